@@ -1,0 +1,30 @@
+# Coffer: `make run` starts the service on http://127.0.0.1:$(PORT); `make test` runs every test.
+PORT ?= 8080
+DATA_DIR ?= ./var
+CONFIGURATION ?= debug
+
+SWIFT ?= swift
+BIN_DIR = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path)
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c $(CONFIGURATION)
+
+run: build
+	scripts/run-stack.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)"
+
+# The executables are built first: the end-to-end tests start the real cofferd and nginx.
+test: deps
+	$(SWIFT) build
+	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --disable-swift-testing
+
+bench: deps
+	$(SWIFT) build -c release
+	scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)"
+
+clean:
+	rm -rf .build var

@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The target list mirrors the layers in DESIGN.md: C shims at the bottom, then core (pure domain),
+// store (SQLite), http (request/response/router/problems), api (handlers), and the FastCGI transport
+// on top. Executables only wire these together.
+let package = Package(
+    name: "Coffer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cofferd", targets: ["cofferd"]),
+        .executable(name: "coffer", targets: ["coffer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+
+        .target(name: "CofferCore"),
+        .target(name: "CofferLogging", dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "CofferStore", dependencies: ["CofferCore", "CSQLite3"]),
+        .target(name: "CofferHTTP", dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "CofferAPI",
+            dependencies: ["CofferCore", "CofferHTTP", "CofferStore"],
+            resources: [.copy("Resources/openapi.json")]
+        ),
+        .target(name: "CofferFastCGI", dependencies: ["CofferHTTP", "CFastCGI", .product(name: "Logging", package: "swift-log")]),
+
+        .executableTarget(
+            name: "cofferd",
+            dependencies: [
+                "CofferCore", "CofferStore", "CofferHTTP", "CofferAPI", "CofferFastCGI", "CofferLogging",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "coffer",
+            dependencies: [
+                "CofferCore", "CofferStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore"]),
+        .testTarget(name: "CofferStoreTests", dependencies: ["CofferStore", "CofferCore"]),
+        .testTarget(name: "CofferHTTPTests", dependencies: ["CofferHTTP", "CofferCore"]),
+        .testTarget(name: "CofferAPITests", dependencies: ["CofferAPI", "CofferHTTP", "CofferStore", "CofferCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ]
+)

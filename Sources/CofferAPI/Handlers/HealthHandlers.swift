@@ -1,0 +1,31 @@
+import CofferCore
+import CofferHTTP
+import CofferStore
+
+/// `/v1/health*`: liveness answers while the process runs; health and readiness also ask the
+/// database for `SELECT 1` on this worker's own connection.
+struct HealthHandlers {
+    let database: Database
+    let startedAt: Timestamp
+
+    func register(in router: inout Router) {
+        router.add(.get, "/v1/health") { _ in health() }
+        router.add(.get, "/v1/health/ready") { _ in health() }
+        router.add(.get, "/v1/health/live") { _ in .json(["status": "ok"]) }
+    }
+
+    func health() -> Response {
+        let databaseUp = database.ping()
+        let uptime = (Timestamp.now().millisecondsSinceEpoch - startedAt.millisecondsSinceEpoch) / 1000
+        let body: JSONValue = [
+            "status": databaseUp ? "ok" : "unavailable",
+            "checks": ["database": databaseUp ? "ok" : "unavailable"],
+            "version": .string(CofferVersion.current),
+            "uptime_seconds": .int(uptime),
+        ]
+        var response = Response.json(body, status: databaseUp ? 200 : 503)
+        if !databaseUp { response.setHeader("Retry-After", "5") }
+        response.setHeader("Cache-Control", "no-store")
+        return response
+    }
+}

@@ -1,0 +1,197 @@
+/// The process configuration, read from the environment once at start. Every value is validated
+/// here; a bad one stops the process with a `ConfigurationError` naming the variable to fix.
+public struct Configuration: Sendable {
+    public enum Environment: String, Sendable { case dev, test, prod }
+
+    public enum Listen: Sendable, Equatable {
+        case unix(path: String)
+        case tcp(host: String, port: Int)
+        /// A listening socket handed over on fd 0 (spawn-fcgi, systemd socket activation).
+        case inherited
+    }
+
+    public enum Synchronous: String, Sendable { case normal = "NORMAL", full = "FULL", extra = "EXTRA" }
+
+    public var environment: Environment
+    public var dataDirectory: String
+    public var databasePath: String
+    public var jwtSecret: [UInt8]
+    /// True when no secret was configured and one was generated for this process only.
+    public var jwtSecretIsEphemeral: Bool
+    public var logLevel: String
+    public var corsOrigins: [String]
+    public var listen: Listen
+    public var socketMode: UInt32
+    public var workers: Int
+    public var synchronous: Synchronous
+    public var busyTimeoutMs: Int
+    public var shutdownTimeoutSeconds: Int
+
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    static let jwtSecretBytesMin = 32
+    static let workersMax = 256
+}
+
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let variable: String
+    public let problem: String
+
+    public var description: String { "configuration error: \(variable) \(problem)" }
+}
+
+extension Configuration {
+    /// - Parameters:
+    ///   - environment: the process environment (`ProcessInfo.processInfo.environment`).
+    ///   - cores: processors available, for the default worker count.
+    ///   - fdZeroIsListeningSocket: whether fd 0 is an inherited listening socket.
+    public static func load(
+        from environment: [String: String], cores: Int, fdZeroIsListeningSocket: Bool = false
+    ) throws(ConfigurationError) -> Configuration {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingSpaces, !raw.isEmpty else { return nil }
+            return raw
+        }
+
+        let appEnv = try parseEnvironment(value("APP_ENV"))
+        let dataDir = value("DATA_DIR") ?? "./var"
+        let databasePath = try value("DATABASE_URL").map { url throws(ConfigurationError) in try parseDatabaseURL(url) }
+            ?? "\(dataDir)/coffer.db"
+        let (secret, ephemeral) = try parseJWTSecret(value("JWT_SECRET"), environment: appEnv)
+
+        return Configuration(
+            environment: appEnv,
+            dataDirectory: dataDir,
+            databasePath: databasePath,
+            jwtSecret: secret,
+            jwtSecretIsEphemeral: ephemeral,
+            logLevel: try parseLogLevel(value("LOG_LEVEL")),
+            corsOrigins: try parseCORSOrigins(value("CORS_ORIGINS")),
+            listen: try parseListen(value("COFFER_LISTEN"), dataDir: dataDir, inherited: fdZeroIsListeningSocket),
+            socketMode: try parseSocketMode(value("COFFER_SOCKET_MODE")),
+            workers: try parseInteger(value("COFFER_WORKERS"), name: "COFFER_WORKERS", default: max(2, 2 * cores),
+                                      range: 1...workersMax),
+            synchronous: try parseSynchronous(value("COFFER_SQLITE_SYNCHRONOUS")),
+            busyTimeoutMs: try parseInteger(value("COFFER_BUSY_TIMEOUT_MS"), name: "COFFER_BUSY_TIMEOUT_MS",
+                                            default: 5000, range: 0...600_000),
+            shutdownTimeoutSeconds: try parseInteger(value("COFFER_SHUTDOWN_TIMEOUT_S"), name: "COFFER_SHUTDOWN_TIMEOUT_S",
+                                                     default: 10, range: 1...3600)
+        )
+    }
+
+    static func parseEnvironment(_ raw: String?) throws(ConfigurationError) -> Environment {
+        guard let raw else { return .dev }
+        guard let env = Environment(rawValue: raw) else {
+            throw ConfigurationError(variable: "APP_ENV", problem: "must be dev, test or prod (got \"\(raw)\")")
+        }
+        return env
+    }
+
+    /// `sqlite:///absolute/path.db` or `sqlite://relative/path.db`; PostgreSQL is not supported yet.
+    public static func parseDatabaseURL(_ raw: String) throws(ConfigurationError) -> String {
+        let prefix = "sqlite://"
+        guard raw.hasPrefix(prefix) else {
+            let scheme = raw.split(separator: ":", maxSplits: 1).first.map(String.init) ?? raw
+            throw ConfigurationError(variable: "DATABASE_URL",
+                                     problem: "must be sqlite:///path/to/coffer.db (scheme \"\(scheme)\" is not supported)")
+        }
+        var path = String(raw.dropFirst(prefix.count))
+        if path.hasPrefix("//") { path = String(path.dropFirst()) }
+        guard !path.isEmpty, !path.hasSuffix("/"), !path.contains("?"), !path.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            throw ConfigurationError(variable: "DATABASE_URL", problem: "must name a database file, e.g. sqlite:///var/lib/coffer/coffer.db")
+        }
+        return path
+    }
+
+    static func parseJWTSecret(_ raw: String?, environment: Environment) throws(ConfigurationError) -> ([UInt8], Bool) {
+        if let raw {
+            guard raw.utf8.count >= jwtSecretBytesMin else {
+                throw ConfigurationError(variable: "JWT_SECRET", problem: "must be at least \(jwtSecretBytesMin) bytes (got \(raw.utf8.count))")
+            }
+            return (Array(raw.utf8), false)
+        }
+        guard environment != .prod else {
+            throw ConfigurationError(variable: "JWT_SECRET",
+                                     problem: "is required when APP_ENV=prod: set it to at least \(jwtSecretBytesMin) random bytes (e.g. openssl rand -base64 48)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        return ((0..<jwtSecretBytesMin).map { _ in generator.next() }, true)
+    }
+
+    static func parseLogLevel(_ raw: String?) throws(ConfigurationError) -> String {
+        guard let raw else { return "info" }
+        let level = raw.lowercased()
+        guard logLevels.contains(level) else {
+            throw ConfigurationError(variable: "LOG_LEVEL", problem: "must be one of \(logLevels.joined(separator: ", ")) (got \"\(raw)\")")
+        }
+        return level
+    }
+
+    static func parseCORSOrigins(_ raw: String?) throws(ConfigurationError) -> [String] {
+        guard let raw else { return [] }
+        return try raw.split(separator: ",").map { part throws(ConfigurationError) -> String in
+            let origin = String(part).trimmingSpaces
+            let isHTTP = origin.hasPrefix("http://") || origin.hasPrefix("https://")
+            let rest = origin.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2)
+            guard isHTTP, rest.count == 1, let host = rest.first, !host.isEmpty else {
+                throw ConfigurationError(variable: "CORS_ORIGINS",
+                                         problem: "must be a comma-separated list of origins like https://app.example.com (got \"\(origin)\")")
+            }
+            return origin.lowercased()
+        }
+    }
+
+    static func parseListen(_ raw: String?, dataDir: String, inherited: Bool) throws(ConfigurationError) -> Listen {
+        guard let raw else { return inherited ? .inherited : .unix(path: "\(dataDir)/cofferd.sock") }
+        if raw.hasPrefix("unix:") { return .unix(path: String(raw.dropFirst(5))) }
+        if raw.contains("/") { return .unix(path: raw) }
+        guard let colon = raw.lastIndex(of: ":"), let port = Int(raw[raw.index(after: colon)...]), (1...65535).contains(port) else {
+            throw ConfigurationError(variable: "COFFER_LISTEN",
+                                     problem: "must be a unix socket path (containing /) or host:port with a port 1-65535 (got \"\(raw)\")")
+        }
+        let host = String(raw[..<colon])
+        return .tcp(host: host.isEmpty ? "127.0.0.1" : host, port: port)
+    }
+
+    static func parseSocketMode(_ raw: String?) throws(ConfigurationError) -> UInt32 {
+        guard let raw else { return 0o660 }
+        guard let mode = UInt32(raw, radix: 8), mode <= 0o777 else {
+            throw ConfigurationError(variable: "COFFER_SOCKET_MODE", problem: "must be an octal file mode such as 0660 (got \"\(raw)\")")
+        }
+        return mode
+    }
+
+    static func parseSynchronous(_ raw: String?) throws(ConfigurationError) -> Synchronous {
+        guard let raw else { return .full }
+        guard let mode = Synchronous(rawValue: raw.uppercased()) else {
+            throw ConfigurationError(variable: "COFFER_SQLITE_SYNCHRONOUS", problem: "must be FULL, EXTRA or NORMAL (got \"\(raw)\")")
+        }
+        return mode
+    }
+
+    static func parseInteger(_ raw: String?, name: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let raw else { return fallback }
+        guard let number = Int(raw), range.contains(number) else {
+            throw ConfigurationError(variable: name, problem: "must be an integer from \(range.lowerBound) to \(range.upperBound) (got \"\(raw)\")")
+        }
+        return number
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" { scalars = scalars.dropFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars = scalars.dropLast() }
+        return String(scalars)
+    }
+}
+
+extension Configuration.Listen: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case let .unix(path): "unix:\(path)"
+        case let .tcp(host, port): "\(host):\(port)"
+        case .inherited: "fd:0"
+        }
+    }
+}

@@ -1,0 +1,92 @@
+/// Reads the members of a request object one by one, collecting every problem instead of
+/// stopping at the first, so a `validation_failed` answer lists all bad fields at once. Members
+/// that no accessor asked for are reported as unknown by `finish()`.
+public struct FieldReader {
+    private let members: [(String, JSONValue)]
+    private var consumed = Set<String>()
+    public private(set) var errors: [FieldError] = []
+
+    public init(_ value: JSONValue) throws(AppError) {
+        guard case let .object(members) = value else {
+            throw AppError(.invalidJSON, "The request body must be a JSON object.")
+        }
+        self.members = members
+    }
+
+    public mutating func fail(_ field: String, _ message: String) {
+        errors.append(FieldError(field, message))
+    }
+
+    /// The member's value, or nil when absent or null; marks it as known.
+    private mutating func take(_ field: String) -> JSONValue? {
+        consumed.insert(field)
+        guard let value = members.first(where: { $0.0 == field })?.1, value != .null else { return nil }
+        return value
+    }
+
+    public mutating func string(_ field: String, required: Bool = true, maxLength: Int = 1000) -> String? {
+        guard let value = take(field) else {
+            if required { fail(field, "is required") }
+            return nil
+        }
+        guard case let .string(text) = value else {
+            fail(field, "must be a string")
+            return nil
+        }
+        guard text.count <= maxLength else {
+            fail(field, "must be at most \(maxLength) characters")
+            return nil
+        }
+        return text
+    }
+
+    /// A member restricted to a fixed set of strings (`type`, `status`, …).
+    public mutating func choice(_ field: String, of allowed: [String], required: Bool = true) -> String? {
+        guard let text = string(field, required: required) else { return nil }
+        guard allowed.contains(text) else {
+            fail(field, "must be one of \(allowed.joined(separator: ", "))")
+            return nil
+        }
+        return text
+    }
+
+    /// An integer written as a plain literal (no fraction, no exponent) within `range`.
+    public mutating func integer(_ field: String, in range: ClosedRange<Int64>, required: Bool = true) -> Int64? {
+        guard let value = take(field) else {
+            if required { fail(field, "is required") }
+            return nil
+        }
+        guard case let .number(literal) = value else {
+            fail(field, "must be an integer")
+            return nil
+        }
+        guard !literal.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else {
+            fail(field, "must be an integer without fraction or exponent")
+            return nil
+        }
+        guard let number = Int64(literal), range.contains(number) else {
+            fail(field, "must be between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        return number
+    }
+
+    public mutating func boolean(_ field: String, required: Bool = true) -> Bool? {
+        guard let value = take(field) else {
+            if required { fail(field, "is required") }
+            return nil
+        }
+        guard case let .bool(flag) = value else {
+            fail(field, "must be true or false")
+            return nil
+        }
+        return flag
+    }
+
+    /// Throws `validation_failed` listing every collected problem and every unknown member.
+    public func finish() throws(AppError) {
+        let unknown = members.map(\.0).filter { !consumed.contains($0) }.map { FieldError($0, "is not a known field") }
+        let all = errors + unknown
+        if !all.isEmpty { throw AppError.validation(all) }
+    }
+}

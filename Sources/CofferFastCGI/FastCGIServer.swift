@@ -1,0 +1,87 @@
+import CFastCGI
+import CofferHTTP
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// A fixed pool of worker threads, each looping on `FCGX_Accept_r` with its own request and its
+/// own handler (and so its own database connection). Nothing else: nginx does the HTTP work.
+public final class FastCGIServer: Sendable {
+    /// Builds one worker's handler; called on that worker's thread, so whatever it opens
+    /// (a database connection) is owned by that thread alone.
+    public typealias HandlerFactory = @Sendable () throws -> (Request) -> Response
+
+    private let socket: ListeningSocket
+    private let workerCount: Int
+    private let bodyBytesMax: Int
+    private let logger: Logger
+    private let stopping = Atomic<Bool>(false)
+    private let finished = DispatchGroup()
+    private let busyWorkers = Atomic<Int>(0)
+
+    public init(socket: ListeningSocket, workers: Int, bodyBytesMax: Int, logger: Logger) {
+        precondition(workers > 0, "at least one worker")
+        self.socket = socket
+        self.workerCount = workers
+        self.bodyBytesMax = bodyBytesMax
+        self.logger = logger
+        FCGX_Init()
+    }
+
+    /// Starts the workers. A worker whose handler cannot be built logs why and exits; cofferd
+    /// checks the database before this, so that is a rare, late failure.
+    public func start(_ makeHandler: @escaping HandlerFactory) {
+        for index in 0..<workerCount {
+            finished.enter()
+            let thread = Thread { [self] in
+                self.work(index: index, makeHandler: makeHandler)
+                self.finished.leave()
+            }
+            thread.name = "cofferd-worker-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Stops accepting and waits up to `timeoutSeconds` for in-flight requests to finish.
+    /// Returns true when every worker finished in time.
+    public func stop(timeoutSeconds: Int) -> Bool {
+        stopping.store(true, ordering: .releasing)
+        socket.stopAccepting()
+        let drained = finished.wait(timeout: .now() + .seconds(timeoutSeconds)) == .success
+        if !drained {
+            logger.warning("drain timed out", metadata: ["event": "shutdown", "busy_workers": .stringConvertible(busyWorkers.load(ordering: .relaxed))])
+        }
+        return drained
+    }
+
+    private func work(index: Int, makeHandler: HandlerFactory) {
+        let handle: (Request) -> Response
+        do {
+            handle = try makeHandler()
+        } catch {
+            logger.critical("worker cannot start", metadata: ["event": "worker_failed", "worker": .stringConvertible(index), "error": "\(error)"])
+            return
+        }
+        let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+        defer { request.deallocate() }
+        FCGX_InitRequest(request, socket.fileDescriptor, 0)
+        defer { FCGX_Free(request, 0) }
+
+        while !stopping.load(ordering: .acquiring) {
+            let rc = FCGX_Accept_r(request)
+            guard rc >= 0 else {
+                if stopping.load(ordering: .acquiring) { break }
+                logger.error("accept failed", metadata: ["event": "accept_failed", "code": .stringConvertible(Int(rc))])
+                usleep(10_000)
+                continue
+            }
+            busyWorkers.add(1, ordering: .relaxed)
+            let incoming = FastCGIExchange.readRequest(request, bodyBytesMax: bodyBytesMax)
+            let response = handle(incoming)
+            FastCGIExchange.writeResponse(response, to: request.pointee.out)
+            FCGX_Finish_r(request)
+            busyWorkers.subtract(1, ordering: .relaxed)
+        }
+    }
+}

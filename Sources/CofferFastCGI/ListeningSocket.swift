@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CofferCore
+
+public struct ListenError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// The socket cofferd accepts FastCGI connections on. Opened here rather than with
+/// `FCGX_OpenSocket`, which unlinks a live socket file and calls `exit()` when bind fails.
+public final class ListeningSocket: @unchecked Sendable {
+    // @unchecked: every stored property is immutable after init; the fd is only passed to
+    // accept(2)/shutdown(2), which the kernel serialises.
+    public let fileDescriptor: Int32
+    public let address: Configuration.Listen
+    /// The unix socket's inode, so cleanup only unlinks a path that is still ours.
+    private let inode: UInt?
+
+    static let backlog: Int32 = 1024
+
+    public init(_ address: Configuration.Listen, socketMode: UInt32) throws {
+        self.address = address
+        switch address {
+        case .inherited:
+            guard Self.isInheritedListeningSocket() else {
+                throw ListenError(description: "fd 0 is not a listening socket")
+            }
+            fileDescriptor = 0
+            inode = nil
+        case let .unix(path):
+            (fileDescriptor, inode) = try Self.openUnix(path: path, mode: socketMode)
+        case let .tcp(host, port):
+            fileDescriptor = try Self.openTCP(host: host, port: port)
+            inode = nil
+        }
+    }
+
+    /// True when fd 0 is a socket in the listening state (spawn-fcgi, systemd socket activation).
+    public static func isInheritedListeningSocket() -> Bool {
+        var accepting: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && accepting == 1
+    }
+
+    /// Wakes every thread blocked in accept(2): on Linux `shutdown` makes them return with an error.
+    public func stopAccepting() {
+        shutdown(fileDescriptor, Int32(SHUT_RDWR))
+    }
+
+    /// Closes the socket and removes its file if the file is still the one this process created.
+    public func close() {
+        _ = Glibc.close(fileDescriptor)
+        guard case let .unix(path) = address, let inode else { return }
+        var info = stat()
+        if lstat(path, &info) == 0, UInt(info.st_ino) == inode { unlink(path) }
+    }
+
+    private static func openUnix(path: String, mode: UInt32) throws -> (Int32, UInt) {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else {
+            throw ListenError(description: "socket path \(path) is longer than \(capacity - 1) bytes")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path.utf8)
+            raw[path.utf8.count] = 0
+        }
+        try removeStaleSocket(path: path, address: address)
+
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ListenError(description: "socket(): \(errnoText())") }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0 else {
+            let text = errnoText()
+            _ = Glibc.close(fd)
+            throw ListenError(description: "cannot bind \(path): \(text)")
+        }
+        // The umask would decide who may connect; nginx's workers often run as another user.
+        guard chmod(path, mode_t(mode)) == 0, listen(fd, backlog) == 0 else {
+            let text = errnoText()
+            _ = Glibc.close(fd)
+            unlink(path)
+            throw ListenError(description: "cannot listen on \(path): \(text)")
+        }
+        var info = stat()
+        lstat(path, &info)
+        return (fd, UInt(info.st_ino))
+    }
+
+    /// A socket file left by a crashed process is removed; one that still accepts is refused,
+    /// so a second cofferd never steals a running one's socket.
+    private static func removeStaleSocket(path: String, address: sockaddr_un) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFSOCK else {
+            throw ListenError(description: "\(path) exists and is not a socket")
+        }
+        let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { _ = Glibc.close(probe) }
+        var target = address
+        let connected = withUnsafePointer(to: &target) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if connected == 0 {
+            throw ListenError(description: "another process is already listening on \(path)")
+        }
+        unlink(path)
+    }
+
+    private static func openTCP(host: String, port: Int) throws -> Int32 {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var results: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &results)
+        guard rc == 0, let first = results else {
+            throw ListenError(description: "cannot resolve \(host): \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(results) }
+        let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
+        guard fd >= 0 else { throw ListenError(description: "socket(): \(errnoText())") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0, listen(fd, backlog) == 0 else {
+            let text = errnoText()
+            _ = Glibc.close(fd)
+            throw ListenError(description: "cannot listen on \(host):\(port): \(text)")
+        }
+        return fd
+    }
+}
+
+func errnoText() -> String { String(cString: strerror(errno)) }

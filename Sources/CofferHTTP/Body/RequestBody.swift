@@ -1,0 +1,41 @@
+import CofferCore
+
+/// Strict decoding of JSON request bodies: the media type must be JSON, the size is bounded and
+/// the document must parse as an object; fields are then read through a `FieldReader`.
+public enum RequestBody {
+    public static let bytesMax = 64 * 1024
+
+    public static func fields(of request: Request) throws(AppError) -> FieldReader {
+        try FieldReader(json(of: request))
+    }
+
+    public static func json(of request: Request) throws(AppError) -> JSONValue {
+        guard request.declaredBodyBytes <= bytesMax, request.body.count <= bytesMax else {
+            throw AppError(.payloadTooLarge)
+        }
+        guard isJSON(request.header("content-type")) else {
+            throw AppError(.unsupportedMediaType, "The request body must be sent as Content-Type: application/json.")
+        }
+        do {
+            return try JSONParser.parse(request.body)
+        } catch {
+            throw AppError(.invalidJSON, "The request body is not valid JSON: \(error.reason) at byte \(error.offset).",
+                           details: ["offset": .int(error.offset), "reason": .string(error.reason)])
+        }
+    }
+
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: " \t").lowercased() }
+        return mediaType == "application/json"
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> Substring {
+        var result = self
+        while let first = result.first, set.contains(first) { result = result.dropFirst() }
+        while let last = result.last, set.contains(last) { result = result.dropLast() }
+        return result
+    }
+}

@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CofferCore
+import Logging
+
+/// A swift-log backend writing one JSON object per line to stderr (fd 2):
+/// `{"timestamp", "level", "message", ...metadata}`. Integer and decimal metadata stay numbers.
+/// Each line goes out in a single `write(2)`, so lines from worker threads never interleave.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    private let label: String
+    private let fileDescriptor: Int32
+
+    public init(label: String, fileDescriptor: Int32 = 2) {
+        self.label = label
+        self.fileDescriptor = fileDescriptor
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var members: [(String, JSONValue)] = [
+            ("timestamp", .string(Timestamp.now().rfc3339)),
+            ("level", .string(event.level.rawValue)),
+            ("message", .string(event.message.description)),
+        ]
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        for key in merged.keys.sorted() {
+            members.append((key, Self.json(merged[key]!)))
+        }
+        var line = JSONValue.object(members).serialized()
+        line.append(UInt8(ascii: "\n"))
+        line.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { break }
+                offset += written
+            }
+        }
+    }
+
+    static func json(_ value: Logger.Metadata.Value) -> JSONValue {
+        switch value {
+        case let .string(text): return .string(text)
+        case let .stringConvertible(convertible):
+            if let number = convertible as? Int { return .int(number) }
+            if let number = convertible as? Int64 { return .int(number) }
+            if let number = convertible as? Double, number.isFinite { return .number(String(number)) }
+            if let flag = convertible as? Bool { return .bool(flag) }
+            return .string(convertible.description)
+        case let .array(items): return .array(items.map(json))
+        case let .dictionary(members): return .object(members.keys.sorted().map { ($0, json(members[$0]!)) })
+        }
+    }
+}

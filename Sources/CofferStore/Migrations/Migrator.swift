@@ -1,0 +1,46 @@
+import CofferCore
+
+/// Applies pending migrations. Each version runs inside `BEGIN IMMEDIATE` and re-checks whether it
+/// is already recorded once it holds the write lock, so two processes starting at once apply each
+/// migration exactly once and a second run is a no-op.
+public struct Migrator {
+    public let migrations: [Migration]
+
+    public init(migrations: [Migration] = Schema.migrations) {
+        precondition(zip(migrations, migrations.dropFirst()).allSatisfy { $0.version < $1.version },
+                     "migration versions must be strictly increasing")
+        self.migrations = migrations
+    }
+
+    /// Returns the versions this call applied (empty when the schema was already current).
+    @discardableResult
+    public func migrate(_ db: Database) throws -> [Int] {
+        try db.write { db in
+            try db.execute("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    applied_at TEXT NOT NULL
+                ) STRICT
+                """)
+        }
+        var applied: [Int] = []
+        for migration in migrations {
+            let didApply = try db.write { db -> Bool in
+                let present = try db.scalarInt("SELECT count(*) FROM schema_migrations WHERE version = ?", [.integer(Int64(migration.version))])
+                guard present == 0 else { return false }
+                try db.execute(migration.sql)
+                try db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                           [.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now().rfc3339)])
+                return true
+            }
+            if didApply { applied.append(migration.version) }
+        }
+        return applied
+    }
+
+    /// The versions recorded in the database, ascending.
+    public func appliedVersions(_ db: Database) throws -> [Int] {
+        try db.query("SELECT version FROM schema_migrations ORDER BY version") { Int($0.int64(0)) }
+    }
+}

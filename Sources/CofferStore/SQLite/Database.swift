@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSQLite3
+
+/// One SQLite connection: owns the `sqlite3*` handle and its cached statements, and turns every
+/// result code into a `DatabaseError`. A connection belongs to one thread at a time (each
+/// cofferd worker opens its own), so it is deliberately not `Sendable`.
+public final class Database {
+    public struct Options: Sendable {
+        public var synchronous: String
+        public var busyTimeoutMs: Int
+        public var readOnly: Bool
+
+        public init(synchronous: String = "FULL", busyTimeoutMs: Int = 5000, readOnly: Bool = false) {
+            self.synchronous = synchronous
+            self.busyTimeoutMs = busyTimeoutMs
+            self.readOnly = readOnly
+        }
+    }
+
+    let handle: OpaquePointer
+    public let path: String
+    private var statements: [String: Statement] = [:]
+    private var inTransaction = false
+
+    /// Opens (creating if needed) the database file and sets every pragma explicitly rather than
+    /// trusting compile-time defaults.
+    public init(path: String, options: Options = Options()) throws(DatabaseError) {
+        var handle: OpaquePointer?
+        let flags = (options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw DatabaseError(resultCode: rc, message: "cannot open \(path): \(message)")
+        }
+        self.handle = handle
+        self.path = path
+        sqlite3_busy_timeout(handle, Int32(options.busyTimeoutMs))
+        if !options.readOnly {
+            try enableWriteAheadLog(busyTimeoutMs: options.busyTimeoutMs)
+        }
+        try execute("PRAGMA synchronous = \(options.synchronous)")
+        try execute("PRAGMA foreign_keys = ON")
+        // A file that is not a database only fails on first read; fail here instead, at open.
+        _ = try scalarInt("SELECT count(*) FROM sqlite_schema")
+    }
+
+    /// Switching a new file to WAL needs an exclusive lock and SQLite does not call the busy
+    /// handler for it, so two processes opening a fresh database at once would see SQLITE_BUSY.
+    /// Retry for as long as the busy timeout allows.
+    private func enableWriteAheadLog(busyTimeoutMs: Int) throws(DatabaseError) {
+        let retryMs = 10
+        var waitedMs = 0
+        while true {
+            do {
+                try execute("PRAGMA journal_mode = WAL")
+                return
+            } catch where error.kind == .busy && waitedMs < busyTimeoutMs {
+                usleep(useconds_t(retryMs * 1000))
+                waitedMs += retryMs
+            }
+        }
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    func error(_ rc: Int32, sql: String?) -> DatabaseError {
+        DatabaseError(resultCode: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    private func statement(_ sql: String) throws(DatabaseError) -> Statement {
+        if let cached = statements[sql] { return cached }
+        let prepared = try Statement(database: self, sql: sql)
+        statements[sql] = prepared
+        return prepared
+    }
+
+    /// Runs one or more statements that take no arguments and return no rows (DDL, pragmas).
+    public func execute(_ sql: String) throws(DatabaseError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard rc == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw DatabaseError(resultCode: sqlite3_extended_errcode(handle), message: text, sql: sql)
+        }
+    }
+
+    /// Runs a statement with arguments; returns the number of rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(DatabaseError) -> Int {
+        let stmt = try statement(sql)
+        try stmt.bind(arguments)
+        defer { stmt.reset() }
+        while try stmt.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Calls `body` for each result row, in order.
+    public func forEachRow(_ sql: String, _ arguments: [SQLiteValue] = [], _ body: (Row) throws -> Void) throws {
+        let stmt = try statement(sql)
+        try stmt.bind(arguments)
+        defer { stmt.reset() }
+        while try stmt.step() { try body(stmt.row()) }
+    }
+
+    /// Maps every result row through `transform`.
+    public func query<T>(_ sql: String, _ arguments: [SQLiteValue] = [], _ transform: (Row) throws -> T) throws -> [T] {
+        var rows: [T] = []
+        try forEachRow(sql, arguments) { rows.append(try transform($0)) }
+        return rows
+    }
+
+    /// The first row mapped through `transform`, or nil when there is none.
+    public func queryFirst<T>(_ sql: String, _ arguments: [SQLiteValue] = [], _ transform: (Row) throws -> T) throws -> T? {
+        let stmt = try statement(sql)
+        try stmt.bind(arguments)
+        defer { stmt.reset() }
+        guard try stmt.step() else { return nil }
+        return try transform(stmt.row())
+    }
+
+    public func scalarInt(_ sql: String, _ arguments: [SQLiteValue] = []) throws(DatabaseError) -> Int64 {
+        let stmt = try statement(sql)
+        try stmt.bind(arguments)
+        defer { stmt.reset() }
+        guard try stmt.step() else { return 0 }
+        return stmt.row().int64(0)
+    }
+
+    /// Answers whether the database is reachable, as the health check defines it.
+    public func ping() -> Bool {
+        (try? scalarInt("SELECT 1")) == 1
+    }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so two
+    /// writers never deadlock on a lock upgrade. Commits when `body` returns, rolls back when it
+    /// throws; a transaction can never be left open.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        precondition(!inTransaction, "nested write transactions are not supported")
+        try execute("BEGIN IMMEDIATE")
+        inTransaction = true
+        defer { inTransaction = false }
+        do {
+            let result = try body(self)
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` in a read transaction, so every query in it sees one consistent snapshot.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        precondition(!inTransaction, "nested transactions are not supported")
+        try execute("BEGIN DEFERRED")
+        inTransaction = true
+        defer { inTransaction = false }
+        do {
+            let result = try body(self)
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+}

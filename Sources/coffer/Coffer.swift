@@ -1,0 +1,45 @@
+import ArgumentParser
+import CofferCore
+import CofferStore
+import Foundation
+
+/// The operator's tool. Commands that work on the database read `DATABASE_URL` like cofferd.
+@main
+struct Coffer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coffer",
+        abstract: "Operate a Coffer installation.",
+        version: CofferVersion.current,
+        subcommands: [Migrate.self]
+    )
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending database migrations (safe to run twice, or from two processes at once)."
+    )
+
+    @Option(name: .long, help: "Database URL (default: $DATABASE_URL, else sqlite:///$DATA_DIR/coffer.db).")
+    var databaseURL: String?
+
+    func run() throws {
+        let path = try DatabaseLocation.resolve(databaseURL)
+        let database = try Database(path: path)
+        let applied = try Migrator().migrate(database)
+        print(applied.isEmpty ? "schema is current" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+enum DatabaseLocation {
+    static func resolve(_ url: String?) throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let url = url ?? environment["DATABASE_URL"], !url.isEmpty {
+            do {
+                return try Configuration.parseDatabaseURL(url)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        return "\(environment["DATA_DIR"] ?? "./var")/coffer.db"
+    }
+}

@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CofferAPI
+import CofferCore
+import CofferFastCGI
+import CofferHTTP
+import CofferLogging
+import CofferStore
+import Foundation
+import Logging
+
+/// cofferd: reads its configuration, prepares the database, then serves FastCGI until SIGTERM or
+/// SIGINT, when it stops accepting, lets in-flight requests finish and exits 0.
+@main
+struct Cofferd {
+    static func main() {
+        let startClock = ContinuousClock.now
+        // Before any thread exists, so every thread inherits the mask and only the main thread's
+        // sigwait sees these signals; libfcgi's own handlers never run.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+        // Database files and the WAL are created private; the socket's mode is set explicitly.
+        umask(0o077)
+
+        let config: Configuration
+        do {
+            config = try Configuration.load(from: ProcessInfo.processInfo.environment,
+                                            cores: ProcessInfo.processInfo.activeProcessorCount,
+                                            fdZeroIsListeningSocket: ListeningSocket.isInheritedListeningSocket())
+        } catch {
+            exitWithError("\(error)", code: 2)
+        }
+
+        LoggingSystem.bootstrap { label in
+            var handler = JSONLogHandler(label: label)
+            handler.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "cofferd")
+
+        let primary = prepareDatabase(config)
+        let socket: ListeningSocket
+        do {
+            socket = try ListeningSocket(config.listen, socketMode: config.socketMode)
+        } catch {
+            exitWithError("cannot listen: \(error) (check COFFER_LISTEN)", code: 1)
+        }
+
+        if config.jwtSecretIsEphemeral {
+            logger.warning("JWT_SECRET is not set: using a random secret for this process only; tokens will not survive a restart",
+                           metadata: ["event": "config"])
+        }
+
+        let server = FastCGIServer(socket: socket, workers: config.workers, bodyBytesMax: RequestBody.bytesMax, logger: logger)
+        let settings = CofferService.Settings(corsOrigins: config.corsOrigins, startedAt: Timestamp.now())
+        let databaseOptions = options(config)
+        let path = config.databasePath
+        server.start {
+            let database = try Database(path: path, options: databaseOptions)
+            let application = CofferService.makeApplication(database: database, settings: settings, logger: logger)
+            return { request in application.handle(request) }
+        }
+        let startup = startClock.duration(to: .now)
+        logger.info("started", metadata: [
+            "event": "startup", "listen": "\(config.listen)", "workers": .stringConvertible(config.workers),
+            "environment": .string(config.environment.rawValue), "version": .string(CofferVersion.current),
+            "startup_ms": .stringConvertible(Double(startup.components.attoseconds / 1_000_000_000_000) / 1000
+                                             + Double(startup.components.seconds) * 1000),
+        ])
+
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        logger.info("stopping", metadata: ["event": "shutdown", "signal": .stringConvertible(Int(received))])
+        let drained = server.stop(timeoutSeconds: config.shutdownTimeoutSeconds)
+        socket.close()
+        withExtendedLifetime(primary) {}
+        logger.info("stopped", metadata: ["event": "shutdown", "drained": .stringConvertible(drained)])
+        exit(drained ? 0 : 1)
+    }
+
+    /// Opens the database, proves it answers and applies pending migrations; any failure stops
+    /// the process before it accepts a single request.
+    static func prepareDatabase(_ config: Configuration) -> Database {
+        do {
+            try createDataDirectory(config.dataDirectory)
+            let database = try Database(path: config.databasePath, options: options(config))
+            guard database.ping() else { throw DatabaseUnreachable() }
+            try Migrator().migrate(database)
+            return database
+        } catch {
+            exitWithError("database \(config.databasePath) is unusable: \(error) (check DATABASE_URL)", code: 1)
+        }
+    }
+
+    struct DatabaseUnreachable: Error, CustomStringConvertible {
+        var description: String { "SELECT 1 failed" }
+    }
+
+    static func options(_ config: Configuration) -> Database.Options {
+        Database.Options(synchronous: config.synchronous.rawValue, busyTimeoutMs: config.busyTimeoutMs)
+    }
+
+    /// The data directory is traversable (0711) so nginx's workers can reach the socket inside it,
+    /// but not listable; the files in it are private (umask 077).
+    static func createDataDirectory(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        chmod(path, 0o711)
+    }
+
+    static func exitWithError(_ message: String, code: Int32) -> Never {
+        let line = "cofferd: \(message)\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
+        exit(code)
+    }
+}

@@ -1,0 +1,67 @@
+@testable import CofferAPI
+import CofferCore
+import CofferHTTP
+import CofferStore
+import Foundation
+import Logging
+import XCTest
+
+/// The whole app in-process against a real temporary SQLite file: no socket, no nginx.
+final class MetadataTests: XCTestCase {
+    var directory: URL!
+    var app: Application!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = try Database(path: directory.appendingPathComponent("api.db").path)
+        try Migrator().migrate(database)
+        app = CofferService.makeApplication(database: database,
+                                            settings: .init(corsOrigins: [], startedAt: .now()), logger: Logger(label: "test"))
+    }
+
+    override func tearDown() {
+        app = nil
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func get(_ path: String) throws -> (Response, JSONValue) {
+        let response = app.handle(Request(method: .get, path: path))
+        return (response, try JSONParser.parse(response.body))
+    }
+
+    func testHealthReportsTheDatabase() throws {
+        let (response, body) = try get("/v1/health")
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(body["status"], "ok")
+        XCTAssertEqual(body["checks"]?["database"], "ok")
+        XCTAssertEqual(body["version"], .string(CofferVersion.current))
+    }
+
+    func testProblemRegistryListsTheWholeCatalogue() throws {
+        let (_, body) = try get("/v1/problems")
+        let codes = body["data"]?.arrayValue?.compactMap { $0["code"]?.stringValue }
+        XCTAssertEqual(codes, ErrorCode.allCases.map(\.rawValue))
+        let (one, entry) = try get("/v1/problems/account_locked")
+        XCTAssertEqual(one.status, 200)
+        XCTAssertEqual(entry, ["code": "account_locked", "status": 423, "title": "Account locked", "retryable": true])
+        let (missing, problem) = try get("/v1/problems/no_such_code")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(problem["error"]?["code"], "not_found")
+    }
+
+    /// Every route the router knows is in openapi.json, and every operation there is routed.
+    func testOpenAPIDocumentsExactlyTheRoutedOperations() throws {
+        let (_, document) = try get("/v1/openapi.json")
+        XCTAssertEqual(document["openapi"], "3.1.0")
+        guard case let .object(paths)? = document["paths"] else { return XCTFail("no paths") }
+        var documented = Set<String>()
+        for (path, item) in paths {
+            guard case let .object(operations) = item else { continue }
+            for (method, _) in operations { documented.insert("\(method.uppercased()) \(path)") }
+        }
+        let routed = Set(app.router.routes.map { "\($0.method) \($0.template)" })
+        XCTAssertEqual(routed.subtracting(documented), [], "routed but not documented")
+        XCTAssertEqual(documented.subtracting(routed), [], "documented but not routed")
+    }
+}

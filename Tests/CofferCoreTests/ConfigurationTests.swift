@@ -1,0 +1,58 @@
+import CofferCore
+import XCTest
+
+final class ConfigurationTests: XCTestCase {
+    func testDefaultsAreSafe() throws {
+        let config = try Configuration.load(from: [:], cores: 2)
+        XCTAssertEqual(config.environment, .dev)
+        XCTAssertEqual(config.databasePath, "./var/coffer.db")
+        XCTAssertEqual(config.listen, .unix(path: "./var/cofferd.sock"))
+        XCTAssertEqual(config.workers, 4)
+        XCTAssertEqual(config.synchronous, .full)
+        XCTAssertTrue(config.jwtSecretIsEphemeral)
+        XCTAssertEqual(config.jwtSecret.count, 32)
+        XCTAssertEqual(config.corsOrigins, [])
+    }
+
+    func testParsesEveryVariable() throws {
+        let config = try Configuration.load(from: [
+            "APP_ENV": "prod", "DATABASE_URL": "sqlite:///srv/coffer/data.db", "JWT_SECRET": String(repeating: "k", count: 40),
+            "LOG_LEVEL": "DEBUG", "CORS_ORIGINS": "https://a.example, http://b.example:8080", "COFFER_LISTEN": "127.0.0.1:9000",
+            "COFFER_WORKERS": "8", "COFFER_SQLITE_SYNCHRONOUS": "normal", "COFFER_SOCKET_MODE": "0666",
+        ], cores: 2)
+        XCTAssertEqual(config.environment, .prod)
+        XCTAssertEqual(config.databasePath, "/srv/coffer/data.db")
+        XCTAssertFalse(config.jwtSecretIsEphemeral)
+        XCTAssertEqual(config.logLevel, "debug")
+        XCTAssertEqual(config.corsOrigins, ["https://a.example", "http://b.example:8080"])
+        XCTAssertEqual(config.listen, .tcp(host: "127.0.0.1", port: 9000))
+        XCTAssertEqual(config.workers, 8)
+        XCTAssertEqual(config.synchronous, .normal)
+        XCTAssertEqual(config.socketMode, 0o666)
+    }
+
+    func testInheritedSocketIsUsedOnlyWhenNoListenAddressIsGiven() throws {
+        XCTAssertEqual(try Configuration.load(from: [:], cores: 1, fdZeroIsListeningSocket: true).listen, .inherited)
+        XCTAssertEqual(try Configuration.load(from: ["COFFER_LISTEN": "/run/c.sock"], cores: 1, fdZeroIsListeningSocket: true).listen,
+                       .unix(path: "/run/c.sock"))
+    }
+
+    func testBadValuesNameTheVariable() {
+        let cases: [(String, String)] = [
+            ("APP_ENV", "staging"), ("DATABASE_URL", "postgres://db/coffer"), ("DATABASE_URL", "sqlite://"),
+            ("JWT_SECRET", "short"), ("LOG_LEVEL", "chatty"), ("CORS_ORIGINS", "example.com"), ("COFFER_LISTEN", "host:0"),
+            ("COFFER_WORKERS", "0"), ("COFFER_WORKERS", "many"), ("COFFER_SQLITE_SYNCHRONOUS", "OFF"), ("COFFER_SOCKET_MODE", "999"),
+        ]
+        for (name, value) in cases {
+            XCTAssertThrowsError(try Configuration.load(from: [name: value], cores: 2), "\(name)=\(value)") { error in
+                XCTAssertEqual((error as? ConfigurationError)?.variable, name)
+            }
+        }
+    }
+
+    func testProductionRequiresAJWTSecret() {
+        XCTAssertThrowsError(try Configuration.load(from: ["APP_ENV": "prod"], cores: 2)) { error in
+            XCTAssertTrue(String(describing: error).contains("JWT_SECRET"))
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import CofferCore
+@testable import CofferHTTP
+import Logging
+import XCTest
+
+/// The shared request pipeline, in-process: problems, request ids, error mapping, CORS.
+final class ApplicationTests: XCTestCase {
+    struct Boom: Error {}
+
+    private func application(cors: [String] = [], _ configure: (inout Router) -> Void = { _ in }) -> Application {
+        var router = Router()
+        router.add(.get, "/v1/ok") { _ in .json(["fine": true]) }
+        router.add(.get, "/v1/boom") { _ in throw Boom() }
+        router.add(.post, "/v1/echo") { context in
+            var fields = try RequestBody.fields(of: context.request)
+            let name = fields.string("name")
+            try fields.finish()
+            return .json(["name": .string(name!)])
+        }
+        configure(&router)
+        return Application(router: router, cors: CORSPolicy(allowedOrigins: cors), logger: Logger(label: "test"))
+    }
+
+    private func json(_ response: Response) throws -> JSONValue { try JSONParser.parse(response.body) }
+
+    func testEveryCatalogueCodeRendersAsAProblemWithEnvelope() throws {
+        for code in ErrorCode.allCases {
+            let app = application { router in router.add(.get, "/v1/fail") { _ in throw AppError(code, details: ["k": "v"]) } }
+            let response = app.handle(Request(method: .get, path: "/v1/fail", upstreamRequestID: "rid-1"))
+            XCTAssertEqual(response.status, code.entry.status, code.rawValue)
+            XCTAssertEqual(response.header("Content-Type"), "application/problem+json")
+            let body = try json(response)
+            XCTAssertEqual(body["type"], .string("/v1/problems/\(code.rawValue)"))
+            XCTAssertEqual(body["title"], .string(code.entry.title))
+            XCTAssertEqual(body["status"], .int(code.entry.status))
+            XCTAssertEqual(body["detail"], .string(code.entry.defaultDetail))
+            XCTAssertEqual(body["instance"], "/v1/fail")
+            XCTAssertEqual(body["request_id"], "rid-1")
+            XCTAssertEqual(body["error"]?["code"], .string(code.rawValue))
+            XCTAssertEqual(body["error"]?["message"], .string(code.entry.defaultDetail))
+            XCTAssertEqual(body["error"]?["details"], ["k": "v"])
+        }
+    }
+
+    func testUnexpectedErrorIsInternalErrorAndTheAppKeepsServing() throws {
+        let app = application()
+        let failed = app.handle(Request(method: .get, path: "/v1/boom"))
+        XCTAssertEqual(failed.status, 500)
+        let body = try json(failed)
+        XCTAssertEqual(body["error"]?["code"], "internal_error")
+        XCTAssertFalse(failed.body.contains(Array("Boom".utf8)), "no internals in the body")
+        XCTAssertEqual(app.handle(Request(method: .get, path: "/v1/ok")).status, 200)
+    }
+
+    func testRequestIDPrefersTheSaneClientHeaderThenUpstreamThenGenerates() {
+        let app = application()
+        let client = app.handle(Request(method: .get, path: "/v1/ok", headers: ["X-Request-Id": "mine-1"], upstreamRequestID: "ngx"))
+        XCTAssertEqual(client.header("X-Request-Id"), "mine-1")
+        let upstream = app.handle(Request(method: .get, path: "/v1/ok", headers: ["X-Request-Id": "bad id"], upstreamRequestID: "ngx"))
+        XCTAssertEqual(upstream.header("X-Request-Id"), "ngx")
+        let generated = app.handle(Request(method: .get, path: "/v1/ok"))
+        XCTAssertEqual(generated.header("X-Request-Id")?.count, 32)
+    }
+
+    func testNotFoundAndMethodNotAllowedAreProblems() throws {
+        let app = application()
+        let missing = app.handle(Request(method: .get, path: "/v1/missing"))
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(try json(missing)["error"]?["code"], "not_found")
+        let wrong = app.handle(Request(method: .put, path: "/v1/ok"))
+        XCTAssertEqual(wrong.status, 405)
+        XCTAssertEqual(wrong.header("Allow"), "GET, HEAD")
+    }
+
+    func testJSONBodiesAreDecodedStrictly() throws {
+        let app = application()
+        func post(_ body: String, contentType: String? = "application/json", declared: Int? = nil) -> Response {
+            var headers: [String: String] = [:]
+            if let contentType { headers["Content-Type"] = contentType }
+            return app.handle(Request(method: .post, path: "/v1/echo", headers: headers, body: Array(body.utf8), declaredBodyBytes: declared))
+        }
+        XCTAssertEqual(post(#"{"name":"ok"}"#).status, 200)
+        XCTAssertEqual(post(#"{"name":"ok"}"#, contentType: "application/json; charset=utf-8").status, 200)
+        XCTAssertEqual(try json(post(#"{"name":"ok"}"#, contentType: "text/plain"))["error"]?["code"], "unsupported_media_type")
+        XCTAssertEqual(try json(post(#"{"name":"ok"}"#, contentType: nil))["error"]?["code"], "unsupported_media_type")
+        XCTAssertEqual(post("{\"name\":").status, 400)
+        XCTAssertEqual(try json(post("{\"name\":"))["error"]?["code"], "invalid_json")
+        XCTAssertEqual(try json(post("[1]"))["error"]?["code"], "invalid_json")
+        XCTAssertEqual(post("{}", declared: 70_000).status, 413)
+        let invalid = try json(post(#"{"name": 5, "nick": "x"}"#))
+        XCTAssertEqual(invalid["error"]?["code"], "validation_failed")
+        let fields = invalid["error"]?["details"]?["fields"]?.arrayValue?.compactMap { $0["field"]?.stringValue }
+        XCTAssertEqual(fields, ["name", "nick"])
+    }
+
+    func testHeadAnswersWithoutABody() {
+        let response = application().handle(Request(method: .head, path: "/v1/ok"))
+        XCTAssertEqual(response.status, 200)
+        XCTAssertTrue(response.body.isEmpty)
+    }
+
+    func testForeignOriginsAreRefusedUnlessConfigured() throws {
+        let closed = application()
+        let refused = closed.handle(Request(method: .get, path: "/v1/ok", headers: ["Origin": "https://evil.example", "Host": "bank.example"]))
+        XCTAssertEqual(refused.status, 403)
+        XCTAssertEqual(try json(refused)["error"]?["code"], "forbidden")
+        let same = closed.handle(Request(method: .get, path: "/v1/ok", headers: ["Origin": "https://bank.example", "Host": "bank.example"]))
+        XCTAssertEqual(same.status, 200)
+        XCTAssertNil(same.header("Access-Control-Allow-Origin"))
+
+        let open = application(cors: ["https://app.example"])
+        let allowed = open.handle(Request(method: .get, path: "/v1/ok", headers: ["Origin": "https://app.example", "Host": "api.example"]))
+        XCTAssertEqual(allowed.status, 200)
+        XCTAssertEqual(allowed.header("Access-Control-Allow-Origin"), "https://app.example")
+        let preflight = open.handle(Request(method: .options, path: "/v1/ok",
+                                            headers: ["Origin": "https://app.example", "Host": "api.example", "Access-Control-Request-Method": "POST"]))
+        XCTAssertEqual(preflight.status, 204)
+        XCTAssertNotNil(preflight.header("Access-Control-Allow-Methods"))
+    }
+}

@@ -1,0 +1,121 @@
+import CofferStore
+import Foundation
+import XCTest
+
+/// The SQLite wrapper against real database files.
+final class DatabaseTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func open(_ name: String = "t.db", synchronous: String = "FULL") throws -> Database {
+        try Database(path: directory.appendingPathComponent(name).path, options: .init(synchronous: synchronous))
+    }
+
+    func testPragmasAreSetExplicitly() throws {
+        let db = try open()
+        XCTAssertEqual(try db.queryFirst("PRAGMA journal_mode") { $0.text(0) }, "wal")
+        XCTAssertEqual(try db.scalarInt("PRAGMA foreign_keys"), 1)
+        XCTAssertEqual(try db.scalarInt("PRAGMA synchronous"), 2, "FULL")
+        XCTAssertEqual(try open("n.db", synchronous: "NORMAL").scalarInt("PRAGMA synchronous"), 1)
+        XCTAssertTrue(db.ping())
+    }
+
+    func testWriteCommitsOnReturnAndRollsBackOnThrow() throws {
+        struct Abort: Error {}
+        let db = try open()
+        try db.execute("CREATE TABLE t (n INTEGER NOT NULL CHECK (n >= 0))")
+        _ = try db.write { try $0.run("INSERT INTO t (n) VALUES (?)", [.integer(1)]) }
+        XCTAssertThrowsError(try db.write { db in
+            try db.run("INSERT INTO t (n) VALUES (?)", [.integer(2)])
+            throw Abort()
+        })
+        XCTAssertThrowsError(try db.write { db in
+            try db.run("INSERT INTO t (n) VALUES (?)", [.integer(3)])
+            try db.run("INSERT INTO t (n) VALUES (?)", [.integer(-1)])
+        }) { error in
+            XCTAssertEqual((error as? DatabaseError)?.kind, .constraint)
+        }
+        XCTAssertEqual(try db.query("SELECT n FROM t ORDER BY n") { $0.int64(0) }, [1])
+    }
+
+    func testValuesRoundTrip() throws {
+        let db = try open()
+        try db.execute("CREATE TABLE v (i INTEGER, t TEXT, b BLOB, z TEXT)")
+        try db.run("INSERT INTO v VALUES (?, ?, ?, ?)", [.integer(Int64.max), .text("héllo ✓"), .blob([0, 1, 255]), .null])
+        let row = try XCTUnwrap(try db.queryFirst("SELECT i, t, b, z FROM v") { ($0.int64(0), $0.text(1), $0.blob(2), $0.optionalText(3)) })
+        XCTAssertEqual(row.0, Int64.max)
+        XCTAssertEqual(row.1, "héllo ✓")
+        XCTAssertEqual(row.2, [0, 1, 255])
+        XCTAssertNil(row.3)
+    }
+
+    func testOpeningAFileThatIsNotADatabaseFails() throws {
+        let path = directory.appendingPathComponent("junk.db").path
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try Database(path: path)) { error in
+            XCTAssertEqual((error as? DatabaseError)?.kind, .unavailable)
+        }
+        XCTAssertThrowsError(try Database(path: directory.appendingPathComponent("missing/dir/x.db").path))
+    }
+
+    func testMigratorAppliesEachVersionOnceAndIsIdempotent() throws {
+        let migrations = [
+            Migration(version: 1, name: "one", sql: "CREATE TABLE a (x INTEGER)"),
+            Migration(version: 2, name: "two", sql: "CREATE TABLE b (y INTEGER)"),
+        ]
+        let db = try open()
+        XCTAssertEqual(try Migrator(migrations: Array(migrations.prefix(1))).migrate(db), [1])
+        XCTAssertEqual(try Migrator(migrations: migrations).migrate(db), [2])
+        XCTAssertEqual(try Migrator(migrations: migrations).migrate(db), [])
+        XCTAssertEqual(try Migrator(migrations: migrations).appliedVersions(db), [1, 2])
+    }
+
+    func testAFailingMigrationLeavesNoTrace() throws {
+        let db = try open()
+        let migrations = [
+            Migration(version: 1, name: "good", sql: "CREATE TABLE a (x INTEGER)"),
+            Migration(version: 2, name: "bad", sql: "CREATE TABLE b (y INTEGER); INSERT INTO nowhere VALUES (1)"),
+        ]
+        XCTAssertThrowsError(try Migrator(migrations: migrations).migrate(db))
+        XCTAssertEqual(try Migrator(migrations: migrations).appliedVersions(db), [1])
+        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'b'"), 0)
+    }
+
+    func testConcurrentMigratorsOnSeparateConnectionsApplyOnce() throws {
+        let path = directory.appendingPathComponent("race.db").path
+        let migrations = (1...20).map { Migration(version: $0, name: "m\($0)", sql: "CREATE TABLE t\($0) (x INTEGER)") }
+        let group = DispatchGroup()
+        let failures = Failures()
+        for _ in 0..<4 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    let db = try Database(path: path)
+                    try Migrator(migrations: migrations).migrate(db)
+                } catch {
+                    failures.add("\(error)")
+                }
+            }.start()
+        }
+        group.wait()
+        XCTAssertEqual(failures.all, [])
+        XCTAssertEqual(try Migrator(migrations: migrations).appliedVersions(try Database(path: path)), Array(1...20))
+    }
+}
+
+final class Failures: @unchecked Sendable {
+    // @unchecked: every access goes through the lock.
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ item: String) { lock.withLock { items.append(item) } }
+    var all: [String] { lock.withLock { items } }
+}

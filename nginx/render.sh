@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Renders the nginx configuration into PREFIX/conf for a foreground nginx:
+#   nginx/render.sh PREFIX PORT FASTCGI_SOCKET STATIC_ROOT
+# then: nginx -p PREFIX -c PREFIX/conf/nginx.conf -e PREFIX/error.log -g 'daemon off;'
+set -euo pipefail
+prefix=$(realpath -m "$1"); port=$2; socket=$(realpath -m "$3"); static=$(realpath -m "$4")
+here=$(cd "$(dirname "$0")" && pwd)
+conf="$prefix/conf"
+mkdir -p "$conf" "$prefix/client_body" "$prefix/fastcgi" "$prefix/proxy" "$prefix/uwsgi" "$prefix/scgi"
+# As root, nginx's workers would switch to 'nobody'; keep them as the invoking user so a dev run
+# needs no group setup. (A production install sets 'user' and the socket's group instead.)
+user_line=""
+if [ "$(id -u)" = 0 ]; then user_line="user root root;"; fi
+access_log="${NGINX_ACCESS_LOG:-off}"
+for file in coffer.conf fastcgi.conf security-headers.conf problem.conf dev.conf; do
+  sed -e "s|@LISTEN@|127.0.0.1:$port|g" -e "s|@STATIC_ROOT@|$static|g" \
+      -e "s|@FASTCGI_PASS@|unix:$socket|g" -e "s|@CONF_DIR@|$conf|g" -e "s|@PREFIX@|$prefix|g" \
+      -e "s|@USER@|$user_line|g" -e "s|@ACCESS_LOG@|$access_log|g" \
+      "$here/$file" > "$conf/$file"
+done
+mv "$conf/dev.conf" "$conf/nginx.conf"
+echo "$conf/nginx.conf"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make bench: starts the release build behind nginx on a temporary database and drives it with
+# wrk. Prints requests/s and latency percentiles per endpoint, next to the ceiling measured in
+# the same run (nginx serving a static file of similar size).
+#   scripts/bench.sh RELEASE_BIN_DIR
+set -euo pipefail
+bin_dir=$1
+repo=$(cd "$(dirname "$0")/.." && pwd)
+duration=${BENCH_DURATION:-10s}
+connections=${BENCH_CONNECTIONS:-64}
+work=$(mktemp -d /tmp/coffer-bench.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+socket="$work/cofferd.sock"
+
+cleanup() {
+  [ -n "${nginx_pid:-}" ] && kill -QUIT "$nginx_pid" 2>/dev/null || true
+  [ -n "${cofferd_pid:-}" ] && kill -TERM "$cofferd_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+DATA_DIR="$work" COFFER_LISTEN="$socket" DATABASE_URL="sqlite://$work/coffer.db" APP_ENV=test LOG_LEVEL=warning \
+  "$bin_dir/cofferd" 2>"$work/cofferd.log" &
+cofferd_pid=$!
+for _ in $(seq 1 200); do [ -S "$socket" ] && break; sleep 0.05; done
+
+mkdir -p "$work/static"
+cp -r "$repo/static/." "$work/static/"
+# The ceiling: a static file the size of a health answer, served by the same nginx.
+printf '{"status":"ok","checks":{"database":"ok"},"version":"0.1.0","uptime_seconds":1}' > "$work/static/ceiling.json"
+conf=$("$repo/nginx/render.sh" "$work/nginx" "$port" "$socket" "$work/static")
+nginx -p "$work/nginx" -c "$conf" -e "$work/nginx/error.log" -g 'daemon off;' &
+nginx_pid=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/v1/health/live" >/dev/null && break; sleep 0.05; done
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "wrk -t2 -c$connections -d$duration --latency"
+run() {
+  local name=$1 url=$2
+  local out
+  out=$(wrk -t2 -c"$connections" -d"$duration" --latency "$url")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf '%-28s %10s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+}
+run "static ceiling (nginx)" "http://127.0.0.1:$port/ceiling.json"
+run "GET /v1/health" "http://127.0.0.1:$port/v1/health"
