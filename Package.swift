@@ -24,10 +24,12 @@ let package = Package(
         .target(name: "CofferCore"),
         .target(name: "CofferLogging", dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log")]),
         .target(name: "CofferStore", dependencies: ["CofferCore", "CSQLite3"]),
+        .target(name: "CofferCrypto", dependencies: ["CofferCore", "CLibCrypto", "CArgon2"]),
+        .target(name: "CofferServices", dependencies: ["CofferCore", "CofferStore", "CofferCrypto"]),
         .target(name: "CofferHTTP", dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "CofferAPI",
-            dependencies: ["CofferCore", "CofferHTTP", "CofferStore"],
+            dependencies: ["CofferCore", "CofferHTTP", "CofferStore", "CofferServices", "CofferCrypto"],
             resources: [.copy("Resources/openapi.json")]
         ),
         .target(name: "CofferFastCGI", dependencies: ["CofferHTTP", "CFastCGI", .product(name: "Logging", package: "swift-log")]),
@@ -35,20 +37,21 @@ let package = Package(
         .executableTarget(
             name: "cofferd",
             dependencies: [
-                "CofferCore", "CofferStore", "CofferHTTP", "CofferAPI", "CofferFastCGI", "CofferLogging",
+                "CofferCore", "CofferStore", "CofferHTTP", "CofferAPI", "CofferFastCGI", "CofferLogging", "CofferCrypto", "CofferServices",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "coffer",
             dependencies: [
-                "CofferCore", "CofferStore",
+                "CofferCore", "CofferStore", "CofferCrypto", "CofferServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore"]),
         .testTarget(name: "CofferStoreTests", dependencies: ["CofferStore", "CofferCore"]),
+        .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto", "CofferCore"]),
         .testTarget(name: "CofferHTTPTests", dependencies: ["CofferHTTP", "CofferCore"]),
         .testTarget(name: "CofferAPITests", dependencies: ["CofferAPI", "CofferHTTP", "CofferStore", "CofferCore"]),
         .testTarget(name: "EndToEndTests", dependencies: []),

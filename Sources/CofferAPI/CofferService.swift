@@ -1,5 +1,6 @@
 import CofferCore
 import CofferHTTP
+import CofferServices
 import CofferStore
 import Logging
 
@@ -9,17 +10,35 @@ public enum CofferService {
     public struct Settings: Sendable {
         public var corsOrigins: [String]
         public var startedAt: Timestamp
+        public var jwtSecret: [UInt8]
+        public var auth: AuthSettings
+        /// From `IdentityService.makeDummyHash`, computed once per process.
+        public var dummyPasswordHash: String
+        public var clock: Clock
 
-        public init(corsOrigins: [String], startedAt: Timestamp) {
+        public init(corsOrigins: [String], startedAt: Timestamp, jwtSecret: [UInt8], auth: AuthSettings,
+                    dummyPasswordHash: String, clock: Clock = .system) {
             self.corsOrigins = corsOrigins
             self.startedAt = startedAt
+            self.jwtSecret = jwtSecret
+            self.auth = auth
+            self.dummyPasswordHash = dummyPasswordHash
+            self.clock = clock
         }
     }
 
     public static func makeApplication(database: Database, settings: Settings, logger: Logger) -> Application {
         var router = Router()
+        let clock = settings.clock
+        let tokens = AccessTokens(secret: settings.jwtSecret, settings: settings.auth, clock: clock)
+        let authenticator = Authenticator(tokens: tokens, db: database)
+        let identity = IdentityService(db: database, tokens: tokens, settings: settings.auth,
+                                       dummyHash: settings.dummyPasswordHash, clock: clock)
         HealthHandlers(database: database, startedAt: settings.startedAt).register(in: &router)
         MetadataHandlers(openAPIDocument: openAPIDocument).register(in: &router)
+        AuthHandlers(identity: identity, authenticator: authenticator, clock: clock).register(in: &router)
+        AccountHolderHandlers(directory: AccountHolderDirectory(db: database), authenticator: authenticator).register(in: &router)
+        AdminHandlers(administration: UserAdministration(db: database, clock: clock), authenticator: authenticator).register(in: &router)
         return Application(router: router, cors: CORSPolicy(allowedOrigins: settings.corsOrigins), logger: logger,
                            translate: translate)
     }

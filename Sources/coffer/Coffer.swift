@@ -10,7 +10,7 @@ struct Coffer: ParsableCommand {
         commandName: "coffer",
         abstract: "Operate a Coffer installation.",
         version: CofferVersion.current,
-        subcommands: [Migrate.self]
+        subcommands: [Migrate.self, CreateAdmin.self]
     )
 }
 
@@ -23,14 +23,25 @@ struct Migrate: ParsableCommand {
     var databaseURL: String?
 
     func run() throws {
-        let path = try DatabaseLocation.resolve(databaseURL)
-        let database = try Database(path: path)
+        let database = try DatabaseLocation.open(databaseURL)
         let applied = try Migrator().migrate(database)
         print(applied.isEmpty ? "schema is current" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
     }
 }
 
 enum DatabaseLocation {
+    /// Opens the database and brings its schema up to date, as cofferd does at start.
+    static func open(_ url: String?) throws -> Database {
+        let path = try resolve(url)
+        do {
+            let database = try Database(path: path)
+            try Migrator().migrate(database)
+            return database
+        } catch {
+            throw CommandFailure("database \(path) is unusable: \(error) (check DATABASE_URL)")
+        }
+    }
+
     static func resolve(_ url: String?) throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let url = url ?? environment["DATABASE_URL"], !url.isEmpty {
@@ -42,4 +53,10 @@ enum DatabaseLocation {
         }
         return "\(environment["DATA_DIR"] ?? "./var")/coffer.db"
     }
+}
+
+/// A failure the operator can act on: printed as one line, without the usage text.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -3,9 +3,11 @@ import Glibc
 #endif
 import CofferAPI
 import CofferCore
+import CofferCrypto
 import CofferFastCGI
 import CofferHTTP
 import CofferLogging
+import CofferServices
 import CofferStore
 import Foundation
 import Logging
@@ -44,6 +46,13 @@ struct Cofferd {
         let logger = Logger(label: "cofferd")
 
         let primary = prepareDatabase(config)
+        let auth = authSettings(config)
+        let dummyHash: String
+        do {
+            dummyHash = try IdentityService.makeDummyHash(auth)
+        } catch {
+            exitWithError("cannot hash with Argon2id: \(error) (check ARGON2_*)", code: 1)
+        }
         let socket: ListeningSocket
         do {
             socket = try ListeningSocket(config.listen, socketMode: config.socketMode)
@@ -57,7 +66,8 @@ struct Cofferd {
         }
 
         let server = FastCGIServer(socket: socket, workers: config.workers, bodyBytesMax: RequestBody.bytesMax, logger: logger)
-        let settings = CofferService.Settings(corsOrigins: config.corsOrigins, startedAt: Timestamp.now())
+        let settings = CofferService.Settings(corsOrigins: config.corsOrigins, startedAt: Timestamp.now(), jwtSecret: config.jwtSecret,
+                                              auth: auth, dummyPasswordHash: dummyHash)
         let databaseOptions = options(config)
         let path = config.databasePath
         server.start {
@@ -95,6 +105,14 @@ struct Cofferd {
         } catch {
             exitWithError("database \(config.databasePath) is unusable: \(error) (check DATABASE_URL)", code: 1)
         }
+    }
+
+    static func authSettings(_ config: Configuration) -> AuthSettings {
+        var auth = AuthSettings()
+        auth.passwordHashing = PasswordHasher.Parameters(memoryKiB: UInt32(config.argon2MemoryKiB),
+                                                         iterations: UInt32(config.argon2Iterations),
+                                                         parallelism: UInt32(config.argon2Parallelism))
+        return auth
     }
 
     struct DatabaseUnreachable: Error, CustomStringConvertible {

@@ -8,22 +8,11 @@ import XCTest
 
 /// The whole app in-process against a real temporary SQLite file: no socket, no nginx.
 final class MetadataTests: XCTestCase {
-    var directory: URL!
-    var app: Application!
+    var t: TestApp!
+    var app: Application { t.app }
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-api-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let database = try Database(path: directory.appendingPathComponent("api.db").path)
-        try Migrator().migrate(database)
-        app = CofferService.makeApplication(database: database,
-                                            settings: .init(corsOrigins: [], startedAt: .now()), logger: Logger(label: "test"))
-    }
-
-    override func tearDown() {
-        app = nil
-        try? FileManager.default.removeItem(at: directory)
-    }
+    override func setUpWithError() throws { t = try TestApp() }
+    override func tearDown() { t = nil }
 
     private func get(_ path: String) throws -> (Response, JSONValue) {
         let response = app.handle(Request(method: .get, path: path))

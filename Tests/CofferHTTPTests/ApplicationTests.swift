@@ -18,7 +18,7 @@ final class ApplicationTests: XCTestCase {
             return .json(["name": .string(name!)])
         }
         configure(&router)
-        return Application(router: router, cors: CORSPolicy(allowedOrigins: cors), logger: Logger(label: "test"))
+        return Application(router: router, cors: CORSPolicy(allowedOrigins: cors), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 
     private func json(_ response: Response) throws -> JSONValue { try JSONParser.parse(response.body) }

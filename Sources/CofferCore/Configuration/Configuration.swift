@@ -26,6 +26,10 @@ public struct Configuration: Sendable {
     public var synchronous: Synchronous
     public var busyTimeoutMs: Int
     public var shutdownTimeoutSeconds: Int
+    /// Argon2id cost for new password hashes; existing hashes keep the cost they were made with.
+    public var argon2MemoryKiB: Int
+    public var argon2Iterations: Int
+    public var argon2Parallelism: Int
 
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     static let jwtSecretBytesMin = 32
@@ -74,7 +78,10 @@ extension Configuration {
             busyTimeoutMs: try parseInteger(value("COFFER_BUSY_TIMEOUT_MS"), name: "COFFER_BUSY_TIMEOUT_MS",
                                             default: 5000, range: 0...600_000),
             shutdownTimeoutSeconds: try parseInteger(value("COFFER_SHUTDOWN_TIMEOUT_S"), name: "COFFER_SHUTDOWN_TIMEOUT_S",
-                                                     default: 10, range: 1...3600)
+                                                     default: 10, range: 1...3600),
+            argon2MemoryKiB: try parseInteger(value("ARGON2_MEMORY_KIB"), name: "ARGON2_MEMORY_KIB", default: 19_456, range: 1024...4_194_304),
+            argon2Iterations: try parseInteger(value("ARGON2_ITERATIONS"), name: "ARGON2_ITERATIONS", default: 2, range: 1...100),
+            argon2Parallelism: try parseInteger(value("ARGON2_PARALLELISM"), name: "ARGON2_PARALLELISM", default: 1, range: 1...16)
         )
     }
 

@@ -13,7 +13,9 @@ public struct FieldReader {
         self.members = members
     }
 
-    public mutating func fail(_ field: String, _ message: String) {
+    /// Records a rule the value broke, for fields that passed their type check.
+    public mutating func fail(_ field: String, _ message: String?) {
+        guard let message else { return }
         errors.append(FieldError(field, message))
     }
 

@@ -8,5 +8,6 @@ public enum Schema {
             ) STRICT;
             INSERT INTO service_metadata (key, value) VALUES ('schema_family', 'coffer');
             """),
+        identity,
     ]
 }

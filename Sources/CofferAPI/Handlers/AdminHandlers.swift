@@ -1,0 +1,38 @@
+import CofferCore
+import CofferHTTP
+import CofferServices
+import CofferStore
+
+/// `/v1/admin/users` and `/v1/admin/audit-events`: support may read, only admin may change.
+struct AdminHandlers {
+    let administration: UserAdministration
+    let authenticator: Authenticator
+
+    func register(in router: inout Router) {
+        router.add(.get, "/v1/admin/users") { context in
+            _ = try authenticator.principal(&context, roles: [.support, .admin])
+            let query = try ListQuery(context.request, filters: ["role", "status"])
+            let page = try administration.users(role: try query.choice("role", as: Role.self),
+                                                status: try query.choice("status", as: UserStatus.self), page: query.page)
+            return .json(Representation.list(page, request: query.page, Representation.user))
+        }
+        router.add(.patch, "/v1/admin/users/{id}") { context in
+            let admin = try authenticator.principal(&context, roles: [.admin])
+            var fields = try RequestBody.fields(of: context.request)
+            let role = fields.choice("role", of: Role.allCases.map(\.rawValue), required: false).flatMap(Role.init(rawValue:))
+            let status = fields.choice("status", of: UserStatus.allCases.map(\.rawValue), required: false).flatMap(UserStatus.init(rawValue:))
+            if role == nil && status == nil && fields.errors.isEmpty { fields.fail("role", "or status is required") }
+            try fields.finish()
+            let user = try administration.update(userID: context.parameter("id"), role: role, status: status, by: admin, origin: context.origin)
+            return .json(Representation.user(user))
+        }
+        router.add(.get, "/v1/admin/audit-events") { context in
+            _ = try authenticator.principal(&context, roles: [.support, .admin])
+            let query = try ListQuery(context.request, filters: ["actor_id", "action", "outcome"], keyset: true)
+            let filter = AuditFilter(actorID: query.value("actor_id"), action: try query.choice("action", as: AuditEvent.Action.self),
+                                     outcome: try query.choice("outcome", as: AuditEvent.Outcome.self))
+            let page = try administration.auditEvents(filter, page: query.page)
+            return .json(Representation.list(page, request: query.page, Representation.auditEvent))
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import CofferCore
+import CofferCrypto
+import CofferHTTP
+
+/// Query parameters of list endpoints: `limit`, `offset`, `cursor` and declared filters.
+/// Anything else is refused, so a misspelt filter never silently returns everything.
+struct ListQuery {
+    static let limitDefault = 20
+    static let limitMax = 100
+
+    let page: PageRequest
+    private let query: QueryParameters
+
+    init(_ request: Request, filters: [String], keyset: Bool = false, limitDefault: Int = limitDefault, limitMax: Int = limitMax) throws(AppError) {
+        query = request.query
+        let known = Set(filters + ["limit", "offset"] + (keyset ? ["cursor"] : []))
+        for name in query.names {
+            guard known.contains(name) else { throw AppError.invalidParameter(name, "is not a known parameter") }
+        }
+        for name in Set(query.names) where query.pairs.filter({ $0.name == name }).count > 1 {
+            throw AppError.invalidParameter(name, "is given more than once")
+        }
+        let limit = try Self.integer(query.value("limit"), name: "limit", default: limitDefault, range: 1...limitMax)
+        let offset = try Self.integer(query.value("offset"), name: "offset", default: 0, range: 0...1_000_000)
+        var after: Int64?
+        if let cursor = query.value("cursor") {
+            guard let decoded = Self.decodeCursor(cursor) else { throw AppError.invalidParameter("cursor", "is not a cursor this API issued") }
+            guard offset == 0 else { throw AppError.invalidParameter("offset", "cannot be combined with cursor") }
+            after = decoded
+        }
+        page = PageRequest(limit: limit, offset: offset, after: after)
+    }
+
+    func value(_ name: String) -> String? { query.value(name) }
+
+    /// A filter restricted to known values (`role=admin`).
+    func choice<T: RawRepresentable>(_ name: String, as type: T.Type) throws(AppError) -> T? where T.RawValue == String {
+        guard let raw = query.value(name) else { return nil }
+        guard let value = T(rawValue: raw) else { throw AppError.invalidParameter(name, "has an unknown value") }
+        return value
+    }
+
+    private static func integer(_ raw: String?, name: String, default fallback: Int, range: ClosedRange<Int>) throws(AppError) -> Int {
+        guard let raw else { return fallback }
+        guard raw.allSatisfy(\.isASCII), let value = Int(raw), range.contains(value) else {
+            throw AppError.invalidParameter(name, "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    static func cursor(after sequence: Int64) -> String { Base64URL.encode("k1:\(sequence)") }
+
+    static func decodeCursor(_ cursor: String) -> Int64? {
+        guard cursor.utf8.count <= 64, let bytes = Base64URL.decode(cursor) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.hasPrefix("k1:"), let value = Int64(text.dropFirst(3)), value > 0 else { return nil }
+        return value
+    }
+}

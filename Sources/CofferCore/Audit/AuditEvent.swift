@@ -1,0 +1,60 @@
+/// One row of the append-only audit trail, written in the same transaction as the action.
+public struct AuditEvent: Sendable, Equatable {
+    public enum Action: String, Sendable, CaseIterable {
+        case signup = "auth.signup"
+        case login = "auth.login"
+        case lockout = "auth.lockout"
+        case refreshReuse = "auth.refresh_reuse"
+        case logout = "auth.logout"
+        case passwordChange = "auth.password_change"
+        case userUpdate = "admin.user_update"
+        case accountCreate = "account.create"
+        case accountStatusChange = "account.status_change"
+        case transactionCreate = "transaction.create"
+        case transferCreate = "transfer.create"
+        case cardCreate = "card.create"
+        case cardStatusChange = "card.status_change"
+    }
+
+    public enum Outcome: String, Sendable, CaseIterable { case success, failure }
+
+    public let id: String
+    public let at: Timestamp
+    public let actorID: String?
+    public let action: Action
+    public let targetType: String?
+    public let targetID: String?
+    public let outcome: Outcome
+    /// Why a failure failed (`wrong_password`, `unknown_email`, …); never a secret.
+    public let reason: String?
+    public let requestID: String?
+    public let ip: String?
+
+    public init(id: String, at: Timestamp, actorID: String?, action: Action, targetType: String?, targetID: String?,
+                outcome: Outcome, reason: String?, requestID: String?, ip: String?) {
+        self.id = id
+        self.at = at
+        self.actorID = actorID
+        self.action = action
+        self.targetType = targetType
+        self.targetID = targetID
+        self.outcome = outcome
+        self.reason = reason
+        self.requestID = requestID
+        self.ip = ip
+    }
+}
+
+/// Where a request came from, for the audit trail.
+public struct RequestOrigin: Sendable {
+    public let requestID: String?
+    public let ip: String?
+
+    public init(requestID: String?, ip: String?) {
+        self.requestID = requestID
+        self.ip = ip
+    }
+
+    /// Actions run from the command line, outside any HTTP request.
+    public static let commandLine = RequestOrigin(requestID: nil, ip: nil)
+}

@@ -1,0 +1,39 @@
+import CLibCrypto
+
+/// SHA-256 and HMAC-SHA-256 through OpenSSL 3's one-shot EVP interfaces.
+public enum Digest {
+    public static func sha256(_ data: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let rc = data.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { out in
+                EVP_Digest(input.baseAddress, input.count, out.baseAddress!.assumingMemoryBound(to: UInt8.self), &length, EVP_sha256(), nil)
+            }
+        }
+        precondition(rc == 1 && length == 32, "EVP_Digest(SHA-256) failed")
+        return output
+    }
+
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: 32)
+        var length = 0
+        let result = key.withUnsafeBytes { keyBytes in
+            message.withUnsafeBytes { messageBytes in
+                output.withUnsafeMutableBytes { out in
+                    EVP_Q_mac(nil, "HMAC", nil, "SHA256", nil, keyBytes.baseAddress, keyBytes.count,
+                              messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBytes.count,
+                              out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count, &length)
+                }
+            }
+        }
+        precondition(result != nil && length == 32, "EVP_Q_mac(HMAC-SHA256) failed")
+        return output
+    }
+
+    /// Compares two byte strings in time that depends only on their length.
+    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.isEmpty { return true }
+        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
+    }
+}

@@ -1,0 +1,42 @@
+import CofferCore
+
+/// Compact JWS with HS256 only. Signing writes `{"alg":"HS256","typ":"JWT"}`; verification
+/// accepts a header whose `alg` is exactly `HS256` and compares signatures in constant time.
+/// What the claims mean (expiry, audience) is the caller's business.
+public struct JWTSigner: Sendable {
+    private let key: [UInt8]
+
+    public init(key: [UInt8]) {
+        precondition(key.count >= 32, "an HS256 key needs at least 32 bytes")
+        self.key = key
+    }
+
+    public func sign(_ claims: JSONValue) -> String {
+        let header = Base64URL.encode(JSONValue.object([("alg", "HS256"), ("typ", "JWT")]).serialized())
+        let payload = Base64URL.encode(claims.serialized())
+        let signature = Base64URL.encode(Digest.hmacSHA256(key: key, message: Array("\(header).\(payload)".utf8)))
+        return "\(header).\(payload).\(signature)"
+    }
+
+    public enum Rejection: Error, Equatable {
+        case malformed
+        case algorithmNotAllowed
+        case badSignature
+    }
+
+    /// The verified claims object, or why the token is not acceptable.
+    public func verify(_ token: String) throws(Rejection) -> JSONValue {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, token.utf8.count <= 4096,
+              let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
+              let signature = Base64URL.decode(parts[2]),
+              let header = try? JSONParser.parse(headerBytes), case .object = header else {
+            throw .malformed
+        }
+        guard header["alg"] == "HS256" else { throw .algorithmNotAllowed }
+        let expected = Digest.hmacSHA256(key: key, message: Array("\(parts[0]).\(parts[1])".utf8))
+        guard Digest.constantTimeEquals(signature, expected) else { throw .badSignature }
+        guard let claims = try? JSONParser.parse(payloadBytes), case .object = claims else { throw .malformed }
+        return claims
+    }
+}

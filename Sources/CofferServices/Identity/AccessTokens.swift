@@ -1,0 +1,108 @@
+import CofferCore
+import CofferCrypto
+import CofferStore
+
+/// Issues and checks access tokens: HS256 JWTs with `sub, jti, iat, exp, iss, aud, role`.
+/// Checking goes past the signature on every request: the denylist, the user's current status,
+/// role and password-change time all come from the database, so revocation takes effect at once.
+public struct AccessTokens: Sendable {
+    let signer: JWTSigner
+    let settings: AuthSettings
+    let clock: Clock
+
+    public init(secret: [UInt8], settings: AuthSettings, clock: Clock = .system) {
+        signer = JWTSigner(key: secret)
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// `iat` carries milliseconds (RFC 7519 allows a fractional NumericDate), so a token issued
+    /// just after a password change is told apart from one issued just before it.
+    public func issue(for user: User) -> String {
+        let now = clock.now()
+        let millis = now.millisecondsSinceEpoch
+        let iat = "\(millis / 1000).\(String(millis % 1000 + 1000).dropFirst())"
+        return signer.sign([
+            "iss": .string(settings.issuer),
+            "aud": .string(settings.audience),
+            "sub": .string(user.id),
+            "jti": .string(Identifier.make(at: now)),
+            "iat": .number(iat),
+            "exp": .int(millis / 1000 + settings.accessTokenSeconds),
+            "role": .string(user.role.rawValue),
+        ])
+    }
+
+    /// The caller behind an `Authorization` header value, or the catalogue error that says why not.
+    public func authenticate(_ authorization: String?, in db: Database) throws -> Principal {
+        let claims = try verifiedClaims(bearerToken(authorization))
+        if try db.isAccessTokenDenied(jti: claims.jti) { throw Self.rejection(.tokenRevoked, "This token has been revoked.") }
+        guard let stored = try db.user(id: claims.subject) else { throw Self.rejection(.unauthenticated) }
+        guard stored.user.status == .active else { throw Self.rejection(.tokenRevoked, "This user is suspended.") }
+        guard claims.issuedAtMs >= stored.passwordChangedAt.millisecondsSinceEpoch else {
+            throw Self.rejection(.tokenRevoked, "The password changed after this token was issued.")
+        }
+        return Principal(userID: stored.user.id, role: stored.user.role, tokenID: claims.jti,
+                         tokenExpiresAt: Timestamp(millisecondsSinceEpoch: claims.expiresAt * 1000))
+    }
+
+    struct Claims {
+        let subject: String
+        let jti: String
+        let issuedAtMs: Int64
+        let expiresAt: Int64
+    }
+
+    /// Signature, algorithm, issuer, audience and time checks; no database.
+    func verifiedClaims(_ token: String) throws(AppError) -> Claims {
+        let claims: JSONValue
+        do {
+            claims = try signer.verify(token)
+        } catch {
+            throw Self.rejection(.unauthenticated)
+        }
+        guard claims["iss"] == .string(settings.issuer), audienceMatches(claims["aud"]),
+              let subject = claims["sub"]?.stringValue, let jti = claims["jti"]?.stringValue,
+              let issuedAtMs = Self.numericDateMs(claims["iat"]), let expiresAtMs = Self.numericDateMs(claims["exp"]) else {
+            throw Self.rejection(.unauthenticated)
+        }
+        let nowMs = clock.now().millisecondsSinceEpoch
+        let leewayMs = settings.leewaySeconds * 1000
+        guard issuedAtMs <= nowMs + leewayMs else { throw Self.rejection(.unauthenticated) }
+        guard nowMs < expiresAtMs + leewayMs else { throw Self.rejection(.tokenExpired, "The access token has expired; refresh it.") }
+        return Claims(subject: subject, jti: jti, issuedAtMs: issuedAtMs, expiresAt: expiresAtMs / 1000)
+    }
+
+    private func audienceMatches(_ value: JSONValue?) -> Bool {
+        switch value {
+        case let .string(audience)?: audience == settings.audience
+        case let .array(items)?: items.contains(.string(settings.audience))
+        default: false
+        }
+    }
+
+    func bearerToken(_ authorization: String?) throws(AppError) -> String {
+        guard let authorization else { throw Self.rejection(.unauthenticated) }
+        let parts = authorization.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw Self.rejection(.unauthenticated, "The Authorization header must be 'Bearer <access token>'.")
+        }
+        return String(parts[1])
+    }
+
+    /// A NumericDate in milliseconds: an integer, or a decimal with up to three fraction digits.
+    static func numericDateMs(_ value: JSONValue?) -> Int64? {
+        guard case let .number(literal)? = value, !literal.hasPrefix("-"), !literal.contains("e"), !literal.contains("E") else { return nil }
+        let parts = literal.split(separator: ".", omittingEmptySubsequences: false)
+        guard let seconds = Int64(parts[0]), seconds < 100_000_000_000 else { return nil }
+        guard parts.count == 2 else { return seconds * 1000 }
+        let fraction = String(parts[1].prefix(3))
+        guard !fraction.isEmpty, let millis = Int64(fraction + String(repeating: "0", count: 3 - fraction.count)) else { return nil }
+        return seconds * 1000 + millis
+    }
+
+    static func rejection(_ code: ErrorCode, _ detail: String? = nil) -> AppError {
+        let error = code == .unauthenticated ? "invalid_request" : "invalid_token"
+        return AppError(code, detail, headers: [("WWW-Authenticate", "Bearer realm=\"coffer\", error=\"\(error)\"")])
+    }
+}

@@ -1,0 +1,201 @@
+import CofferCore
+import CofferCrypto
+import CofferStore
+
+/// Signup, login, refresh rotation, logout and password change. Argon2id work always happens
+/// outside a write transaction, so a login never holds SQLite's write lock for 40 ms.
+public struct IdentityService {
+    let db: Database
+    let tokens: AccessTokens
+    let hasher: PasswordHasher
+    let settings: AuthSettings
+    let clock: Clock
+    /// A hash of a random password, verified against when the email is unknown so that an
+    /// unknown email costs the same work as a wrong password.
+    let dummyHash: String
+
+    public init(db: Database, tokens: AccessTokens, settings: AuthSettings, dummyHash: String, clock: Clock = .system) {
+        self.db = db
+        self.tokens = tokens
+        self.hasher = PasswordHasher(parameters: settings.passwordHashing)
+        self.settings = settings
+        self.clock = clock
+        self.dummyHash = dummyHash
+    }
+
+    /// A dummy hash with the configured parameters; compute once per process.
+    public static func makeDummyHash(_ settings: AuthSettings) throws -> String {
+        try PasswordHasher(parameters: settings.passwordHashing).hash(Base64URL.encode(SecureRandom.bytes(24)))
+    }
+
+    // MARK: Signup
+
+    public func signup(_ input: SignupInput, origin: RequestOrigin) throws -> (User, AccountHolder) {
+        let hash = try hasher.hash(input.password)
+        let now = clock.now()
+        let user = User(id: Identifier.make(at: now), email: input.email, role: .user, status: .active, createdAt: now)
+        let holder = AccountHolder(id: Identifier.make(at: now), userID: user.id, firstName: input.firstName,
+                                   lastName: input.lastName, dateOfBirth: input.dateOfBirth, createdAt: now)
+        let audit = AuditRecorder(origin: origin, clock: clock)
+        let created = try db.write { db -> Bool in
+            guard try db.user(email: input.email) == nil else {
+                try audit.record(db, .signup, actor: nil, outcome: .failure, reason: "email_already_exists")
+                return false
+            }
+            try db.insertUser(user, passwordHash: hash)
+            try db.insertAccountHolder(holder)
+            try audit.record(db, .signup, actor: user.id, target: ("user", user.id))
+            return true
+        }
+        guard created else { throw AppError(.emailAlreadyExists) }
+        return (user, holder)
+    }
+
+    // MARK: Login
+
+    public func login(email: String, password: String, origin: RequestOrigin) throws -> Session {
+        let audit = AuditRecorder(origin: origin, clock: clock)
+        guard let stored = try db.user(email: email) else {
+            _ = try hasher.verify(password, against: dummyHash)
+            try db.write { db in try audit.record(db, .login, actor: nil, outcome: .failure, reason: "unknown_email") }
+            throw AppError(.invalidCredentials)
+        }
+        let user = stored.user
+        let now = clock.now()
+        let windowMs = settings.lockoutWindowSeconds * 1000
+        let failures = try db.loginFailures(userID: user.id, since: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - windowMs))
+        if failures.count >= settings.lockoutThreshold {
+            // Locked until enough failures leave the trailing window.
+            let unlockMs = failures[failures.count - settings.lockoutThreshold].millisecondsSinceEpoch + windowMs
+            let retryAfter = max(1, (unlockMs - now.millisecondsSinceEpoch + 999) / 1000)
+            try db.write { db in try audit.record(db, .login, actor: user.id, target: ("user", user.id), outcome: .failure, reason: "account_locked") }
+            throw AppError(.accountLocked, "Too many failed logins; try again in \(retryAfter) seconds.",
+                           details: ["retry_after_seconds": .int(retryAfter)], headers: [("Retry-After", String(retryAfter))])
+        }
+
+        let passwordMatches = try hasher.verify(password, against: stored.passwordHash)
+        guard passwordMatches, user.status == .active else {
+            // A suspended user's correct password counts as a failure too: the answer must not
+            // tell a suspended account from a wrong password.
+            try db.write { db in
+                try db.recordLoginFailure(userID: user.id, at: now)
+                try audit.record(db, .login, actor: user.id, target: ("user", user.id), outcome: .failure,
+                                 reason: passwordMatches ? "suspended" : "wrong_password")
+                if failures.count + 1 == settings.lockoutThreshold {
+                    try audit.record(db, .lockout, actor: user.id, target: ("user", user.id))
+                }
+            }
+            throw AppError(.invalidCredentials)
+        }
+
+        let rehash = hasher.needsRehash(stored.passwordHash) ? try hasher.hash(password) : nil
+        return try db.write { db in
+            try db.clearLoginFailures(userID: user.id)
+            if let rehash { try db.updatePassword(userID: user.id, hash: rehash, changedAt: nil) }
+            try audit.record(db, .login, actor: user.id, target: ("user", user.id))
+            return try startSession(db, user: user, familyID: Identifier.make(at: now))
+        }
+    }
+
+    /// Issues an access token and a new refresh token in `familyID`; call inside a write.
+    private func startSession(_ db: Database, user: User, familyID: String) throws -> Session {
+        let now = clock.now()
+        let refreshToken = Base64URL.encode(SecureRandom.bytes(32))
+        try db.insertRefreshToken(id: Identifier.make(at: now), hash: Self.refreshHash(refreshToken), familyID: familyID,
+                                  userID: user.id, issuedAt: now, expiresAt: now.adding(seconds: settings.refreshTokenSeconds))
+        return Session(accessToken: tokens.issue(for: user), accessExpiresInSeconds: settings.accessTokenSeconds,
+                       refreshToken: refreshToken, refreshExpiresInSeconds: settings.refreshTokenSeconds, user: user)
+    }
+
+    static func refreshHash(_ token: String) -> [UInt8] { Digest.sha256(Array(token.utf8)) }
+
+    // MARK: Refresh
+
+    public func refresh(_ refreshToken: String, origin: RequestOrigin) throws -> Session {
+        let audit = AuditRecorder(origin: origin, clock: clock)
+        let now = clock.now()
+        // Side effects of a refused refresh (family revocation, the audit row) must commit, so the
+        // transaction returns the refusal and it is thrown after COMMIT.
+        let result = try db.write { db -> Result<Session, AppError> in
+            guard let stored = try db.refreshToken(hash: Self.refreshHash(refreshToken)) else {
+                return .failure(AppError(.unauthenticated, "The refresh token is not recognised."))
+            }
+            if stored.revokedAt != nil {
+                return .failure(AppError(.tokenRevoked, "This refresh token has been revoked."))
+            }
+            if stored.rotatedAt != nil {
+                try db.revokeRefreshFamily(stored.familyID, at: now)
+                try audit.record(db, .refreshReuse, actor: stored.userID, target: ("refresh_family", stored.familyID),
+                                 outcome: .failure, reason: "rotated_token_presented")
+                return .failure(AppError(.tokenRevoked, "This refresh token was already used; every session from its login has been revoked."))
+            }
+            if stored.expiresAt <= now {
+                return .failure(AppError(.tokenExpired, "The refresh token has expired; log in again."))
+            }
+            guard let user = try db.user(id: stored.userID)?.user, user.status == .active else {
+                try db.revokeRefreshFamily(stored.familyID, at: now)
+                return .failure(AppError(.tokenRevoked, "This user is suspended."))
+            }
+            guard try db.markRefreshTokenRotated(id: stored.id, at: now) else {
+                return .failure(AppError(.tokenRevoked, "This refresh token has been revoked."))
+            }
+            return .success(try startSession(db, user: user, familyID: stored.familyID))
+        }
+        return try result.get()
+    }
+
+    // MARK: Logout
+
+    /// Revokes the refresh token's family and, when given, the access token. Like RFC 7009 it
+    /// answers the same whether or not the refresh token was known.
+    public func logout(refreshToken: String, authorization: String?, origin: RequestOrigin) throws {
+        let audit = AuditRecorder(origin: origin, clock: clock)
+        let now = clock.now()
+        let access = authorization.flatMap { try? tokens.verifiedClaims(tokens.bearerToken($0)) }
+        try db.write { db in
+            if let stored = try db.refreshToken(hash: Self.refreshHash(refreshToken)) {
+                try db.revokeRefreshFamily(stored.familyID, at: now)
+                try audit.record(db, .logout, actor: stored.userID, target: ("refresh_family", stored.familyID))
+            }
+            if let access {
+                try db.denyAccessToken(jti: access.jti, until: Timestamp(millisecondsSinceEpoch: access.expiresAt * 1000))
+            }
+            try db.purgeExpiredTokens(before: now)
+        }
+    }
+
+    // MARK: Password
+
+    public func changePassword(_ principal: Principal, current: String, new: String, origin: RequestOrigin) throws {
+        guard let stored = try db.user(id: principal.userID) else { throw AppError(.unauthenticated) }
+        var problems: [FieldError] = []
+        if try !hasher.verify(current, against: stored.passwordHash) {
+            problems.append(FieldError("current_password", "is incorrect"))
+        }
+        let minimum = stored.user.role == .admin ? IdentityRules.adminPasswordLengthMin : IdentityRules.passwordLengthMin
+        if let problem = IdentityRules.passwordProblem(new, minimum: minimum) {
+            problems.append(FieldError("new_password", problem))
+        } else if new == current {
+            problems.append(FieldError("new_password", "must differ from the current password"))
+        }
+        guard problems.isEmpty else { throw AppError.validation(problems) }
+
+        let hash = try hasher.hash(new)
+        let audit = AuditRecorder(origin: origin, clock: clock)
+        try db.write { db in
+            let now = clock.now()
+            try db.updatePassword(userID: stored.user.id, hash: hash, changedAt: now)
+            try db.revokeRefreshTokens(userID: stored.user.id, at: now)
+            try audit.record(db, .passwordChange, actor: stored.user.id, target: ("user", stored.user.id))
+        }
+    }
+
+    // MARK: Me
+
+    public func me(_ principal: Principal) throws -> (User, AccountHolder?) {
+        try db.read { db in
+            guard let stored = try db.user(id: principal.userID) else { throw AppError(.unauthenticated) }
+            return (stored.user, try db.accountHolder(userID: principal.userID))
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import CofferCore
+
+/// A refresh token as stored: only the SHA-256 of the token, never the token itself.
+public struct StoredRefreshToken: Sendable {
+    public let id: String
+    public let familyID: String
+    public let userID: String
+    public let issuedAt: Timestamp
+    public let expiresAt: Timestamp
+    public let rotatedAt: Timestamp?
+    public let revokedAt: Timestamp?
+}
+
+extension Database {
+    public func insertRefreshToken(id: String, hash: [UInt8], familyID: String, userID: String, issuedAt: Timestamp, expiresAt: Timestamp) throws {
+        try run("INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [.text(id), .blob(hash), .text(familyID), .text(userID),
+                 .integer(issuedAt.millisecondsSinceEpoch), .integer(expiresAt.millisecondsSinceEpoch)])
+    }
+
+    public func refreshToken(hash: [UInt8]) throws -> StoredRefreshToken? {
+        try queryFirst("SELECT id, family_id, user_id, issued_at, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
+                       [.blob(hash)]) { row in
+            StoredRefreshToken(id: row.text(0), familyID: row.text(1), userID: row.text(2),
+                               issuedAt: Timestamp(millisecondsSinceEpoch: row.int64(3)),
+                               expiresAt: Timestamp(millisecondsSinceEpoch: row.int64(4)),
+                               rotatedAt: row.optionalInt64(5).map(Timestamp.init(millisecondsSinceEpoch:)),
+                               revokedAt: row.optionalInt64(6).map(Timestamp.init(millisecondsSinceEpoch:)))
+        }
+    }
+
+    /// Marks a token used; false when another request rotated it first.
+    public func markRefreshTokenRotated(id: String, at time: Timestamp) throws -> Bool {
+        try run("UPDATE refresh_tokens SET rotated_at = ? WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL",
+                [.integer(time.millisecondsSinceEpoch), .text(id)]) == 1
+    }
+
+    public func revokeRefreshFamily(_ familyID: String, at time: Timestamp) throws {
+        try run("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+                [.integer(time.millisecondsSinceEpoch), .text(familyID)])
+    }
+
+    public func revokeRefreshTokens(userID: String, at time: Timestamp) throws {
+        try run("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                [.integer(time.millisecondsSinceEpoch), .text(userID)])
+    }
+
+    public func denyAccessToken(jti: String, until expiresAt: Timestamp) throws {
+        try run("INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)",
+                [.text(jti), .integer(expiresAt.millisecondsSinceEpoch)])
+    }
+
+    public func isAccessTokenDenied(jti: String) throws -> Bool {
+        try scalarInt("SELECT count(*) FROM revoked_access_tokens WHERE jti = ?", [.text(jti)]) > 0
+    }
+
+    /// Drops denylist entries and refresh tokens that can no longer be presented successfully.
+    public func purgeExpiredTokens(before time: Timestamp) throws {
+        try run("DELETE FROM revoked_access_tokens WHERE expires_at < ?", [.integer(time.millisecondsSinceEpoch)])
+    }
+}

@@ -1,0 +1,106 @@
+@testable import CofferAPI
+import CofferCore
+import CofferCrypto
+import CofferHTTP
+import CofferServices
+import CofferStore
+import Foundation
+import Logging
+import Synchronization
+
+/// A clock tests can move forward, to cross token expiry and lockout windows without sleeping.
+final class TestClock: Sendable {
+    private let offsetMs = Atomic<Int64>(0)
+
+    var clock: Clock { Clock { [self] in Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch + offsetMs.load(ordering: .relaxed)) } }
+
+    func advance(seconds: Int64) { offsetMs.add(seconds * 1000, ordering: .relaxed) }
+}
+
+/// The whole application in-process on a fresh SQLite file, with cheap Argon2 parameters so the
+/// suite stays fast (the default cost is covered by CryptoTests and the end-to-end tests).
+final class TestApp {
+    let directory: URL
+    let database: Database
+    let app: Application
+    let clock = TestClock()
+    let secret = Array("an-in-process-test-secret-of-32+bytes".utf8)
+    var auth = AuthSettings()
+    private var counter = 0
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        database = try Database(path: directory.appendingPathComponent("api.db").path)
+        try Migrator().migrate(database)
+        auth.passwordHashing = .init(memoryKiB: 1024, iterations: 1, parallelism: 1)
+        let settings = CofferService.Settings(corsOrigins: [], startedAt: .now(), jwtSecret: secret, auth: auth,
+                                              dummyPasswordHash: try IdentityService.makeDummyHash(auth), clock: clock.clock)
+        app = CofferService.makeApplication(database: database, settings: settings,
+                                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    struct Reply {
+        let response: Response
+        let json: JSONValue
+        var status: Int { response.status }
+        var code: String? { json["error"]?["code"]?.stringValue }
+        subscript(key: String) -> JSONValue? { json[key] }
+    }
+
+    @discardableResult
+    func send(_ method: HTTPMethod, _ target: String, body: JSONValue? = nil, token: String? = nil,
+              headers: [String: String] = [:]) -> Reply {
+        var allHeaders = headers
+        if body != nil { allHeaders["Content-Type"] = allHeaders["Content-Type"] ?? "application/json" }
+        if let token { allHeaders["Authorization"] = "Bearer \(token)" }
+        let parts = target.split(separator: "?", maxSplits: 1)
+        let request = Request(method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "",
+                              headers: allHeaders, body: body?.serialized() ?? [], remoteAddress: "127.0.0.9")
+        let response = app.handle(request)
+        let json = (try? JSONParser.parse(response.body)) ?? .null
+        return Reply(response: response, json: json)
+    }
+
+    func get(_ target: String, token: String? = nil) -> Reply { send(.get, target, token: token) }
+    func post(_ target: String, _ body: JSONValue, token: String? = nil) -> Reply { send(.post, target, body: body, token: token) }
+
+    struct Member {
+        let email: String
+        let password: String
+        let userID: String
+        let holderID: String
+        var accessToken: String
+        var refreshToken: String
+    }
+
+    /// Signs up and logs in a fresh user.
+    func member(password: String = "correct horse battery") -> Member {
+        counter += 1
+        let email = "user\(counter)-\(UUID().uuidString.prefix(6).lowercased())@example.com"
+        let signup = post("/v1/auth/signup", ["email": .string(email), "password": .string(password), "first_name": "Test",
+                                              "last_name": "Member", "dob": "1990-01-15"])
+        precondition(signup.status == 201, "signup failed: \(signup.json.serializedString)")
+        let login = post("/v1/auth/login", ["email": .string(email), "password": .string(password)])
+        precondition(login.status == 200, "login failed: \(login.json.serializedString)")
+        return Member(email: email, password: password, userID: signup["user"]!["id"]!.stringValue!,
+                      holderID: signup["account_holder"]!["id"]!.stringValue!,
+                      accessToken: login["access_token"]!.stringValue!, refreshToken: login["refresh_token"]!.stringValue!)
+    }
+
+    /// A fresh user given `role` directly in the database, then logged in again.
+    func member(role: Role) throws -> Member {
+        var member = member()
+        try database.updateUser(id: member.userID, role: role, status: .active)
+        let login = post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)])
+        member.accessToken = login["access_token"]!.stringValue!
+        member.refreshToken = login["refresh_token"]!.stringValue!
+        return member
+    }
+
+    func auditEvents(action: AuditEvent.Action) throws -> [AuditEvent] {
+        try database.auditEvents(AuditFilter(action: action), page: PageRequest(limit: 1000, offset: 0)).items
+    }
+}

@@ -1,0 +1,158 @@
+import CofferCore
+import CofferCrypto
+import CofferStore
+import XCTest
+
+final class TokenTests: XCTestCase {
+    var t: TestApp!
+
+    override func setUpWithError() throws { t = try TestApp() }
+    override func tearDown() { t = nil }
+
+    private func claims(of token: String) throws -> JSONValue {
+        try JSONParser.parse(XCTUnwrap(Base64URL.decode(token.split(separator: ".")[1])))
+    }
+
+    private func forge(_ claims: JSONValue, header: JSONValue = ["alg": "HS256", "typ": "JWT"], key: [UInt8]? = nil) -> String {
+        let signingInput = Base64URL.encode(header.serialized()) + "." + Base64URL.encode(claims.serialized())
+        let signature = Digest.hmacSHA256(key: key ?? t.secret, message: Array(signingInput.utf8))
+        return signingInput + "." + Base64URL.encode(signature)
+    }
+
+    private func replacing(_ claims: JSONValue, _ key: String, with value: JSONValue) -> JSONValue {
+        guard case var .object(members) = claims else { return claims }
+        members = members.map { $0.0 == key ? ($0.0, value) : $0 }
+        return .object(members)
+    }
+
+    func testAccessTokenCarriesTheRequiredClaims() throws {
+        let member = t.member()
+        let header = try JSONParser.parse(XCTUnwrap(Base64URL.decode(member.accessToken.split(separator: ".")[0])))
+        XCTAssertEqual(header["alg"], "HS256")
+        let claims = try claims(of: member.accessToken)
+        XCTAssertEqual(claims["sub"], .string(member.userID))
+        XCTAssertEqual(claims["iss"], "coffer")
+        XCTAssertEqual(claims["aud"], "coffer-api")
+        XCTAssertEqual(claims["role"], "user")
+        XCTAssertNotNil(claims["jti"]?.stringValue)
+        let iat = try XCTUnwrap(Double(XCTUnwrap(claims["iat"].flatMap { if case let .number(n) = $0 { n } else { nil } })))
+        let exp = try XCTUnwrap(claims["exp"]?.int64Value)
+        XCTAssertEqual(Double(exp) - iat, 900, accuracy: 1)
+    }
+
+    func testTamperedAndForeignTokensAreUnauthenticated() throws {
+        let member = t.member()
+        let claims = try claims(of: member.accessToken)
+        let parts = member.accessToken.split(separator: ".").map(String.init)
+        let flipped = parts[0] + "." + parts[1] + "." + String(parts[2].dropLast()) + (parts[2].hasSuffix("A") ? "B" : "A")
+        let cases: [(String, String)] = [
+            ("bad signature", flipped),
+            ("alg none", Base64URL.encode(#"{"alg":"none","typ":"JWT"}"#) + "." + parts[1] + "."),
+            ("alg HS512", forge(claims, header: ["alg": "HS512", "typ": "JWT"])),
+            ("other key", forge(claims, key: Array(repeating: 1, count: 32))),
+            ("wrong aud", forge(replacing(claims, "aud", with: "someone-else"))),
+            ("wrong iss", forge(replacing(claims, "iss", with: "evil"))),
+            ("future iat", forge(replacing(claims, "iat", with: .int(Timestamp.now().millisecondsSinceEpoch / 1000 + 3600)))),
+            ("unknown user", forge(replacing(claims, "sub", with: "01234567-89ab-7def-8123-456789abcdef"))),
+            ("garbage", "not-a-token"),
+        ]
+        for (name, token) in cases {
+            let reply = t.get("/v1/auth/me", token: token)
+            XCTAssertEqual(reply.status, 401, name)
+            XCTAssertEqual(reply.code, "unauthenticated", name)
+            XCTAssertNotNil(reply.response.header("WWW-Authenticate"), name)
+        }
+        XCTAssertEqual(t.get("/v1/auth/me").code, "unauthenticated")
+        XCTAssertEqual(t.send(.get, "/v1/auth/me", headers: ["Authorization": "Basic abc"]).code, "unauthenticated")
+        XCTAssertEqual(t.get("/v1/auth/me", token: member.accessToken).status, 200, "the untouched token still works")
+    }
+
+    func testExpiryIsCheckedWithThirtySecondsLeeway() {
+        let member = t.member()
+        t.clock.advance(seconds: 900 + 20)
+        XCTAssertEqual(t.get("/v1/auth/me", token: member.accessToken).status, 200, "within leeway")
+        t.clock.advance(seconds: 15)
+        let expired = t.get("/v1/auth/me", token: member.accessToken)
+        XCTAssertEqual(expired.status, 401)
+        XCTAssertEqual(expired.code, "token_expired")
+    }
+
+    func testRefreshRotatesAndReuseRevokesTheWholeFamily() throws {
+        let member = t.member()
+        let first = t.post("/v1/auth/refresh", ["refresh_token": .string(member.refreshToken)])
+        XCTAssertEqual(first.status, 200)
+        let second = try XCTUnwrap(first["refresh_token"]?.stringValue)
+        XCTAssertNotEqual(second, member.refreshToken)
+        XCTAssertEqual(t.get("/v1/auth/me", token: first["access_token"]?.stringValue).status, 200)
+        let third = try XCTUnwrap(t.post("/v1/auth/refresh", ["refresh_token": .string(second)])["refresh_token"]?.stringValue)
+
+        let reuse = t.post("/v1/auth/refresh", ["refresh_token": .string(member.refreshToken)])
+        XCTAssertEqual(reuse.status, 401)
+        XCTAssertEqual(reuse.code, "token_revoked")
+        XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(third)]).code, "token_revoked", "descendants die too")
+        let audit = try t.auditEvents(action: .refreshReuse)
+        XCTAssertEqual(audit.count, 1)
+        XCTAssertEqual(audit.first?.actorID, member.userID)
+    }
+
+    func testRefreshOfOtherLoginsIsUnaffectedByReuse() throws {
+        let member = t.member()
+        let otherLogin = t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)])
+        _ = t.post("/v1/auth/refresh", ["refresh_token": .string(member.refreshToken)])
+        _ = t.post("/v1/auth/refresh", ["refresh_token": .string(member.refreshToken)])
+        XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": otherLogin["refresh_token"]!]).status, 200)
+    }
+
+    func testUnknownAndExpiredRefreshTokens() {
+        XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": "no-such-token"]).code, "unauthenticated")
+        let member = t.member()
+        t.clock.advance(seconds: 604_800 + 1)
+        XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(member.refreshToken)]).code, "token_expired")
+        XCTAssertEqual(t.post("/v1/auth/refresh", [:]).code, "validation_failed")
+    }
+
+    func testLogoutRevokesTheFamilyAndThePresentedAccessTokenOnly() throws {
+        let member = t.member()
+        let other = t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)])
+        let logout = t.post("/v1/auth/logout", ["refresh_token": .string(member.refreshToken)], token: member.accessToken)
+        XCTAssertEqual(logout.status, 204)
+        XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(member.refreshToken)]).code, "token_revoked")
+        XCTAssertEqual(t.get("/v1/auth/me", token: member.accessToken).code, "token_revoked")
+        XCTAssertEqual(t.get("/v1/auth/me", token: other["access_token"]?.stringValue).status, 200, "other logins keep working")
+        XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": other["refresh_token"]!]).status, 200)
+        XCTAssertEqual(try t.auditEvents(action: .logout).count, 1)
+    }
+
+    func testLogoutWithTheRefreshTokenAloneIsEnough() {
+        let member = t.member()
+        XCTAssertEqual(t.post("/v1/auth/logout", ["refresh_token": .string(member.refreshToken)]).status, 204)
+        XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(member.refreshToken)]).code, "token_revoked")
+        XCTAssertEqual(t.post("/v1/auth/logout", ["refresh_token": "unknown"]).status, 204, "as RFC 7009")
+    }
+
+    func testPasswordChangeRevokesEverySessionIssuedBefore() throws {
+        let member = t.member()
+        let wrong = t.post("/v1/auth/password", ["current_password": "not my password", "new_password": "a brand new password"], token: member.accessToken)
+        XCTAssertEqual(wrong.status, 400)
+        XCTAssertEqual(wrong.code, "validation_failed")
+        XCTAssertEqual(wrong.json["error"]?["details"]?["fields"]?.arrayValue?.first?["field"], "current_password")
+
+        let changed = t.post("/v1/auth/password", ["current_password": .string(member.password), "new_password": "a brand new password"],
+                             token: member.accessToken)
+        XCTAssertEqual(changed.status, 204)
+        XCTAssertEqual(t.get("/v1/auth/me", token: member.accessToken).code, "token_revoked")
+        XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(member.refreshToken)]).code, "token_revoked")
+        XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).status, 401)
+        let fresh = t.post("/v1/auth/login", ["email": .string(member.email), "password": "a brand new password"])
+        XCTAssertEqual(fresh.status, 200)
+        XCTAssertEqual(t.get("/v1/auth/me", token: fresh["access_token"]?.stringValue).status, 200, "a token issued right after works")
+        XCTAssertEqual(try t.auditEvents(action: .passwordChange).count, 1)
+    }
+
+    func testPasswordChangeNeedsAuthenticationAndAValidNewPassword() {
+        XCTAssertEqual(t.post("/v1/auth/password", ["current_password": "x", "new_password": "y"]).code, "unauthenticated")
+        let member = t.member()
+        let short = t.post("/v1/auth/password", ["current_password": .string(member.password), "new_password": "short"], token: member.accessToken)
+        XCTAssertEqual(short.json["error"]?["details"]?["fields"]?.arrayValue?.first?["field"], "new_password")
+    }
+}
