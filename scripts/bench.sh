@@ -20,7 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-DATA_DIR="$work" COFFER_LISTEN="$socket" DATABASE_URL="sqlite://$work/coffer.db" APP_ENV=test LOG_LEVEL=warning \
+DATA_DIR="$work" COFFER_LISTEN="$socket" DATABASE_URL="sqlite://$work/coffer.db" APP_ENV=test LOG_LEVEL=info \
   "$bin_dir/cofferd" 2>"$work/cofferd.log" &
 cofferd_pid=$!
 for _ in $(seq 1 200); do [ -S "$socket" ] && break; sleep 0.05; done
@@ -29,7 +29,7 @@ mkdir -p "$work/static"
 cp -r "$repo/static/." "$work/static/"
 # The ceiling: a static file the size of a health answer, served by the same nginx.
 printf '{"status":"ok","checks":{"database":"ok"},"version":"0.1.0","uptime_seconds":1}' > "$work/static/ceiling.json"
-conf=$("$repo/nginx/render.sh" "$work/nginx" "$port" "$socket" "$work/static")
+conf=$(AUTH_RATE=1000000r/s "$repo/nginx/render.sh" "$work/nginx" "$port" "$socket" "$work/static")
 nginx -p "$work/nginx" -c "$conf" -e "$work/nginx/error.log" -g 'daemon off;' &
 nginx_pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/v1/health/live" >/dev/null && break; sleep 0.05; done
@@ -37,15 +37,25 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/v1/health/live" >/dev
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "wrk -t2 -c$connections -d$duration --latency"
 run() {
-  local name=$1 url=$2
+  local name=$1 url=$2 conns=${3:-$connections}; shift 3 || shift $#
   local out
-  out=$(wrk -t2 -c"$connections" -d"$duration" --latency "$url")
+  local threads=2; [ "$conns" -lt 2 ] && threads=1
+  out=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" "$url")
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  printf '%-28s %10s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+  printf '%-34s %10s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
 }
-run "static ceiling (nginx)" "http://127.0.0.1:$port/ceiling.json"
-run "GET /v1/health" "http://127.0.0.1:$port/v1/health"
+base="http://127.0.0.1:$port"
+startup=$(grep -o '"startup_ms":[0-9.]*' "$work/cofferd.log" | head -1 | cut -d: -f2)
+echo "cofferd startup (config, database, migrations, Argon2id dummy hash, socket): ${startup} ms"
+run "static ceiling (nginx)" "$base/ceiling.json" "$connections"
+run "GET /v1/health" "$base/v1/health" "$connections"
+
+curl -fs -o /dev/null -X POST "$base/v1/auth/signup" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"benchmark passphrase","first_name":"Bench","last_name":"Mark","dob":"1980-01-01"}'
+# One connection: the latency is one Argon2id verification plus the request around it.
+run "POST /v1/auth/login (1 conn)" "$base/v1/auth/login" 1 -s "$repo/scripts/login.lua"
+run "POST /v1/auth/login (16 conns)" "$base/v1/auth/login" 16 -s "$repo/scripts/login.lua"
