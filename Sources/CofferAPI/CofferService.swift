@@ -14,10 +14,12 @@ public enum CofferService {
         public var auth: AuthSettings
         /// From `IdentityService.makeDummyHash`, computed once per process.
         public var dummyPasswordHash: String
+        public var money: MoneySettings
         public var clock: Clock
 
         public init(corsOrigins: [String], startedAt: Timestamp, jwtSecret: [UInt8], auth: AuthSettings,
-                    dummyPasswordHash: String, clock: Clock = .system) {
+                    dummyPasswordHash: String, money: MoneySettings = MoneySettings(), clock: Clock = .system) {
+            self.money = money
             self.corsOrigins = corsOrigins
             self.startedAt = startedAt
             self.jwtSecret = jwtSecret
@@ -38,7 +40,21 @@ public enum CofferService {
         MetadataHandlers(openAPIDocument: openAPIDocument).register(in: &router)
         AuthHandlers(identity: identity, authenticator: authenticator, clock: clock).register(in: &router)
         AccountHolderHandlers(directory: AccountHolderDirectory(db: database), authenticator: authenticator).register(in: &router)
-        AdminHandlers(administration: UserAdministration(db: database, clock: clock), authenticator: authenticator).register(in: &router)
+        AdminHandlers(administration: UserAdministration(db: database, clock: clock), authenticator: authenticator)
+            .register(in: &router)
+        let money = settings.money
+        let writes = IdempotentWrites(db: database, clock: clock)
+        let payments = PaymentService(settings: money, clock: clock)
+        let history = HistoryService(db: database, clock: clock)
+        AccountHandlers(accounts: AccountService(db: database, settings: money, clock: clock), settings: money,
+                        authenticator: authenticator, writes: writes).register(in: &router)
+        TransactionHandlers(payments: payments, history: history, settings: money, authenticator: authenticator, writes: writes)
+            .register(in: &router)
+        TransferHandlers(payments: payments, history: history, settings: money, authenticator: authenticator, writes: writes)
+            .register(in: &router)
+        CardHandlers(cards: CardService(db: database, settings: money, clock: clock), authenticator: authenticator, writes: writes)
+            .register(in: &router)
+        StatementHandlers(history: history, authenticator: authenticator).register(in: &router)
         return Application(router: router, cors: CORSPolicy(allowedOrigins: settings.corsOrigins), logger: logger,
                            translate: translate)
     }

@@ -67,7 +67,7 @@ struct Cofferd {
 
         let server = FastCGIServer(socket: socket, workers: config.workers, bodyBytesMax: RequestBody.bytesMax, logger: logger)
         let settings = CofferService.Settings(corsOrigins: config.corsOrigins, startedAt: Timestamp.now(), jwtSecret: config.jwtSecret,
-                                              auth: auth, dummyPasswordHash: dummyHash)
+                                              auth: auth, dummyPasswordHash: dummyHash, money: moneySettings(config))
         let databaseOptions = options(config)
         let path = config.databasePath
         server.start {
@@ -113,6 +113,13 @@ struct Cofferd {
                                                          iterations: UInt32(config.argon2Iterations),
                                                          parallelism: UInt32(config.argon2Parallelism))
         return auth
+    }
+
+    static func moneySettings(_ config: Configuration) -> MoneySettings {
+        var money = MoneySettings()
+        money.dailyOutflowLimit = config.dailyOutflowLimit
+        money.supportedCurrencies = config.supportedCurrencies
+        return money
     }
 
     struct DatabaseUnreachable: Error, CustomStringConvertible {

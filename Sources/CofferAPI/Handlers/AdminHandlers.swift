@@ -26,6 +26,18 @@ struct AdminHandlers {
             let user = try administration.update(userID: context.parameter("id"), role: role, status: status, by: admin, origin: context.origin)
             return .json(Representation.user(user))
         }
+        router.add(.get, "/v1/admin/stats") { context in
+            _ = try authenticator.principal(&context, roles: [.support, .admin])
+            _ = try ListQuery(context.request, filters: [])
+            let stats = try administration.stats()
+            return .json([
+                "users": ["total": .int(stats.users.total), "active": .int(stats.users.active), "suspended": .int(stats.users.suspended)],
+                "accounts": ["total": .int(stats.accounts.total), "active": .int(stats.accounts.active),
+                             "frozen": .int(stats.accounts.frozen), "closed": .int(stats.accounts.closed)],
+                "balances": .array(stats.balances.map { ["currency": .string($0.currency), "total": .int($0.total)] }),
+                "transfers_today": .int(stats.transfersToday),
+            ])
+        }
         router.add(.get, "/v1/admin/audit-events") { context in
             _ = try authenticator.principal(&context, roles: [.support, .admin])
             let query = try ListQuery(context.request, filters: ["actor_id", "action", "outcome"], keyset: true)

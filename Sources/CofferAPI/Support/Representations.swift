@@ -1,5 +1,6 @@
 import CofferCore
 import CofferServices
+import CofferStore
 
 /// The JSON shapes of API.md's resources, in one place so every endpoint answers the same shape.
 enum Representation {
@@ -27,6 +28,32 @@ enum Representation {
                 "action": .string(event.action.rawValue), "target_type": optional(event.targetType),
                 "target_id": optional(event.targetID), "outcome": .string(event.outcome.rawValue),
                 "reason": optional(event.reason), "request_id": optional(event.requestID), "ip": optional(event.ip)]
+    }
+
+    static func account(_ account: Account) -> JSONValue {
+        ["id": .string(account.id), "holder_id": .string(account.holderID), "type": .string(account.type.rawValue),
+         "currency": .string(account.currency.code), "balance": .int(account.balance), "status": .string(account.status.rawValue),
+         "created_at": .string(account.createdAt.rfc3339)]
+    }
+
+    static func transaction(_ transaction: LedgerTransaction) -> JSONValue {
+        ["id": .string(transaction.id), "account_id": .string(transaction.accountID), "type": .string(transaction.type.rawValue),
+         "amount": .int(transaction.amount), "currency": .string(transaction.currency.code), "balance_after": .int(transaction.balanceAfter),
+         "description": transaction.description.map(JSONValue.string) ?? .null,
+         "transfer_id": transaction.transferID.map(JSONValue.string) ?? .null, "created_at": .string(transaction.createdAt.rfc3339)]
+    }
+
+    static func transfer(_ transfer: Transfer) -> JSONValue {
+        ["id": .string(transfer.id), "from_account_id": .string(transfer.fromAccountID), "to_account_id": .string(transfer.toAccountID),
+         "amount": .int(transfer.amount), "currency": .string(transfer.currency.code),
+         "description": transfer.description.map(JSONValue.string) ?? .null, "status": "completed",
+         "created_at": .string(transfer.createdAt.rfc3339)]
+    }
+
+    static func card(_ card: Card) -> JSONValue {
+        ["id": .string(card.id), "account_id": .string(card.accountID), "type": .string(card.type.rawValue), "last4": .string(card.last4),
+         "exp_month": .int(card.expiryMonth), "exp_year": .int(card.expiryYear), "status": .string(card.status.rawValue),
+         "created_at": .string(card.createdAt.rfc3339)]
     }
 
     /// `{"data": [...], "pagination": {...}}`, the envelope of every list.

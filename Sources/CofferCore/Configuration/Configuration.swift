@@ -30,6 +30,9 @@ public struct Configuration: Sendable {
     public var argon2MemoryKiB: Int
     public var argon2Iterations: Int
     public var argon2Parallelism: Int
+    /// Withdrawals plus transfers out of one account per UTC day, in minor units.
+    public var dailyOutflowLimit: Int64
+    public var supportedCurrencies: [Currency]
 
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     static let jwtSecretBytesMin = 32
@@ -81,7 +84,10 @@ extension Configuration {
                                                      default: 10, range: 1...3600),
             argon2MemoryKiB: try parseInteger(value("ARGON2_MEMORY_KIB"), name: "ARGON2_MEMORY_KIB", default: 19_456, range: 1024...4_194_304),
             argon2Iterations: try parseInteger(value("ARGON2_ITERATIONS"), name: "ARGON2_ITERATIONS", default: 2, range: 1...100),
-            argon2Parallelism: try parseInteger(value("ARGON2_PARALLELISM"), name: "ARGON2_PARALLELISM", default: 1, range: 1...16)
+            argon2Parallelism: try parseInteger(value("ARGON2_PARALLELISM"), name: "ARGON2_PARALLELISM", default: 1, range: 1...16),
+            dailyOutflowLimit: Int64(try parseInteger(value("COFFER_DAILY_LIMIT"), name: "COFFER_DAILY_LIMIT", default: 5_000_000,
+                                                      range: 1...1_000_000_000_000_000)),
+            supportedCurrencies: try parseCurrencies(value("SUPPORTED_CURRENCIES"))
         )
     }
 
@@ -173,6 +179,20 @@ extension Configuration {
             throw ConfigurationError(variable: "COFFER_SQLITE_SYNCHRONOUS", problem: "must be FULL, EXTRA or NORMAL (got \"\(raw)\")")
         }
         return mode
+    }
+
+    static func parseCurrencies(_ raw: String?) throws(ConfigurationError) -> [Currency] {
+        let codes = (raw ?? "USD EUR GBP").split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+        var currencies: [Currency] = []
+        for code in codes {
+            guard let currency = Currency(code: code) else {
+                throw ConfigurationError(variable: "SUPPORTED_CURRENCIES",
+                                         problem: "lists \(code), which is not one of \(Currency.known.keys.sorted().joined(separator: " "))")
+            }
+            if !currencies.contains(currency) { currencies.append(currency) }
+        }
+        guard !currencies.isEmpty else { throw ConfigurationError(variable: "SUPPORTED_CURRENCIES", problem: "must name at least one currency") }
+        return currencies
     }
 
     static func parseInteger(_ raw: String?, name: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {

@@ -37,6 +37,11 @@ public struct UserAdministration {
         }
     }
 
+    /// Counts and totals for `/v1/admin/stats`; "today" is the current UTC day.
+    public func stats() throws -> ServiceStats {
+        try db.stats(dayStart: clock.now().date.startOfDay)
+    }
+
     public func auditEvents(_ filter: AuditFilter, page: PageRequest) throws -> Page<AuditEvent> {
         try db.read { db in try db.auditEvents(filter, page: page) }
     }

@@ -9,5 +9,6 @@ public enum Schema {
             INSERT INTO service_metadata (key, value) VALUES ('schema_family', 'coffer');
             """),
         identity,
+        ledger,
     ]
 }

@@ -23,6 +23,10 @@ public final class Database {
     public let path: String
     private var statements: [String: Statement] = [:]
     private var inTransaction = false
+    private var inWriteTransaction = false
+
+    /// True inside `write { }`; the ledger asserts it so money never moves outside a transaction.
+    public var isInWriteTransaction: Bool { inWriteTransaction }
 
     /// Opens (creating if needed) the database file and sets every pragma explicitly rather than
     /// trusting compile-time defaults.
@@ -146,13 +150,33 @@ public final class Database {
         precondition(!inTransaction, "nested write transactions are not supported")
         try execute("BEGIN IMMEDIATE")
         inTransaction = true
-        defer { inTransaction = false }
+        inWriteTransaction = true
+        defer {
+            inTransaction = false
+            inWriteTransaction = false
+        }
         do {
             let result = try body(self)
             try execute("COMMIT")
             return result
         } catch {
             try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` inside a savepoint of the current write transaction: if it throws, only its
+    /// own changes are undone and the transaction stays open.
+    public func savepoint<T>(_ body: (Database) throws -> T) throws -> T {
+        precondition(inWriteTransaction, "savepoints live inside a write transaction")
+        try execute("SAVEPOINT coffer_step")
+        do {
+            let result = try body(self)
+            try execute("RELEASE coffer_step")
+            return result
+        } catch {
+            try execute("ROLLBACK TO coffer_step")
+            try execute("RELEASE coffer_step")
             throw error
         }
     }

@@ -1,0 +1,46 @@
+import CofferCore
+import CofferHTTP
+import CofferServices
+
+/// `/v1/accounts`: open, list, read, and change status.
+struct AccountHandlers {
+    let accounts: AccountService
+    let settings: MoneySettings
+    let authenticator: Authenticator
+    let writes: IdempotentWrites
+
+    func register(in router: inout Router) {
+        router.add(.post, "/v1/accounts") { context in
+            let principal = try authenticator.principal(&context, roles: [.user, .admin])
+            var fields = try RequestBody.fields(of: context.request)
+            let type = fields.choice("type", of: AccountType.allCases.map(\.rawValue)).flatMap(AccountType.init(rawValue:))
+            let currency = fields.currency(required: true, supported: settings.supportedCurrencies)
+            let holderID = fields.identifier("holder_id", required: false)
+            try fields.finish()
+            return try writes.run(context, principal: principal) { db in
+                let account = try accounts.open(in: db, type: type!, currency: currency!, holderID: holderID, by: principal, origin: context.origin)
+                var response = Response.json(Representation.account(account), status: 201)
+                response.setHeader("Location", "/v1/accounts/\(account.id)")
+                return response
+            }
+        }
+        router.add(.get, "/v1/accounts") { context in
+            let principal = try authenticator.principal(&context)
+            let query = try ListQuery(context.request, filters: ["holder_id"])
+            let page = try accounts.list(for: principal, holderID: query.value("holder_id"), page: query.page)
+            return .json(Representation.list(page, request: query.page, Representation.account))
+        }
+        router.add(.get, "/v1/accounts/{id}") { context in
+            let principal = try authenticator.principal(&context)
+            return .json(Representation.account(try accounts.visibleAccount(context.parameter("id"), to: principal)))
+        }
+        router.add(.patch, "/v1/accounts/{id}") { context in
+            let principal = try authenticator.principal(&context, roles: [.user, .admin])
+            var fields = try RequestBody.fields(of: context.request)
+            let status = fields.choice("status", of: AccountStatus.allCases.map(\.rawValue)).flatMap(AccountStatus.init(rawValue:))
+            try fields.finish()
+            let account = try accounts.changeStatus(context.parameter("id"), to: status!, by: principal, origin: context.origin)
+            return .json(Representation.account(account))
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import CofferCore
+import CofferCrypto
+import CofferHTTP
+import CofferStore
+
+/// Runs a POST that creates something, honouring `Idempotency-Key` as API.md specifies. The key,
+/// the request's fingerprint and the answer are stored in the same transaction as the effect, so
+/// a crash can never leave money moved and the key unrecorded, or the reverse. Only answers that
+/// ran the operation are kept: 2xx, and 422 (whose partial work a savepoint undoes first).
+///
+/// SQLite serialises writers, so a repeat that arrives while the first request is inside its
+/// transaction waits for it and then replays its answer; `idempotency_key_in_use` is answered
+/// when that wait outlasts the busy timeout.
+final class IdempotentWrites {
+    let db: Database
+    let clock: Clock
+    static let keyLifetimeSeconds: Int64 = 86_400
+    static let purgeIntervalSeconds: Int64 = 60
+    private var lastPurge = Timestamp(millisecondsSinceEpoch: 0)
+
+    init(db: Database, clock: Clock) {
+        self.db = db
+        self.clock = clock
+    }
+
+    func run(_ context: RequestContext, principal: Principal, _ operation: (Database) throws -> Response) throws -> Response {
+        guard let key = context.request.header("idempotency-key") else {
+            return try db.write(operation)
+        }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+            throw AppError.invalidParameter("Idempotency-Key", "must be 1 to 255 printable ASCII characters")
+        }
+        let fingerprint = Self.fingerprint(context.request)
+        let now = clock.now()
+        do {
+            return try db.write { db in
+                try purgeIfDue(db, now: now)
+                if let stored = try db.storedResponse(userID: principal.userID, key: key, now: now) {
+                    guard Digest.constantTimeEquals(stored.fingerprint, fingerprint) else {
+                        throw AppError(.idempotencyKeyMismatch, "This Idempotency-Key was already used with a different request.")
+                    }
+                    return Self.replay(stored)
+                }
+                let response: Response
+                do {
+                    response = try db.savepoint(operation)
+                } catch let error as AppError where error.code.entry.status == 422 {
+                    response = ProblemDocument.response(for: error, instance: context.request.path, requestID: context.requestID)
+                }
+                try db.storeResponse(Self.storable(response, fingerprint: fingerprint), userID: principal.userID, key: key,
+                                     at: now, expiresAt: now.adding(seconds: Self.keyLifetimeSeconds))
+                return response
+            }
+        } catch let error as DatabaseError where error.kind == .busy {
+            throw AppError(.idempotencyKeyInUse, headers: [("Retry-After", "1")])
+        }
+    }
+
+    /// SHA-256 over method, path, query and body: the same key with any other request is a mismatch.
+    static func fingerprint(_ request: Request) -> [UInt8] {
+        var input = Array("\(request.method)\n\(request.path)\n".utf8)
+        input += request.query.pairs.flatMap { Array("\($0.name)=\($0.value)&".utf8) }
+        input.append(0x0A)
+        input += request.body
+        return Digest.sha256(input)
+    }
+
+    static let replayedHeaders = ["content-type", "location"]
+
+    static func storable(_ response: Response, fingerprint: [UInt8]) -> StoredResponse {
+        let headers = response.headers.filter { replayedHeaders.contains($0.name.lowercased()) }
+            .map { "\($0.name): \($0.value)" }.joined(separator: "\n")
+        return StoredResponse(fingerprint: fingerprint, status: response.status, headers: headers, body: response.body)
+    }
+
+    static func replay(_ stored: StoredResponse) -> Response {
+        var response = Response(status: stored.status, body: stored.body)
+        for line in stored.headers.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2 { response.setHeader(String(parts[0]), String(parts[1].dropFirst())) }
+        }
+        response.setHeader("Idempotent-Replayed", "true")
+        return response
+    }
+
+    private func purgeIfDue(_ db: Database, now: Timestamp) throws {
+        guard now.millisecondsSinceEpoch - lastPurge.millisecondsSinceEpoch >= Self.purgeIntervalSeconds * 1000 else { return }
+        try db.purgeExpiredIdempotencyKeys(now: now)
+        lastPurge = now
+    }
+}

@@ -1,0 +1,89 @@
+import CofferCore
+import CofferStore
+
+/// Opening, listing and changing accounts, with API.md's ownership and role rules.
+public struct AccountService {
+    let db: Database
+    let settings: MoneySettings
+    let clock: Clock
+
+    public init(db: Database, settings: MoneySettings, clock: Clock = .system) {
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// Inside the caller's write transaction (the idempotency layer opens it).
+    public func open(in db: Database, type: AccountType, currency: Currency, holderID requested: String?, by principal: Principal,
+                     origin: RequestOrigin) throws -> Account {
+        let holder: AccountHolder
+        if let requested {
+            // Only an admin may open an account for another holder; for anyone else it does not exist.
+            guard let found = try db.accountHolder(id: requested), principal.role == .admin || found.userID == principal.userID else {
+                throw AppError(.notFound, "There is no account holder with this id.")
+            }
+            holder = found
+        } else {
+            guard let own = try db.accountHolder(userID: principal.userID) else {
+                throw AppError.validation([FieldError("holder_id", "is required: you have no account holder of your own")])
+            }
+            holder = own
+        }
+        let now = clock.now()
+        let account = Account(id: Identifier.make(at: now), holderID: holder.id, ownerUserID: holder.userID, type: type,
+                              currency: currency, balance: 0, status: .active, createdAt: now)
+        try db.insertAccount(account)
+        try AuditRecorder(origin: origin, clock: clock).record(db, .accountCreate, actor: principal.userID, target: ("account", account.id))
+        return account
+    }
+
+    /// The account if `principal` may see it; otherwise "not found", never "forbidden".
+    public func visibleAccount(_ id: String, to principal: Principal, in db: Database? = nil) throws -> Account {
+        guard let account = try (db ?? self.db).account(id: id), account.isVisible(to: principal) else {
+            throw AppError(.notFound, "There is no account with this id.")
+        }
+        return account
+    }
+
+    public func list(for principal: Principal, holderID: String?, page: PageRequest) throws -> Page<Account> {
+        try db.read { db in
+            if principal.role.seesEverything {
+                return try db.accounts(holderID: holderID, page: page)
+            }
+            guard let own = try db.accountHolder(userID: principal.userID) else { return Page(items: [], total: 0, nextAfter: nil) }
+            if let holderID, holderID != own.id { throw AppError(.notFound, "There is no account holder with this id.") }
+            return try db.accounts(holderID: own.id, page: page)
+        }
+    }
+
+    /// Admin: active ↔ frozen. Owner (or admin): active → closed, only at balance 0. Closed is final.
+    public func changeStatus(_ id: String, to status: AccountStatus, by principal: Principal, origin: RequestOrigin) throws -> Account {
+        try db.write { db in
+            let account = try visibleAccount(id, to: principal, in: db)
+            guard account.status != status else { return account }
+            switch (account.status, status) {
+            case (.closed, _):
+                throw AppError(.invalidTransition, "A closed account cannot be reopened or changed.")
+            case (.active, .frozen), (.frozen, .active):
+                guard principal.role == .admin else { throw AppError(.forbidden, "Only an admin can freeze or unfreeze an account.") }
+            case (.active, .closed):
+                guard account.isControlled(by: principal) else { throw AppError(.forbidden, "Only the owner can close an account.") }
+                guard account.balance == 0 else {
+                    throw AppError(.accountHasBalance, "The balance is \(account.balance); move it out before closing the account.",
+                                   details: ["balance": .int(account.balance)])
+                }
+                try db.cancelCards(accountID: account.id)
+            case (.frozen, .closed):
+                throw AppError(.invalidTransition, "A frozen account cannot be closed; an admin must unfreeze it first.")
+            default:
+                throw AppError(.invalidTransition)
+            }
+            try db.updateAccountStatus(id: account.id, to: status)
+            try AuditRecorder(origin: origin, clock: clock).record(db, .accountStatusChange, actor: principal.userID,
+                                                                   target: ("account", account.id),
+                                                                   reason: "\(account.status.rawValue)->\(status.rawValue)")
+            return Account(id: account.id, holderID: account.holderID, ownerUserID: account.ownerUserID, type: account.type,
+                           currency: account.currency, balance: account.balance, status: status, createdAt: account.createdAt)
+        }
+    }
+}

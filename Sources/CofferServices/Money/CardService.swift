@@ -1,0 +1,77 @@
+import CofferCore
+import CofferCrypto
+import CofferStore
+
+/// Cards: no full card number exists anywhere; only `last4` and the expiry are generated and kept.
+public struct CardService {
+    let db: Database
+    let settings: MoneySettings
+    let clock: Clock
+
+    public init(db: Database, settings: MoneySettings, clock: Clock = .system) {
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+    }
+
+    public func issue(in db: Database, accountID: String, type: CardType, by principal: Principal, origin: RequestOrigin) throws -> Card {
+        guard let account = try db.account(id: accountID), account.isControlled(by: principal) else {
+            throw AppError(.notFound, "There is no account with this id.")
+        }
+        try LedgerRules.requireActive(account)
+        let live = try db.liveCardCount(accountID: account.id)
+        guard live < settings.cardsPerAccountMax else {
+            throw AppError(.limitExceeded, "An account can have at most \(settings.cardsPerAccountMax) cards that are not cancelled.",
+                           details: ["limit": .int(settings.cardsPerAccountMax), "cards": .int(live)])
+        }
+        let now = clock.now()
+        let today = now.date
+        let digits = SecureRandom.bytes(4).map { String($0 % 10) }.joined()
+        let card = Card(id: Identifier.make(at: now), accountID: account.id, type: type, last4: digits, expiryMonth: today.month,
+                        expiryYear: today.year + settings.cardValidityYears, status: .active, createdAt: now)
+        try db.insertCard(card)
+        try AuditRecorder(origin: origin, clock: clock).record(db, .cardCreate, actor: principal.userID, target: ("card", card.id))
+        return card
+    }
+
+    public func card(_ id: String, for principal: Principal) throws -> Card {
+        try db.read { db in try visibleCard(id, principal, in: db).0 }
+    }
+
+    private func visibleCard(_ id: String, _ principal: Principal, in db: Database) throws -> (Card, Account) {
+        guard let card = try db.card(id: id), let account = try db.account(id: card.accountID), account.isVisible(to: principal) else {
+            throw AppError(.notFound, "There is no card with this id.")
+        }
+        return (card, account)
+    }
+
+    public func list(accountID: String?, for principal: Principal, page: PageRequest) throws -> Page<Card> {
+        try db.read { db in
+            if let accountID {
+                guard let account = try db.account(id: accountID), account.isVisible(to: principal) else {
+                    throw AppError(.notFound, "There is no account with this id.")
+                }
+                return try db.cards(accountID: account.id, holderID: nil, page: page)
+            }
+            if principal.role.seesEverything { return try db.cards(accountID: nil, holderID: nil, page: page) }
+            guard let own = try db.accountHolder(userID: principal.userID) else { return Page(items: [], total: 0, nextAfter: nil) }
+            return try db.cards(accountID: nil, holderID: own.id, page: page)
+        }
+    }
+
+    /// active ↔ frozen, and anything → cancelled, which is final.
+    public func changeStatus(_ id: String, to status: CardStatus, by principal: Principal, origin: RequestOrigin) throws -> Card {
+        try db.write { db in
+            let (card, account) = try visibleCard(id, principal, in: db)
+            guard account.isControlled(by: principal) else { throw AppError(.forbidden, "Only the owner or an admin can change a card.") }
+            guard card.status != .cancelled else { throw AppError(.invalidTransition, "A cancelled card cannot be changed.") }
+            guard card.status != status else { return card }
+            if status == .active { try LedgerRules.requireActive(account) }
+            try db.updateCardStatus(id: card.id, to: status)
+            try AuditRecorder(origin: origin, clock: clock).record(db, .cardStatusChange, actor: principal.userID, target: ("card", card.id),
+                                                                   reason: "\(card.status.rawValue)->\(status.rawValue)")
+            return Card(id: card.id, accountID: card.accountID, type: card.type, last4: card.last4, expiryMonth: card.expiryMonth,
+                        expiryYear: card.expiryYear, status: status, createdAt: card.createdAt)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import CofferCore
+import CofferStore
+
+/// Reading the journal: transactions, transfers and statements, filtered to what the caller may see.
+public struct HistoryService {
+    let db: Database
+    let clock: Clock
+
+    public init(db: Database, clock: Clock = .system) {
+        self.db = db
+        self.clock = clock
+    }
+
+    /// The holder whose accounts a user's unfiltered list covers; nil for staff (everything).
+    private func scope(_ principal: Principal, in db: Database) throws -> String?? {
+        guard !principal.role.seesEverything else { return .some(nil) }
+        guard let own = try db.accountHolder(userID: principal.userID) else { return .none }
+        return .some(own.id)
+    }
+
+    private func requireVisibleAccount(_ id: String, _ principal: Principal, in db: Database) throws {
+        guard let account = try db.account(id: id), account.isVisible(to: principal) else {
+            throw AppError(.notFound, "There is no account with this id.")
+        }
+    }
+
+    public func transactions(_ filter: TransactionFilter, for principal: Principal, page: PageRequest) throws -> Page<LedgerTransaction> {
+        try db.read { db in
+            var filter = filter
+            if let accountID = filter.accountID {
+                try requireVisibleAccount(accountID, principal, in: db)
+            } else {
+                guard case let .some(holderID) = try scope(principal, in: db) else { return Page(items: [], total: 0, nextAfter: nil) }
+                filter.holderID = holderID
+            }
+            return try db.transactions(filter, page: page)
+        }
+    }
+
+    public func transaction(_ id: String, for principal: Principal) throws -> LedgerTransaction {
+        try db.read { db in
+            guard let transaction = try db.transaction(id: id), let account = try db.account(id: transaction.accountID),
+                  account.isVisible(to: principal) else {
+                throw AppError(.notFound, "There is no transaction with this id.")
+            }
+            return transaction
+        }
+    }
+
+    public func transfers(accountID: String?, for principal: Principal, page: PageRequest) throws -> Page<Transfer> {
+        try db.read { db in
+            if let accountID {
+                try requireVisibleAccount(accountID, principal, in: db)
+                return try db.transfers(accountID: accountID, holderID: nil, page: page)
+            }
+            guard case let .some(holderID) = try scope(principal, in: db) else { return Page(items: [], total: 0, nextAfter: nil) }
+            return try db.transfers(accountID: nil, holderID: holderID, page: page)
+        }
+    }
+
+    /// Visible to the owner of either side.
+    public func transfer(_ id: String, for principal: Principal) throws -> Transfer {
+        try db.read { db in
+            guard let transfer = try db.transfer(id: id) else { throw AppError(.notFound, "There is no transfer with this id.") }
+            let sides = try [transfer.fromAccountID, transfer.toAccountID].compactMap { try db.account(id: $0) }
+            guard sides.contains(where: { $0.isVisible(to: principal) }) else { throw AppError(.notFound, "There is no transfer with this id.") }
+            return transfer
+        }
+    }
+
+    public struct Statement: Sendable {
+        public let account: Account
+        public let from: CivilDate
+        public let to: CivilDate
+        public let totals: StatementTotals
+        public let lines: Page<LedgerTransaction>
+    }
+
+    /// Dates are inclusive UTC days; without them the whole history up to today.
+    public func statement(accountID: String, from: CivilDate?, to: CivilDate?, for principal: Principal, page: PageRequest) throws -> Statement {
+        try db.read { db in
+            guard let account = try db.account(id: accountID), account.isVisible(to: principal) else {
+                throw AppError(.notFound, "There is no account with this id.")
+            }
+            let first = from ?? account.createdAt.date
+            let last = to ?? clock.now().date
+            let start = first.startOfDay
+            let end = CivilDate(daysSinceEpoch: last.daysSinceEpoch + 1).startOfDay
+            let totals = try db.statementTotals(accountID: account.id, from: start, until: end)
+            precondition(totals.opening + totals.credits - totals.debits == totals.closing, "statement identity")
+            let lines = try db.statementLines(accountID: account.id, from: start, until: end, page: page)
+            return Statement(account: account, from: first, to: last, totals: totals,
+                             lines: Page(items: lines.items, total: totals.count, nextAfter: lines.nextAfter))
+        }
+    }
+}

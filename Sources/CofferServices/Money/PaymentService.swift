@@ -1,0 +1,50 @@
+import CofferCore
+import CofferStore
+
+/// Deposits, withdrawals and transfers: ownership checks (404) and then the ledger, which
+/// applies the business rules and writes the journal. Each runs inside the caller's write
+/// transaction, which also holds the Idempotency-Key record and the audit row.
+public struct PaymentService {
+    let settings: MoneySettings
+    let clock: Clock
+
+    public init(settings: MoneySettings, clock: Clock = .system) {
+        self.settings = settings
+        self.clock = clock
+    }
+
+    public enum CashMovement: String, Sendable { case deposit, withdrawal }
+
+    public func moveCash(in db: Database, _ kind: CashMovement, accountID: String, amount: Int64, currency: Currency?,
+                         description: String?, by principal: Principal, origin: RequestOrigin) throws -> LedgerTransaction {
+        // Deposits and withdrawals act only on the caller's own accounts (an admin's on any).
+        guard let account = try db.account(id: accountID), account.isControlled(by: principal) else {
+            throw AppError(.notFound, "There is no account with this id.")
+        }
+        let now = clock.now()
+        let ledgerKind: LedgerPosting.Kind = kind == .deposit ? .deposit(accountID: account.id) : .withdrawal(accountID: account.id)
+        let receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit)
+            .post(LedgerPosting(ledgerKind, amount: amount, requestedCurrency: currency, description: description, at: now))
+        guard let transaction = receipt.transactions.first else { preconditionFailure("a cash movement records one transaction") }
+        try AuditRecorder(origin: origin, clock: clock).record(db, .transactionCreate, actor: principal.userID,
+                                                               target: ("transaction", transaction.id))
+        return transaction
+    }
+
+    /// Money may go to any account; it may only leave one the caller controls.
+    public func transfer(in db: Database, from fromID: String, to toID: String, amount: Int64, currency: Currency?,
+                         description: String?, by principal: Principal, origin: RequestOrigin) throws -> Transfer {
+        guard let from = try db.account(id: fromID), from.isControlled(by: principal) else {
+            throw AppError(.notFound, "There is no account with id \(fromID).", details: ["field": "from_account_id"])
+        }
+        guard try db.account(id: toID) != nil else {
+            throw AppError(.notFound, "There is no account with id \(toID).", details: ["field": "to_account_id"])
+        }
+        let receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit)
+            .post(LedgerPosting(.transfer(fromAccountID: from.id, toAccountID: toID), amount: amount, requestedCurrency: currency,
+                                description: description, at: clock.now()))
+        guard let transfer = receipt.transfer else { preconditionFailure("a transfer posting records a transfer") }
+        try AuditRecorder(origin: origin, clock: clock).record(db, .transferCreate, actor: principal.userID, target: ("transfer", transfer.id))
+        return transfer
+    }
+}

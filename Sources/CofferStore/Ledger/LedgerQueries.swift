@@ -1,0 +1,126 @@
+import CofferCore
+
+public struct TransactionFilter: Sendable {
+    public var accountID: String?
+    /// Only accounts of this holder (a user's view without `account_id`).
+    public var holderID: String?
+    public var type: TransactionType?
+    public var from: Timestamp?
+    /// Exclusive upper bound.
+    public var until: Timestamp?
+
+    public init(accountID: String? = nil, holderID: String? = nil, type: TransactionType? = nil, from: Timestamp? = nil, until: Timestamp? = nil) {
+        self.accountID = accountID
+        self.holderID = holderID
+        self.type = type
+        self.from = from
+        self.until = until
+    }
+}
+
+public struct StatementTotals: Sendable, Equatable {
+    public let opening: Int64
+    public let credits: Int64
+    public let debits: Int64
+    public let count: Int
+    public var closing: Int64 { opening + credits - debits }
+}
+
+extension Database {
+    static let transactionSelect = """
+        SELECT p.seq, p.id, p.account_id, p.type, p.amount, p.currency, p.balance_after, p.description, p.transfer_id, p.created_at
+        FROM postings p JOIN accounts a ON a.id = p.account_id
+        """
+
+    static func transaction(_ row: Row) -> (Int64, LedgerTransaction) {
+        guard let type = TransactionType(rawValue: row.text(3)), let currency = Currency(code: row.text(5)) else {
+            preconditionFailure("postings row with unknown type or currency")
+        }
+        return (row.int64(0), LedgerTransaction(id: row.text(1), accountID: row.text(2), type: type, amount: abs(row.int64(4)),
+                                                currency: currency, balanceAfter: row.int64(6), description: row.optionalText(7),
+                                                transferID: row.optionalText(8), createdAt: Timestamp(millisecondsSinceEpoch: row.int64(9))))
+    }
+
+    public func transaction(id: String) throws -> LedgerTransaction? {
+        try queryFirst("\(Self.transactionSelect) WHERE p.id = ? AND a.kind = 'customer'", [.text(id)]) { Self.transaction($0).1 }
+    }
+
+    /// Newest first, keyset-paged on the journal sequence.
+    public func transactions(_ filter: TransactionFilter, page: PageRequest) throws -> Page<LedgerTransaction> {
+        let conditions = """
+            a.kind = 'customer' AND (?1 IS NULL OR p.account_id = ?1) AND (?2 IS NULL OR a.holder_id = ?2)
+            AND (?3 IS NULL OR p.type = ?3) AND (?4 IS NULL OR p.created_at >= ?4) AND (?5 IS NULL OR p.created_at < ?5)
+            """
+        let arguments: [SQLiteValue] = [filter.accountID.sqliteValue, filter.holderID.sqliteValue, (filter.type?.rawValue).sqliteValue,
+                                        filter.from.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
+                                        filter.until.map { .integer($0.millisecondsSinceEpoch) } ?? .null]
+        let total = try scalarInt("SELECT count(*) FROM postings p JOIN accounts a ON a.id = p.account_id WHERE \(conditions)", arguments)
+        var rows = try query("\(Self.transactionSelect) WHERE \(conditions) AND (?6 IS NULL OR p.seq < ?6) ORDER BY p.seq DESC LIMIT ?7 OFFSET ?8",
+                             arguments + [page.after.map(SQLiteValue.integer) ?? .null, .integer(Int64(page.limit + 1)),
+                                          .integer(Int64(page.offset))], Self.transaction)
+        let more = rows.count > page.limit
+        if more { rows.removeLast() }
+        return Page(items: rows.map(\.1), total: Int(total), nextAfter: more ? rows.last?.0 : nil)
+    }
+
+    // MARK: Transfers
+
+    static let transferSelect = "SELECT seq, id, from_account_id, to_account_id, amount, currency, description, created_at FROM transfers"
+
+    static func transfer(_ row: Row) -> (Int64, Transfer) {
+        guard let currency = Currency(code: row.text(5)) else { preconditionFailure("transfers row with unknown currency") }
+        return (row.int64(0), Transfer(id: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4),
+                                       currency: currency, description: row.optionalText(6),
+                                       createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7))))
+    }
+
+    public func transfer(id: String) throws -> Transfer? {
+        try queryFirst("\(Self.transferSelect) WHERE id = ?", [.text(id)]) { Self.transfer($0).1 }
+    }
+
+    /// Newest first; either side may match the account or the holder.
+    public func transfers(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Transfer> {
+        let conditions = """
+            (?1 IS NULL OR from_account_id = ?1 OR to_account_id = ?1)
+            AND (?2 IS NULL OR from_account_id IN (SELECT id FROM accounts WHERE holder_id = ?2)
+                            OR to_account_id IN (SELECT id FROM accounts WHERE holder_id = ?2))
+            """
+        let arguments: [SQLiteValue] = [accountID.sqliteValue, holderID.sqliteValue]
+        let total = try scalarInt("SELECT count(*) FROM transfers WHERE \(conditions)", arguments)
+        var rows = try query("\(Self.transferSelect) WHERE \(conditions) AND (?3 IS NULL OR seq < ?3) ORDER BY seq DESC LIMIT ?4 OFFSET ?5",
+                             arguments + [page.after.map(SQLiteValue.integer) ?? .null, .integer(Int64(page.limit + 1)),
+                                          .integer(Int64(page.offset))], Self.transfer)
+        let more = rows.count > page.limit
+        if more { rows.removeLast() }
+        return Page(items: rows.map(\.1), total: Int(total), nextAfter: more ? rows.last?.0 : nil)
+    }
+
+    // MARK: Statements
+
+    /// Balances and totals over `[from, until)`, computed in SQL over the whole period.
+    public func statementTotals(accountID: String, from: Timestamp, until: Timestamp) throws -> StatementTotals {
+        let opening = try scalarInt("SELECT COALESCE(SUM(amount), 0) FROM postings WHERE account_id = ? AND created_at < ?",
+                                    [.text(accountID), .integer(from.millisecondsSinceEpoch)])
+        let totals = try queryFirst("""
+            SELECT COALESCE(SUM(CASE WHEN amount > 0 THEN amount END), 0), COALESCE(-SUM(CASE WHEN amount < 0 THEN amount END), 0), count(*)
+            FROM postings WHERE account_id = ? AND created_at >= ? AND created_at < ?
+            """, [.text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch)]) {
+            (credits: $0.int64(0), debits: $0.int64(1), count: Int($0.int64(2)))
+        }
+        guard let totals else { preconditionFailure("an aggregate query always answers one row") }
+        return StatementTotals(opening: opening, credits: totals.credits, debits: totals.debits, count: totals.count)
+    }
+
+    /// Statement lines oldest first, continuing after the journal sequence `page.after`.
+    public func statementLines(accountID: String, from: Timestamp, until: Timestamp, page: PageRequest) throws -> Page<LedgerTransaction> {
+        var rows = try query("""
+            \(Self.transactionSelect) WHERE p.account_id = ?1 AND p.created_at >= ?2 AND p.created_at < ?3 AND (?4 IS NULL OR p.seq > ?4)
+            ORDER BY p.seq LIMIT ?5 OFFSET ?6
+            """,
+            [.text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch),
+             page.after.map(SQLiteValue.integer) ?? .null, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Self.transaction)
+        let more = rows.count > page.limit
+        if more { rows.removeLast() }
+        return Page(items: rows.map(\.1), total: rows.count, nextAfter: more ? rows.last?.0 : nil)
+    }
+}

@@ -1,0 +1,46 @@
+import CofferCore
+
+/// Recomputes the ledger from the journal and reports every place it disagrees with itself.
+/// `coffer verify` prints the first and exits non-zero.
+public enum LedgerVerification {
+    public static func discrepancies(_ db: Database) throws -> [String] {
+        try db.read { db in
+            var found: [String] = []
+            try db.forEachRow("""
+                SELECT a.id, a.balance, COALESCE((SELECT SUM(amount) FROM postings p WHERE p.account_id = a.id), 0)
+                FROM accounts a ORDER BY a.seq
+                """) { row in
+                if row.int64(1) != row.int64(2) {
+                    found.append("account \(row.text(0)): balance \(row.int64(1)) but its postings sum to \(row.int64(2))")
+                }
+            }
+            try db.forEachRow("SELECT currency, SUM(amount) FROM postings GROUP BY currency HAVING SUM(amount) != 0") { row in
+                found.append("currency \(row.text(0)): postings sum to \(row.int64(1)), not 0")
+            }
+            try db.forEachRow("SELECT entry_id, SUM(amount), count(*) FROM postings GROUP BY entry_id HAVING SUM(amount) != 0 OR count(*) != 2") { row in
+                found.append("entry \(row.text(0)): \(row.int64(2)) postings summing to \(row.int64(1))")
+            }
+            try db.forEachRow("""
+                SELECT t.id FROM transfers t
+                WHERE (SELECT count(*) FROM postings p WHERE p.transfer_id = t.id) != 2
+                   OR NOT EXISTS (SELECT 1 FROM postings p WHERE p.transfer_id = t.id AND p.account_id = t.from_account_id
+                                  AND p.type = 'transfer_out' AND p.amount = -t.amount)
+                   OR NOT EXISTS (SELECT 1 FROM postings p WHERE p.transfer_id = t.id AND p.account_id = t.to_account_id
+                                  AND p.type = 'transfer_in' AND p.amount = t.amount)
+                """) { row in
+                found.append("transfer \(row.text(0)): does not have exactly its two sides")
+            }
+            try db.forEachRow("""
+                SELECT id, account_id FROM (
+                    SELECT id, account_id, balance_after, SUM(amount) OVER (PARTITION BY account_id ORDER BY seq) AS running FROM postings
+                ) WHERE balance_after != running LIMIT 10
+                """) { row in
+                found.append("transaction \(row.text(0)) on account \(row.text(1)): balance_after disagrees with the running sum")
+            }
+            try db.forEachRow("SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0") { row in
+                found.append("account \(row.text(0)): negative balance \(row.int64(1))")
+            }
+            return found
+        }
+    }
+}
