@@ -53,7 +53,10 @@ let package = Package(
         .testTarget(name: "CofferStoreTests", dependencies: ["CofferStore", "CofferCore"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto", "CofferCore"]),
         .testTarget(name: "CofferHTTPTests", dependencies: ["CofferHTTP", "CofferCore"]),
-        .testTarget(name: "CofferAPITests", dependencies: ["CofferAPI", "CofferHTTP", "CofferStore", "CofferCore"]),
+        .testTarget(name: "CofferAPITests", dependencies: [
+            "CofferAPI", "CofferHTTP", "CofferServices", "CofferStore", "CofferCrypto", "CofferCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ]
 )

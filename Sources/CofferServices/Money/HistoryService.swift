@@ -82,7 +82,7 @@ public struct HistoryService {
             guard let account = try db.account(id: accountID), account.isVisible(to: principal) else {
                 throw AppError(.notFound, "There is no account with this id.")
             }
-            let first = from ?? account.createdAt.date
+            let first = try from ?? db.firstPostingTime(accountID: account.id).map { min($0, account.createdAt).date } ?? account.createdAt.date
             let last = to ?? clock.now().date
             let start = first.startOfDay
             let end = CivilDate(daysSinceEpoch: last.daysSinceEpoch + 1).startOfDay

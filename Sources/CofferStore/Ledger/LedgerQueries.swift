@@ -97,6 +97,13 @@ extension Database {
 
     // MARK: Statements
 
+    /// When the account's history begins (seed data and imports may predate the account row).
+    public func firstPostingTime(accountID: String) throws -> Timestamp? {
+        try queryFirst("SELECT MIN(created_at) FROM postings WHERE account_id = ?", [.text(accountID)]) {
+            $0.optionalInt64(0).map(Timestamp.init(millisecondsSinceEpoch:))
+        } ?? nil
+    }
+
     /// Balances and totals over `[from, until)`, computed in SQL over the whole period.
     public func statementTotals(accountID: String, from: Timestamp, until: Timestamp) throws -> StatementTotals {
         let opening = try scalarInt("SELECT COALESCE(SUM(amount), 0) FROM postings WHERE account_id = ? AND created_at < ?",

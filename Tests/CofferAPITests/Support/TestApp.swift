@@ -28,16 +28,29 @@ final class TestApp {
     var auth = AuthSettings()
     private var counter = 0
 
-    init() throws {
+    let settings: CofferService.Settings
+
+    init(money: MoneySettings = MoneySettings()) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         database = try Database(path: directory.appendingPathComponent("api.db").path)
         try Migrator().migrate(database)
         auth.passwordHashing = .init(memoryKiB: 1024, iterations: 1, parallelism: 1)
-        let settings = CofferService.Settings(corsOrigins: [], startedAt: .now(), jwtSecret: secret, auth: auth,
-                                              dummyPasswordHash: try IdentityService.makeDummyHash(auth), clock: clock.clock)
+        settings = CofferService.Settings(corsOrigins: [], startedAt: .now(), jwtSecret: secret, auth: auth,
+                                          dummyPasswordHash: try IdentityService.makeDummyHash(auth), money: money, clock: clock.clock)
         app = CofferService.makeApplication(database: database, settings: settings,
                                             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    /// Builds another application on its own connection to the same file, as each cofferd worker
+    /// has; call the factory on the thread that will use the application.
+    func workerFactory() -> @Sendable () throws -> Application {
+        let path = database.path
+        let settings = settings
+        return {
+            CofferService.makeApplication(database: try Database(path: path), settings: settings,
+                                          logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        }
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
@@ -98,6 +111,26 @@ final class TestApp {
         member.accessToken = login["access_token"]!.stringValue!
         member.refreshToken = login["refresh_token"]!.stringValue!
         return member
+    }
+
+    /// Opens an account for `member` and returns its id.
+    func openAccount(_ member: Member, currency: String = "USD", type: String = "checking") -> String {
+        let reply = post("/v1/accounts", ["type": .string(type), "currency": .string(currency)], token: member.accessToken)
+        precondition(reply.status == 201, "open account failed: \(reply.json.serializedString)")
+        return reply["id"]!.stringValue!
+    }
+
+    @discardableResult
+    func deposit(_ member: Member, _ accountID: String, _ amount: Int64) -> Reply {
+        post("/v1/transactions", ["account_id": .string(accountID), "type": "deposit", "amount": .int(amount)], token: member.accessToken)
+    }
+
+    func balance(_ accountID: String) throws -> Int64 {
+        try database.scalarInt("SELECT balance FROM accounts WHERE id = ?", [.text(accountID)])
+    }
+
+    func journalCount() throws -> Int64 {
+        try database.scalarInt("SELECT count(*) FROM postings")
     }
 
     func auditEvents(action: AuditEvent.Action) throws -> [AuditEvent] {

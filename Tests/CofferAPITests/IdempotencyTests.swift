@@ -1,0 +1,145 @@
+import CofferCore
+import CofferHTTP
+import CofferStore
+import Foundation
+import XCTest
+
+final class IdempotencyTests: XCTestCase {
+    var t: TestApp!
+
+    override func setUpWithError() throws { t = try TestApp() }
+    override func tearDown() { t = nil }
+
+    private func transfer(_ member: TestApp.Member, _ from: String, _ to: String, _ amount: Int64, key: String) -> TestApp.Reply {
+        t.send(.post, "/v1/transfers", body: ["from_account_id": .string(from), "to_account_id": .string(to), "amount": .int(amount)],
+               token: member.accessToken, headers: ["Idempotency-Key": key])
+    }
+
+    func testARepeatReplaysTheFirstAnswerAndMovesMoneyOnce() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(ann)
+        t.deposit(ann, a, 1_000)
+        let first = transfer(ann, a, b, 300, key: "pay-rent-2026-11")
+        XCTAssertEqual(first.status, 201)
+        XCTAssertNil(first.response.header("Idempotent-Replayed"))
+        let second = transfer(ann, a, b, 300, key: "pay-rent-2026-11")
+        XCTAssertEqual(second.status, 201)
+        XCTAssertEqual(second.response.header("Idempotent-Replayed"), "true")
+        XCTAssertEqual(second.response.body, first.response.body)
+        XCTAssertEqual(second.response.header("Location"), first.response.header("Location"))
+        XCTAssertEqual(try t.balance(a), 700)
+        XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM transfers"), 1)
+    }
+
+    func testTheSameKeyWithAnotherRequestIsAMismatch() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(ann)
+        t.deposit(ann, a, 1_000)
+        XCTAssertEqual(transfer(ann, a, b, 300, key: "k1").status, 201)
+        let other = transfer(ann, a, b, 301, key: "k1")
+        XCTAssertEqual(other.status, 422)
+        XCTAssertEqual(other.code, "idempotency_key_mismatch")
+        XCTAssertEqual(try t.balance(a), 700)
+    }
+
+    func testKeysAreScopedToTheUser() throws {
+        let ann = t.member()
+        let bob = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(bob)
+        XCTAssertEqual(t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5], token: ann.accessToken,
+                              headers: ["Idempotency-Key": "same"]).status, 201)
+        let bobs = t.send(.post, "/v1/transactions", body: ["account_id": .string(b), "type": "deposit", "amount": 5], token: bob.accessToken,
+                          headers: ["Idempotency-Key": "same"])
+        XCTAssertEqual(bobs.status, 201)
+        XCTAssertNil(bobs.response.header("Idempotent-Replayed"))
+    }
+
+    func testBusinessRefusalsAreKeptButOtherErrorsAreNot() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(ann)
+        let refused = transfer(ann, a, b, 300, key: "early")
+        XCTAssertEqual(refused.code, "insufficient_funds")
+        t.deposit(ann, a, 1_000)
+        let replayed = transfer(ann, a, b, 300, key: "early")
+        XCTAssertEqual(replayed.code, "insufficient_funds", "a 422 is kept and replayed")
+        XCTAssertEqual(replayed.response.header("Idempotent-Replayed"), "true")
+        XCTAssertEqual(try t.balance(a), 1_000)
+
+        let missing = transfer(ann, a, "01234567-0000-7000-8000-000000000000", 300, key: "retry-me")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(transfer(ann, a, b, 300, key: "retry-me").status, 201, "a 404 is not kept, so a retry can succeed")
+    }
+
+    func testMalformedKeysAreInvalidParameters() {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        for key in [String(repeating: "k", count: 256), "tab\there", "naïve"] {
+            let reply = t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5],
+                               token: ann.accessToken, headers: ["Idempotency-Key": key])
+            XCTAssertEqual(reply.code, "invalid_parameter", key)
+        }
+        XCTAssertEqual(try t.balance(a), 0)
+    }
+
+    func testAccountAndCardCreationAreIdempotentToo() throws {
+        let ann = t.member()
+        let body: JSONValue = ["type": "checking", "currency": "USD"]
+        let first = t.send(.post, "/v1/accounts", body: body, token: ann.accessToken, headers: ["Idempotency-Key": "open-1"])
+        let second = t.send(.post, "/v1/accounts", body: body, token: ann.accessToken, headers: ["Idempotency-Key": "open-1"])
+        XCTAssertEqual(first["id"], second["id"])
+        XCTAssertEqual(t.get("/v1/accounts", token: ann.accessToken)["pagination"]?["total"], 1)
+    }
+
+    func testExpiredKeysArePurgedAndNoLongerReplay() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        XCTAssertEqual(t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5], token: ann.accessToken,
+                              headers: ["Idempotency-Key": "old"]).status, 201)
+        t.clock.advance(seconds: 86_400 + 60)
+        var later = ann
+        later.accessToken = t.post("/v1/auth/login", ["email": .string(ann.email), "password": .string(ann.password)])["access_token"]!.stringValue!
+        let again = t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5], token: later.accessToken,
+                           headers: ["Idempotency-Key": "other"])
+        XCTAssertEqual(again.status, 201)
+        XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM idempotency_keys WHERE key = 'old'"), 0, "purged")
+    }
+
+    /// Eight workers send the same keyed transfer at once: money moves exactly once.
+    func testConcurrentRepeatsMoveMoneyOnce() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(ann)
+        t.deposit(ann, a, 10_000)
+        let makeWorker = t.workerFactory()
+        let statuses = Statuses()
+        let group = DispatchGroup()
+        for _ in 0..<8 {
+            group.enter()
+            Thread {
+                guard let worker = try? makeWorker() else { return XCTFail("worker") }
+                let request = Request(method: .post, path: "/v1/transfers",
+                                      headers: ["Content-Type": "application/json", "Authorization": "Bearer \(ann.accessToken)",
+                                                "Idempotency-Key": "concurrent-1"],
+                                      body: JSONValue.object([("from_account_id", .string(a)), ("to_account_id", .string(b)), ("amount", 1_000)]).serialized())
+                statuses.add(worker.handle(request).status)
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        XCTAssertEqual(statuses.all.filter { $0 == 201 }.count + statuses.all.filter { $0 == 409 }.count, 8)
+        XCTAssertEqual(try t.balance(a), 9_000)
+        XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM transfers"), 1)
+    }
+}
+
+final class Statuses: @unchecked Sendable {
+    // @unchecked: every access goes through the lock.
+    private let lock = NSLock()
+    private var items: [Int] = []
+    func add(_ status: Int) { lock.withLock { items.append(status) } }
+    var all: [Int] { lock.withLock { items } }
+}
