@@ -57,6 +57,6 @@ let package = Package(
             "CofferAPI", "CofferHTTP", "CofferServices", "CofferStore", "CofferCrypto", "CofferCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: []),
+        .testTarget(name: "EndToEndTests", dependencies: ["CofferStore"]),
     ]
 )

@@ -10,7 +10,7 @@ struct Coffer: ParsableCommand {
         commandName: "coffer",
         abstract: "Operate a Coffer installation.",
         version: CofferVersion.current,
-        subcommands: [Migrate.self, CreateAdmin.self]
+        subcommands: [Migrate.self, CreateAdmin.self, Verify.self, SeedDemo.self]
     )
 }
 

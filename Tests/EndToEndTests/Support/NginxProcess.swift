@@ -56,8 +56,10 @@ final class Stack {
     let cofferd: CofferdProcess
     let nginx: NginxProcess
     let http: RawHTTPClient
+    let environment: [String: String]
 
     init(environment: [String: String] = [:]) throws {
+        self.environment = environment
         directory = try TestPaths.temporaryDirectory()
         cofferd = try CofferdProcess(directory: directory, environment: environment)
         let port = FreePort.next()

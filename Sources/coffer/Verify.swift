@@ -1,0 +1,30 @@
+import ArgumentParser
+import CofferCore
+import CofferStore
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recompute every balance from the journal and check the ledger's invariants.",
+        discussion: """
+            Checks that each account's balance equals the sum of its postings, each currency's postings sum
+            to zero, each entry balances, every transfer has both sides and each balance_after matches the
+            running sum. Exits 0 when all hold; otherwise prints the first discrepancy and exits 1.
+            """
+    )
+
+    @Option(name: .long, help: "Database URL (default: $DATABASE_URL, else sqlite:///$DATA_DIR/coffer.db).")
+    var databaseURL: String?
+
+    func run() throws {
+        let database = try DatabaseLocation.open(databaseURL)
+        let problems = try LedgerVerification.discrepancies(database)
+        guard let first = problems.first else {
+            let accounts = try database.scalarInt("SELECT count(*) FROM accounts WHERE kind = 'customer'")
+            let postings = try database.scalarInt("SELECT count(*) FROM postings")
+            let transfers = try database.scalarInt("SELECT count(*) FROM transfers")
+            print("ledger verified: \(accounts) accounts, \(postings) postings, \(transfers) transfers; every balance matches the journal")
+            return
+        }
+        throw CommandFailure("ledger discrepancy: \(first)" + (problems.count > 1 ? " (and \(problems.count - 1) more)" : ""))
+    }
+}

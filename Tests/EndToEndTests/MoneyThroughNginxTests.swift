@@ -1,0 +1,197 @@
+import CofferStore
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Money through the real stack: nginx, cofferd processes and the SQLite file they share.
+final class MoneyThroughNginxTests: XCTestCase {
+    var stack: Stack!
+    var api: APIClient!
+    var databaseURL: String { "sqlite://\(stack.directory.path)/coffer.db" }
+
+    override func setUpWithError() throws {
+        // A fixed secret for this run only, so tokens survive the cofferd restart in the crash test.
+        stack = try Stack(environment: ["JWT_SECRET": UUID().uuidString + UUID().uuidString, "COFFER_WORKERS": "8"])
+        api = APIClient(http: stack.http)
+    }
+
+    override func tearDown() {
+        stack?.stop()
+    }
+
+    func testDemoFlowSignupLoginAccountsDepositTransferStatement() throws {
+        let ann = try api.member("ann@e2e.example")
+        let bob = try api.member("bob@e2e.example")
+        let a = try api.openAccount(ann.token)
+        let b = try api.openAccount(bob.token)
+
+        let deposit = try api.request("POST", "/v1/transactions", ["account_id": a, "type": "deposit", "amount": 125_075, "description": "salary"],
+                                      token: ann.token, headers: [("Idempotency-Key", "dep-1")])
+        XCTAssertEqual(deposit.status, 201, deposit.text)
+        XCTAssertEqual(try deposit.json()["balance_after"] as? Int, 125_075)
+        let replay = try api.request("POST", "/v1/transactions", ["account_id": a, "type": "deposit", "amount": 125_075, "description": "salary"],
+                                     token: ann.token, headers: [("Idempotency-Key", "dep-1")])
+        XCTAssertEqual(replay.header("Idempotent-Replayed"), "true")
+        XCTAssertEqual(replay.text, deposit.text)
+
+        let transfer = try api.request("POST", "/v1/transfers", ["from_account_id": a, "to_account_id": b, "amount": 40_050, "description": "rent"],
+                                       token: ann.token, headers: [("Idempotency-Key", "rent-1")])
+        XCTAssertEqual(transfer.status, 201, transfer.text)
+        XCTAssertEqual(try api.balance(ann.token, a), 85_025)
+        XCTAssertEqual(try api.balance(bob.token, b), 40_050)
+
+        let refused = try api.request("POST", "/v1/transfers", ["from_account_id": a, "to_account_id": b, "amount": 85_026], token: ann.token)
+        XCTAssertEqual(refused.status, 422)
+        XCTAssertEqual((try refused.json()["error"] as? [String: Any])?["code"] as? String, "insufficient_funds")
+
+        let statement = try api.request("GET", "/v1/statements/\(a)", token: ann.token).json()
+        XCTAssertEqual(statement["opening_balance"] as? Int, 0)
+        XCTAssertEqual(statement["total_credits"] as? Int, 125_075)
+        XCTAssertEqual(statement["total_debits"] as? Int, 40_050)
+        XCTAssertEqual(statement["closing_balance"] as? Int, 85_025)
+        XCTAssertEqual(statement["transaction_count"] as? Int, 2)
+        let lines = try XCTUnwrap(statement["transactions"] as? [[String: Any]])
+        XCTAssertEqual(lines.map { $0["type"] as? String }, ["deposit", "transfer_out"])
+        XCTAssertEqual(lines.map { $0["balance_after"] as? Int }, [125_075, 85_025])
+
+        let csv = try api.request("GET", "/v1/statements/\(a)?format=csv", token: ann.token)
+        XCTAssertEqual(csv.status, 200)
+        XCTAssertTrue(csv.text.contains(",transfer_out,rent,-400.50,USD,850.25"), csv.text)
+        XCTAssertEqual(try api.request("GET", "/v1/statements/\(a)", token: bob.token).status, 404)
+
+        let verify = try CofferCLI.run(["verify", "--database-url", databaseURL])
+        XCTAssertEqual(verify.status, 0, verify.output)
+    }
+
+    /// Sixteen clients through nginx, with requests that must fail; then the books must balance.
+    func testSixteenClientsThroughNginxConserveMoney() throws {
+        let owners = try (0..<2).map { try api.member("owner\($0)@e2e.example") }
+        var accounts: [(id: String, token: String)] = []
+        for owner in owners {
+            for _ in 0..<3 {
+                let id = try api.openAccount(owner.token)
+                XCTAssertEqual(try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": 30_000], token: owner.token).status, 201)
+                accounts.append((id, owner.token))
+            }
+        }
+        let pairs = accounts
+        let http = stack.http
+        let results = TransferLog()
+        let group = DispatchGroup()
+        for client in 0..<16 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                let api = APIClient(http: http)
+                for step in 0..<25 {
+                    let from = pairs[(client + step) % pairs.count]
+                    let to = pairs[(client * 7 + step * 3 + 1) % pairs.count]
+                    let amount = (client * 131 + step * 977) % 12_000 + 1
+                    guard let reply = try? api.request("POST", "/v1/transfers", ["from_account_id": from.id, "to_account_id": to.id, "amount": amount],
+                                                       token: from.token) else { results.record(status: -1, id: nil); continue }
+                    results.record(status: reply.status, id: (try? reply.json())?["id"] as? String)
+                }
+            }.start()
+        }
+        group.wait()
+        let statuses = results.statuses
+        XCTAssertTrue(statuses.allSatisfy { $0 == 201 || $0 == 422 }, "\(Set(statuses))")
+        XCTAssertGreaterThan(results.createdIDs.count, 0)
+        XCTAssertGreaterThan(statuses.filter { $0 == 422 }.count, 0, "some requests must fail (same account, insufficient funds)")
+
+        let balances = try accounts.map { try api.balance($0.token, $0.id) }
+        XCTAssertEqual(balances.reduce(0, +), 6 * 30_000)
+        XCTAssertTrue(balances.allSatisfy { $0 >= 0 })
+        let database = try Database(path: "\(stack.directory.path)/coffer.db")
+        XCTAssertEqual(try database.scalarInt("SELECT count(*) FROM transfers"), Int64(results.createdIDs.count))
+        let verify = try CofferCLI.run(["verify", "--database-url", databaseURL])
+        XCTAssertEqual(verify.status, 0, verify.output)
+    }
+
+    /// kill -9 in the middle of a transfer load: every transfer answered 201 is in the journal
+    /// after a restart, none is half-applied, and the ledger verifies.
+    func testKillNineDuringTransfersLosesNothingAnswered() throws {
+        let owner = try api.member("crash@e2e.example")
+        let accounts = try (0..<4).map { _ in try api.openAccount(owner.token) }
+        for id in accounts {
+            XCTAssertEqual(try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": 1_000_000], token: owner.token).status, 201)
+        }
+        let http = stack.http
+        let results = TransferLog()
+        let stop = StopFlag()
+        let group = DispatchGroup()
+        for client in 0..<8 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                let api = APIClient(http: http)
+                var step = 0
+                while !stop.isSet {
+                    let from = accounts[(client + step) % 4], to = accounts[(client + step + 1) % 4]
+                    step += 1
+                    guard let reply = try? api.request("POST", "/v1/transfers", ["from_account_id": from, "to_account_id": to, "amount": 7 + step % 50],
+                                                       token: owner.token) else { continue }
+                    results.record(status: reply.status, id: reply.status == 201 ? (try? reply.json())?["id"] as? String : nil)
+                }
+            }.start()
+        }
+        usleep(1_500_000)
+        stack.cofferd.signal(SIGKILL)
+        XCTAssertNotNil(stack.cofferd.waitForExit(seconds: 5))
+        usleep(300_000)
+        stop.set()
+        group.wait()
+        XCTAssertGreaterThan(results.createdIDs.count, 10, "the load ran before the kill")
+
+        let restarted = try CofferdProcess(directory: stack.directory, environment: stack.environment)
+        try restarted.start()
+        defer { restarted.stop() }
+        for id in results.createdIDs {
+            let reply = try api.request("GET", "/v1/transfers/\(id)", token: owner.token)
+            XCTAssertEqual(reply.status, 200, "transfer \(id) was answered 201 but is missing")
+        }
+        let balances = try accounts.map { try api.balance(owner.token, $0) }
+        XCTAssertEqual(balances.reduce(0, +), 4 * 1_000_000)
+        let verify = try CofferCLI.run(["verify", "--database-url", databaseURL])
+        XCTAssertEqual(verify.status, 0, verify.output)
+    }
+
+    func testVerifyFailsOnABalanceAlteredByHand() throws {
+        let ann = try api.member("tamper@e2e.example")
+        let a = try api.openAccount(ann.token)
+        XCTAssertEqual(try api.request("POST", "/v1/transactions", ["account_id": a, "type": "deposit", "amount": 500], token: ann.token).status, 201)
+        XCTAssertEqual(try CofferCLI.run(["verify", "--database-url", databaseURL]).status, 0)
+        let database = try Database(path: "\(stack.directory.path)/coffer.db")
+        try database.run("UPDATE accounts SET balance = balance + 1 WHERE id = ?", [.text(a)])
+        let verify = try CofferCLI.run(["verify", "--database-url", databaseURL])
+        XCTAssertNotEqual(verify.status, 0)
+        XCTAssertTrue(verify.output.contains(a), verify.output)
+    }
+}
+
+final class TransferLog: @unchecked Sendable {
+    // @unchecked: every access goes through the lock.
+    private let lock = NSLock()
+    private var allStatuses: [Int] = []
+    private var ids: [String] = []
+
+    func record(status: Int, id: String?) {
+        lock.withLock {
+            allStatuses.append(status)
+            if status == 201, let id { ids.append(id) }
+        }
+    }
+
+    var statuses: [Int] { lock.withLock { allStatuses } }
+    var createdIDs: [String] { lock.withLock { ids } }
+}
+
+final class StopFlag: @unchecked Sendable {
+    // @unchecked: every access goes through the lock.
+    private let lock = NSLock()
+    private var flag = false
+    func set() { lock.withLock { flag = true } }
+    var isSet: Bool { lock.withLock { flag } }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// JSON requests against the stack through nginx, for the end-to-end flows.
+struct APIClient {
+    let http: RawHTTPClient
+
+    func request(_ method: String, _ path: String, _ body: [String: Any]? = nil, token: String? = nil,
+                 headers extra: [(String, String)] = []) throws -> HTTPResult {
+        var headers = extra
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        var bytes: [UInt8] = []
+        if let body {
+            headers.append(("Content-Type", "application/json"))
+            bytes = Array(try JSONSerialization.data(withJSONObject: body))
+        }
+        return try http.send(method, path, headers: headers, body: bytes)
+    }
+
+    /// Signs up and logs in; returns the access token and the user's id.
+    func member(_ email: String, password: String = "a good long passphrase") throws -> (token: String, userID: String) {
+        let signup = try request("POST", "/v1/auth/signup", ["email": email, "password": password, "first_name": "E2E",
+                                                              "last_name": "Member", "dob": "1991-03-04"])
+        guard signup.status == 201 else { throw SocketError(description: "signup: \(signup.text)") }
+        let login = try request("POST", "/v1/auth/login", ["email": email, "password": password])
+        let json = try login.json()
+        guard let token = json["access_token"] as? String, let user = json["user"] as? [String: Any], let id = user["id"] as? String else {
+            throw SocketError(description: "login: \(login.text)")
+        }
+        return (token, id)
+    }
+
+    func openAccount(_ token: String, currency: String = "USD") throws -> String {
+        let reply = try request("POST", "/v1/accounts", ["type": "checking", "currency": currency], token: token)
+        guard reply.status == 201, let id = try reply.json()["id"] as? String else { throw SocketError(description: "open: \(reply.text)") }
+        return id
+    }
+
+    func balance(_ token: String, _ accountID: String) throws -> Int {
+        let reply = try request("GET", "/v1/accounts/\(accountID)", token: token)
+        guard let balance = try reply.json()["balance"] as? Int else { throw SocketError(description: "balance: \(reply.text)") }
+        return balance
+    }
+}
+
+/// Runs the `coffer` command line tool to completion.
+enum CofferCLI {
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = TestPaths.binary("coffer")
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
