@@ -20,7 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-DATA_DIR="$work" COFFER_LISTEN="$socket" DATABASE_URL="sqlite://$work/coffer.db" APP_ENV=test LOG_LEVEL=info \
+DATA_DIR="$work" COFFER_LISTEN="$socket" DATABASE_URL="sqlite://$work/coffer.db" APP_ENV=test LOG_LEVEL=info COFFER_DAILY_LIMIT=1000000000000000 \
   "$bin_dir/cofferd" 2>"$work/cofferd.log" &
 cofferd_pid=$!
 for _ in $(seq 1 200); do [ -S "$socket" ] && break; sleep 0.05; done
@@ -59,3 +59,27 @@ curl -fs -o /dev/null -X POST "$base/v1/auth/signup" -H 'Content-Type: applicati
 # One connection: the latency is one Argon2id verification plus the request around it.
 run "POST /v1/auth/login (1 conn)" "$base/v1/auth/login" 1 -s "$repo/scripts/login.lua"
 run "POST /v1/auth/login (16 conns)" "$base/v1/auth/login" 16 -s "$repo/scripts/login.lua"
+
+# Money: transfers between 20 funded accounts of one user, at 16 and 64 connections.
+{ read -r token; read -r accounts; } < <(python3 "$repo/scripts/bench_setup.py" "$base" 20)
+export BENCH_TOKEN=$token BENCH_ACCOUNTS=$accounts
+run "GET /v1/accounts/{id}" "$base" "$connections" -s "$repo/scripts/account.lua"
+run "POST /v1/transfers (16 conns)" "$base" 16 -s "$repo/scripts/transfer.lua"
+run "POST /v1/transfers (64 conns)" "$base" 64 -s "$repo/scripts/transfer.lua"
+run "mixed 70/20/10 (64 conns)" "$base" 64 -s "$repo/scripts/mixed.lua"
+DATABASE_URL="sqlite://$work/coffer.db" "$bin_dir/coffer" verify
+
+# A statement over an account with 100,000 transactions.
+DATABASE_URL="sqlite://$work/coffer.db" "$bin_dir/coffer" seed-demo --extra-transactions 100000 >/dev/null
+ann=$(curl -fs -X POST "$base/v1/auth/login" -H 'Content-Type: application/json' \
+  -d '{"email":"ann@demo.coffer","password":"demo-password-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+account=$(curl -fs "$base/v1/accounts" -H "Authorization: Bearer $ann" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+count=$(curl -fs "$base/v1/statements/$account?limit=1" -H "Authorization: Bearer $ann" | python3 -c 'import json,sys; print(json.load(sys.stdin)["transaction_count"])')
+for format in json csv; do
+  best=""
+  for _ in 1 2 3 4 5; do
+    t=$(curl -fs -o /dev/null -w '%{time_total}' "$base/v1/statements/$account?format=$format" -H "Authorization: Bearer $ann")
+    best=$(python3 -c "print(min(float('$t'), float('${best:-$t}')))")
+  done
+  printf '%-34s %s transactions, best of 5: %.1f ms\n' "statement ($format)" "$count" "$(python3 -c "print($best*1000)")"
+done

@@ -17,12 +17,46 @@ struct SeedDemo: ParsableCommand {
     @Option(name: .long, help: "Database URL (default: $DATABASE_URL, else sqlite:///$DATA_DIR/coffer.db).")
     var databaseURL: String?
 
+    @Option(name: .long, help: "Also add this many small card payments and refunds to Ann's checking account (for load and statement benchmarks).")
+    var extraTransactions = 0
+
     func run() throws {
         let db = try DatabaseLocation.open(databaseURL)
-        if try db.user(email: "ann@demo.coffer") != nil {
+        if try db.user(email: "ann@demo.coffer") == nil {
+            try seed(db)
+        } else {
             print("demo data already present")
-            return
         }
+        if extraTransactions > 0 { try addVolume(db) }
+    }
+
+    /// Alternating small deposits and withdrawals one millisecond apart, ending now (so the
+    /// journal stays in time order), committed in batches so a large volume takes seconds.
+    private func addVolume(_ db: Database) throws {
+        guard let ann = try db.user(email: "ann@demo.coffer"), let holder = try db.accountHolder(userID: ann.user.id),
+              let checking = try db.accounts(holderID: holder.id, page: PageRequest(limit: 1, offset: 0)).items.first else {
+            throw CommandFailure("Ann's checking account is missing")
+        }
+        let ledger = Ledger(db: db, dailyOutflowLimit: Int64.max / 2)
+        let first = Timestamp.now().millisecondsSinceEpoch - Int64(extraTransactions)
+        let batch = 5_000
+        var written = 0
+        while written < extraTransactions {
+            let count = min(batch, extraTransactions - written)
+            try db.write { _ in
+                for index in written..<(written + count) {
+                    let at = Timestamp(millisecondsSinceEpoch: first + Int64(index))
+                    let kind: LedgerPosting.Kind = index % 2 == 0 ? .deposit(accountID: checking.id) : .withdrawal(accountID: checking.id)
+                    _ = try ledger.post(LedgerPosting(kind, amount: 100 + Int64(index % 7), requestedCurrency: nil,
+                                                      description: index % 2 == 0 ? "Refund" : "Card payment", at: at))
+                }
+            }
+            written += count
+        }
+        print("added \(extraTransactions) transactions to \(checking.id)")
+    }
+
+    private func seed(_ db: Database) throws {
         var auth = AuthSettings()
         auth.passwordHashing = PasswordHasher.Parameters()
         let start = Timestamp.now().adding(seconds: -Self.days * 86_400)

@@ -68,7 +68,7 @@ struct Cofferd {
         let server = FastCGIServer(socket: socket, workers: config.workers, bodyBytesMax: RequestBody.bytesMax, logger: logger)
         let settings = CofferService.Settings(corsOrigins: config.corsOrigins, startedAt: Timestamp.now(), jwtSecret: config.jwtSecret,
                                               auth: auth, dummyPasswordHash: dummyHash, money: moneySettings(config))
-        let databaseOptions = options(config)
+        let databaseOptions = options(config, writeGate: WriteGate())
         let path = config.databasePath
         server.start {
             let database = try Database(path: path, options: databaseOptions)
@@ -126,8 +126,8 @@ struct Cofferd {
         var description: String { "SELECT 1 failed" }
     }
 
-    static func options(_ config: Configuration) -> Database.Options {
-        Database.Options(synchronous: config.synchronous.rawValue, busyTimeoutMs: config.busyTimeoutMs)
+    static func options(_ config: Configuration, writeGate: WriteGate? = nil) -> Database.Options {
+        Database.Options(synchronous: config.synchronous.rawValue, busyTimeoutMs: config.busyTimeoutMs, writeGate: writeGate)
     }
 
     /// The data directory is traversable (0711) so nginx's workers can reach the socket inside it,

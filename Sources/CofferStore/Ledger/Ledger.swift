@@ -49,11 +49,8 @@ public struct Ledger {
     }
 
     private func outflow(_ account: Account, at time: Timestamp) throws -> LedgerRules.Outflow {
-        let dayStart = time.date.startOfDay
-        let used = try db.scalarInt("""
-            SELECT COALESCE(-SUM(amount), 0) FROM postings
-            WHERE account_id = ? AND type IN ('withdrawal', 'transfer_out') AND created_at >= ?
-            """, [.text(account.id), .integer(dayStart.millisecondsSinceEpoch)])
+        let used = try db.scalarInt("SELECT COALESCE(SUM(total), 0) FROM daily_outflows WHERE account_id = ? AND day = ?",
+                                    [.text(account.id), .integer(time.date.daysSinceEpoch)])
         return LedgerRules.Outflow(available: account.balance, usedToday: used, dailyLimit: dailyOutflowLimit)
     }
 
@@ -119,6 +116,12 @@ public struct Ledger {
             let changed = try db.run("UPDATE accounts SET balance = ? WHERE id = ? AND balance = ?",
                                      [.integer(leg.balanceAfter), .text(leg.accountID), .integer(leg.balanceBefore)])
             precondition(changed == 1, "account \(leg.accountID) changed under the write lock")
+            if leg.type == .withdrawal || leg.type == .transferOut, leg.amount < 0 {
+                try db.run("""
+                    INSERT INTO daily_outflows (account_id, day, total) VALUES (?, ?, ?)
+                    ON CONFLICT (account_id, day) DO UPDATE SET total = total + excluded.total
+                    """, [.text(leg.accountID), .integer(posting.at.date.daysSinceEpoch), .integer(-leg.amount)])
+            }
             let readBack = try db.scalarInt("SELECT balance FROM accounts WHERE id = ?", [.text(leg.accountID)])
             precondition(readBack == leg.balanceAfter, "balance of \(leg.accountID) reads back \(readBack), expected \(leg.balanceAfter)")
             transactions.append(LedgerTransaction(id: id, accountID: leg.accountID, type: leg.type, amount: abs(leg.amount),

@@ -63,6 +63,15 @@ extension Schema {
         CREATE TRIGGER transfers_no_delete BEFORE DELETE ON transfers
             BEGIN SELECT RAISE(ABORT, 'transfers are append-only'); END;
 
+        -- Withdrawals plus transfers out per account and UTC day (days since the epoch), kept in
+        -- the same transaction as the postings so the daily-limit check never scans the journal.
+        CREATE TABLE daily_outflows (
+            account_id TEXT NOT NULL REFERENCES accounts (id),
+            day INTEGER NOT NULL,
+            total INTEGER NOT NULL CHECK (total > 0),
+            PRIMARY KEY (account_id, day)
+        ) STRICT, WITHOUT ROWID;
+
         CREATE TABLE cards (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
             id TEXT NOT NULL UNIQUE,

@@ -11,16 +11,20 @@ public final class Database {
         public var synchronous: String
         public var busyTimeoutMs: Int
         public var readOnly: Bool
+        /// Shared by every connection of one process to the same file; nil for a lone connection.
+        public var writeGate: WriteGate?
 
-        public init(synchronous: String = "FULL", busyTimeoutMs: Int = 5000, readOnly: Bool = false) {
+        public init(synchronous: String = "FULL", busyTimeoutMs: Int = 5000, readOnly: Bool = false, writeGate: WriteGate? = nil) {
             self.synchronous = synchronous
             self.busyTimeoutMs = busyTimeoutMs
             self.readOnly = readOnly
+            self.writeGate = writeGate
         }
     }
 
     let handle: OpaquePointer
     public let path: String
+    private let writeGate: WriteGate?
     private var statements: [String: Statement] = [:]
     private var inTransaction = false
     private var inWriteTransaction = false
@@ -42,6 +46,7 @@ public final class Database {
         }
         self.handle = handle
         self.path = path
+        self.writeGate = options.writeGate
         sqlite3_busy_timeout(handle, Int32(options.busyTimeoutMs))
         if !options.readOnly {
             try enableWriteAheadLog(busyTimeoutMs: options.busyTimeoutMs)
@@ -148,6 +153,11 @@ public final class Database {
     /// throws; a transaction can never be left open.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         precondition(!inTransaction, "nested write transactions are not supported")
+        guard let writeGate else { return try writeTransaction(body) }
+        return try writeGate.withLock { try writeTransaction(body) }
+    }
+
+    private func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         inTransaction = true
         inWriteTransaction = true

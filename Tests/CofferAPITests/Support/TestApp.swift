@@ -47,8 +47,9 @@ final class TestApp {
     func workerFactory() -> @Sendable () throws -> Application {
         let path = database.path
         let settings = settings
+        let gate = WriteGate()
         return {
-            CofferService.makeApplication(database: try Database(path: path), settings: settings,
+            CofferService.makeApplication(database: try Database(path: path, options: .init(writeGate: gate)), settings: settings,
                                           logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         }
     }
