@@ -17,14 +17,17 @@ build: deps
 run: build
 	scripts/run-stack.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)"
 
-# The executables are built first: the end-to-end tests start the real cofferd and nginx.
+# The executables are built first: the end-to-end and browser tests start the real cofferd and
+# nginx. Browser screenshots land in artifacts/browser/ (not committed).
 test: deps
 	$(SWIFT) build
 	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --disable-swift-testing
+	node --test static/tests/
+	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" python3 -m pytest -q -p no:cacheprovider Tests/Browser
 
 bench: deps
 	$(SWIFT) build -c release
 	scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)"
 
 clean:
-	rm -rf .build var
+	rm -rf .build var artifacts

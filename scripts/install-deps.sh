@@ -4,19 +4,24 @@
 set -euo pipefail
 packages=(
   libfcgi-dev libsqlite3-dev libssl-dev libargon2-dev pkg-config  # the C libraries cofferd links
-  nginx curl                                                      # the front end, and make run's smoke check
+  nginx                                                           # the front end
+  curl python3                                                    # make bench's setup
   wrk                                                             # make bench
+  chromium chromium-driver                                        # the browser tests
 )
+command -v node >/dev/null || packages+=(nodejs)                  # unit tests of the browser app's modules
 missing=()
 for package in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$package")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-echo "installing: ${missing[*]}"
 run() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-export DEBIAN_FRONTEND=noninteractive
-run apt-get update -qq
-run apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  run apt-get update -qq
+  run apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# A node already on PATH (a newer one than Debian's) is fine for `node --test`.
+# The browser tests drive Chromium with Selenium and run under pytest, from PyPI.
+python3 -c 'import selenium, pytest' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check selenium pytest

@@ -109,6 +109,7 @@ struct Cofferd {
 
     static func authSettings(_ config: Configuration) -> AuthSettings {
         var auth = AuthSettings()
+        auth.accessTokenSeconds = Int64(config.accessTokenSeconds)
         auth.passwordHashing = PasswordHasher.Parameters(memoryKiB: UInt32(config.argon2MemoryKiB),
                                                          iterations: UInt32(config.argon2Iterations),
                                                          parallelism: UInt32(config.argon2Parallelism))

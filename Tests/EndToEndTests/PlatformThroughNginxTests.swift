@@ -114,6 +114,16 @@ final class PlatformThroughNginxTests: XCTestCase {
         XCTAssertEqual(try openapi.json()["openapi"] as? String, "3.1.0")
     }
 
+    /// The browser app is served by the same nginx, so its Origin (with the port) is the same origin.
+    func testSameOriginPassesAndForeignOriginIsRefused() throws {
+        let same = try stack.http.get("/v1/health", headers: [("Origin", "http://127.0.0.1:\(stack.nginx.port)")])
+        XCTAssertEqual(same.status, 200)
+        XCTAssertNil(same.header("Access-Control-Allow-Origin"))
+        let foreign = try stack.http.get("/v1/health", headers: [("Origin", "https://evil.example")])
+        XCTAssertEqual(foreign.status, 403)
+        XCTAssertEqual((try foreign.json()["error"] as? [String: Any])?["code"] as? String, "forbidden")
+    }
+
     func testResponsesAreGzippedWhenAsked() throws {
         let response = try stack.http.get("/v1/openapi.json", headers: [("Accept-Encoding", "gzip")])
         XCTAssertEqual(response.status, 200)

@@ -30,6 +30,8 @@ public struct Configuration: Sendable {
     public var argon2MemoryKiB: Int
     public var argon2Iterations: Int
     public var argon2Parallelism: Int
+    /// Lifetime of access tokens (API.md: 15 minutes).
+    public var accessTokenSeconds: Int
     /// Withdrawals plus transfers out of one account per UTC day, in minor units.
     public var dailyOutflowLimit: Int64
     public var supportedCurrencies: [Currency]
@@ -85,6 +87,7 @@ extension Configuration {
             argon2MemoryKiB: try parseInteger(value("ARGON2_MEMORY_KIB"), name: "ARGON2_MEMORY_KIB", default: 19_456, range: 1024...4_194_304),
             argon2Iterations: try parseInteger(value("ARGON2_ITERATIONS"), name: "ARGON2_ITERATIONS", default: 2, range: 1...100),
             argon2Parallelism: try parseInteger(value("ARGON2_PARALLELISM"), name: "ARGON2_PARALLELISM", default: 1, range: 1...16),
+            accessTokenSeconds: try parseInteger(value("ACCESS_TOKEN_TTL_S"), name: "ACCESS_TOKEN_TTL_S", default: 900, range: 60...86_400),
             dailyOutflowLimit: Int64(try parseInteger(value("COFFER_DAILY_LIMIT"), name: "COFFER_DAILY_LIMIT", default: 5_000_000,
                                                       range: 1...1_000_000_000_000_000)),
             supportedCurrencies: try parseCurrencies(value("SUPPORTED_CURRENCIES"))
