@@ -5,12 +5,12 @@ import Foundation
 
 /// The operator's tool. Commands that work on the database read `DATABASE_URL` like cofferd.
 @main
-struct Coffer: ParsableCommand {
+struct Coffer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coffer",
         abstract: "Operate a Coffer installation.",
         version: CofferVersion.current,
-        subcommands: [Migrate.self, CreateAdmin.self, Verify.self, SeedDemo.self]
+        subcommands: [Demo.self, Migrate.self, CreateAdmin.self, Verify.self, SeedDemo.self]
     )
 }
 

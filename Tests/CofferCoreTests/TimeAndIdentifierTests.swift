@@ -29,3 +29,21 @@ final class TimeAndIdentifierTests: XCTestCase {
         XCTAssertFalse(Identifier.isWellFormed(first.uppercased()))
     }
 }
+
+final class CurrencyTests: XCTestCase {
+    func testDecimalsConvertExactlyBothWays() throws {
+        let usd = try XCTUnwrap(Currency(code: "USD"))
+        XCTAssertEqual(usd.minorUnits(fromDecimal: "10"), 1000)
+        XCTAssertEqual(usd.minorUnits(fromDecimal: "10.5"), 1050)
+        XCTAssertEqual(usd.minorUnits(fromDecimal: "0.05"), 5)
+        XCTAssertEqual(usd.minorUnits(fromDecimal: ".5"), 50)
+        XCTAssertEqual(usd.minorUnits(fromDecimal: "0.1")! + usd.minorUnits(fromDecimal: "0.2")!, 30)
+        for bad in ["", ".", "1.234", "-1", "1e3", "abc", "1.2.3", "99999999999999999999"] {
+            XCTAssertNil(usd.minorUnits(fromDecimal: bad), bad)
+        }
+        XCTAssertEqual(usd.decimal(1050), "10.50")
+        XCTAssertEqual(usd.decimal(-5), "-0.05")
+        XCTAssertEqual(Currency(code: "JPY")?.decimal(1500), "1500")
+        XCTAssertNil(Currency(code: "XYZ"))
+    }
+}

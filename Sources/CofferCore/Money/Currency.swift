@@ -27,3 +27,24 @@ public struct Currency: Sendable, Hashable, CustomStringConvertible {
         return (minor < 0 ? "-" : "") + "\(magnitude / divisor).\(padded)"
     }
 }
+
+extension Currency {
+    /// A decimal in major units ("10", "10.5", "0.05") as exact minor units; nil for anything
+    /// else (signs, exponents, more fraction digits than the currency has, overflow).
+    public func minorUnits(fromDecimal text: String) -> Int64? {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let whole = parts[0].isEmpty ? "0" : String(parts[0])
+        let fraction = parts.count > 1 ? String(parts[1]) : ""
+        guard whole.allSatisfy({ $0.isASCII && $0.isNumber }), fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
+              fraction.count <= exponent, !(parts[0].isEmpty && fraction.isEmpty), !(parts.count > 1 && fraction.isEmpty && parts[0].isEmpty) else {
+            return nil
+        }
+        var scale: Int64 = 1
+        for _ in 0..<exponent { scale *= 10 }
+        let paddedFraction = fraction + String(repeating: "0", count: exponent - fraction.count)
+        guard let major = Int64(whole), let minor = Int64(paddedFraction.isEmpty ? "0" : paddedFraction) else { return nil }
+        let (scaled, overflow) = major.multipliedReportingOverflow(by: scale)
+        guard !overflow else { return nil }
+        return scaled.addingChecked(minor)
+    }
+}
