@@ -20,7 +20,7 @@ final class ConcurrentMoneyTests: XCTestCase {
         }
         let initialTotal = try accounts.map { try t.balance($0.id) }.reduce(0, +)
         let makeWorker = t.workerFactory()
-        let outcomes = Outcomes()
+        let outcomes = Collected<Int>()
         let group = DispatchGroup()
         let pairs = accounts
         for thread in 0..<16 {
@@ -61,12 +61,4 @@ final class ConcurrentMoneyTests: XCTestCase {
         XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM postings WHERE transfer_id IS NOT NULL"), Int64(2 * succeeded))
         XCTAssertEqual(try LedgerVerification.discrepancies(t.database), [])
     }
-}
-
-final class Outcomes: @unchecked Sendable {
-    // @unchecked: every access goes through the lock.
-    private let lock = NSLock()
-    private var items: [Int] = []
-    func add(_ status: Int) { lock.withLock { items.append(status) } }
-    var all: [Int] { lock.withLock { items } }
 }

@@ -115,7 +115,7 @@ final class IdempotencyTests: XCTestCase {
         let b = t.openAccount(ann)
         t.deposit(ann, a, 10_000)
         let makeWorker = t.workerFactory()
-        let statuses = Statuses()
+        let statuses = Collected<Int>()
         let group = DispatchGroup()
         for _ in 0..<8 {
             group.enter()
@@ -134,12 +134,4 @@ final class IdempotencyTests: XCTestCase {
         XCTAssertEqual(try t.balance(a), 9_000)
         XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM transfers"), 1)
     }
-}
-
-final class Statuses: @unchecked Sendable {
-    // @unchecked: every access goes through the lock.
-    private let lock = NSLock()
-    private var items: [Int] = []
-    func add(_ status: Int) { lock.withLock { items.append(status) } }
-    var all: [Int] { lock.withLock { items } }
 }

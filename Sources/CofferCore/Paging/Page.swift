@@ -25,3 +25,13 @@ public struct Page<Item: Sendable>: Sendable {
         self.nextAfter = nextAfter
     }
 }
+
+extension Page {
+    /// A keyset page from rows fetched with `LIMIT limit + 1`: the extra row, when present, only
+    /// says there is more, and the last kept row's sequence is where the next page starts.
+    public static func keyset(_ rows: [(sequence: Int64, item: Item)], limit: Int, total: Int) -> Page {
+        let more = rows.count > limit
+        let kept = more ? Array(rows.prefix(limit)) : rows
+        return Page(items: kept.map(\.item), total: total, nextAfter: more ? kept.last?.sequence : nil)
+    }
+}

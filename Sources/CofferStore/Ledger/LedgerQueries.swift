@@ -32,7 +32,7 @@ extension Database {
         FROM postings p JOIN accounts a ON a.id = p.account_id
         """
 
-    static func transaction(_ row: Row) -> (Int64, LedgerTransaction) {
+    static func transaction(_ row: Row) -> (sequence: Int64, item: LedgerTransaction) {
         guard let type = TransactionType(rawValue: row.text(3)), let currency = Currency(code: row.text(5)) else {
             preconditionFailure("postings row with unknown type or currency")
         }
@@ -55,19 +55,17 @@ extension Database {
                                         filter.from.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
                                         filter.until.map { .integer($0.millisecondsSinceEpoch) } ?? .null]
         let total = try scalarInt("SELECT count(*) FROM postings p JOIN accounts a ON a.id = p.account_id WHERE \(conditions)", arguments)
-        var rows = try query("\(Self.transactionSelect) WHERE \(conditions) AND (?6 IS NULL OR p.seq < ?6) ORDER BY p.seq DESC LIMIT ?7 OFFSET ?8",
+        let rows = try query("\(Self.transactionSelect) WHERE \(conditions) AND (?6 IS NULL OR p.seq < ?6) ORDER BY p.seq DESC LIMIT ?7 OFFSET ?8",
                              arguments + [page.after.map(SQLiteValue.integer) ?? .null, .integer(Int64(page.limit + 1)),
                                           .integer(Int64(page.offset))], Self.transaction)
-        let more = rows.count > page.limit
-        if more { rows.removeLast() }
-        return Page(items: rows.map(\.1), total: Int(total), nextAfter: more ? rows.last?.0 : nil)
+        return Page.keyset(rows, limit: page.limit, total: Int(total))
     }
 
     // MARK: Transfers
 
     static let transferSelect = "SELECT seq, id, from_account_id, to_account_id, amount, currency, description, created_at FROM transfers"
 
-    static func transfer(_ row: Row) -> (Int64, Transfer) {
+    static func transfer(_ row: Row) -> (sequence: Int64, item: Transfer) {
         guard let currency = Currency(code: row.text(5)) else { preconditionFailure("transfers row with unknown currency") }
         return (row.int64(0), Transfer(id: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4),
                                        currency: currency, description: row.optionalText(6),
@@ -87,12 +85,10 @@ extension Database {
             """
         let arguments: [SQLiteValue] = [accountID.sqliteValue, holderID.sqliteValue]
         let total = try scalarInt("SELECT count(*) FROM transfers WHERE \(conditions)", arguments)
-        var rows = try query("\(Self.transferSelect) WHERE \(conditions) AND (?3 IS NULL OR seq < ?3) ORDER BY seq DESC LIMIT ?4 OFFSET ?5",
+        let rows = try query("\(Self.transferSelect) WHERE \(conditions) AND (?3 IS NULL OR seq < ?3) ORDER BY seq DESC LIMIT ?4 OFFSET ?5",
                              arguments + [page.after.map(SQLiteValue.integer) ?? .null, .integer(Int64(page.limit + 1)),
                                           .integer(Int64(page.offset))], Self.transfer)
-        let more = rows.count > page.limit
-        if more { rows.removeLast() }
-        return Page(items: rows.map(\.1), total: Int(total), nextAfter: more ? rows.last?.0 : nil)
+        return Page.keyset(rows, limit: page.limit, total: Int(total))
     }
 
     // MARK: Statements
@@ -120,14 +116,13 @@ extension Database {
 
     /// Statement lines oldest first, continuing after the journal sequence `page.after`.
     public func statementLines(accountID: String, from: Timestamp, until: Timestamp, page: PageRequest) throws -> Page<LedgerTransaction> {
-        var rows = try query("""
+        let rows = try query("""
             \(Self.transactionSelect) WHERE p.account_id = ?1 AND p.created_at >= ?2 AND p.created_at < ?3 AND (?4 IS NULL OR p.seq > ?4)
             ORDER BY p.seq LIMIT ?5 OFFSET ?6
             """,
             [.text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch),
              page.after.map(SQLiteValue.integer) ?? .null, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Self.transaction)
-        let more = rows.count > page.limit
-        if more { rows.removeLast() }
-        return Page(items: rows.map(\.1), total: rows.count, nextAfter: more ? rows.last?.0 : nil)
+        // The caller knows the period's count from the totals; this page only carries the lines.
+        return Page.keyset(rows, limit: page.limit, total: min(rows.count, page.limit))
     }
 }

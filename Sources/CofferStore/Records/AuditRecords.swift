@@ -30,7 +30,7 @@ extension Database {
         let where_ = "(?1 IS NULL OR actor_id = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR outcome = ?3)"
         let arguments: [SQLiteValue] = [filter.actorID.sqliteValue, (filter.action?.rawValue).sqliteValue, (filter.outcome?.rawValue).sqliteValue]
         let total = try scalarInt("SELECT count(*) FROM audit_events WHERE \(where_)", arguments)
-        var rows = try query("""
+        let rows = try query("""
             SELECT seq, id, at, actor_id, action, target_type, target_id, outcome, reason, request_id, ip FROM audit_events
             WHERE \(where_) AND (?4 IS NULL OR seq < ?4) ORDER BY seq DESC LIMIT ?5 OFFSET ?6
             """,
@@ -38,13 +38,11 @@ extension Database {
             guard let action = AuditEvent.Action(rawValue: row.text(4)), let outcome = AuditEvent.Outcome(rawValue: row.text(7)) else {
                 preconditionFailure("audit_events row with unknown action or outcome")
             }
-            return (row.int64(0), AuditEvent(id: row.text(1), at: Timestamp(millisecondsSinceEpoch: row.int64(2)), actorID: row.optionalText(3),
+            return (sequence: row.int64(0), item: AuditEvent(id: row.text(1), at: Timestamp(millisecondsSinceEpoch: row.int64(2)), actorID: row.optionalText(3),
                                              action: action, targetType: row.optionalText(5), targetID: row.optionalText(6),
                                              outcome: outcome, reason: row.optionalText(8), requestID: row.optionalText(9),
                                              ip: row.optionalText(10)))
         }
-        let hasMore = rows.count > page.limit
-        if hasMore { rows.removeLast() }
-        return Page(items: rows.map(\.1), total: Int(total), nextAfter: hasMore ? rows.last?.0 : nil)
+        return Page.keyset(rows, limit: page.limit, total: Int(total))
     }
 }

@@ -153,14 +153,20 @@ public final class Database {
     /// throws; a transaction can never be left open.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         precondition(!inTransaction, "nested write transactions are not supported")
-        guard let writeGate else { return try writeTransaction(body) }
-        return try writeGate.withLock { try writeTransaction(body) }
+        guard let writeGate else { return try transaction("BEGIN IMMEDIATE", writing: true, body) }
+        return try writeGate.withLock { try transaction("BEGIN IMMEDIATE", writing: true, body) }
     }
 
-    private func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+    /// Runs `body` in a read transaction, so every query in it sees one consistent snapshot.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        precondition(!inTransaction, "nested transactions are not supported")
+        return try transaction("BEGIN DEFERRED", writing: false, body)
+    }
+
+    private func transaction<T>(_ begin: String, writing: Bool, _ body: (Database) throws -> T) throws -> T {
+        try execute(begin)
         inTransaction = true
-        inWriteTransaction = true
+        inWriteTransaction = writing
         defer {
             inTransaction = false
             inWriteTransaction = false
@@ -190,22 +196,4 @@ public final class Database {
             throw error
         }
     }
-
-    /// Runs `body` in a read transaction, so every query in it sees one consistent snapshot.
-    public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        precondition(!inTransaction, "nested transactions are not supported")
-        try execute("BEGIN DEFERRED")
-        inTransaction = true
-        defer { inTransaction = false }
-        do {
-            let result = try body(self)
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
-    }
-
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 }
