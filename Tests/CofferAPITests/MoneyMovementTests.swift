@@ -101,6 +101,27 @@ final class MoneyMovementTests: XCTestCase {
         XCTAssertEqual(try LedgerVerification.discrepancies(t.database), [])
     }
 
+    /// Sending to someone else's account must not reveal whether it is frozen or its currency.
+    func testRefusalsAboutAnotherUsersDestinationRevealNothing() throws {
+        let ann = t.member()
+        let bob = t.member()
+        let admin = try t.member(role: .admin)
+        let a = t.openAccount(ann)
+        let bobEuros = t.openAccount(bob, currency: "EUR")
+        let bobDollars = t.openAccount(bob)
+        t.deposit(ann, a, 1_000)
+        let currency = transfer(ann, a, bobEuros, 10)
+        XCTAssertEqual(currency.code, "currency_mismatch")
+        XCTAssertEqual(currency.json["detail"], "The destination account cannot receive this transfer.")
+        XCTAssertEqual(currency.json["error"]?["details"], [:])
+        _ = t.send(.patch, "/v1/accounts/\(bobDollars)", body: ["status": "frozen"], token: admin.accessToken)
+        let frozen = transfer(ann, a, bobDollars, 10)
+        XCTAssertEqual(frozen.code, "account_not_active")
+        XCTAssertFalse(frozen.json.serializedString.contains("frozen"))
+        let ownEuros = t.openAccount(ann, currency: "EUR")
+        XCTAssertEqual(transfer(ann, a, ownEuros, 10).json["error"]?["details"]?["to_currency"], "EUR", "your own account is described")
+    }
+
     func testAdminsMayMoveMoneyOnAnyAccountAndSupportMayNot() throws {
         let ann = t.member()
         let admin = try t.member(role: .admin)

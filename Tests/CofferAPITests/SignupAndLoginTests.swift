@@ -65,6 +65,21 @@ final class SignupAndLoginTests: XCTestCase {
         }
     }
 
+    /// Names are limited in code points, as the database's CHECK counts them: never a 500.
+    func testNamesAreMeasuredAsTheDatabaseMeasuresThem() {
+        let combining = String(repeating: "e\u{301}", count: 60)  // 60 characters, 120 code points
+        let reply = t.post("/v1/auth/signup", signupBody(["email": "accents@example.com", "first_name": .string(combining)]))
+        XCTAssertEqual(reply.code, "validation_failed")
+        XCTAssertEqual(fieldNames(reply), ["first_name"])
+        let fits = String(repeating: "é", count: 100)
+        XCTAssertEqual(t.post("/v1/auth/signup", signupBody(["email": "fits@example.com", "first_name": .string(fits)])).status, 201)
+    }
+
+    func testEmailsAreTrimmedOfAnyWhitespaceIncludingCRLF() {
+        XCTAssertEqual(t.post("/v1/auth/signup", signupBody(["email": "crlf@example.com\r\n"])).status, 201)
+        XCTAssertEqual(t.post("/v1/auth/login", ["email": "\tCRLF@example.com\r\n", "password": "a long passphrase"]).status, 200)
+    }
+
     func testHolderMustBeAnAdultToday() {
         let today = t.clock.clock.now().date
         let eighteen = CivilDate(year: today.year - 18, month: today.month, day: min(today.day, 28))!

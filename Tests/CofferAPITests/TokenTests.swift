@@ -146,7 +146,34 @@ final class TokenTests: XCTestCase {
         let fresh = t.post("/v1/auth/login", ["email": .string(member.email), "password": "a brand new password"])
         XCTAssertEqual(fresh.status, 200)
         XCTAssertEqual(t.get("/v1/auth/me", token: fresh["access_token"]?.stringValue).status, 200, "a token issued right after works")
-        XCTAssertEqual(try t.auditEvents(action: .passwordChange).count, 1)
+        XCTAssertEqual(try t.auditEvents(action: .passwordChange).map(\.outcome), [.success, .failure], "newest first: the change, then the wrong attempt")
+    }
+
+    /// A stolen access token must not allow unlimited guesses of the current password.
+    func testWrongCurrentPasswordsCountTowardsTheLockout() throws {
+        let member = t.member()
+        for _ in 0..<5 {
+            let wrong = t.post("/v1/auth/password", ["current_password": "a wrong guess!", "new_password": "a brand new password"],
+                               token: member.accessToken)
+            XCTAssertEqual(wrong.code, "validation_failed")
+        }
+        let locked = t.post("/v1/auth/password", ["current_password": .string(member.password), "new_password": "a brand new password"],
+                            token: member.accessToken)
+        XCTAssertEqual(locked.code, "account_locked")
+        XCTAssertNotNil(locked.response.header("Retry-After"))
+        XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).code, "account_locked")
+        let failures = try t.auditEvents(action: .passwordChange).filter { $0.outcome == .failure }
+        XCTAssertEqual(failures.filter { $0.reason == "wrong_current_password" }.count, 5)
+        XCTAssertEqual(try t.auditEvents(action: .lockout).count, 1)
+    }
+
+    func testALoggedOutAccessTokenStaysDeniedThroughTheLeeway() throws {
+        let member = t.member()
+        XCTAssertEqual(t.post("/v1/auth/logout", ["refresh_token": .string(member.refreshToken)], token: member.accessToken).status, 204)
+        t.clock.advance(seconds: 900 + 10)  // past exp, inside the 30 s leeway
+        let other = t.member()
+        XCTAssertEqual(t.post("/v1/auth/logout", ["refresh_token": .string(other.refreshToken)]).status, 204, "a logout purges old denials")
+        XCTAssertEqual(t.get("/v1/auth/me", token: member.accessToken).code, "token_revoked")
     }
 
     func testPasswordChangeNeedsAuthenticationAndAValidNewPassword() {

@@ -45,5 +45,7 @@ export async function request(method, path, { body, token, idempotencyKey, accep
 
 /** A fresh key for one money-moving action; reused on retries and double clicks of that action. */
 export function newIdempotencyKey() {
-  return crypto.randomUUID();
+  // crypto.randomUUID exists only in secure contexts; getRandomValues works everywhere.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

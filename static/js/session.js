@@ -57,10 +57,24 @@ function forget(userId, reason) {
   notify({ type: "signed-out", reason });
 }
 
-/** Trades the active refresh token for new tokens; a dead refresh token signs the user out. */
-export async function refresh() {
+const refreshing = new Map(); // user id → the refresh in flight for that user
+
+/**
+ * Trades the active refresh token for new tokens; a dead refresh token signs the user out.
+ * Concurrent callers share one request: sending the same refresh token twice would look like
+ * token theft to the server, which then revokes the whole session.
+ */
+export function refresh() {
   const session = active();
-  if (!session) return;
+  if (!session) return Promise.resolve();
+  const userId = session.user.id;
+  if (!refreshing.has(userId)) {
+    refreshing.set(userId, refreshSession(session).finally(() => refreshing.delete(userId)));
+  }
+  return refreshing.get(userId);
+}
+
+async function refreshSession(session) {
   try {
     const login = await request("POST", "/v1/auth/refresh", { body: { refresh_token: session.refreshToken } });
     store(login);

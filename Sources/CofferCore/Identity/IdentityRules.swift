@@ -10,7 +10,10 @@ public enum IdentityRules {
 
     /// Trimmed and lower-cased, as signup and login both treat it.
     public static func normalizedEmail(_ raw: String) -> String {
-        raw.trimmingCharacters(in: [" ", "\t", "\n", "\r"]).lowercased()
+        var scalars = Substring(raw).unicodeScalars[...]
+        while let first = scalars.first, first.properties.isWhitespace { scalars = scalars.dropFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
+        return String(String.UnicodeScalarView(scalars)).lowercased()
     }
 
     public static func emailProblem(_ email: String) -> String? {
@@ -32,7 +35,8 @@ public enum IdentityRules {
     }
 
     public static func nameProblem(_ name: String) -> String? {
-        guard !name.trimmingCharacters(in: [" ", "\t"]).isEmpty, name.count <= nameLengthMax else {
+        // Counted in code points, as SQLite's length() counts them for the CHECK on the column.
+        guard !name.trimmingCharacters(in: [" ", "\t"]).isEmpty, name.unicodeScalars.count <= nameLengthMax else {
             return "must be 1 to \(nameLengthMax) characters"
         }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

@@ -61,39 +61,63 @@ public struct IdentityService {
             throw AppError(.invalidCredentials)
         }
         let user = stored.user
-        let now = clock.now()
-        let windowMs = settings.lockoutWindowSeconds * 1000
-        let failures = try db.loginFailures(userID: user.id, since: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - windowMs))
-        if failures.count >= settings.lockoutThreshold {
-            // Locked until enough failures leave the trailing window.
-            let unlockMs = failures[failures.count - settings.lockoutThreshold].millisecondsSinceEpoch + windowMs
-            let retryAfter = max(1, (unlockMs - now.millisecondsSinceEpoch + 999) / 1000)
-            try db.write { db in try audit.record(db, .login, actor: user.id, target: ("user", user.id), outcome: .failure, reason: "account_locked") }
-            throw AppError(.accountLocked, "Too many failed logins; try again in \(retryAfter) seconds.",
-                           details: ["retry_after_seconds": .int(retryAfter)], headers: [("Retry-After", String(retryAfter))])
-        }
-
+        let attempt = try reserveAttempt(user, action: .login, audit: audit)
         let passwordMatches = try hasher.verify(password, against: stored.passwordHash)
         guard passwordMatches, user.status == .active else {
             // A suspended user's correct password counts as a failure too: the answer must not
             // tell a suspended account from a wrong password.
-            try db.write { db in
-                try db.recordLoginFailure(userID: user.id, at: now)
-                try audit.record(db, .login, actor: user.id, target: ("user", user.id), outcome: .failure,
-                                 reason: passwordMatches ? "suspended" : "wrong_password")
-                if failures.count + 1 == settings.lockoutThreshold {
-                    try audit.record(db, .lockout, actor: user.id, target: ("user", user.id))
-                }
-            }
+            try recordFailure(attempt, user, action: .login, reason: passwordMatches ? "suspended" : "wrong_password", audit: audit)
             throw AppError(.invalidCredentials)
         }
 
         let rehash = hasher.needsRehash(stored.passwordHash) ? try hasher.hash(password) : nil
         return try db.write { db in
+            // The password or status may have changed while Argon2 ran; the session must not outlive that.
+            guard let current = try db.user(id: user.id), current.passwordHash == stored.passwordHash, current.user.status == .active else {
+                throw AppError(.invalidCredentials)
+            }
             try db.clearLoginFailures(userID: user.id)
             if let rehash { try db.updatePassword(userID: user.id, hash: rehash, changedAt: nil) }
             try audit.record(db, .login, actor: user.id, target: ("user", user.id))
-            return try startSession(db, user: user, familyID: Identifier.make(at: now))
+            return try startSession(db, user: current.user, familyID: Identifier.make(at: clock.now()))
+        }
+    }
+
+    /// How many failures the lockout window holds once this attempt counts as one.
+    struct Attempt {
+        let failuresIncludingThis: Int
+    }
+
+    /// Counts a password attempt against the lockout before the slow verification runs: the
+    /// failure is recorded up front (and cleared when the password is right), so concurrent
+    /// guesses cannot all slip under the threshold. A locked account answers 423 at once, even
+    /// for the right password.
+    private func reserveAttempt(_ user: User, action: AuditEvent.Action, audit: AuditRecorder) throws -> Attempt {
+        let now = clock.now()
+        let windowMs = settings.lockoutWindowSeconds * 1000
+        let outcome = try db.write { db -> Result<Attempt, AppError> in
+            let failures = try db.loginFailures(userID: user.id, since: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - windowMs))
+            if failures.count >= settings.lockoutThreshold {
+                // Locked until enough failures leave the trailing window.
+                let unlockMs = failures[failures.count - settings.lockoutThreshold].millisecondsSinceEpoch + windowMs
+                let retryAfter = max(1, (unlockMs - now.millisecondsSinceEpoch + 999) / 1000)
+                try audit.record(db, action, actor: user.id, target: ("user", user.id), outcome: .failure, reason: "account_locked")
+                return .failure(AppError(.accountLocked, "Too many failed password attempts; try again in \(retryAfter) seconds.",
+                                         details: ["retry_after_seconds": .int(retryAfter)], headers: [("Retry-After", String(retryAfter))]))
+            }
+            try db.recordLoginFailure(userID: user.id, at: now)
+            return .success(Attempt(failuresIncludingThis: failures.count + 1))
+        }
+        return try outcome.get()
+    }
+
+    /// The attempt failed: its reserved failure stays, and reaching the threshold is audited as a lockout.
+    private func recordFailure(_ attempt: Attempt, _ user: User, action: AuditEvent.Action, reason: String, audit: AuditRecorder) throws {
+        try db.write { db in
+            try audit.record(db, action, actor: user.id, target: ("user", user.id), outcome: .failure, reason: reason)
+            if attempt.failuresIncludingThis == settings.lockoutThreshold {
+                try audit.record(db, .lockout, actor: user.id, target: ("user", user.id))
+            }
         }
     }
 
@@ -158,7 +182,8 @@ public struct IdentityService {
                 try audit.record(db, .logout, actor: stored.userID, target: ("refresh_family", stored.familyID))
             }
             if let access {
-                try db.denyAccessToken(jti: access.jti, until: Timestamp(millisecondsSinceEpoch: access.expiresAt * 1000))
+                // Tokens are accepted until exp plus the leeway, so the denial must last as long.
+                try db.denyAccessToken(jti: access.jti, until: Timestamp(millisecondsSinceEpoch: (access.expiresAt + settings.leewaySeconds) * 1000))
             }
             try db.purgeExpiredTokens(before: now)
         }
@@ -168,9 +193,17 @@ public struct IdentityService {
 
     public func changePassword(_ principal: Principal, current: String, new: String, origin: RequestOrigin) throws {
         guard let stored = try db.user(id: principal.userID) else { throw AppError(.unauthenticated) }
+        let audit = AuditRecorder(origin: origin, clock: clock)
+        // A stolen access token must not turn this endpoint into an unlimited password oracle:
+        // wrong current passwords count against the same lockout as logins.
+        let attempt = try reserveAttempt(stored.user, action: .passwordChange, audit: audit)
+        let currentMatches = try hasher.verify(current, against: stored.passwordHash)
         var problems: [FieldError] = []
-        if try !hasher.verify(current, against: stored.passwordHash) {
+        if !currentMatches {
             problems.append(FieldError("current_password", "is incorrect"))
+            try recordFailure(attempt, stored.user, action: .passwordChange, reason: "wrong_current_password", audit: audit)
+        } else {
+            try db.write { db in try db.clearLoginFailures(userID: stored.user.id) }
         }
         let minimum = stored.user.role == .admin ? IdentityRules.adminPasswordLengthMin : IdentityRules.passwordLengthMin
         if let problem = IdentityRules.passwordProblem(new, minimum: minimum) {
@@ -181,7 +214,6 @@ public struct IdentityService {
         guard problems.isEmpty else { throw AppError.validation(problems) }
 
         let hash = try hasher.hash(new)
-        let audit = AuditRecorder(origin: origin, clock: clock)
         try db.write { db in
             let now = clock.now()
             try db.updatePassword(userID: stored.user.id, hash: hash, changedAt: now)

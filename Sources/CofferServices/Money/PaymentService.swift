@@ -31,18 +31,32 @@ public struct PaymentService {
         return transaction
     }
 
+    static func describesDestination(_ error: AppError, _ destination: Account) -> Bool {
+        switch error.code {
+        case .accountNotActive: error.details["account_id"] == .string(destination.id)
+        case .currencyMismatch: error.details["to_currency"] != nil
+        default: false
+        }
+    }
+
     /// Money may go to any account; it may only leave one the caller controls.
     public func transfer(in db: Database, from fromID: String, to toID: String, amount: Int64, currency: Currency?,
                          description: String?, by principal: Principal, origin: RequestOrigin) throws -> Transfer {
         guard let from = try db.account(id: fromID), from.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no account with id \(fromID).", details: ["field": "from_account_id"])
         }
-        guard try db.account(id: toID) != nil else {
+        guard let to = try db.account(id: toID) else {
             throw AppError(.notFound, "There is no account with id \(toID).", details: ["field": "to_account_id"])
         }
-        let receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit)
-            .post(LedgerPosting(.transfer(fromAccountID: from.id, toAccountID: toID), amount: amount, requestedCurrency: currency,
-                                description: description, at: clock.now()))
+        let receipt: LedgerReceipt
+        do {
+            receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit)
+                .post(LedgerPosting(.transfer(fromAccountID: from.id, toAccountID: toID), amount: amount, requestedCurrency: currency,
+                                    description: description, at: clock.now()))
+        } catch let error as AppError where !to.isVisible(to: principal) && Self.describesDestination(error, to) {
+            // Someone else's account: say that it cannot receive, not whether it is frozen or in which currency.
+            throw AppError(error.code, "The destination account cannot receive this transfer.")
+        }
         guard let transfer = receipt.transfer else { preconditionFailure("a transfer posting records a transfer") }
         try AuditRecorder(origin: origin, clock: clock).record(db, .transferCreate, actor: principal.userID, target: ("transfer", transfer.id))
         return transfer
