@@ -16,10 +16,14 @@ public enum CofferService {
         public var dummyPasswordHash: String
         public var money: MoneySettings
         public var clock: Clock
+        /// One per process: shared by every worker's application.
+        public var inFlightKeys: InFlightKeys
 
         public init(corsOrigins: [String], startedAt: Timestamp, jwtSecret: [UInt8], auth: AuthSettings,
-                    dummyPasswordHash: String, money: MoneySettings = MoneySettings(), clock: Clock = .system) {
+                    dummyPasswordHash: String, money: MoneySettings = MoneySettings(), clock: Clock = .system,
+                    inFlightKeys: InFlightKeys = InFlightKeys()) {
             self.money = money
+            self.inFlightKeys = inFlightKeys
             self.corsOrigins = corsOrigins
             self.startedAt = startedAt
             self.jwtSecret = jwtSecret
@@ -43,7 +47,7 @@ public enum CofferService {
         AdminHandlers(administration: UserAdministration(db: database, clock: clock), authenticator: authenticator)
             .register(in: &router)
         let money = settings.money
-        let writes = IdempotentWrites(db: database, clock: clock)
+        let writes = IdempotentWrites(db: database, clock: clock, inFlight: settings.inFlightKeys)
         let payments = PaymentService(settings: money, clock: clock)
         let history = HistoryService(db: database, clock: clock)
         AccountHandlers(accounts: AccountService(db: database, settings: money, clock: clock), settings: money,

@@ -1,3 +1,4 @@
+@testable import CofferAPI
 import CofferCore
 import CofferHTTP
 import CofferStore
@@ -106,6 +107,22 @@ final class IdempotencyTests: XCTestCase {
                            headers: ["Idempotency-Key": "other"])
         XCTAssertEqual(again.status, 201)
         XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM idempotency_keys WHERE key = 'old'"), 0, "purged")
+    }
+
+    func testARepeatWhileTheFirstIsStillRunningIsInUse() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        // The first request with this key is mid-flight in another worker.
+        XCTAssertTrue(t.settings.inFlightKeys.claim("\(ann.userID)\nbusy-key"))
+        let repeatWhileRunning = t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5],
+                                        token: ann.accessToken, headers: ["Idempotency-Key": "busy-key"])
+        XCTAssertEqual(repeatWhileRunning.status, 409)
+        XCTAssertEqual(repeatWhileRunning.code, "idempotency_key_in_use")
+        XCTAssertEqual(repeatWhileRunning.response.header("Retry-After"), "1")
+        XCTAssertEqual(try t.balance(a), 0)
+        t.settings.inFlightKeys.release("\(ann.userID)\nbusy-key")
+        XCTAssertEqual(t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5],
+                              token: ann.accessToken, headers: ["Idempotency-Key": "busy-key"]).status, 201, "a retry afterwards runs")
     }
 
     /// Eight workers send the same keyed transfer at once: money moves exactly once.

@@ -8,19 +8,20 @@ import CofferStore
 /// a crash can never leave money moved and the key unrecorded, or the reverse. Only answers that
 /// ran the operation are kept: 2xx, and 422 (whose partial work a savepoint undoes first).
 ///
-/// SQLite serialises writers, so a repeat that arrives while the first request is inside its
-/// transaction waits for it and then replays its answer; `idempotency_key_in_use` is answered
-/// when that wait outlasts the busy timeout.
+/// A repeat that arrives while the first request with its key is still running answers 409
+/// `idempotency_key_in_use` (the key is claimed in `InFlightKeys` for the duration).
 final class IdempotentWrites {
     let db: Database
     let clock: Clock
+    let inFlight: InFlightKeys
     static let keyLifetimeSeconds: Int64 = 86_400
     static let purgeIntervalSeconds: Int64 = 60
     private var lastPurge = Timestamp(millisecondsSinceEpoch: 0)
 
-    init(db: Database, clock: Clock) {
+    init(db: Database, clock: Clock, inFlight: InFlightKeys) {
         self.db = db
         self.clock = clock
+        self.inFlight = inFlight
     }
 
     func run(_ context: RequestContext, principal: Principal, _ operation: (Database) throws -> Response) throws -> Response {
@@ -32,27 +33,29 @@ final class IdempotentWrites {
         }
         let fingerprint = Self.fingerprint(context.request)
         let now = clock.now()
-        do {
-            return try db.write { db in
-                try purgeIfDue(db, now: now)
-                if let stored = try db.storedResponse(userID: principal.userID, key: key, now: now) {
-                    guard Digest.constantTimeEquals(stored.fingerprint, fingerprint) else {
-                        throw AppError(.idempotencyKeyMismatch, "This Idempotency-Key was already used with a different request.")
-                    }
-                    return Self.replay(stored)
+        let claim = "\(principal.userID)\n\(key)"
+        guard inFlight.claim(claim) else {
+            throw AppError(.idempotencyKeyInUse, "A request with this Idempotency-Key is still being processed; retry shortly.",
+                           headers: [("Retry-After", "1")])
+        }
+        defer { inFlight.release(claim) }
+        return try db.write { db in
+            try purgeIfDue(db, now: now)
+            if let stored = try db.storedResponse(userID: principal.userID, key: key, now: now) {
+                guard Digest.constantTimeEquals(stored.fingerprint, fingerprint) else {
+                    throw AppError(.idempotencyKeyMismatch, "This Idempotency-Key was already used with a different request.")
                 }
-                let response: Response
-                do {
-                    response = try db.savepoint(operation)
-                } catch let error as AppError where error.code.entry.status == 422 {
-                    response = ProblemDocument.response(for: error, instance: context.request.path, requestID: context.requestID)
-                }
-                try db.storeResponse(Self.storable(response, fingerprint: fingerprint), userID: principal.userID, key: key,
-                                     at: now, expiresAt: now.adding(seconds: Self.keyLifetimeSeconds))
-                return response
+                return Self.replay(stored)
             }
-        } catch let error as DatabaseError where error.kind == .busy {
-            throw AppError(.idempotencyKeyInUse, headers: [("Retry-After", "1")])
+            let response: Response
+            do {
+                response = try db.savepoint(operation)
+            } catch let error as AppError where error.code.entry.status == 422 {
+                response = ProblemDocument.response(for: error, instance: context.request.path, requestID: context.requestID)
+            }
+            try db.storeResponse(Self.storable(response, fingerprint: fingerprint), userID: principal.userID, key: key,
+                                 at: now, expiresAt: now.adding(seconds: Self.keyLifetimeSeconds))
+            return response
         }
     }
 
