@@ -4,6 +4,8 @@
 # the same run (nginx serving a static file of similar size).
 #   scripts/bench.sh RELEASE_BIN_DIR
 set -euo pipefail
+# nginx lives in /usr/sbin, which a non-root PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 bin_dir=$1
 repo=$(cd "$(dirname "$0")/.." && pwd)
 duration=${BENCH_DURATION:-10s}

@@ -3,6 +3,8 @@
 # first draining its in-flight requests; nothing is left running.
 #   scripts/run-stack.sh BIN_DIR PORT DATA_DIR
 set -euo pipefail
+# nginx lives in /usr/sbin, which a non-root PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 bin_dir=$1; port=$2; data_dir=$(realpath -m "$3")
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$data_dir"

@@ -49,7 +49,7 @@ def stack():
     wait_for(sock.exists, "cofferd's socket")
     conf = subprocess.check_output([str(REPO / "nginx" / "render.sh"), str(work / "nginx"), str(port), str(sock), str(REPO / "static")],
                                    env=dict(os.environ, AUTH_RATE="1000r/s"), text=True).strip()
-    nginx = subprocess.Popen(["nginx", "-p", str(work / "nginx"), "-c", conf, "-e", str(work / "nginx" / "error.log"), "-g", "daemon off;"],
+    nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(work / "nginx"), "-c", conf, "-e", str(work / "nginx" / "error.log"), "-g", "daemon off;"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def listening():
