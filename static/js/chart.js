@@ -40,6 +40,11 @@ export function balanceChart(opening, lines, money) {
     label.textContent = money(value);
     chart.append(label);
   }
+  for (const [t, anchor, align] of [[first, PAD, "start"], [last, WIDTH - PAD, "end"]]) {
+    const label = svg("text", { x: anchor, y: HEIGHT - 8, "text-anchor": align, class: "axis-label" });
+    label.textContent = new Date(t).toISOString().slice(0, 10);
+    chart.append(label);
+  }
   figure.append(chart, h("figcaption", {}, "Balance over time"));
   return figure;
 }
