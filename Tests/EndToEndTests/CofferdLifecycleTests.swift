@@ -115,6 +115,57 @@ final class CofferdLifecycleTests: XCTestCase {
         XCTAssertEqual(stopped?["drained"] as? Bool, true)
     }
 
+    private func liveness(over stream: SocketStream) -> String {
+        let client = FastCGIClient()
+        stream.send(client.head([("REQUEST_METHOD", "GET"), ("DOCUMENT_URI", "/v1/health/live"), ("QUERY_STRING", "")]) + client.body([]))
+        return client.readResponse(from: stream)
+    }
+
+    func testListensOnHostAndPortWhenAskedTo() throws {
+        let port = FreePort.next()
+        let cofferd = try CofferdProcess(directory: directory, environment: ["COFFER_LISTEN": "127.0.0.1:\(port)"])
+        try cofferd.process.run()
+        defer { cofferd.stop() }
+        var stream: SocketStream?
+        for _ in 0..<200 where stream == nil {
+            stream = try? SocketStream(tcpPort: port)
+            if stream == nil { usleep(20_000) }
+        }
+        let response = liveness(over: try XCTUnwrap(stream, cofferd.log))
+        XCTAssertTrue(response.hasPrefix("Status: 200"), response)
+    }
+
+    /// spawn-fcgi and systemd hand over a listening socket as fd 0.
+    func testServesAnInheritedListeningSocketOnFdZero() throws {
+        let port = FreePort.next()
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        XCTAssertEqual(bound, 0)
+        XCTAssertEqual(listen(listener, 16), 0)
+
+        let process = Process()
+        process.executableURL = TestPaths.binary("cofferd")
+        process.environment = ["PATH": "/usr/bin:/bin", "DATA_DIR": directory.path, "DATABASE_URL": "sqlite://\(directory.path)/fd0.db"]
+        process.standardInput = FileHandle(fileDescriptor: listener, closeOnDealloc: false)
+        let log = Pipe()
+        process.standardError = log
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        usleep(500_000)
+        let response = liveness(over: try SocketStream(tcpPort: port))
+        XCTAssertTrue(response.hasPrefix("Status: 200"), response)
+    }
+
     func testMigrateTwiceAndFromTwoProcessesAtOnceAppliesEachMigrationOnce() throws {
         let url = "sqlite://\(directory.path)/migrate.db"
         let runs = (0..<2).map { _ -> Process in
