@@ -35,6 +35,7 @@ final class TokenTests: XCTestCase {
         XCTAssertEqual(claims["aud"], "coffer-api")
         XCTAssertEqual(claims["role"], "user")
         XCTAssertNotNil(claims["jti"]?.stringValue)
+        XCTAssertNotNil(claims["sid"]?.stringValue, "the login (refresh family) the token belongs to")
         let iat = try XCTUnwrap(Double(XCTUnwrap(claims["iat"].flatMap { if case let .number(n) = $0 { n } else { nil } })))
         let exp = try XCTUnwrap(claims["exp"]?.int64Value)
         XCTAssertEqual(Double(exp) - iat, 900, accuracy: 1)
@@ -90,6 +91,8 @@ final class TokenTests: XCTestCase {
         XCTAssertEqual(reuse.status, 401)
         XCTAssertEqual(reuse.code, "token_revoked")
         XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(third)]).code, "token_revoked", "descendants die too")
+        XCTAssertEqual(t.get("/v1/auth/me", token: first["access_token"]?.stringValue).code, "token_revoked",
+                       "access tokens issued to the family die with it")
         let audit = try t.auditEvents(action: .refreshReuse)
         XCTAssertEqual(audit.count, 1)
         XCTAssertEqual(audit.first?.actorID, member.userID)

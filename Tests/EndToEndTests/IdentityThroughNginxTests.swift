@@ -49,8 +49,16 @@ final class IdentityThroughNginxTests: XCTestCase {
         XCTAssertEqual((try reuse.json()["error"] as? [String: Any])?["code"] as? String, "token_revoked")
         responses.append(reuse)
 
+        let stale = try stack.http.get("/v1/auth/me", headers: [("Authorization", "Bearer \(newAccess)")])
+        XCTAssertEqual(stale.status, 401, "reuse ends the whole login, access tokens included")
+        responses.append(stale)
+
         let relogin = try post("/v1/auth/login", ["email": "e2e@example.com", "password": password])
         let second = try relogin.json()
+        let badChange = try post("/v1/auth/password", ["current_password": "nope nope nope", "new_password": "another passphrase"],
+                                 token: second["access_token"] as? String)
+        XCTAssertEqual(badChange.status, 400)
+        responses.append(badChange)
         let logout = try post("/v1/auth/logout", ["refresh_token": second["refresh_token"] as! String], token: second["access_token"] as? String)
         XCTAssertEqual(logout.status, 204)
         let afterLogout = try stack.http.get("/v1/auth/me", headers: [("Authorization", "Bearer \(second["access_token"] as! String)")])
@@ -59,9 +67,6 @@ final class IdentityThroughNginxTests: XCTestCase {
         let wrong = try post("/v1/auth/login", ["email": "e2e@example.com", "password": "not the password"])
         XCTAssertEqual(wrong.status, 401)
         responses.append(wrong)
-        let badChange = try post("/v1/auth/password", ["current_password": "nope nope nope", "new_password": "another passphrase"], token: newAccess)
-        XCTAssertEqual(badChange.status, 400)
-        responses.append(badChange)
 
         let secrets = [password, "not the password", "nope nope nope", "another passphrase", access, refresh, newRefresh, newAccess, "$argon2id$"]
         for response in responses {

@@ -2,7 +2,9 @@ import CofferCore
 import CofferCrypto
 import CofferStore
 
-/// Issues and checks access tokens: HS256 JWTs with `sub, jti, iat, exp, iss, aud, role`.
+/// Issues and checks access tokens: HS256 JWTs with `sub, jti, iat, exp, iss, aud, role`, plus
+/// `sid`, the refresh family (the login) the token descends from, so revoking a family — by
+/// logout or by refresh-token reuse — also stops the access tokens it issued.
 /// Checking goes past the signature on every request: the denylist, the user's current status,
 /// role and password-change time all come from the database, so revocation takes effect at once.
 public struct AccessTokens: Sendable {
@@ -18,7 +20,7 @@ public struct AccessTokens: Sendable {
 
     /// `iat` carries milliseconds (RFC 7519 allows a fractional NumericDate), so a token issued
     /// just after a password change is told apart from one issued just before it.
-    public func issue(for user: User) -> String {
+    public func issue(for user: User, session familyID: String) -> String {
         let now = clock.now()
         let millis = now.millisecondsSinceEpoch
         let iat = "\(millis / 1000).\(String(millis % 1000 + 1000).dropFirst())"
@@ -30,6 +32,7 @@ public struct AccessTokens: Sendable {
             "iat": .number(iat),
             "exp": .int(millis / 1000 + settings.accessTokenSeconds),
             "role": .string(user.role.rawValue),
+            "sid": .string(familyID),
         ])
     }
 
@@ -37,6 +40,9 @@ public struct AccessTokens: Sendable {
     public func authenticate(_ authorization: String?, in db: Database) throws -> Principal {
         let claims = try verifiedClaims(bearerToken(authorization))
         if try db.isAccessTokenDenied(jti: claims.jti) { throw Self.rejection(.tokenRevoked, "This token has been revoked.") }
+        if try db.isRefreshFamilyRevoked(claims.session) {
+            throw Self.rejection(.tokenRevoked, "The session this token belongs to has ended.")
+        }
         guard let stored = try db.user(id: claims.subject) else { throw Self.rejection(.unauthenticated) }
         guard stored.user.status == .active else { throw Self.rejection(.tokenRevoked, "This user is suspended.") }
         guard claims.issuedAtMs >= stored.passwordChangedAt.millisecondsSinceEpoch else {
@@ -48,6 +54,7 @@ public struct AccessTokens: Sendable {
 
     struct Claims {
         let subject: String
+        let session: String
         let jti: String
         let issuedAtMs: Int64
         let expiresAt: Int64
@@ -62,7 +69,7 @@ public struct AccessTokens: Sendable {
             throw Self.rejection(.unauthenticated)
         }
         guard claims["iss"] == .string(settings.issuer), audienceMatches(claims["aud"]),
-              let subject = claims["sub"]?.stringValue, let jti = claims["jti"]?.stringValue,
+              let subject = claims["sub"]?.stringValue, let jti = claims["jti"]?.stringValue, let session = claims["sid"]?.stringValue,
               let issuedAtMs = Self.numericDateMs(claims["iat"]), let expiresAtMs = Self.numericDateMs(claims["exp"]) else {
             throw Self.rejection(.unauthenticated)
         }
@@ -70,7 +77,7 @@ public struct AccessTokens: Sendable {
         let leewayMs = settings.leewaySeconds * 1000
         guard issuedAtMs <= nowMs + leewayMs else { throw Self.rejection(.unauthenticated) }
         guard nowMs < expiresAtMs + leewayMs else { throw Self.rejection(.tokenExpired, "The access token has expired; refresh it.") }
-        return Claims(subject: subject, jti: jti, issuedAtMs: issuedAtMs, expiresAt: expiresAtMs / 1000)
+        return Claims(subject: subject, session: session, jti: jti, issuedAtMs: issuedAtMs, expiresAt: expiresAtMs / 1000)
     }
 
     private func audienceMatches(_ value: JSONValue?) -> Bool {

@@ -127,7 +127,7 @@ public struct IdentityService {
         let refreshToken = Base64URL.encode(SecureRandom.bytes(32))
         try db.insertRefreshToken(id: Identifier.make(at: now), hash: Self.refreshHash(refreshToken), familyID: familyID,
                                   userID: user.id, issuedAt: now, expiresAt: now.adding(seconds: settings.refreshTokenSeconds))
-        return Session(accessToken: tokens.issue(for: user), accessExpiresInSeconds: settings.accessTokenSeconds,
+        return Session(accessToken: tokens.issue(for: user, session: familyID), accessExpiresInSeconds: settings.accessTokenSeconds,
                        refreshToken: refreshToken, refreshExpiresInSeconds: settings.refreshTokenSeconds, user: user)
     }
 

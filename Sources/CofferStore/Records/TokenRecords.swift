@@ -45,6 +45,11 @@ extension Database {
                 [.integer(time.millisecondsSinceEpoch), .text(userID)])
     }
 
+    /// Whether the login behind `familyID` has ended (logout, reuse detection, password change, suspension).
+    public func isRefreshFamilyRevoked(_ familyID: String) throws -> Bool {
+        try scalarInt("SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NOT NULL)", [.text(familyID)]) == 1
+    }
+
     public func denyAccessToken(jti: String, until expiresAt: Timestamp) throws {
         try run("INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)",
                 [.text(jti), .integer(expiresAt.millisecondsSinceEpoch)])
