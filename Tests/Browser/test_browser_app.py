@@ -184,8 +184,8 @@ def test_session_countdown_prompts_before_expiry_and_reload_logs_out(browser, st
     app = App(browser, stack, artifacts)
     browser.get(stack + "/")
     app.sign_up("carol@browser.example", "Carol")
-    # The stack issues 75-second tokens, so the prompt (shown in the last minute) comes quickly.
-    prompt = app.wait.until(EC.visibility_of_element_located((By.ID, "refresh-prompt")))
+    # The stack issues 75-second tokens, so the prompt (shown in the last minute) comes after ~15 s.
+    prompt = WebDriverWait(browser, 40).until(EC.visibility_of_element_located((By.ID, "refresh-prompt")))
     assert "Your session ends in" in prompt.text
     first = app.text_of("#countdown")
     time.sleep(2.2)
