@@ -73,18 +73,6 @@ public struct FieldReader {
         return number
     }
 
-    public mutating func boolean(_ field: String, required: Bool = true) -> Bool? {
-        guard let value = take(field) else {
-            if required { fail(field, "is required") }
-            return nil
-        }
-        guard case let .bool(flag) = value else {
-            fail(field, "must be true or false")
-            return nil
-        }
-        return flag
-    }
-
     /// Throws `validation_failed` listing every collected problem and every unknown member.
     public func finish() throws(AppError) {
         let unknown = members.map(\.0).filter { !consumed.contains($0) }.map { FieldError($0, "is not a known field") }

@@ -10,14 +10,12 @@ public final class Database {
     public struct Options: Sendable {
         public var synchronous: String
         public var busyTimeoutMs: Int
-        public var readOnly: Bool
         /// Shared by every connection of one process to the same file; nil for a lone connection.
         public var writeGate: WriteGate?
 
-        public init(synchronous: String = "FULL", busyTimeoutMs: Int = 5000, readOnly: Bool = false, writeGate: WriteGate? = nil) {
+        public init(synchronous: String = "FULL", busyTimeoutMs: Int = 5000, writeGate: WriteGate? = nil) {
             self.synchronous = synchronous
             self.busyTimeoutMs = busyTimeoutMs
-            self.readOnly = readOnly
             self.writeGate = writeGate
         }
     }
@@ -36,8 +34,7 @@ public final class Database {
     /// trusting compile-time defaults.
     public init(path: String, options: Options = Options()) throws(DatabaseError) {
         var handle: OpaquePointer?
-        let flags = (options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -48,9 +45,7 @@ public final class Database {
         self.path = path
         self.writeGate = options.writeGate
         sqlite3_busy_timeout(handle, Int32(options.busyTimeoutMs))
-        if !options.readOnly {
-            try enableWriteAheadLog(busyTimeoutMs: options.busyTimeoutMs)
-        }
+        try enableWriteAheadLog(busyTimeoutMs: options.busyTimeoutMs)
         try execute("PRAGMA synchronous = \(options.synchronous)")
         try execute("PRAGMA foreign_keys = ON")
         // A file that is not a database only fails on first read; fail here instead, at open.
