@@ -53,4 +53,31 @@ final class MetadataTests: XCTestCase {
         XCTAssertEqual(routed.subtracting(documented), [], "routed but not documented")
         XCTAssertEqual(documented.subtracting(routed), [], "documented but not routed")
     }
+
+    /// Every operation sits under exactly one declared tag and declares the errors any request can
+    /// meet (rate limit, internal error, unavailable; bad, too large or non-JSON bodies), so a
+    /// generated client can parse them.
+    func testEveryOperationDeclaresItsErrorsAndATag() throws {
+        let (_, document) = try get("/v1/openapi.json")
+        let declaredTags = Set(document["tags"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [])
+        XCTAssertFalse(declaredTags.isEmpty, "no top-level tags")
+        guard case let .object(paths)? = document["paths"] else { return XCTFail("no paths") }
+        for (path, item) in paths {
+            guard case let .object(operations) = item else { continue }
+            for (method, operation) in operations {
+                let name = "\(method.uppercased()) \(path)"
+                let tags = operation["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                XCTAssertEqual(tags.count, 1, "\(name) needs exactly one tag")
+                for tag in tags { XCTAssertTrue(declaredTags.contains(tag), "\(name): tag \(tag) is not in the top-level tags") }
+                guard case let .object(responses)? = operation["responses"] else {
+                    XCTFail("\(name) has no responses")
+                    continue
+                }
+                var required: Set<String> = ["429", "500", "503"]
+                if operation["requestBody"] != nil { required.formUnion(["400", "413", "415"]) }
+                let declared = Set(responses.map { $0.0 })
+                XCTAssertEqual(required.subtracting(declared), [], "\(name) does not declare these responses")
+            }
+        }
+    }
 }
