@@ -9,6 +9,8 @@ import Logging
 public enum CofferService {
     public struct Settings: Sendable {
         public var corsOrigins: [String]
+        /// `COFFER_SERVER_NAMES`: the hosts a same-origin request may name.
+        public var serverNames: [String] = Configuration.serverNamesDefault
         public var startedAt: Timestamp
         public var jwtSecret: [UInt8]
         public var auth: AuthSettings
@@ -59,7 +61,7 @@ public enum CofferService {
         CardHandlers(cards: CardService(db: database, settings: money, clock: clock), authenticator: authenticator, writes: writes)
             .register(in: &router)
         StatementHandlers(history: history, authenticator: authenticator).register(in: &router)
-        return Application(router: router, cors: CORSPolicy(allowedOrigins: settings.corsOrigins), logger: logger,
+        return Application(router: router, cors: CORSPolicy(allowedOrigins: settings.corsOrigins, serverNames: settings.serverNames), logger: logger,
                            translate: translate)
     }
 

@@ -35,7 +35,8 @@ enum FastCGIExchange {
             body: body,
             declaredBodyBytes: max(declared, body.count),
             remoteAddress: params["REMOTE_ADDR"] ?? "",
-            upstreamRequestID: params["REQUEST_ID"]
+            upstreamRequestID: params["REQUEST_ID"],
+            serverRequestID: params["SERVER_REQUEST_ID"]
         )
     }
 

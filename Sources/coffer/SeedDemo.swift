@@ -37,7 +37,7 @@ struct SeedDemo: ParsableCommand {
               let checking = try db.accounts(holderID: holder.id, page: PageRequest(limit: 1, offset: 0)).items.first else {
             throw CommandFailure("Ann's checking account is missing")
         }
-        let ledger = Ledger(db: db, dailyOutflowLimit: Int64.max / 2)
+        let ledger = Ledger(db: db, dailyOutflowLimit: Int64.max / 2, maxBalance: MoneySettings().maxBalance)
         let first = Timestamp.now().millisecondsSinceEpoch - Int64(extraTransactions)
         let batch = 5_000
         var written = 0
@@ -101,7 +101,7 @@ struct SeedDemo: ParsableCommand {
                                random.next(in: 1_500...6_000), "Dinner, split"))
             }
         }
-        let ledger = Ledger(db: db, dailyOutflowLimit: 5_000_000)
+        let ledger = Ledger(db: db, dailyOutflowLimit: 5_000_000, maxBalance: MoneySettings().maxBalance)
         for (time, kind, amount, description) in events.sorted(by: { $0.0 < $1.0 }) {
             _ = try db.write { _ in
                 try ledger.post(LedgerPosting(kind, amount: amount, requestedCurrency: nil, description: description, at: time))

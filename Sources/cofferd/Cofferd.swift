@@ -66,13 +66,15 @@ struct Cofferd {
         }
 
         let server = FastCGIServer(socket: socket, workers: config.workers, bodyBytesMax: RequestBody.bytesMax, logger: logger)
-        let settings = CofferService.Settings(corsOrigins: config.corsOrigins, startedAt: Timestamp.now(), jwtSecret: config.jwtSecret,
+        var settings = CofferService.Settings(corsOrigins: config.corsOrigins, startedAt: Timestamp.now(), jwtSecret: config.jwtSecret,
                                               auth: auth, dummyPasswordHash: dummyHash, money: moneySettings(config))
+        settings.serverNames = config.serverNames
+        let workerSettings = settings
         let databaseOptions = options(config, writeGate: WriteGate())
         let path = config.databasePath
         server.start {
             let database = try Database(path: path, options: databaseOptions)
-            let application = CofferService.makeApplication(database: database, settings: settings, logger: logger)
+            let application = CofferService.makeApplication(database: database, settings: workerSettings, logger: logger)
             return { request in application.handle(request) }
         }
         let startup = startClock.duration(to: .now)
@@ -120,6 +122,7 @@ struct Cofferd {
         var money = MoneySettings()
         money.dailyOutflowLimit = config.dailyOutflowLimit
         money.supportedCurrencies = config.supportedCurrencies
+        money.maxBalance = config.maxBalance
         return money
     }
 

@@ -110,8 +110,9 @@ final class MoneyMovementTests: XCTestCase {
         let bobEuros = t.openAccount(bob, currency: "EUR")
         let bobDollars = t.openAccount(bob)
         t.deposit(ann, a, 1_000)
+        // One code for every reason someone else's account cannot receive (SECURITY.md).
         let currency = transfer(ann, a, bobEuros, 10)
-        XCTAssertEqual(currency.code, "currency_mismatch")
+        XCTAssertEqual(currency.code, "account_not_active")
         XCTAssertEqual(currency.json["detail"], "The destination account cannot receive this transfer.")
         XCTAssertEqual(currency.json["error"]?["details"], [:])
         _ = t.send(.patch, "/v1/accounts/\(bobDollars)", body: ["status": "frozen"], token: admin.accessToken)

@@ -40,7 +40,7 @@ struct AdminHandlers {
         }
         router.add(.get, "/v1/admin/audit-events") { context in
             _ = try authenticator.principal(&context, roles: [.support, .admin])
-            let query = try ListQuery(context.request, filters: ["actor_id", "action", "outcome"], keyset: true)
+            let query = try ListQuery(context.request, filters: ["actor_id", "action", "outcome"], keyset: "audit-events")
             let filter = AuditFilter(actorID: query.value("actor_id"), action: try query.choice("action", as: AuditEvent.Action.self),
                                      outcome: try query.choice("outcome", as: AuditEvent.Outcome.self))
             let page = try administration.auditEvents(filter, page: query.page)

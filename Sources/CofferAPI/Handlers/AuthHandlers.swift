@@ -15,7 +15,7 @@ struct AuthHandlers {
             var fields = try RequestBody.fields(of: context.request)
             let token = fields.string("refresh_token", maxLength: 512)
             try fields.finish()
-            return noStore(.json(Representation.session(try identity.refresh(token!, origin: context.origin))))
+            return .json(Representation.session(try identity.refresh(token!, origin: context.origin)))
         }
         router.add(.post, "/v1/auth/logout") { context in
             var fields = try RequestBody.fields(of: context.request)
@@ -32,8 +32,8 @@ struct AuthHandlers {
         router.add(.post, "/v1/auth/password") { context in
             let principal = try authenticator.principal(&context)
             var fields = try RequestBody.fields(of: context.request)
-            let current = fields.string("current_password", maxLength: IdentityRules.passwordLengthMax)
-            let new = fields.string("new_password", maxLength: 1000)
+            let current = fields.string("current_password", maxLength: IdentityRules.passwordLengthMax, verbatim: true)
+            let new = fields.string("new_password", maxLength: 1000, verbatim: true)
             try fields.finish()
             try identity.changePassword(principal, current: current!, new: new!, origin: context.origin)
             return .noContent()
@@ -42,8 +42,8 @@ struct AuthHandlers {
 
     private func signup(_ context: RequestContext) throws -> Response {
         var fields = try RequestBody.fields(of: context.request)
-        let email = fields.string("email", maxLength: 1000).map(IdentityRules.normalizedEmail)
-        let password = fields.string("password", maxLength: 1000)
+        let email = fields.email()
+        let password = fields.string("password", maxLength: 1000, verbatim: true)
         let firstName = fields.string("first_name", maxLength: 1000)
         let lastName = fields.string("last_name", maxLength: 1000)
         let dob = fields.string("dob", maxLength: 100)
@@ -62,17 +62,10 @@ struct AuthHandlers {
 
     private func login(_ context: RequestContext) throws -> Response {
         var fields = try RequestBody.fields(of: context.request)
-        let email = fields.string("email", maxLength: 1000)
-        let password = fields.string("password", maxLength: 1000)
+        let email = fields.email()
+        let password = fields.string("password", maxLength: 1000, verbatim: true)
         try fields.finish()
-        let session = try identity.login(email: IdentityRules.normalizedEmail(email!), password: password!, origin: context.origin)
-        return noStore(.json(Representation.session(session)))
-    }
-
-    /// Token responses must never sit in a cache (RFC 6749 §5.1).
-    private func noStore(_ response: Response) -> Response {
-        var response = response
-        response.setHeader("Cache-Control", "no-store")
-        return response
+        let session = try identity.login(email: email!, password: password!, origin: context.origin)
+        return .json(Representation.session(session))
     }
 }

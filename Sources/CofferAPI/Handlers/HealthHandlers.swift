@@ -25,7 +25,6 @@ struct HealthHandlers {
         ]
         var response = Response.json(body, status: databaseUp ? 200 : 503)
         if !databaseUp { response.setHeader("Retry-After", "5") }
-        response.setHeader("Cache-Control", "no-store")
         return response
     }
 }

@@ -12,7 +12,7 @@ struct StatementHandlers {
     func register(in router: inout Router) {
         router.add(.get, "/v1/statements/{account_id}") { context in
             let principal = try authenticator.principal(&context)
-            let query = try ListQuery(context.request, filters: ["from", "to", "format"], keyset: true,
+            let query = try ListQuery(context.request, filters: ["from", "to", "format"], keyset: "statement-lines",
                                       limitDefault: Self.linesDefault, limitMax: Self.linesMax)
             let (from, to) = try query.dateRange()
             let wantsCSV: Bool
@@ -66,7 +66,7 @@ enum StatementCSV {
     /// Quotes when needed, and defuses text a spreadsheet would run as a formula.
     static func field(_ raw: String) -> String {
         var value = raw
-        if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
+        if TextRules.startsLikeFormula(value) { value = "'" + value }
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

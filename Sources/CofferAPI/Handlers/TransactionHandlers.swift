@@ -31,7 +31,7 @@ struct TransactionHandlers {
         }
         router.add(.get, "/v1/transactions") { context in
             let principal = try authenticator.principal(&context)
-            let query = try ListQuery(context.request, filters: ["account_id", "type", "from", "to"], keyset: true)
+            let query = try ListQuery(context.request, filters: ["account_id", "type", "from", "to"], keyset: "transactions")
             let (from, to) = try query.dateRange()
             let filter = TransactionFilter(accountID: query.value("account_id"), type: try query.choice("type", as: TransactionType.self),
                                            from: from?.startOfDay,

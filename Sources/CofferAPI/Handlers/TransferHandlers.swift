@@ -30,7 +30,7 @@ struct TransferHandlers {
         }
         router.add(.get, "/v1/transfers") { context in
             let principal = try authenticator.principal(&context)
-            let query = try ListQuery(context.request, filters: ["account_id"], keyset: true)
+            let query = try ListQuery(context.request, filters: ["account_id"], keyset: "transfers")
             let page = try history.transfers(accountID: query.value("account_id"), for: principal, page: query.page)
             return .json(Representation.list(page, request: query.page, Representation.transfer))
         }

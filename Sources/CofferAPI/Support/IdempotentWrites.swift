@@ -45,7 +45,7 @@ final class IdempotentWrites {
                 guard Digest.constantTimeEquals(stored.fingerprint, fingerprint) else {
                     throw AppError(.idempotencyKeyMismatch, "This Idempotency-Key was already used with a different request.")
                 }
-                return Self.replay(stored)
+                return Self.replay(stored, requestID: context.requestID)
             }
             let response: Response
             do {
@@ -59,12 +59,21 @@ final class IdempotentWrites {
         }
     }
 
-    /// SHA-256 over method, path, query and body: the same key with any other request is a mismatch.
+    /// SHA-256 over method, path, query and the *parsed* body in canonical form: member order and
+    /// whitespace do not make a different request; any other difference is a mismatch. A body that
+    /// does not parse is never stored (the request fails with 400), so its bytes are used as they are.
     static func fingerprint(_ request: Request) -> [UInt8] {
         var input = Array("\(request.method)\n\(request.path)\n".utf8)
-        input += request.query.pairs.flatMap { Array("\($0.name)=\($0.value)&".utf8) }
+        for pair in request.query.pairs.sorted(by: { ($0.name, $0.value) < ($1.name, $1.value) }) {
+            JSONValue.writeString(pair.name, to: &input)
+            JSONValue.writeString(pair.value, to: &input)
+        }
         input.append(0x0A)
-        input += request.body
+        if let body = try? JSONParser.parse(request.body) {
+            input += body.canonical.serialized()
+        } else {
+            input += request.body
+        }
         return Digest.sha256(input)
     }
 
@@ -76,13 +85,18 @@ final class IdempotentWrites {
         return StoredResponse(fingerprint: fingerprint, status: response.status, headers: headers, body: response.body)
     }
 
-    static func replay(_ stored: StoredResponse) -> Response {
+    /// The stored answer, except that a problem body names the replay's own request id, as its
+    /// `X-Request-Id` header does.
+    static func replay(_ stored: StoredResponse, requestID: String) -> Response {
         var response = Response(status: stored.status, body: stored.body)
         for line in stored.headers.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
             if parts.count == 2 { response.setHeader(String(parts[0]), String(parts[1].dropFirst())) }
         }
         response.setHeader("Idempotent-Replayed", "true")
+        if response.header("content-type") == ProblemDocument.contentType, case let .object(members)? = try? JSONParser.parse(stored.body) {
+            response.body = JSONValue.object(members.map { $0.0 == "request_id" ? ($0.0, .string(requestID)) : $0 }).serialized()
+        }
         return response
     }
 

@@ -11,9 +11,10 @@ struct ListQuery {
     let page: PageRequest
     private let query: QueryParameters
 
-    init(_ request: Request, filters: [String], keyset: Bool = false, limitDefault: Int = limitDefault, limitMax: Int = limitMax) throws(AppError) {
+    /// `keyset` names the list when it takes cursors: a cursor is only valid on the list that issued it.
+    init(_ request: Request, filters: [String], keyset: String? = nil, limitDefault: Int = limitDefault, limitMax: Int = limitMax) throws(AppError) {
         query = request.query
-        let known = Set(filters + ["limit", "offset"] + (keyset ? ["cursor"] : []))
+        let known = Set(filters + ["limit", "offset"] + (keyset != nil ? ["cursor"] : []))
         for name in query.names {
             guard known.contains(name) else { throw AppError.invalidParameter(name, "is not a known parameter") }
         }
@@ -22,13 +23,15 @@ struct ListQuery {
         }
         let limit = try Self.integer(query.value("limit"), name: "limit", default: limitDefault, range: 1...limitMax)
         let offset = try Self.integer(query.value("offset"), name: "offset", default: 0, range: 0...1_000_000)
-        var after: Int64?
-        if let cursor = query.value("cursor") {
-            guard let decoded = Self.decodeCursor(cursor) else { throw AppError.invalidParameter("cursor", "is not a cursor this API issued") }
+        var after: String?
+        if let cursor = query.value("cursor"), let keyset {
+            guard let decoded = Self.decodeCursor(cursor, scope: keyset) else {
+                throw AppError.invalidParameter("cursor", "is not a cursor this list issued")
+            }
             guard offset == 0 else { throw AppError.invalidParameter("offset", "cannot be combined with cursor") }
             after = decoded
         }
-        page = PageRequest(limit: limit, offset: offset, after: after)
+        page = PageRequest(limit: limit, offset: offset, after: after, scope: keyset)
     }
 
     func value(_ name: String) -> String? { query.value(name) }
@@ -48,12 +51,18 @@ struct ListQuery {
         return value
     }
 
-    static func cursor(after sequence: Int64) -> String { Base64URL.encode("k1:\(sequence)") }
+    static func cursor(after id: String, scope: String) -> String { Base64URL.encode("c2:\(scope):\(id)") }
 
-    static func decodeCursor(_ cursor: String) -> Int64? {
-        guard cursor.utf8.count <= 64, let bytes = Base64URL.decode(cursor) else { return nil }
+    /// The item id inside a cursor of this list; nil for anything else.
+    static func decodeCursor(_ cursor: String, scope: String) -> String? {
+        guard cursor.utf8.count <= 200, let bytes = Base64URL.decode(cursor) else { return nil }
         let text = String(decoding: bytes, as: UTF8.self)
-        guard text.hasPrefix("k1:"), let value = Int64(text.dropFirst(3)), value > 0 else { return nil }
-        return value
+        let prefix = "c2:\(scope):"
+        guard text.hasPrefix(prefix) else { return nil }
+        let id = text.dropFirst(prefix.count)
+        guard (1...100).contains(id.utf8.count), id.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            return nil
+        }
+        return String(id)
     }
 }

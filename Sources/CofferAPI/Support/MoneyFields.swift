@@ -19,11 +19,7 @@ extension FieldReader {
     }
 
     mutating func description() -> String? {
-        guard let text = string("description", required: false, maxLength: MoneyRules.descriptionLengthMax) else { return nil }
-        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            fail("description", "must not contain control characters")
-        }
-        return text
+        string("description", required: false, maxLength: MoneyRules.descriptionLengthMax)
     }
 
     mutating func identifier(_ field: String, required: Bool = true) -> String? {

@@ -27,7 +27,8 @@ enum Representation {
         return ["id": .string(event.id), "at": .string(event.at.rfc3339), "actor_id": optional(event.actorID),
                 "action": .string(event.action.rawValue), "target_type": optional(event.targetType),
                 "target_id": optional(event.targetID), "outcome": .string(event.outcome.rawValue),
-                "reason": optional(event.reason), "request_id": optional(event.requestID), "ip": optional(event.ip)]
+                "reason": optional(event.reason), "request_id": optional(event.requestID),
+                "server_request_id": optional(event.serverRequestID), "ip": optional(event.ip)]
     }
 
     static func account(_ account: Account) -> JSONValue {
@@ -60,6 +61,6 @@ enum Representation {
     static func list<Item>(_ page: Page<Item>, request: PageRequest, _ render: (Item) -> JSONValue) -> JSONValue {
         ["data": .array(page.items.map(render)),
          "pagination": ["limit": .int(request.limit), "offset": .int(request.offset), "total": .int(page.total),
-                        "next_cursor": page.nextAfter.map { .string(ListQuery.cursor(after: $0)) } ?? .null]]
+                        "next_cursor": page.nextAfter.map { .string(ListQuery.cursor(after: $0, scope: request.scope ?? "")) } ?? .null]]
     }
 }

@@ -27,11 +27,14 @@ public struct AuditEvent: Sendable, Equatable {
     public let outcome: Outcome
     /// Why a failure failed (`wrong_password`, `unknown_email`, …); never a secret.
     public let reason: String?
+    /// The client's `X-Request-Id` when it sent a sane one, else the server's.
     public let requestID: String?
+    /// The id the server gave the request; unlike `requestID`, no client chooses it.
+    public let serverRequestID: String?
     public let ip: String?
 
     public init(id: String, at: Timestamp, actorID: String?, action: Action, targetType: String?, targetID: String?,
-                outcome: Outcome, reason: String?, requestID: String?, ip: String?) {
+                outcome: Outcome, reason: String?, requestID: String?, serverRequestID: String?, ip: String?) {
         self.id = id
         self.at = at
         self.actorID = actorID
@@ -41,6 +44,7 @@ public struct AuditEvent: Sendable, Equatable {
         self.outcome = outcome
         self.reason = reason
         self.requestID = requestID
+        self.serverRequestID = serverRequestID
         self.ip = ip
     }
 }
@@ -48,13 +52,15 @@ public struct AuditEvent: Sendable, Equatable {
 /// Where a request came from, for the audit trail.
 public struct RequestOrigin: Sendable {
     public let requestID: String?
+    public let serverRequestID: String?
     public let ip: String?
 
-    public init(requestID: String?, ip: String?) {
+    public init(requestID: String?, serverRequestID: String?, ip: String?) {
         self.requestID = requestID
+        self.serverRequestID = serverRequestID
         self.ip = ip
     }
 
     /// Actions run from the command line, outside any HTTP request.
-    public static let commandLine = RequestOrigin(requestID: nil, ip: nil)
+    public static let commandLine = RequestOrigin(requestID: nil, serverRequestID: nil, ip: nil)
 }

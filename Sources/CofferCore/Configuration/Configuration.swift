@@ -35,6 +35,11 @@ public struct Configuration: Sendable {
     /// Withdrawals plus transfers out of one account per UTC day, in minor units.
     public var dailyOutflowLimit: Int64
     public var supportedCurrencies: [Currency]
+    /// The largest balance a credit may produce (API.md "Arithmetic limits").
+    public var maxBalance: Int64
+    /// Host names the site answers to; an `Origin` on another host is never same-origin, whatever
+    /// the `Host` header says (DNS rebinding).
+    public var serverNames: [String]
 
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     static let jwtSecretBytesMin = 32
@@ -90,7 +95,10 @@ extension Configuration {
             accessTokenSeconds: try parseInteger(value("ACCESS_TOKEN_TTL_S"), name: "ACCESS_TOKEN_TTL_S", default: 900, range: 60...86_400),
             dailyOutflowLimit: Int64(try parseInteger(value("COFFER_DAILY_LIMIT"), name: "COFFER_DAILY_LIMIT", default: 5_000_000,
                                                       range: 1...1_000_000_000_000_000)),
-            supportedCurrencies: try parseCurrencies(value("SUPPORTED_CURRENCIES"))
+            supportedCurrencies: try parseCurrencies(value("SUPPORTED_CURRENCIES")),
+            maxBalance: Int64(try parseInteger(value("COFFER_MAX_BALANCE"), name: "COFFER_MAX_BALANCE",
+                                               default: 1_000_000_000_000_000, range: 1...1_000_000_000_000_000_000)),
+            serverNames: try parseServerNames(value("COFFER_SERVER_NAMES"))
         )
     }
 
@@ -154,6 +162,21 @@ extension Configuration {
             }
             return origin.lowercased()
         }
+    }
+
+    public static let serverNamesDefault = ["localhost", "127.0.0.1", "[::1]"]
+
+    /// Host names without ports, separated by spaces or commas (as nginx's `server_name` lists them).
+    static func parseServerNames(_ raw: String?) throws(ConfigurationError) -> [String] {
+        guard let raw else { return serverNamesDefault }
+        let names = raw.split(whereSeparator: { $0 == " " || $0 == "," }).map { $0.lowercased() }
+        for name in names where name.isEmpty || name.contains("/") || name.contains("*")
+            || (!name.hasPrefix("[") && name.contains(":")) || !name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 }) {
+            throw ConfigurationError(variable: "COFFER_SERVER_NAMES",
+                                     problem: "must list host names without scheme, port or wildcard, e.g. bank.example.com (got \"\(name)\")")
+        }
+        guard !names.isEmpty else { throw ConfigurationError(variable: "COFFER_SERVER_NAMES", problem: "must name at least one host") }
+        return names
     }
 
     static func parseListen(_ raw: String?, dataDir: String, inherited: Bool) throws(ConfigurationError) -> Listen {

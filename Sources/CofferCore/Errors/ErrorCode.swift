@@ -23,6 +23,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case accountHasBalance = "account_has_balance"
     case idempotencyKeyMismatch = "idempotency_key_mismatch"
     case invalidTransition = "invalid_transition"
+    case balanceLimitExceeded = "balance_limit_exceeded"
     case accountLocked = "account_locked"
     case rateLimited = "rate_limited"
     case internalError = "internal_error"
@@ -83,6 +84,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
                                             defaultDetail: "This Idempotency-Key was used with a different request.")
         case .invalidTransition: Entry(status: 422, title: "Invalid transition", retryable: false,
                                        defaultDetail: "This status change is not allowed from the current status.")
+        case .balanceLimitExceeded: Entry(status: 422, title: "Balance limit exceeded", retryable: false,
+                                          defaultDetail: "This credit would take the balance above the largest one allowed.")
         case .accountLocked: Entry(status: 423, title: "Account locked", retryable: true,
                                    defaultDetail: "Too many failed logins; try again later.")
         case .rateLimited: Entry(status: 429, title: "Too many requests", retryable: true,

@@ -8,19 +8,19 @@ public enum IdentityRules {
     public static let emailLengthMax = 254
     public static let holderAgeMin = 18
 
-    /// Trimmed and lower-cased, as signup and login both treat it.
+    /// NFC, trimmed and lower-cased, as signup and login both treat it.
     public static func normalizedEmail(_ raw: String) -> String {
         var scalars = Substring(raw).unicodeScalars[...]
         while let first = scalars.first, first.properties.isWhitespace { scalars = scalars.dropFirst() }
         while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
-        return String(String.UnicodeScalarView(scalars)).lowercased()
+        return TextRules.normalized(String(String.UnicodeScalarView(scalars)).lowercased())
     }
 
     public static func emailProblem(_ email: String) -> String? {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard email.utf8.count <= emailLengthMax, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !email.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
+              !email.unicodeScalars.contains(where: { $0.value <= 0x20 || TextRules.isRefused($0) }) else {
             return "must be a valid email address"
         }
         return nil
@@ -39,10 +39,7 @@ public enum IdentityRules {
         guard !name.trimmingCharacters(in: [" ", "\t"]).isEmpty, name.unicodeScalars.count <= nameLengthMax else {
             return "must be 1 to \(nameLengthMax) characters"
         }
-        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            return "must not contain control characters"
-        }
-        return nil
+        return TextRules.problem(name)
     }
 
     /// A holder must be an adult today (UTC) and born after 1900.

@@ -26,13 +26,20 @@ public struct FieldReader {
         return value
     }
 
-    public mutating func string(_ field: String, required: Bool = true, maxLength: Int = 1000) -> String? {
+    /// A string member, NFC-normalised and free of refused characters (`TextRules`). Secrets
+    /// (`verbatim: true`) are taken exactly as sent: normalising a password would change its hash.
+    public mutating func string(_ field: String, required: Bool = true, maxLength: Int = 1000, verbatim: Bool = false) -> String? {
         guard let value = take(field) else {
             if required { fail(field, "is required") }
             return nil
         }
-        guard case let .string(text) = value else {
+        guard case let .string(sent) = value else {
             fail(field, "must be a string")
+            return nil
+        }
+        let text = verbatim ? sent : TextRules.normalized(sent)
+        if !verbatim, let problem = TextRules.problem(text) {
+            fail(field, problem)
             return nil
         }
         guard text.count <= maxLength else {
@@ -40,6 +47,18 @@ public struct FieldReader {
             return nil
         }
         return text
+    }
+
+    /// An email address as signup and login read it: trimmed of any whitespace (CR and LF
+    /// included), NFC-normalised and lower-cased, then checked for refused characters.
+    public mutating func email(_ field: String = "email") -> String? {
+        guard let sent = string(field, maxLength: 1000, verbatim: true) else { return nil }
+        let email = IdentityRules.normalizedEmail(sent)
+        if let problem = TextRules.problem(email) {
+            fail(field, problem)
+            return nil
+        }
+        return email
     }
 
     /// A member restricted to a fixed set of strings (`type`, `status`, …).

@@ -23,6 +23,7 @@ public enum JSONValue: Sendable, Equatable {
 
     public static func int(_ value: Int64) -> JSONValue { .number(String(value)) }
     public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
+    public static func int(_ value: Int128) -> JSONValue { .number(String(value)) }
 
     /// Member lookup on an object; nil for other kinds or a missing key.
     public subscript(key: String) -> JSONValue? {

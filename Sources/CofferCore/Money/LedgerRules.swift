@@ -52,10 +52,12 @@ public enum LedgerRules {
         }
     }
 
-    /// A balance after a credit; one that would not fit in 64 bits is refused.
-    public static func credited(_ balance: Int64, by amount: Int64) throws(AppError) -> Int64 {
-        guard let result = balance.addingChecked(amount) else {
-            throw AppError(.limitExceeded, "This deposit would exceed the largest balance an account can hold.")
+    /// A balance after a credit; one above `maxBalance` (`COFFER_MAX_BALANCE`) is refused, so every
+    /// stored balance and every sum of them stays far inside 64 bits.
+    public static func credited(_ account: Account, by amount: Int64, maxBalance: Int64) throws(AppError) -> Int64 {
+        guard let result = account.balance.addingChecked(amount), result <= maxBalance else {
+            throw AppError(.balanceLimitExceeded, "A credit of \(amount) would take the balance above \(maxBalance).",
+                           details: ["account_id": .string(account.id), "max_balance": .int(maxBalance), "requested": .int(amount)])
         }
         return result
     }

@@ -3,13 +3,17 @@
 public struct PageRequest: Sendable, Equatable {
     public let limit: Int
     public let offset: Int
-    /// The sequence number to continue below (newest-first lists) or above (oldest-first).
-    public let after: Int64?
+    /// The id of the item to continue after, in the list's own order. Cursors carry an item the
+    /// caller has already seen, never a bank-wide counter, so they tell nothing about anyone else.
+    public let after: String?
+    /// The list a cursor belongs to (`transactions`, `transfers`, …); a cursor of another list is refused.
+    public let scope: String?
 
-    public init(limit: Int, offset: Int, after: Int64? = nil) {
+    public init(limit: Int, offset: Int, after: String? = nil, scope: String? = nil) {
         self.limit = limit
         self.offset = offset
         self.after = after
+        self.scope = scope
     }
 }
 
@@ -17,9 +21,9 @@ public struct Page<Item: Sendable>: Sendable {
     public let items: [Item]
     public let total: Int
     /// Where the next page starts, when there is one and the list is keyset-paged.
-    public let nextAfter: Int64?
+    public let nextAfter: String?
 
-    public init(items: [Item], total: Int, nextAfter: Int64?) {
+    public init(items: [Item], total: Int, nextAfter: String?) {
         self.items = items
         self.total = total
         self.nextAfter = nextAfter
@@ -28,10 +32,10 @@ public struct Page<Item: Sendable>: Sendable {
 
 extension Page {
     /// A keyset page from rows fetched with `LIMIT limit + 1`: the extra row, when present, only
-    /// says there is more, and the last kept row's sequence is where the next page starts.
-    public static func keyset(_ rows: [(sequence: Int64, item: Item)], limit: Int, total: Int) -> Page {
+    /// says there is more, and the last kept row's id is where the next page starts.
+    public static func keyset(_ rows: [(id: String, item: Item)], limit: Int, total: Int) -> Page {
         let more = rows.count > limit
         let kept = more ? Array(rows.prefix(limit)) : rows
-        return Page(items: kept.map(\.item), total: total, nextAfter: more ? kept.last?.sequence : nil)
+        return Page(items: kept.map(\.item), total: total, nextAfter: more ? kept.last?.id : nil)
     }
 }

@@ -12,10 +12,13 @@ public struct Request: Sendable {
     public var remoteAddress: String
     /// The request id assigned by nginx (`REQUEST_ID` FastCGI parameter), if any.
     public var upstreamRequestID: String?
+    /// nginx's own `$request_id` (`SERVER_REQUEST_ID`), which no client chooses.
+    public var serverRequestID: String?
 
     public init(
         method: HTTPMethod, path: String, query: String = "", headers: [String: String] = [:],
-        body: [UInt8] = [], declaredBodyBytes: Int? = nil, remoteAddress: String = "", upstreamRequestID: String? = nil
+        body: [UInt8] = [], declaredBodyBytes: Int? = nil, remoteAddress: String = "", upstreamRequestID: String? = nil,
+        serverRequestID: String? = nil
     ) {
         self.method = method
         self.path = path
@@ -25,6 +28,7 @@ public struct Request: Sendable {
         self.declaredBodyBytes = declaredBodyBytes ?? body.count
         self.remoteAddress = remoteAddress
         self.upstreamRequestID = upstreamRequestID
+        self.serverRequestID = serverRequestID
     }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }

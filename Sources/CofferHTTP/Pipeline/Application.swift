@@ -22,11 +22,15 @@ public struct Application {
     public func handle(_ request: Request) -> Response {
         let started = MonotonicClock.now()
         let requestID = RequestID.resolve(clientHeader: request.header("x-request-id"), upstream: request.upstreamRequestID)
+        let serverRequestID = RequestID.resolveServer(request.serverRequestID)
         var requestLogger = logger
         requestLogger[metadataKey: "request_id"] = .string(requestID)
+        requestLogger[metadataKey: "server_request_id"] = .string(serverRequestID)
 
-        var outcome = route(request, requestID: requestID, logger: requestLogger)
+        var outcome = route(request, requestID: requestID, serverRequestID: serverRequestID, logger: requestLogger)
         outcome.response.setHeader("X-Request-Id", requestID)
+        // Every answer under /v1/ is about one caller at one moment: no cache may keep it.
+        outcome.response.setHeader("Cache-Control", "no-store")
         if request.method == .head { outcome.response.body = [] }
 
         RequestLog.write(to: requestLogger, request: request, outcome: outcome,
@@ -43,7 +47,7 @@ public struct Application {
         var cause: String?
     }
 
-    private func route(_ request: Request, requestID: String, logger: Logger) -> Outcome {
+    private func route(_ request: Request, requestID: String, serverRequestID: String, logger: Logger) -> Outcome {
         let decision = cors.decide(request)
         let preflight = cors.isPreflight(request)
         var outcome: Outcome
@@ -53,13 +57,13 @@ public struct Application {
         } else if preflight, case .allowed = decision {
             outcome = Outcome(response: .noContent(), route: "(preflight)")
         } else {
-            outcome = dispatch(request, requestID: requestID, logger: logger)
+            outcome = dispatch(request, requestID: requestID, serverRequestID: serverRequestID, logger: logger)
         }
         cors.apply(decision, to: &outcome.response, preflight: preflight)
         return outcome
     }
 
-    private func dispatch(_ request: Request, requestID: String, logger: Logger) -> Outcome {
+    private func dispatch(_ request: Request, requestID: String, serverRequestID: String, logger: Logger) -> Outcome {
         switch router.match(request.method, request.path) {
         case .notFound:
             return failure(AppError(.notFound, "No resource at \(request.path)."), request, requestID, route: "(unmatched)")
@@ -70,8 +74,8 @@ public struct Application {
                                  headers: [("Allow", list)])
             return failure(error, request, requestID, route: "(unmatched)")
         case let .found(route, parameters):
-            var context = RequestContext(request: request, requestID: requestID, route: route.template,
-                                         parameters: parameters, logger: logger)
+            var context = RequestContext(request: request, requestID: requestID, serverRequestID: serverRequestID,
+                                         route: route.template, parameters: parameters, logger: logger)
             do {
                 let response = try route.handler(&context)
                 return Outcome(response: response, route: route.template, userID: context.userID)

@@ -11,6 +11,12 @@ public enum RequestID {
         return generate()
     }
 
+    /// nginx's own id when it passed one, else a fresh one: never the client's.
+    public static func resolveServer(_ upstream: String?) -> String {
+        if let upstream, isSane(upstream) { return upstream }
+        return generate()
+    }
+
     public static func isSane(_ candidate: String) -> Bool {
         let bytes = candidate.utf8
         guard (1...lengthMax).contains(bytes.count) else { return false }

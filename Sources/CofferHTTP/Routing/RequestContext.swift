@@ -5,6 +5,8 @@ import Logging
 public struct RequestContext {
     public let request: Request
     public let requestID: String
+    /// The server's own id for the request (see `RequestID.resolveServer`).
+    public let serverRequestID: String
     /// The matched path template, e.g. `/v1/accounts/{id}`; logged instead of the raw path.
     public let route: String
     public let parameters: [String: String]
@@ -12,9 +14,11 @@ public struct RequestContext {
     public var userID: String?
     public var logger: Logger
 
-    public init(request: Request, requestID: String, route: String, parameters: [String: String], logger: Logger) {
+    public init(request: Request, requestID: String, serverRequestID: String, route: String, parameters: [String: String],
+                logger: Logger) {
         self.request = request
         self.requestID = requestID
+        self.serverRequestID = serverRequestID
         self.route = route
         self.parameters = parameters
         self.logger = logger

@@ -18,19 +18,18 @@ public struct AccessTokens: Sendable {
         self.clock = clock
     }
 
-    /// `iat` carries milliseconds (RFC 7519 allows a fractional NumericDate), so a token issued
-    /// just after a password change is told apart from one issued just before it.
+    /// `iat` and `exp` are integer NumericDates, `exp - iat` exactly the lifetime. Revocation needs
+    /// no sub-second time: a password change ends every session (`sid`) the user had.
     public func issue(for user: User, session familyID: String) -> String {
         let now = clock.now()
-        let millis = now.millisecondsSinceEpoch
-        let iat = "\(millis / 1000).\(String(millis % 1000 + 1000).dropFirst())"
+        let issuedAt = now.millisecondsSinceEpoch / 1000
         return signer.sign([
             "iss": .string(settings.issuer),
             "aud": .string(settings.audience),
             "sub": .string(user.id),
             "jti": .string(Identifier.make(at: now)),
-            "iat": .number(iat),
-            "exp": .int(millis / 1000 + settings.accessTokenSeconds),
+            "iat": .int(issuedAt),
+            "exp": .int(issuedAt + settings.accessTokenSeconds),
             "role": .string(user.role.rawValue),
             "sid": .string(familyID),
         ])
@@ -45,9 +44,6 @@ public struct AccessTokens: Sendable {
         }
         guard let stored = try db.user(id: claims.subject) else { throw Self.rejection(.unauthenticated) }
         guard stored.user.status == .active else { throw Self.rejection(.tokenRevoked, "This user is suspended.") }
-        guard claims.issuedAtMs >= stored.passwordChangedAt.millisecondsSinceEpoch else {
-            throw Self.rejection(.tokenRevoked, "The password changed after this token was issued.")
-        }
         return Principal(userID: stored.user.id, role: stored.user.role, tokenID: claims.jti,
                          tokenExpiresAt: Timestamp(millisecondsSinceEpoch: claims.expiresAt * 1000))
     }
@@ -56,7 +52,6 @@ public struct AccessTokens: Sendable {
         let subject: String
         let session: String
         let jti: String
-        let issuedAtMs: Int64
         let expiresAt: Int64
     }
 
@@ -70,14 +65,13 @@ public struct AccessTokens: Sendable {
         }
         guard claims["iss"] == .string(settings.issuer), audienceMatches(claims["aud"]),
               let subject = claims["sub"]?.stringValue, let jti = claims["jti"]?.stringValue, let session = claims["sid"]?.stringValue,
-              let issuedAtMs = Self.numericDateMs(claims["iat"]), let expiresAtMs = Self.numericDateMs(claims["exp"]) else {
+              let issuedAt = Self.numericDate(claims["iat"]), let expiresAt = Self.numericDate(claims["exp"]) else {
             throw Self.rejection(.unauthenticated)
         }
-        let nowMs = clock.now().millisecondsSinceEpoch
-        let leewayMs = settings.leewaySeconds * 1000
-        guard issuedAtMs <= nowMs + leewayMs else { throw Self.rejection(.unauthenticated) }
-        guard nowMs < expiresAtMs + leewayMs else { throw Self.rejection(.tokenExpired, "The access token has expired; refresh it.") }
-        return Claims(subject: subject, session: session, jti: jti, issuedAtMs: issuedAtMs, expiresAt: expiresAtMs / 1000)
+        let now = clock.now().millisecondsSinceEpoch / 1000
+        guard issuedAt <= now + settings.leewaySeconds else { throw Self.rejection(.unauthenticated) }
+        guard now < expiresAt + settings.leewaySeconds else { throw Self.rejection(.tokenExpired, "The access token has expired; refresh it.") }
+        return Claims(subject: subject, session: session, jti: jti, expiresAt: expiresAt)
     }
 
     private func audienceMatches(_ value: JSONValue?) -> Bool {
@@ -97,15 +91,11 @@ public struct AccessTokens: Sendable {
         return String(parts[1])
     }
 
-    /// A NumericDate in milliseconds: an integer, or a decimal with up to three fraction digits.
-    static func numericDateMs(_ value: JSONValue?) -> Int64? {
-        guard case let .number(literal)? = value, !literal.hasPrefix("-"), !literal.contains("e"), !literal.contains("E") else { return nil }
-        let parts = literal.split(separator: ".", omittingEmptySubsequences: false)
-        guard let seconds = Int64(parts[0]), seconds < 100_000_000_000 else { return nil }
-        guard parts.count == 2 else { return seconds * 1000 }
-        let fraction = String(parts[1].prefix(3))
-        guard !fraction.isEmpty, let millis = Int64(fraction + String(repeating: "0", count: 3 - fraction.count)) else { return nil }
-        return seconds * 1000 + millis
+    /// A NumericDate as API.md fixes it: integer seconds, no fraction or exponent.
+    static func numericDate(_ value: JSONValue?) -> Int64? {
+        guard case let .number(literal)? = value, literal.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+              let seconds = Int64(literal), seconds < 100_000_000_000 else { return nil }
+        return seconds
     }
 
     static func rejection(_ code: ErrorCode, _ detail: String? = nil) -> AppError {

@@ -17,6 +17,6 @@ public struct AuditRecorder: Sendable {
         let now = clock.now()
         try db.appendAudit(AuditEvent(id: Identifier.make(at: now), at: now, actorID: actor, action: action,
                                       targetType: target?.type, targetID: target?.id, outcome: outcome, reason: reason,
-                                      requestID: origin.requestID, ip: origin.ip))
+                                      requestID: origin.requestID, serverRequestID: origin.serverRequestID, ip: origin.ip))
     }
 }

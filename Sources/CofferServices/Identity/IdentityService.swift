@@ -55,18 +55,21 @@ public struct IdentityService {
 
     public func login(email: String, password: String, origin: RequestOrigin) throws -> Session {
         let audit = AuditRecorder(origin: origin, clock: clock)
-        guard let stored = try db.user(email: email) else {
+        let stored = try db.user(email: email)
+        // The attempt counts against the email before anything tells whether a user has it, so
+        // an unknown email locks exactly like a known one and costs the same Argon2id work.
+        let attempt = try reserveAttempt(email: email, actor: stored?.user.id, action: .login, audit: audit)
+        guard let stored else {
             _ = try hasher.verify(password, against: dummyHash)
-            try db.write { db in try audit.record(db, .login, actor: nil, outcome: .failure, reason: "unknown_email") }
+            try recordFailure(attempt, actor: nil, action: .login, reason: "unknown_email", audit: audit)
             throw AppError(.invalidCredentials)
         }
         let user = stored.user
-        let attempt = try reserveAttempt(user, action: .login, audit: audit)
         let passwordMatches = try hasher.verify(password, against: stored.passwordHash)
         guard passwordMatches, user.status == .active else {
             // A suspended user's correct password counts as a failure too: the answer must not
             // tell a suspended account from a wrong password.
-            try recordFailure(attempt, user, action: .login, reason: passwordMatches ? "suspended" : "wrong_password", audit: audit)
+            try recordFailure(attempt, actor: user.id, action: .login, reason: passwordMatches ? "suspended" : "wrong_password", audit: audit)
             throw AppError(.invalidCredentials)
         }
 
@@ -76,7 +79,7 @@ public struct IdentityService {
             guard let current = try db.user(id: user.id), current.passwordHash == stored.passwordHash, current.user.status == .active else {
                 throw AppError(.invalidCredentials)
             }
-            try db.clearLoginFailures(userID: user.id)
+            try clearFailures(db, email: email)
             if let rehash { try db.updatePassword(userID: user.id, hash: rehash, changedAt: nil) }
             try audit.record(db, .login, actor: user.id, target: ("user", user.id))
             return try startSession(db, user: current.user, familyID: Identifier.make(at: clock.now()))
@@ -88,37 +91,43 @@ public struct IdentityService {
         let failuresIncludingThis: Int
     }
 
-    /// Counts a password attempt against the lockout before the slow verification runs: the
-    /// failure is recorded up front (and cleared when the password is right), so concurrent
-    /// guesses cannot all slip under the threshold. A locked account answers 423 at once, even
-    /// for the right password.
-    private func reserveAttempt(_ user: User, action: AuditEvent.Action, audit: AuditRecorder) throws -> Attempt {
+    /// Counts a password attempt against the lockout of `email` before the slow verification
+    /// runs: the failure is recorded up front (and cleared when the password is right), so
+    /// concurrent guesses cannot all slip under the threshold. A locked email answers 423 at
+    /// once, even for the right password, and whether or not a user has it.
+    private func reserveAttempt(email: String, actor: String?, action: AuditEvent.Action, audit: AuditRecorder) throws -> Attempt {
         let now = clock.now()
         let windowMs = settings.lockoutWindowSeconds * 1000
         let outcome = try db.write { db -> Result<Attempt, AppError> in
-            let failures = try db.loginFailures(userID: user.id, since: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - windowMs))
+            let failures = try db.loginFailures(email: email, since: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - windowMs))
             if failures.count >= settings.lockoutThreshold {
                 // Locked until enough failures leave the trailing window.
                 let unlockMs = failures[failures.count - settings.lockoutThreshold].millisecondsSinceEpoch + windowMs
                 let retryAfter = max(1, (unlockMs - now.millisecondsSinceEpoch + 999) / 1000)
-                try audit.record(db, action, actor: user.id, target: ("user", user.id), outcome: .failure, reason: "account_locked")
+                try audit.record(db, action, actor: actor, target: actor.map { ("user", $0) }, outcome: .failure, reason: "account_locked")
                 return .failure(AppError(.accountLocked, "Too many failed password attempts; try again in \(retryAfter) seconds.",
                                          details: ["retry_after_seconds": .int(retryAfter)], headers: [("Retry-After", String(retryAfter))]))
             }
-            try db.recordLoginFailure(userID: user.id, at: now)
+            try db.recordLoginFailure(email: email, at: now)
             return .success(Attempt(failuresIncludingThis: failures.count + 1))
         }
         return try outcome.get()
     }
 
     /// The attempt failed: its reserved failure stays, and reaching the threshold is audited as a lockout.
-    private func recordFailure(_ attempt: Attempt, _ user: User, action: AuditEvent.Action, reason: String, audit: AuditRecorder) throws {
+    private func recordFailure(_ attempt: Attempt, actor: String?, action: AuditEvent.Action, reason: String, audit: AuditRecorder) throws {
         try db.write { db in
-            try audit.record(db, action, actor: user.id, target: ("user", user.id), outcome: .failure, reason: reason)
+            try audit.record(db, action, actor: actor, target: actor.map { ("user", $0) }, outcome: .failure, reason: reason)
             if attempt.failuresIncludingThis == settings.lockoutThreshold {
-                try audit.record(db, .lockout, actor: user.id, target: ("user", user.id))
+                try audit.record(db, .lockout, actor: actor, target: actor.map { ("user", $0) })
             }
         }
+    }
+
+    /// A right password forgets the email's failures; failures that left the window long ago go too.
+    private func clearFailures(_ db: Database, email: String) throws {
+        let horizon = clock.now().millisecondsSinceEpoch - 2 * settings.lockoutWindowSeconds * 1000
+        try db.clearLoginFailures(email: email, before: Timestamp(millisecondsSinceEpoch: horizon))
     }
 
     /// Issues an access token and a new refresh token in `familyID`; call inside a write.
@@ -196,14 +205,14 @@ public struct IdentityService {
         let audit = AuditRecorder(origin: origin, clock: clock)
         // A stolen access token must not turn this endpoint into an unlimited password oracle:
         // wrong current passwords count against the same lockout as logins.
-        let attempt = try reserveAttempt(stored.user, action: .passwordChange, audit: audit)
+        let attempt = try reserveAttempt(email: stored.user.email, actor: stored.user.id, action: .passwordChange, audit: audit)
         let currentMatches = try hasher.verify(current, against: stored.passwordHash)
         var problems: [FieldError] = []
         if !currentMatches {
             problems.append(FieldError("current_password", "is incorrect"))
-            try recordFailure(attempt, stored.user, action: .passwordChange, reason: "wrong_current_password", audit: audit)
+            try recordFailure(attempt, actor: stored.user.id, action: .passwordChange, reason: "wrong_current_password", audit: audit)
         } else {
-            try db.write { db in try db.clearLoginFailures(userID: stored.user.id) }
+            try db.write { db in try clearFailures(db, email: stored.user.email) }
         }
         let minimum = stored.user.role == .admin ? IdentityRules.adminPasswordLengthMin : IdentityRules.passwordLengthMin
         if let problem = IdentityRules.passwordProblem(new, minimum: minimum) {

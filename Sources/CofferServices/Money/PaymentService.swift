@@ -23,7 +23,7 @@ public struct PaymentService {
         }
         let now = clock.now()
         let ledgerKind: LedgerPosting.Kind = kind == .deposit ? .deposit(accountID: account.id) : .withdrawal(accountID: account.id)
-        let receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit)
+        let receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
             .post(LedgerPosting(ledgerKind, amount: amount, requestedCurrency: currency, description: description, at: now))
         guard let transaction = receipt.transactions.first else { preconditionFailure("a cash movement records one transaction") }
         try AuditRecorder(origin: origin, clock: clock).record(db, .transactionCreate, actor: principal.userID,
@@ -31,9 +31,11 @@ public struct PaymentService {
         return transaction
     }
 
+    /// Refusals that would tell something about the destination account: its status, its
+    /// currency, or that its balance is near the maximum.
     static func describesDestination(_ error: AppError, _ destination: Account) -> Bool {
         switch error.code {
-        case .accountNotActive: error.details["account_id"] == .string(destination.id)
+        case .accountNotActive, .balanceLimitExceeded: error.details["account_id"] == .string(destination.id)
         case .currencyMismatch: error.details["to_currency"] != nil
         default: false
         }
@@ -50,12 +52,13 @@ public struct PaymentService {
         }
         let receipt: LedgerReceipt
         do {
-            receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit)
+            receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
                 .post(LedgerPosting(.transfer(fromAccountID: from.id, toAccountID: toID), amount: amount, requestedCurrency: currency,
                                     description: description, at: clock.now()))
         } catch let error as AppError where !to.isVisible(to: principal) && Self.describesDestination(error, to) {
-            // Someone else's account: say that it cannot receive, not whether it is frozen or in which currency.
-            throw AppError(error.code, "The destination account cannot receive this transfer.")
+            // Someone else's account: one answer for every reason it cannot receive, so the code
+            // tells neither its status, nor its currency, nor how full it is (SECURITY.md).
+            throw AppError(.accountNotActive, "The destination account cannot receive this transfer.")
         }
         guard let transfer = receipt.transfer else { preconditionFailure("a transfer posting records a transfer") }
         try AuditRecorder(origin: origin, clock: clock).record(db, .transferCreate, actor: principal.userID, target: ("transfer", transfer.id))

@@ -7,11 +7,13 @@ import CofferCore
 public struct Ledger {
     let db: Database
     let dailyOutflowLimit: Int64
+    let maxBalance: Int64
 
-    public init(db: Database, dailyOutflowLimit: Int64) {
-        precondition(dailyOutflowLimit > 0)
+    public init(db: Database, dailyOutflowLimit: Int64, maxBalance: Int64) {
+        precondition(dailyOutflowLimit > 0 && maxBalance > 0)
         self.db = db
         self.dailyOutflowLimit = dailyOutflowLimit
+        self.maxBalance = maxBalance
     }
 
     public func post(_ posting: LedgerPosting) throws -> LedgerReceipt {
@@ -21,7 +23,7 @@ public struct Ledger {
             let account = try load(accountID)
             try LedgerRules.requireActive(account)
             try LedgerRules.requireCurrency(posting.requestedCurrency, matches: account)
-            let balance = try LedgerRules.credited(account.balance, by: posting.amount)
+            let balance = try LedgerRules.credited(account, by: posting.amount, maxBalance: maxBalance)
             return try postAgainstBankCash(account, newBalance: balance, type: .deposit, posting)
         case let .withdrawal(accountID):
             let account = try load(accountID)
@@ -37,7 +39,7 @@ public struct Ledger {
             try LedgerRules.requireSameCurrency(from: from, to: to)
             try LedgerRules.requireDistinct(from: from, to: to)
             try LedgerRules.requireOutflowAllowed(posting.amount, outflow(from, at: posting.at))
-            let toBalance = try LedgerRules.credited(to.balance, by: posting.amount)
+            let toBalance = try LedgerRules.credited(to, by: posting.amount, maxBalance: maxBalance)
             return try postTransfer(from: from, to: to, toBalance: toBalance, posting)
         }
     }
@@ -69,7 +71,9 @@ public struct Ledger {
         let bank = try bankCash(account.currency, at: posting.at)
         let customerDelta = type == .deposit ? posting.amount : -posting.amount
         guard let bankAfter = bank.balance.addingChecked(-customerDelta) else {
-            throw AppError(.limitExceeded, "The bank's \(account.currency.code) cash account cannot absorb this amount.")
+            // The bank's side is the negated sum of every customer balance in the currency; with
+            // enough accounts near the maximum it could leave 64 bits, and must be refused, not wrap.
+            throw AppError(.balanceLimitExceeded, "The bank's \(account.currency.code) cash account cannot absorb this amount.")
         }
         let legs = [
             Leg(accountID: account.id, type: type, amount: customerDelta, balanceBefore: account.balance, balanceAfter: newBalance),

@@ -22,8 +22,8 @@ public struct StatementTotals: Sendable, Equatable {
     public let opening: Int64
     public let credits: Int64
     public let debits: Int64
+    public let closing: Int64
     public let count: Int
-    public var closing: Int64 { opening + credits - debits }
 }
 
 extension Database {
@@ -32,11 +32,11 @@ extension Database {
         FROM postings p JOIN accounts a ON a.id = p.account_id
         """
 
-    static func transaction(_ row: Row) -> (sequence: Int64, item: LedgerTransaction) {
+    static func transaction(_ row: Row) -> (id: String, item: LedgerTransaction) {
         guard let type = TransactionType(rawValue: row.text(3)), let currency = Currency(code: row.text(5)) else {
             preconditionFailure("postings row with unknown type or currency")
         }
-        return (row.int64(0), LedgerTransaction(id: row.text(1), accountID: row.text(2), type: type, amount: abs(row.int64(4)),
+        return (row.text(1), LedgerTransaction(id: row.text(1), accountID: row.text(2), type: type, amount: abs(row.int64(4)),
                                                 currency: currency, balanceAfter: row.int64(6), description: row.optionalText(7),
                                                 transferID: row.optionalText(8), createdAt: Timestamp(millisecondsSinceEpoch: row.int64(9))))
     }
@@ -45,7 +45,7 @@ extension Database {
         try queryFirst("\(Self.transactionSelect) WHERE p.id = ? AND a.kind = 'customer'", [.text(id)]) { Self.transaction($0).1 }
     }
 
-    /// Newest first, keyset-paged on the journal sequence.
+    /// Newest first, keyset-paged on the journal sequence (the cursor carries a posting id).
     public func transactions(_ filter: TransactionFilter, page: PageRequest) throws -> Page<LedgerTransaction> {
         let conditions = """
             a.kind = 'customer' AND (?1 IS NULL OR p.account_id = ?1) AND (?2 IS NULL OR a.holder_id = ?2)
@@ -55,8 +55,8 @@ extension Database {
                                         filter.from.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
                                         filter.until.map { .integer($0.millisecondsSinceEpoch) } ?? .null]
         let total = try scalarInt("SELECT count(*) FROM postings p JOIN accounts a ON a.id = p.account_id WHERE \(conditions)", arguments)
-        let rows = try query("\(Self.transactionSelect) WHERE \(conditions) AND (?6 IS NULL OR p.seq < ?6) ORDER BY p.seq DESC LIMIT ?7 OFFSET ?8",
-                             arguments + [page.after.map(SQLiteValue.integer) ?? .null, .integer(Int64(page.limit + 1)),
+        let rows = try query("\(Self.transactionSelect) WHERE \(conditions) AND (?6 IS NULL OR p.seq < (SELECT seq FROM postings WHERE id = ?6)) ORDER BY p.seq DESC LIMIT ?7 OFFSET ?8",
+                             arguments + [page.after.sqliteValue, .integer(Int64(page.limit + 1)),
                                           .integer(Int64(page.offset))], Self.transaction)
         return Page.keyset(rows, limit: page.limit, total: Int(total))
     }
@@ -65,9 +65,9 @@ extension Database {
 
     static let transferSelect = "SELECT seq, id, from_account_id, to_account_id, amount, currency, description, created_at FROM transfers"
 
-    static func transfer(_ row: Row) -> (sequence: Int64, item: Transfer) {
+    static func transfer(_ row: Row) -> (id: String, item: Transfer) {
         guard let currency = Currency(code: row.text(5)) else { preconditionFailure("transfers row with unknown currency") }
-        return (row.int64(0), Transfer(id: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4),
+        return (row.text(1), Transfer(id: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4),
                                        currency: currency, description: row.optionalText(6),
                                        createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7))))
     }
@@ -85,8 +85,8 @@ extension Database {
             """
         let arguments: [SQLiteValue] = [accountID.sqliteValue, holderID.sqliteValue]
         let total = try scalarInt("SELECT count(*) FROM transfers WHERE \(conditions)", arguments)
-        let rows = try query("\(Self.transferSelect) WHERE \(conditions) AND (?3 IS NULL OR seq < ?3) ORDER BY seq DESC LIMIT ?4 OFFSET ?5",
-                             arguments + [page.after.map(SQLiteValue.integer) ?? .null, .integer(Int64(page.limit + 1)),
+        let rows = try query("\(Self.transferSelect) WHERE \(conditions) AND (?3 IS NULL OR seq < (SELECT seq FROM transfers WHERE id = ?3)) ORDER BY seq DESC LIMIT ?4 OFFSET ?5",
+                             arguments + [page.after.sqliteValue, .integer(Int64(page.limit + 1)),
                                           .integer(Int64(page.offset))], Self.transfer)
         return Page.keyset(rows, limit: page.limit, total: Int(total))
     }
@@ -100,28 +100,39 @@ extension Database {
         } ?? nil
     }
 
-    /// Balances and totals over `[from, until)`, computed in SQL over the whole period.
-    public func statementTotals(accountID: String, from: Timestamp, until: Timestamp) throws -> StatementTotals {
-        let opening = try scalarInt("SELECT COALESCE(SUM(amount), 0) FROM postings WHERE account_id = ? AND created_at < ?",
-                                    [.text(accountID), .integer(from.millisecondsSinceEpoch)])
+    /// Balances and totals over `[from, until)`, computed in SQL over the whole period. SQLite's
+    /// `SUM` raises an error on 64-bit overflow, so each sum is split into a part above and a part
+    /// below 10^9 that cannot overflow, and joined here with checked arithmetic: a period whose
+    /// totals do not fit in 64 bits answers nil instead of failing or trapping.
+    public func statementTotals(accountID: String, from: Timestamp, until: Timestamp) throws -> StatementTotals? {
         let totals = try queryFirst("""
-            SELECT COALESCE(SUM(CASE WHEN amount > 0 THEN amount END), 0), COALESCE(-SUM(CASE WHEN amount < 0 THEN amount END), 0), count(*)
-            FROM postings WHERE account_id = ? AND created_at >= ? AND created_at < ?
-            """, [.text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch)]) {
-            (credits: $0.int64(0), debits: $0.int64(1), count: Int($0.int64(2)))
+            SELECT COALESCE(SUM(amount / 1000000000) FILTER (WHERE created_at < ?2), 0),
+                   COALESCE(SUM(amount % 1000000000) FILTER (WHERE created_at < ?2), 0),
+                   COALESCE(SUM(amount / 1000000000) FILTER (WHERE created_at >= ?2 AND amount > 0), 0),
+                   COALESCE(SUM(amount % 1000000000) FILTER (WHERE created_at >= ?2 AND amount > 0), 0),
+                   COALESCE(SUM(-amount / 1000000000) FILTER (WHERE created_at >= ?2 AND amount < 0), 0),
+                   COALESCE(SUM(-amount % 1000000000) FILTER (WHERE created_at >= ?2 AND amount < 0), 0),
+                   count(*) FILTER (WHERE created_at >= ?2)
+            FROM postings WHERE account_id = ?1 AND created_at < ?3
+            """, [.text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch)]) { row in
+            (opening: ExactSum.join(high: row.int64(0), low: row.int64(1)),
+             credits: ExactSum.join(high: row.int64(2), low: row.int64(3)),
+             debits: ExactSum.join(high: row.int64(4), low: row.int64(5)), count: Int(row.int64(6)))
         }
         guard let totals else { preconditionFailure("an aggregate query always answers one row") }
-        return StatementTotals(opening: opening, credits: totals.credits, debits: totals.debits, count: totals.count)
+        guard let opening = totals.opening, let credits = totals.credits, let debits = totals.debits,
+              let closing = opening.addingChecked(credits)?.subtractingChecked(debits) else { return nil }
+        return StatementTotals(opening: opening, credits: credits, debits: debits, closing: closing, count: totals.count)
     }
 
-    /// Statement lines oldest first, continuing after the journal sequence `page.after`.
+    /// Statement lines oldest first, continuing after the posting `page.after`.
     public func statementLines(accountID: String, from: Timestamp, until: Timestamp, page: PageRequest) throws -> Page<LedgerTransaction> {
         let rows = try query("""
-            \(Self.transactionSelect) WHERE p.account_id = ?1 AND p.created_at >= ?2 AND p.created_at < ?3 AND (?4 IS NULL OR p.seq > ?4)
+            \(Self.transactionSelect) WHERE p.account_id = ?1 AND p.created_at >= ?2 AND p.created_at < ?3 AND (?4 IS NULL OR p.seq > (SELECT seq FROM postings WHERE id = ?4))
             ORDER BY p.seq LIMIT ?5 OFFSET ?6
             """,
             [.text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch),
-             page.after.map(SQLiteValue.integer) ?? .null, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Self.transaction)
+             page.after.sqliteValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Self.transaction)
         // The caller knows the period's count from the totals; this page only carries the lines.
         return Page.keyset(rows, limit: page.limit, total: min(rows.count, page.limit))
     }

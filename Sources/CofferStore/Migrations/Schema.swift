@@ -10,5 +10,7 @@ public enum Schema {
             """),
         identity,
         ledger,
+        lockoutPerEmail,
+        auditServerRequestID,
     ]
 }

@@ -1,17 +1,19 @@
 import CofferCore
 
+/// Failed password attempts per normalised email, for the lockout.
 extension Database {
-    public func recordLoginFailure(userID: String, at time: Timestamp) throws {
-        try run("INSERT INTO login_failures (user_id, at) VALUES (?, ?)", [.text(userID), .integer(time.millisecondsSinceEpoch)])
+    public func recordLoginFailure(email: String, at time: Timestamp) throws {
+        try run("INSERT INTO login_failures (email, at) VALUES (?, ?)", [.text(email), .integer(time.millisecondsSinceEpoch)])
     }
 
     /// Failure times at or after `since`, oldest first.
-    public func loginFailures(userID: String, since: Timestamp) throws -> [Timestamp] {
-        try query("SELECT at FROM login_failures WHERE user_id = ? AND at >= ? ORDER BY at",
-                  [.text(userID), .integer(since.millisecondsSinceEpoch)]) { Timestamp(millisecondsSinceEpoch: $0.int64(0)) }
+    public func loginFailures(email: String, since: Timestamp) throws -> [Timestamp] {
+        try query("SELECT at FROM login_failures WHERE email = ? AND at >= ? ORDER BY at",
+                  [.text(email), .integer(since.millisecondsSinceEpoch)]) { Timestamp(millisecondsSinceEpoch: $0.int64(0)) }
     }
 
-    public func clearLoginFailures(userID: String) throws {
-        try run("DELETE FROM login_failures WHERE user_id = ?", [.text(userID)])
+    /// Forgets the failures of one email, and everyone's that left the window long ago.
+    public func clearLoginFailures(email: String, before: Timestamp) throws {
+        try run("DELETE FROM login_failures WHERE email = ? OR at < ?", [.text(email), .integer(before.millisecondsSinceEpoch)])
     }
 }

@@ -3,7 +3,8 @@ import CofferCore
 public struct ServiceStats: Sendable {
     public let users: (total: Int, active: Int, suspended: Int)
     public let accounts: (total: Int, active: Int, frozen: Int, closed: Int)
-    public let balances: [(currency: String, total: Int64)]
+    /// Exact totals: the sum of many balances may leave 64 bits, and stats must never fail on it.
+    public let balances: [(currency: String, total: Int128)]
     public let transfersToday: Int
 }
 
@@ -18,9 +19,10 @@ extension Database {
                        count(*) FILTER (WHERE status = 'closed')
                 FROM accounts WHERE kind = 'customer'
                 """) { (Int($0.int64(0)), Int($0.int64(1)), Int($0.int64(2)), Int($0.int64(3))) } ?? (0, 0, 0, 0)
-            let balances = try db.query("SELECT currency, SUM(balance) FROM accounts WHERE kind = 'customer' GROUP BY currency ORDER BY currency") {
-                (currency: $0.text(0), total: $0.int64(1))
-            }
+            let balances = try db.query("""
+                SELECT currency, SUM(balance / 1000000000), SUM(balance % 1000000000) FROM accounts WHERE kind = 'customer'
+                GROUP BY currency ORDER BY currency
+                """) { (currency: $0.text(0), total: ExactSum.wide(high: $0.int64(1), low: $0.int64(2))) }
             let transfers = try db.scalarInt("SELECT count(*) FROM transfers WHERE created_at >= ?", [.integer(dayStart.millisecondsSinceEpoch)])
             return ServiceStats(users: users, accounts: accounts, balances: balances, transfersToday: Int(transfers))
         }

@@ -33,6 +33,7 @@ public final class Database {
     /// Opens (creating if needed) the database file and sets every pragma explicitly rather than
     /// trusting compile-time defaults.
     public init(path: String, options: Options = Options()) throws(DatabaseError) {
+        Self.createPrivately(path)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
@@ -50,6 +51,16 @@ public final class Database {
         try execute("PRAGMA foreign_keys = ON")
         // A file that is not a database only fails on first read; fail here instead, at open.
         _ = try scalarInt("SELECT count(*) FROM sqlite_schema")
+    }
+
+    /// SQLite creates a missing file with the process umask (often 0644: anyone on the machine could
+    /// read the password hashes). Creating it first, empty and 0600, makes every process that opens
+    /// a database (cofferd, the CLI, tests) private by default; SQLite gives the WAL and shared-memory
+    /// files the same mode as the database. An existing file is left as it is.
+    private static func createPrivately(_ path: String) {
+        guard !path.isEmpty, path != ":memory:" else { return }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 { close(fd) }
     }
 
     /// Switching a new file to WAL needs an exclusive lock and SQLite does not call the busy

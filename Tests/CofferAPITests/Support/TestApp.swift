@@ -67,12 +67,19 @@ final class TestApp {
     @discardableResult
     func send(_ method: HTTPMethod, _ target: String, body: JSONValue? = nil, token: String? = nil,
               headers: [String: String] = [:]) -> Reply {
+        send(method, target, rawBody: body?.serialized(), token: token, headers: headers)
+    }
+
+    /// The body exactly as given: for requests whose bytes matter (member order, whitespace).
+    @discardableResult
+    func send(_ method: HTTPMethod, _ target: String, rawBody: [UInt8]?, token: String? = nil,
+              headers: [String: String] = [:]) -> Reply {
         var allHeaders = headers
-        if body != nil { allHeaders["Content-Type"] = allHeaders["Content-Type"] ?? "application/json" }
+        if rawBody != nil { allHeaders["Content-Type"] = allHeaders["Content-Type"] ?? "application/json" }
         if let token { allHeaders["Authorization"] = "Bearer \(token)" }
         let parts = target.split(separator: "?", maxSplits: 1)
         let request = Request(method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "",
-                              headers: allHeaders, body: body?.serialized() ?? [], remoteAddress: "127.0.0.9")
+                              headers: allHeaders, body: rawBody ?? [], remoteAddress: "127.0.0.9")
         let response = app.handle(request)
         let json = (try? JSONParser.parse(response.body)) ?? .null
         return Reply(response: response, json: json)

@@ -1,0 +1,34 @@
+import Foundation
+
+/// API.md's rules for human-readable text: NFC on the way in, and no character that renders as
+/// nothing or reorders what follows it, so two emails, names or lines can never look identical
+/// and differ. Foundation is imported for NFC alone; the standard library has no public API for it.
+public enum TextRules {
+    /// Canonical composition: a decomposed `é` becomes the same scalar as a precomposed one.
+    public static func normalized(_ text: String) -> String {
+        text.precomposedStringWithCanonicalMapping
+    }
+
+    /// Zero-width and bidirectional controls named by API.md, plus every other control
+    /// character (C0, DEL, C1).
+    public static func isRefused(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF: true
+        default: scalar.properties.generalCategory == .control
+        }
+    }
+
+    /// Nil when the text is acceptable, else the message for `details.fields`.
+    public static func problem(_ text: String) -> String? {
+        text.unicodeScalars.contains(where: isRefused)
+            ? "must not contain control, zero-width or bidirectional formatting characters" : nil
+    }
+
+    /// Whether a spreadsheet would run this cell as a formula: its first character, after any
+    /// format (Cf) or combining (Mn, Mc, Me) characters, is `=`, `+`, `-`, `@`, tab or CR.
+    public static func startsLikeFormula(_ text: String) -> Bool {
+        let skipped: Set<Unicode.GeneralCategory> = [.format, .nonspacingMark, .spacingMark, .enclosingMark]
+        guard let first = text.unicodeScalars.first(where: { !skipped.contains($0.properties.generalCategory) }) else { return false }
+        return "=+-@\t\r".unicodeScalars.contains(first)
+    }
+}
