@@ -15,14 +15,14 @@ build: deps
 	$(SWIFT) build -c $(CONFIGURATION)
 
 run: build
-	scripts/run-stack.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)"
+	scripts/stack.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)"
 
 # The executables are built first: the end-to-end and browser tests start the real cofferd and
 # nginx. Browser screenshots land in artifacts/browser/ (not committed).
 test: deps
 	$(SWIFT) build
 	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --disable-swift-testing
-	node --test static/tests/
+	node --test Tests/Static/
 	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" python3 -m pytest -q -p no:cacheprovider Tests/Browser
 
 bench: deps

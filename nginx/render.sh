@@ -13,10 +13,13 @@ user_line=""
 if [ "$(id -u)" = 0 ]; then user_line="user root root;"; fi
 access_log="${NGINX_ACCESS_LOG:-off}"
 # AUTH_RATE is nginx's per-address limit on /v1/auth/ (API.md: 20r/s, bursts of 100); benchmarks raise it.
-for file in coffer.conf fastcgi.conf security-headers.conf problem.conf dev.conf; do
+# SERVER_NAMES are the host names the site answers to (nginx server_name); every other Host gets a
+# 400 problem. cofferd reads the same list from COFFER_SERVER_NAMES.
+server_names="${SERVER_NAMES:-localhost 127.0.0.1}"
+for file in coffer.conf errors.conf fastcgi.conf security-headers.conf problem.conf dev.conf; do
   sed -e "s|@LISTEN@|127.0.0.1:$port|g" -e "s|@STATIC_ROOT@|$static|g" \
       -e "s|@FASTCGI_PASS@|unix:$socket|g" -e "s|@CONF_DIR@|$conf|g" -e "s|@PREFIX@|$prefix|g" \
-      -e "s|@USER@|$user_line|g" -e "s|@ACCESS_LOG@|$access_log|g" -e "s|@AUTH_RATE@|${AUTH_RATE:-20r/s}|g" \
+      -e "s|@USER@|$user_line|g" -e "s|@ACCESS_LOG@|$access_log|g" -e "s|@AUTH_RATE@|${AUTH_RATE:-20r/s}|g" -e "s|@SERVER_NAMES@|$server_names|g" \
       "$here/$file" > "$conf/$file"
 done
 mv "$conf/dev.conf" "$conf/nginx.conf"

@@ -12,29 +12,21 @@ duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-64}
 work=$(mktemp -d /tmp/coffer-bench.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-socket="$work/cofferd.sock"
-
 cleanup() {
-  [ -n "${nginx_pid:-}" ] && kill -QUIT "$nginx_pid" 2>/dev/null || true
-  [ -n "${cofferd_pid:-}" ] && kill -TERM "$cofferd_pid" 2>/dev/null || true
+  [ -n "${stack_pid:-}" ] && kill -TERM "$stack_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-DATA_DIR="$work" COFFER_LISTEN="$socket" DATABASE_URL="sqlite://$work/coffer.db" APP_ENV=test LOG_LEVEL=info COFFER_DAILY_LIMIT=1000000000000000 \
-  "$bin_dir/cofferd" 2>"$work/cofferd.log" &
-cofferd_pid=$!
-for _ in $(seq 1 200); do [ -S "$socket" ] && break; sleep 0.05; done
-
 mkdir -p "$work/static"
 cp -r "$repo/static/." "$work/static/"
 # The ceiling: a static file the size of a health answer, served by the same nginx.
 printf '{"status":"ok","checks":{"database":"ok"},"version":"0.1.0","uptime_seconds":1}' > "$work/static/ceiling.json"
-conf=$(AUTH_RATE=1000000r/s "$repo/nginx/render.sh" "$work/nginx" "$port" "$socket" "$work/static")
-nginx -p "$work/nginx" -c "$conf" -e "$work/nginx/error.log" -g 'daemon off;' &
-nginx_pid=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/v1/health/live" >/dev/null && break; sleep 0.05; done
+APP_ENV=test LOG_LEVEL=info COFFER_DAILY_LIMIT=1000000000000000 AUTH_RATE=1000000r/s COFFERD_LOG="$work/cofferd.log" \
+  "$repo/scripts/stack.sh" "$bin_dir" "$port" "$work/data" "$work/static" 2>"$work/stack.log" &
+stack_pid=$!
+for _ in $(seq 1 600); do [ -f "$work/data/stack.ready" ] && break; kill -0 "$stack_pid" 2>/dev/null || { cat "$work/stack.log" >&2; exit 1; }; sleep 0.05; done
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "wrk -t2 -c$connections -d$duration --latency"
@@ -69,10 +61,10 @@ run "GET /v1/accounts/{id}" "$base" "$connections" -s "$repo/scripts/account.lua
 run "POST /v1/transfers (16 conns)" "$base" 16 -s "$repo/scripts/transfer.lua"
 run "POST /v1/transfers (64 conns)" "$base" 64 -s "$repo/scripts/transfer.lua"
 run "mixed 70/20/10 (64 conns)" "$base" 64 -s "$repo/scripts/mixed.lua"
-DATABASE_URL="sqlite://$work/coffer.db" "$bin_dir/coffer" verify
+DATABASE_URL="sqlite://$work/data/coffer.db" "$bin_dir/coffer" verify
 
 # A statement over an account with 100,000 transactions.
-DATABASE_URL="sqlite://$work/coffer.db" "$bin_dir/coffer" seed-demo --extra-transactions 100000 >/dev/null
+DATABASE_URL="sqlite://$work/data/coffer.db" "$bin_dir/coffer" seed-demo --extra-transactions 100000 >/dev/null
 ann=$(curl -fs -X POST "$base/v1/auth/login" -H 'Content-Type: application/json' \
   -d '{"email":"ann@demo.coffer","password":"demo-password-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 account=$(curl -fs "$base/v1/accounts" -H "Authorization: Bearer $ann" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')

@@ -1,5 +1,5 @@
-"""Starts the real stack for the browser tests: cofferd on a temporary socket and database, and
-nginx with the repository's configuration on a free port, exactly as `make run` does."""
+"""Starts the real stack for the browser tests through scripts/stack.sh: cofferd on a temporary
+database and nginx with the repository's configuration on a free port, exactly as `make run` does."""
 import os
 import pathlib
 import shutil
@@ -38,37 +38,26 @@ def wait_for(check, what, timeout=20):
 
 @pytest.fixture(scope="session")
 def stack():
-    bin_dir = BIN_DIR
+    """The stack through scripts/stack.sh, the launcher `make run` uses."""
     work = pathlib.Path(tempfile.mkdtemp(prefix="coffer-browser-", dir="/tmp"))
     port = free_port()
-    sock = work / "cofferd.sock"
-    env = dict(os.environ, APP_ENV="test", DATA_DIR=str(work), COFFER_LISTEN=str(sock), DATABASE_URL=f"sqlite://{work}/coffer.db",
-               ACCESS_TOKEN_TTL_S="75", ARGON2_MEMORY_KIB="4096", ARGON2_ITERATIONS="1")
-    log = open(work / "cofferd.log", "wb")
-    cofferd = subprocess.Popen([str(bin_dir / "cofferd")], env=env, stderr=log, stdout=subprocess.DEVNULL)
-    wait_for(sock.exists, "cofferd's socket")
-    conf = subprocess.check_output([str(REPO / "nginx" / "render.sh"), str(work / "nginx"), str(port), str(sock), str(REPO / "static")],
-                                   env=dict(os.environ, AUTH_RATE="1000r/s"), text=True).strip()
-    nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(work / "nginx"), "-c", conf, "-e", str(work / "nginx" / "error.log"), "-g", "daemon off;"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def listening():
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return True
-        except OSError:
-            return False
-
-    wait_for(listening, "nginx")
-    base = f"http://127.0.0.1:{port}"
-    _databases[base] = f"sqlite://{work}/coffer.db"
-    yield base
-    nginx.send_signal(signal.SIGQUIT)
-    cofferd.send_signal(signal.SIGTERM)
-    nginx.wait(timeout=10)
-    cofferd.wait(timeout=15)
-    log.close()
-    shutil.rmtree(work, ignore_errors=True)
+    env = dict(os.environ, APP_ENV="test", ACCESS_TOKEN_TTL_S="75", ARGON2_MEMORY_KIB="4096", ARGON2_ITERATIONS="1",
+               AUTH_RATE="1000r/s", COFFERD_LOG=str(work / "cofferd.log"))
+    log = open(work / "stack.log", "wb")
+    launcher = subprocess.Popen([str(REPO / "scripts" / "stack.sh"), str(BIN_DIR), str(port), str(work)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        wait_for(lambda: (work / "stack.ready").exists() or launcher.poll() is not None, "the stack", timeout=30)
+        if launcher.poll() is not None:
+            raise RuntimeError(f"the stack did not start: {(work / 'stack.log').read_text()}")
+        base = f"http://127.0.0.1:{port}"
+        _databases[base] = f"sqlite://{work}/coffer.db"
+        yield base
+    finally:
+        launcher.send_signal(signal.SIGTERM)
+        launcher.wait(timeout=20)
+        log.close()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

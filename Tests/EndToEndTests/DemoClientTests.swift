@@ -5,7 +5,7 @@ import XCTest
 /// `coffer demo` against the real stack through nginx, in both modes.
 final class DemoClientTests: XCTestCase {
     var stack: Stack!
-    var baseURL: String { "http://127.0.0.1:\(stack.nginx.port)" }
+    var baseURL: String { "http://127.0.0.1:\(stack.port)" }
     var databaseURL: String { "sqlite://\(stack.directory.path)/coffer.db" }
 
     override func setUpWithError() throws {

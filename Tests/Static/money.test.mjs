@@ -1,7 +1,7 @@
 // Unit tests for static/js/money.js, run by `make test` with node's built-in test runner.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AMOUNT_MAX, AmountError, formatMoney, parseAmount, toDecimal } from "../js/money.js";
+import { AMOUNT_MAX, AmountError, formatMoney, parseAmount, toDecimal } from "../../static/js/money.js";
 
 test("formats minor units with the currency's exponent", () => {
   assert.equal(formatMoney(1050, "USD"), "$10.50");

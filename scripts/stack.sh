@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The one launcher of Coffer's stack: cofferd on a unix socket in DATA_DIR, nginx in front of it on
+# 127.0.0.1:PORT, both in the foreground. `make run`, `make bench`, the end-to-end tests and the
+# browser tests all start the stack through this script.
+#   scripts/stack.sh BIN_DIR PORT DATA_DIR [STATIC_ROOT]
+#
+# cofferd is supervised: when it dies (a crash, kill -9) it is started again within a second and
+# nginx keeps running, so a crash costs seconds, not an outage. SIGTERM or SIGINT stops both,
+# cofferd draining its in-flight requests; nothing is left running.
+#
+# Environment: everything cofferd reads (APP_ENV, DATABASE_URL, JWT_SECRET, COFFER_*), plus
+#   SERVER_NAMES        host names the site answers to (default: localhost 127.0.0.1); also given
+#                       to cofferd as COFFER_SERVER_NAMES
+#   AUTH_RATE           nginx's per-address rate on /v1/auth/ (default 20r/s)
+#   COFFERD_LOG         append cofferd's JSON log to this file instead of stderr
+#   COFFERD_RESTART     0 leaves a dead cofferd dead (to test nginx's 502); default 1
+# It writes DATA_DIR/cofferd.pid (the current cofferd) and DATA_DIR/stack.ready once nginx answers.
+set -euo pipefail
+# nginx lives in /usr/sbin, which a non-root PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
+bin_dir=$(realpath "$1"); port=$2; data_dir=$(realpath -m "$3")
+repo=$(cd "$(dirname "$0")/.." && pwd)
+static_root=$(realpath -m "${4:-$repo/static}")
+
+# Traversable (nginx's workers reach the socket) but not listable; cofferd creates its files 0600.
+mkdir -p "$data_dir"
+chmod 0711 "$data_dir"
+socket="$data_dir/cofferd.sock"
+pid_file="$data_dir/cofferd.pid"
+rm -f "$data_dir/stack.ready"
+export DATA_DIR="$data_dir"
+export DATABASE_URL="${DATABASE_URL:-sqlite://$data_dir/coffer.db}"
+export COFFER_LISTEN="$socket"
+export SERVER_NAMES="${SERVER_NAMES:-localhost 127.0.0.1}"
+export COFFER_SERVER_NAMES="${COFFER_SERVER_NAMES:-$SERVER_NAMES}"
+log() { echo "stack: $*" >&2; }
+
+conf=$("$repo/nginx/render.sh" "$data_dir/nginx" "$port" "$socket" "$static_root")
+
+cofferd_pid=""; nginx_pid=""; stopping=0
+stop() {
+  stopping=1
+  trap - INT TERM EXIT
+  [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" 2>/dev/null || true
+  [ -n "$cofferd_pid" ] && kill -TERM "$cofferd_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -f "$pid_file" "$data_dir/stack.ready"
+}
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
+
+start_cofferd() {
+  if [ -n "${COFFERD_LOG:-}" ]; then
+    "$bin_dir/cofferd" 2>>"$COFFERD_LOG" &
+  else
+    "$bin_dir/cofferd" &
+  fi
+  cofferd_pid=$!
+  echo "$cofferd_pid" > "$pid_file"
+}
+
+# Waits until cofferd's socket exists; false when cofferd exited first.
+wait_for_socket() {
+  for _ in $(seq 1 400); do
+    [ -S "$socket" ] && kill -0 "$cofferd_pid" 2>/dev/null && return 0
+    kill -0 "$cofferd_pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+start_cofferd
+wait_for_socket || { log "cofferd failed to start"; exit 1; }
+nginx -p "$data_dir/nginx" -c "$conf" -e "$data_dir/nginx/error.log" -g 'daemon off;' &
+nginx_pid=$!
+for _ in $(seq 1 200); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 "$nginx_pid" 2>/dev/null || { log "nginx failed to start: $(tail -n 3 "$data_dir/nginx/error.log")"; exit 1; }
+  sleep 0.05
+done
+echo "$port" > "$data_dir/stack.ready"
+log "Coffer is running at http://127.0.0.1:$port/ (API under /v1/); Ctrl-C stops it."
+
+# A cofferd that keeps dying at once (a bad configuration, a broken database) is not restarted
+# forever: five failed starts in a row stop the stack.
+failed_starts=0
+while true; do
+  status=0
+  wait -n "$cofferd_pid" "$nginx_pid" || status=$?
+  [ "$stopping" = 1 ] && exit 0
+  if ! kill -0 "$nginx_pid" 2>/dev/null; then
+    log "nginx exited (status $status); stopping"
+    exit 1
+  fi
+  kill -0 "$cofferd_pid" 2>/dev/null && continue
+  log "cofferd exited (status $status)"
+  if [ "${COFFERD_RESTART:-1}" = 0 ]; then
+    # Stay up with nginx alone (it answers 502 problems) until told to stop.
+    cofferd_pid=""
+    rm -f "$pid_file"
+    while true; do wait "$nginx_pid" || true; kill -0 "$nginx_pid" 2>/dev/null || exit 1; done
+  fi
+  sleep 0.2
+  start_cofferd
+  if wait_for_socket; then
+    failed_starts=0
+    log "cofferd restarted (pid $cofferd_pid)"
+  else
+    failed_starts=$((failed_starts + 1))
+    [ "$failed_starts" -ge 5 ] && { log "cofferd failed to start $failed_starts times in a row; stopping"; exit 1; }
+    sleep 1
+  fi
+done
