@@ -53,10 +53,12 @@ let package = Package(
         .testTarget(name: "CofferStoreTests", dependencies: ["CofferStore", "CofferCore"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto", "CofferCore"]),
         .testTarget(name: "CofferHTTPTests", dependencies: ["CofferHTTP", "CofferCore"]),
-        .testTarget(name: "CofferAPITests", dependencies: [
-            "CofferAPI", "CofferHTTP", "CofferServices", "CofferStore", "CofferCrypto", "CofferCore",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "CofferAPITests",
+            dependencies: [
+                "CofferAPI", "CofferHTTP", "CofferServices", "CofferStore", "CofferCrypto", "CofferCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["CofferStore"]),
     ]
 )

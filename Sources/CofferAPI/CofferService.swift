@@ -21,9 +21,11 @@ public enum CofferService {
         /// One per process: shared by every worker's application.
         public var inFlightKeys: InFlightKeys
 
-        public init(corsOrigins: [String], startedAt: Timestamp, jwtSecret: [UInt8], auth: AuthSettings,
-                    dummyPasswordHash: String, money: MoneySettings = MoneySettings(), clock: Clock = .system,
-                    inFlightKeys: InFlightKeys = InFlightKeys()) {
+        public init(
+            corsOrigins: [String], startedAt: Timestamp, jwtSecret: [UInt8], auth: AuthSettings,
+            dummyPasswordHash: String, money: MoneySettings = MoneySettings(), clock: Clock = .system,
+            inFlightKeys: InFlightKeys = InFlightKeys()
+        ) {
             self.money = money
             self.inFlightKeys = inFlightKeys
             self.corsOrigins = corsOrigins
@@ -40,8 +42,9 @@ public enum CofferService {
         let clock = settings.clock
         let tokens = AccessTokens(secret: settings.jwtSecret, settings: settings.auth, clock: clock)
         let authenticator = Authenticator(tokens: tokens, db: database)
-        let identity = IdentityService(db: database, tokens: tokens, settings: settings.auth,
-                                       dummyHash: settings.dummyPasswordHash, clock: clock)
+        let identity = IdentityService(
+            db: database, tokens: tokens, settings: settings.auth,
+            dummyHash: settings.dummyPasswordHash, clock: clock)
         HealthHandlers(database: database, startedAt: settings.startedAt).register(in: &router)
         MetadataHandlers(openAPIDocument: openAPIDocument).register(in: &router)
         AuthHandlers(identity: identity, authenticator: authenticator, clock: clock).register(in: &router)
@@ -52,8 +55,10 @@ public enum CofferService {
         let writes = IdempotentWrites(db: database, clock: clock, inFlight: settings.inFlightKeys)
         let payments = PaymentService(settings: money, clock: clock)
         let history = HistoryService(db: database, clock: clock)
-        AccountHandlers(accounts: AccountService(db: database, settings: money, clock: clock), settings: money,
-                        authenticator: authenticator, writes: writes).register(in: &router)
+        AccountHandlers(
+            accounts: AccountService(db: database, settings: money, clock: clock), settings: money,
+            authenticator: authenticator, writes: writes
+        ).register(in: &router)
         TransactionHandlers(payments: payments, history: history, settings: money, authenticator: authenticator, writes: writes)
             .register(in: &router)
         TransferHandlers(payments: payments, history: history, settings: money, authenticator: authenticator, writes: writes)
@@ -61,8 +66,9 @@ public enum CofferService {
         CardHandlers(cards: CardService(db: database, settings: money, clock: clock), authenticator: authenticator, writes: writes)
             .register(in: &router)
         StatementHandlers(history: history, authenticator: authenticator).register(in: &router)
-        return Application(router: router, cors: CORSPolicy(allowedOrigins: settings.corsOrigins, serverNames: settings.serverNames), logger: logger,
-                           translate: translate)
+        return Application(
+            router: router, cors: CORSPolicy(allowedOrigins: settings.corsOrigins, serverNames: settings.serverNames), logger: logger,
+            translate: translate)
     }
 
     /// Loaded once per process and shared by every worker.

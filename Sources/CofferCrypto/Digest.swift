@@ -20,9 +20,10 @@ public enum Digest {
         let result = key.withUnsafeBytes { keyBytes in
             message.withUnsafeBytes { messageBytes in
                 output.withUnsafeMutableBytes { out in
-                    EVP_Q_mac(nil, "HMAC", nil, "SHA256", nil, keyBytes.baseAddress, keyBytes.count,
-                              messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBytes.count,
-                              out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count, &length)
+                    EVP_Q_mac(
+                        nil, "HMAC", nil, "SHA256", nil, keyBytes.baseAddress, keyBytes.count,
+                        messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBytes.count,
+                        out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count, &length)
                 }
             }
         }

@@ -28,9 +28,10 @@ public struct JWTSigner: Sendable {
     public func verify(_ token: String) throws(Rejection) -> JSONValue {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, token.utf8.count <= 4096,
-              let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
-              let signature = Base64URL.decode(parts[2]),
-              let header = try? JSONParser.parse(headerBytes), case .object = header else {
+            let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
+            let signature = Base64URL.decode(parts[2]),
+            let header = try? JSONParser.parse(headerBytes), case .object = header
+        else {
             throw .malformed
         }
         guard header["alg"] == "HS256" else { throw .algorithmNotAllowed }

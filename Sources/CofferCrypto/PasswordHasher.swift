@@ -27,14 +27,16 @@ public struct PasswordHasher: Sendable {
     public func hash(_ password: String) throws(CryptoError) -> String {
         let salt = SecureRandom.bytes(Self.saltBytes)
         let password = Array(password.utf8)
-        let length = argon2_encodedlen(parameters.iterations, parameters.memoryKiB, parameters.parallelism,
-                                       UInt32(Self.saltBytes), UInt32(Self.hashBytes), Argon2_id)
+        let length = argon2_encodedlen(
+            parameters.iterations, parameters.memoryKiB, parameters.parallelism,
+            UInt32(Self.saltBytes), UInt32(Self.hashBytes), Argon2_id)
         var encoded = [CChar](repeating: 0, count: length)
         let rc = password.withUnsafeBytes { pwd in
             salt.withUnsafeBytes { saltBytes in
-                argon2id_hash_encoded(parameters.iterations, parameters.memoryKiB, parameters.parallelism,
-                                      pwd.baseAddress, pwd.count, saltBytes.baseAddress, saltBytes.count,
-                                      Self.hashBytes, &encoded, length)
+                argon2id_hash_encoded(
+                    parameters.iterations, parameters.memoryKiB, parameters.parallelism,
+                    pwd.baseAddress, pwd.count, saltBytes.baseAddress, saltBytes.count,
+                    Self.hashBytes, &encoded, length)
             }
         }
         guard rc == ARGON2_OK.rawValue else {

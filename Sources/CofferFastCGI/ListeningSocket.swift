@@ -1,7 +1,8 @@
+import CofferCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CofferCore
 
 public struct ListenError: Error, CustomStringConvertible {
     public let description: String

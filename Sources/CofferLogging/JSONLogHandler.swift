@@ -1,10 +1,11 @@
+import CofferCore
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CofferCore
-import Logging
 
 /// A swift-log backend writing one JSON object per line to stderr (fd 2):
 /// `{"timestamp", "level", "message", ...metadata}`. Integer and decimal metadata stay numbers.

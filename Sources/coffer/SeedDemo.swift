@@ -34,7 +34,8 @@ struct SeedDemo: ParsableCommand {
     /// journal stays in time order), committed in batches so a large volume takes seconds.
     private func addVolume(_ db: Database) throws {
         guard let ann = try db.user(email: "ann@demo.coffer"), let holder = try db.accountHolder(userID: ann.user.id),
-              let checking = try db.accounts(holderID: holder.id, page: PageRequest(limit: 1, offset: 0)).items.first else {
+            let checking = try db.accounts(holderID: holder.id, page: PageRequest(limit: 1, offset: 0)).items.first
+        else {
             throw CommandFailure("Ann's checking account is missing")
         }
         let ledger = Ledger(db: db, dailyOutflowLimit: Int64.max / 2, maxBalance: MoneySettings().maxBalance)
@@ -47,8 +48,10 @@ struct SeedDemo: ParsableCommand {
                 for index in written..<(written + count) {
                     let at = Timestamp(millisecondsSinceEpoch: first + Int64(index))
                     let kind: LedgerPosting.Kind = index % 2 == 0 ? .deposit(accountID: checking.id) : .withdrawal(accountID: checking.id)
-                    _ = try ledger.post(LedgerPosting(kind, amount: 100 + Int64(index % 7), requestedCurrency: nil,
-                                                      description: index % 2 == 0 ? "Refund" : "Card payment", at: at))
+                    _ = try ledger.post(
+                        LedgerPosting(
+                            kind, amount: 100 + Int64(index % 7), requestedCurrency: nil,
+                            description: index % 2 == 0 ? "Refund" : "Card payment", at: at))
                 }
             }
             written += count
@@ -60,16 +63,22 @@ struct SeedDemo: ParsableCommand {
         var auth = AuthSettings()
         auth.passwordHashing = PasswordHasher.Parameters()
         let start = Timestamp.now().adding(seconds: -Self.days * 86_400)
-        let identity = IdentityService(db: db, tokens: AccessTokens(secret: SecureRandom.bytes(32), settings: auth), settings: auth,
-                                       dummyHash: "", clock: Clock { start })
-        let ann = try identity.signup(SignupInput(email: "ann@demo.coffer", password: Self.password, firstName: "Ann", lastName: "Example",
-                                                  dateOfBirth: CivilDate(year: 1988, month: 4, day: 12)!), origin: .commandLine)
-        let bob = try identity.signup(SignupInput(email: "bob@demo.coffer", password: Self.password, firstName: "Bob", lastName: "Sample",
-                                                  dateOfBirth: CivilDate(year: 1979, month: 11, day: 3)!), origin: .commandLine)
+        let identity = IdentityService(
+            db: db, tokens: AccessTokens(secret: SecureRandom.bytes(32), settings: auth), settings: auth,
+            dummyHash: "", clock: Clock { start })
+        let ann = try identity.signup(
+            SignupInput(
+                email: "ann@demo.coffer", password: Self.password, firstName: "Ann", lastName: "Example",
+                dateOfBirth: CivilDate(year: 1988, month: 4, day: 12)!), origin: .commandLine)
+        let bob = try identity.signup(
+            SignupInput(
+                email: "bob@demo.coffer", password: Self.password, firstName: "Bob", lastName: "Sample",
+                dateOfBirth: CivilDate(year: 1979, month: 11, day: 3)!), origin: .commandLine)
         let usd = Currency(code: "USD")!
         func open(_ holder: AccountHolder, _ userID: String, _ type: AccountType, _ currency: Currency) throws -> String {
-            let account = Account(id: Identifier.make(at: start), holderID: holder.id, ownerUserID: userID, type: type, currency: currency,
-                                  balance: 0, status: .active, createdAt: start)
+            let account = Account(
+                id: Identifier.make(at: start), holderID: holder.id, ownerUserID: userID, type: type, currency: currency,
+                balance: 0, status: .active, createdAt: start)
             try db.write { try $0.insertAccount(account) }
             return account.id
         }
@@ -97,8 +106,11 @@ struct SeedDemo: ParsableCommand {
                 events.append((morning.adding(seconds: 2 * 3600), .withdrawal(accountID: annChecking), random.next(in: 350...900), "Coffee"))
             }
             if day % 14 == 5 {
-                events.append((morning.adding(seconds: 10 * 3600), .transfer(fromAccountID: bobChecking, toAccountID: annChecking),
-                               random.next(in: 1_500...6_000), "Dinner, split"))
+                events.append(
+                    (
+                        morning.adding(seconds: 10 * 3600), .transfer(fromAccountID: bobChecking, toAccountID: annChecking),
+                        random.next(in: 1_500...6_000), "Dinner, split"
+                    ))
             }
         }
         let ledger = Ledger(db: db, dailyOutflowLimit: 5_000_000, maxBalance: MoneySettings().maxBalance)

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CofferAPI
 import CofferCore
 import CofferCrypto
@@ -11,6 +8,10 @@ import CofferServices
 import CofferStore
 import Foundation
 import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// cofferd: reads its configuration, prepares the database, then serves FastCGI until SIGTERM or
 /// SIGINT, when it stops accepting, lets in-flight requests finish and exits 0.
@@ -31,9 +32,10 @@ struct Cofferd {
 
         let config: Configuration
         do {
-            config = try Configuration.load(from: ProcessInfo.processInfo.environment,
-                                            cores: ProcessInfo.processInfo.activeProcessorCount,
-                                            fdZeroIsListeningSocket: ListeningSocket.isInheritedListeningSocket())
+            config = try Configuration.load(
+                from: ProcessInfo.processInfo.environment,
+                cores: ProcessInfo.processInfo.activeProcessorCount,
+                fdZeroIsListeningSocket: ListeningSocket.isInheritedListeningSocket())
         } catch {
             exitWithError("\(error)", code: 2)
         }
@@ -61,13 +63,15 @@ struct Cofferd {
         }
 
         if config.jwtSecretIsEphemeral {
-            logger.warning("JWT_SECRET is not set: using a random secret for this process only; tokens will not survive a restart",
-                           metadata: ["event": "config"])
+            logger.warning(
+                "JWT_SECRET is not set: using a random secret for this process only; tokens will not survive a restart",
+                metadata: ["event": "config"])
         }
 
         let server = FastCGIServer(socket: socket, workers: config.workers, bodyBytesMax: RequestBody.bytesMax, logger: logger)
-        var settings = CofferService.Settings(corsOrigins: config.corsOrigins, startedAt: Timestamp.now(), jwtSecret: config.jwtSecret,
-                                              auth: auth, dummyPasswordHash: dummyHash, money: moneySettings(config))
+        var settings = CofferService.Settings(
+            corsOrigins: config.corsOrigins, startedAt: Timestamp.now(), jwtSecret: config.jwtSecret,
+            auth: auth, dummyPasswordHash: dummyHash, money: moneySettings(config))
         settings.serverNames = config.serverNames
         let workerSettings = settings
         let databaseOptions = options(config, writeGate: WriteGate())
@@ -78,12 +82,15 @@ struct Cofferd {
             return { request in application.handle(request) }
         }
         let startup = startClock.duration(to: .now)
-        logger.info("started", metadata: [
-            "event": "startup", "listen": "\(config.listen)", "workers": .stringConvertible(config.workers),
-            "environment": .string(config.environment.rawValue), "version": .string(CofferVersion.current),
-            "startup_ms": .stringConvertible(Double(startup.components.attoseconds / 1_000_000_000_000) / 1000
-                                             + Double(startup.components.seconds) * 1000),
-        ])
+        logger.info(
+            "started",
+            metadata: [
+                "event": "startup", "listen": "\(config.listen)", "workers": .stringConvertible(config.workers),
+                "environment": .string(config.environment.rawValue), "version": .string(CofferVersion.current),
+                "startup_ms": .stringConvertible(
+                    Double(startup.components.attoseconds / 1_000_000_000_000) / 1000
+                        + Double(startup.components.seconds) * 1000),
+            ])
 
         var received: Int32 = 0
         sigwait(&signals, &received)
@@ -112,9 +119,10 @@ struct Cofferd {
     static func authSettings(_ config: Configuration) -> AuthSettings {
         var auth = AuthSettings()
         auth.accessTokenSeconds = Int64(config.accessTokenSeconds)
-        auth.passwordHashing = PasswordHasher.Parameters(memoryKiB: UInt32(config.argon2MemoryKiB),
-                                                         iterations: UInt32(config.argon2Iterations),
-                                                         parallelism: UInt32(config.argon2Parallelism))
+        auth.passwordHashing = PasswordHasher.Parameters(
+            memoryKiB: UInt32(config.argon2MemoryKiB),
+            iterations: UInt32(config.argon2Iterations),
+            parallelism: UInt32(config.argon2Parallelism))
         return auth
     }
 

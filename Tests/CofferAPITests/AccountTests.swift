@@ -28,8 +28,9 @@ final class AccountTests: XCTestCase {
         let fields = reply.json["error"]?["details"]?["fields"]?.arrayValue?.compactMap { $0["field"]?.stringValue }
         XCTAssertEqual(fields, ["type", "currency", "colour"])
         XCTAssertEqual(t.post("/v1/accounts", ["type": "checking", "currency": "usd"], token: ann.accessToken).code, "validation_failed")
-        XCTAssertEqual(t.post("/v1/accounts", ["type": "checking", "currency": "JPY"], token: ann.accessToken).code, "validation_failed",
-                       "known but not enabled")
+        XCTAssertEqual(
+            t.post("/v1/accounts", ["type": "checking", "currency": "JPY"], token: ann.accessToken).code, "validation_failed",
+            "known but not enabled")
     }
 
     func testOnlyAnAdminMayOpenForAnotherHolder() throws {
@@ -57,8 +58,9 @@ final class AccountTests: XCTestCase {
         XCTAssertEqual(t.get("/v1/accounts", token: bob.accessToken)["pagination"]?["total"], 1)
         XCTAssertEqual(t.get("/v1/accounts", token: support.accessToken)["pagination"]?["total"], 2)
         XCTAssertEqual(t.get("/v1/accounts?holder_id=\(ann.holderID)", token: support.accessToken)["pagination"]?["total"], 1)
-        XCTAssertEqual(t.get("/v1/accounts?holder_id=\(ann.holderID)", token: bob.accessToken).code, "not_found",
-                       "a list filtered by someone else's holder is 404")
+        XCTAssertEqual(
+            t.get("/v1/accounts?holder_id=\(ann.holderID)", token: bob.accessToken).code, "not_found",
+            "a list filtered by someone else's holder is 404")
     }
 
     func testStatusTransitionsFollowTheRoles() throws {

@@ -54,11 +54,14 @@ final class AuditTrailTests: XCTestCase {
     func testAuditRowsRollBackWithTheirTransaction() throws {
         struct Abort: Error {}
         let before = try t.database.scalarInt("SELECT count(*) FROM audit_events")
-        XCTAssertThrowsError(try t.database.write { db in
-            try db.appendAudit(AuditEvent(id: Identifier.make(), at: .now(), actorID: nil, action: .userUpdate, targetType: nil,
-                                          targetID: nil, outcome: .success, reason: nil, requestID: nil, serverRequestID: nil, ip: nil))
-            throw Abort()
-        })
+        XCTAssertThrowsError(
+            try t.database.write { db in
+                try db.appendAudit(
+                    AuditEvent(
+                        id: Identifier.make(), at: .now(), actorID: nil, action: .userUpdate, targetType: nil,
+                        targetID: nil, outcome: .success, reason: nil, requestID: nil, serverRequestID: nil, ip: nil))
+                throw Abort()
+            })
         XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM audit_events"), before)
     }
 

@@ -28,8 +28,9 @@ final class CardAndStatementTests: XCTestCase {
         XCTAssertEqual(sixth.code, "limit_exceeded")
         let id = try XCTUnwrap(card["id"]?.stringValue)
         XCTAssertEqual(t.send(.patch, "/v1/cards/\(id)", body: ["status": "cancelled"], token: ann.accessToken)["status"], "cancelled")
-        XCTAssertEqual(t.post("/v1/cards", ["account_id": .string(a), "type": "virtual"], token: ann.accessToken).status, 201,
-                       "a cancelled card frees a place")
+        XCTAssertEqual(
+            t.post("/v1/cards", ["account_id": .string(a), "type": "virtual"], token: ann.accessToken).status, 201,
+            "a cancelled card frees a place")
         XCTAssertEqual(t.post("/v1/cards", ["account_id": .string(a), "type": "debit"], token: bob.accessToken).code, "not_found")
         XCTAssertEqual(t.post("/v1/cards", ["account_id": .string(a), "type": "gold"], token: ann.accessToken).code, "validation_failed")
         XCTAssertEqual(t.get("/v1/cards?account_id=\(a)", token: ann.accessToken)["pagination"]?["total"], 6)
@@ -70,8 +71,9 @@ final class CardAndStatementTests: XCTestCase {
         _ = t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": 1_000], token: ann.accessToken)
         try backdate(a, days: 10)
         t.deposit(ann, a, 2_500)
-        _ = t.post("/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 1_050, "description": "dinner, \"split\""],
-                   token: ann.accessToken)
+        _ = t.post(
+            "/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 1_050, "description": "dinner, \"split\""],
+            token: ann.accessToken)
         let today = t.clock.clock.now().date
         let weekAgo = CivilDate(daysSinceEpoch: today.daysSinceEpoch - 7)
 
@@ -111,8 +113,9 @@ final class CardAndStatementTests: XCTestCase {
         let a = t.openAccount(ann)
         let b = t.openAccount(bob)
         t.deposit(ann, a, 10_000)
-        _ = t.post("/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 1_050, "description": "dinner, \"split\""],
-                   token: ann.accessToken)
+        _ = t.post(
+            "/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 1_050, "description": "dinner, \"split\""],
+            token: ann.accessToken)
         _ = t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": 5, "description": "=cmd()"], token: ann.accessToken)
         let csv = t.get("/v1/statements/\(a)?format=csv&limit=1", token: ann.accessToken)
         XCTAssertEqual(csv.status, 200)

@@ -36,10 +36,14 @@ final class ConcurrentMoneyTests: XCTestCase {
                     // Large amounts are refused with insufficient_funds once a balance runs low.
                     let amount = Int64.random(in: 1...9_000, using: &generator)
                     let body = JSONValue.object([("from_account_id", .string(from.id)), ("to_account_id", .string(to.id)), ("amount", .int(amount))])
-                    let response = app.handle(Request(method: .post, path: "/v1/transfers",
-                                                      headers: ["Content-Type": "application/json", "Authorization": "Bearer \(from.token)",
-                                                                "Idempotency-Key": "t\(thread)-s\(step)"],
-                                                      body: body.serialized()))
+                    let response = app.handle(
+                        Request(
+                            method: .post, path: "/v1/transfers",
+                            headers: [
+                                "Content-Type": "application/json", "Authorization": "Bearer \(from.token)",
+                                "Idempotency-Key": "t\(thread)-s\(step)",
+                            ],
+                            body: body.serialized()))
                     outcomes.add(response.status)
                 }
             }.start()

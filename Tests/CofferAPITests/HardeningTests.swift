@@ -1,4 +1,3 @@
-@testable import CofferAPI
 import CofferCore
 import CofferCrypto
 import CofferHTTP
@@ -6,6 +5,8 @@ import CofferServices
 import CofferStore
 import Foundation
 import XCTest
+
+@testable import CofferAPI
 
 /// Regression tests for the hardening review: arithmetic that must not trap, requests that are
 /// the same whatever their bytes, text that must not look like other text, lockout that tells
@@ -36,8 +37,9 @@ final class HardeningTests: XCTestCase {
 
         XCTAssertEqual(t.deposit(ann, b, 10).status, 201)
         let journal = try t.journalCount()
-        let transfer = t.post("/v1/transfers", ["from_account_id": .string(b), "to_account_id": .string(a), "amount": 5],
-                              token: ann.accessToken)
+        let transfer = t.post(
+            "/v1/transfers", ["from_account_id": .string(b), "to_account_id": .string(a), "amount": 5],
+            token: ann.accessToken)
         XCTAssertEqual(transfer.code, "balance_limit_exceeded")
         XCTAssertEqual(try t.balance(a), 1_000_000)
         XCTAssertEqual(try t.balance(b), 10)
@@ -52,8 +54,9 @@ final class HardeningTests: XCTestCase {
         let full = t.openAccount(bob)
         t.deposit(ann, a, 100)
         t.deposit(bob, full, 1_000_000)
-        let refused = t.post("/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(full), "amount": 5],
-                             token: ann.accessToken)
+        let refused = t.post(
+            "/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(full), "amount": 5],
+            token: ann.accessToken)
         XCTAssertEqual(refused.code, "account_not_active")
         XCTAssertEqual(refused.json["error"]?["details"], [:])
     }
@@ -67,11 +70,15 @@ final class HardeningTests: XCTestCase {
         let longAgo = Timestamp(millisecondsSinceEpoch: 1_000_000_000_000)
         try t.database.write { db in
             for at in [longAgo, Timestamp.now()] {
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, created_at)
                     VALUES (?, ?, ?, 'deposit', ?, 'USD', ?, ?)
-                    """, [.text(Identifier.make()), .text(Identifier.make()), .text(a), .integer(huge), .integer(huge),
-                          .integer(at.millisecondsSinceEpoch)])
+                    """,
+                    [
+                        .text(Identifier.make()), .text(Identifier.make()), .text(a), .integer(huge), .integer(huge),
+                        .integer(at.millisecondsSinceEpoch),
+                    ])
             }
         }
         let today = Timestamp.now().date.iso8601
@@ -115,16 +122,19 @@ final class HardeningTests: XCTestCase {
     func testARetryWithReorderedMembersAndOtherWhitespaceIsReplayed() throws {
         let ann = t.member()
         let a = t.openAccount(ann)
-        let first = t.send(.post, "/v1/transactions", rawBody: Array(#"{"account_id":"\#(a)","type":"deposit","amount":100}"#.utf8),
-                           token: ann.accessToken, headers: ["Idempotency-Key": "reorder-1"])
+        let first = t.send(
+            .post, "/v1/transactions", rawBody: Array(#"{"account_id":"\#(a)","type":"deposit","amount":100}"#.utf8),
+            token: ann.accessToken, headers: ["Idempotency-Key": "reorder-1"])
         XCTAssertEqual(first.status, 201)
-        let again = t.send(.post, "/v1/transactions", rawBody: Array("{ \"type\" : \"deposit\",\n \"amount\": 100, \"account_id\": \"\(a)\" }".utf8),
-                           token: ann.accessToken, headers: ["Idempotency-Key": "reorder-1"])
+        let again = t.send(
+            .post, "/v1/transactions", rawBody: Array("{ \"type\" : \"deposit\",\n \"amount\": 100, \"account_id\": \"\(a)\" }".utf8),
+            token: ann.accessToken, headers: ["Idempotency-Key": "reorder-1"])
         XCTAssertEqual(again.status, 201, again.json.serializedString)
         XCTAssertEqual(again.response.header("Idempotent-Replayed"), "true")
         XCTAssertEqual(try t.balance(a), 100)
-        let other = t.send(.post, "/v1/transactions", rawBody: Array(#"{"type":"deposit","amount":101,"account_id":"\#(a)"}"#.utf8),
-                           token: ann.accessToken, headers: ["Idempotency-Key": "reorder-1"])
+        let other = t.send(
+            .post, "/v1/transactions", rawBody: Array(#"{"type":"deposit","amount":101,"account_id":"\#(a)"}"#.utf8),
+            token: ann.accessToken, headers: ["Idempotency-Key": "reorder-1"])
         XCTAssertEqual(other.code, "idempotency_key_mismatch")
     }
 
@@ -132,12 +142,14 @@ final class HardeningTests: XCTestCase {
         let ann = t.member()
         let a = t.openAccount(ann)
         let body: JSONValue = ["account_id": .string(a), "type": "withdrawal", "amount": 50]
-        let first = t.send(.post, "/v1/transactions", body: body, token: ann.accessToken,
-                           headers: ["Idempotency-Key": "broke-1", "X-Request-Id": "first-try"])
+        let first = t.send(
+            .post, "/v1/transactions", body: body, token: ann.accessToken,
+            headers: ["Idempotency-Key": "broke-1", "X-Request-Id": "first-try"])
         XCTAssertEqual(first.code, "insufficient_funds")
         XCTAssertEqual(first["request_id"], "first-try")
-        let replay = t.send(.post, "/v1/transactions", body: body, token: ann.accessToken,
-                            headers: ["Idempotency-Key": "broke-1", "X-Request-Id": "second-try"])
+        let replay = t.send(
+            .post, "/v1/transactions", body: body, token: ann.accessToken,
+            headers: ["Idempotency-Key": "broke-1", "X-Request-Id": "second-try"])
         XCTAssertEqual(replay.response.header("Idempotent-Replayed"), "true")
         XCTAssertEqual(replay.code, "insufficient_funds")
         XCTAssertEqual(replay["request_id"], "second-try")
@@ -155,8 +167,9 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(Int64(exp)! - Int64(iat)!, t.auth.accessTokenSeconds)
 
         let other = t.post("/v1/auth/login", ["email": .string(ann.email), "password": .string(ann.password)])["access_token"]!.stringValue!
-        let change = t.post("/v1/auth/password", ["current_password": .string(ann.password), "new_password": "a brand new passphrase"],
-                            token: ann.accessToken)
+        let change = t.post(
+            "/v1/auth/password", ["current_password": .string(ann.password), "new_password": "a brand new passphrase"],
+            token: ann.accessToken)
         XCTAssertEqual(change.status, 204)
         // Both tokens were issued in this same second as the change: sessions, not clocks, end them.
         XCTAssertEqual(t.get("/v1/auth/me", token: ann.accessToken).code, "token_revoked")
@@ -189,26 +202,43 @@ final class HardeningTests: XCTestCase {
     func testInvisibleAndBidiCharactersAreRefusedAndDecomposedEmailsAreTheSame() throws {
         let invisible = ["zw\u{200B}space@example.com", "joiner\u{200D}@example.com", "bom\u{FEFF}@example.com"]
         for email in invisible {
-            let reply = t.post("/v1/auth/signup", ["email": .string(email), "password": "a long passphrase", "first_name": "A",
-                                                   "last_name": "B", "dob": "1990-01-01"])
+            let reply = t.post(
+                "/v1/auth/signup",
+                [
+                    "email": .string(email), "password": "a long passphrase", "first_name": "A",
+                    "last_name": "B", "dob": "1990-01-01",
+                ])
             XCTAssertEqual(reply.code, "validation_failed", email.debugDescription)
         }
-        let bidi = t.post("/v1/auth/signup", ["email": "bidi@example.com", "password": "a long passphrase",
-                                              "first_name": "Ann\u{202E}cod.exe", "last_name": "B", "dob": "1990-01-01"])
+        let bidi = t.post(
+            "/v1/auth/signup",
+            [
+                "email": "bidi@example.com", "password": "a long passphrase",
+                "first_name": "Ann\u{202E}cod.exe", "last_name": "B", "dob": "1990-01-01",
+            ])
         XCTAssertEqual(bidi.json["error"]?["details"]?["fields"]?.arrayValue?.first?["field"], "first_name")
 
-        let composed = t.post("/v1/auth/signup", ["email": "ren\u{E9}@example.com", "password": "a long passphrase", "first_name": "R",
-                                                  "last_name": "N", "dob": "1990-01-01"])
+        let composed = t.post(
+            "/v1/auth/signup",
+            [
+                "email": "ren\u{E9}@example.com", "password": "a long passphrase", "first_name": "R",
+                "last_name": "N", "dob": "1990-01-01",
+            ])
         XCTAssertEqual(composed.status, 201)
-        let decomposed = t.post("/v1/auth/signup", ["email": "RENE\u{301}@example.com", "password": "a long passphrase", "first_name": "R",
-                                                    "last_name": "N", "dob": "1990-01-01"])
+        let decomposed = t.post(
+            "/v1/auth/signup",
+            [
+                "email": "RENE\u{301}@example.com", "password": "a long passphrase", "first_name": "R",
+                "last_name": "N", "dob": "1990-01-01",
+            ])
         XCTAssertEqual(decomposed.code, "email_already_exists")
         XCTAssertEqual(t.post("/v1/auth/login", ["email": "rene\u{301}@example.com", "password": "a long passphrase"]).status, 200)
 
         let ann = t.member()
         let a = t.openAccount(ann)
-        let hidden = t.post("/v1/transactions", ["account_id": .string(a), "type": "deposit", "amount": 5, "description": "rent\u{2066}x"],
-                            token: ann.accessToken)
+        let hidden = t.post(
+            "/v1/transactions", ["account_id": .string(a), "type": "deposit", "amount": 5, "description": "rent\u{2066}x"],
+            token: ann.accessToken)
         XCTAssertEqual(hidden.code, "validation_failed")
     }
 

@@ -1,9 +1,10 @@
-@testable import CofferAPI
 import CofferCore
 import CofferHTTP
 import CofferStore
 import Foundation
 import XCTest
+
+@testable import CofferAPI
 
 final class IdempotencyTests: XCTestCase {
     var t: TestApp!
@@ -12,8 +13,9 @@ final class IdempotencyTests: XCTestCase {
     override func tearDown() { t = nil }
 
     private func transfer(_ member: TestApp.Member, _ from: String, _ to: String, _ amount: Int64, key: String) -> TestApp.Reply {
-        t.send(.post, "/v1/transfers", body: ["from_account_id": .string(from), "to_account_id": .string(to), "amount": .int(amount)],
-               token: member.accessToken, headers: ["Idempotency-Key": key])
+        t.send(
+            .post, "/v1/transfers", body: ["from_account_id": .string(from), "to_account_id": .string(to), "amount": .int(amount)],
+            token: member.accessToken, headers: ["Idempotency-Key": key])
     }
 
     func testARepeatReplaysTheFirstAnswerAndMovesMoneyOnce() throws {
@@ -50,10 +52,14 @@ final class IdempotencyTests: XCTestCase {
         let bob = t.member()
         let a = t.openAccount(ann)
         let b = t.openAccount(bob)
-        XCTAssertEqual(t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5], token: ann.accessToken,
-                              headers: ["Idempotency-Key": "same"]).status, 201)
-        let bobs = t.send(.post, "/v1/transactions", body: ["account_id": .string(b), "type": "deposit", "amount": 5], token: bob.accessToken,
-                          headers: ["Idempotency-Key": "same"])
+        XCTAssertEqual(
+            t.send(
+                .post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5], token: ann.accessToken,
+                headers: ["Idempotency-Key": "same"]
+            ).status, 201)
+        let bobs = t.send(
+            .post, "/v1/transactions", body: ["account_id": .string(b), "type": "deposit", "amount": 5], token: bob.accessToken,
+            headers: ["Idempotency-Key": "same"])
         XCTAssertEqual(bobs.status, 201)
         XCTAssertNil(bobs.response.header("Idempotent-Replayed"))
     }
@@ -79,8 +85,9 @@ final class IdempotencyTests: XCTestCase {
         let ann = t.member()
         let a = t.openAccount(ann)
         for key in [String(repeating: "k", count: 256), "tab\there", "naïve"] {
-            let reply = t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5],
-                               token: ann.accessToken, headers: ["Idempotency-Key": key])
+            let reply = t.send(
+                .post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5],
+                token: ann.accessToken, headers: ["Idempotency-Key": key])
             XCTAssertEqual(reply.code, "invalid_parameter", key)
         }
         XCTAssertEqual(try t.balance(a), 0)
@@ -98,13 +105,17 @@ final class IdempotencyTests: XCTestCase {
     func testExpiredKeysArePurgedAndNoLongerReplay() throws {
         let ann = t.member()
         let a = t.openAccount(ann)
-        XCTAssertEqual(t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5], token: ann.accessToken,
-                              headers: ["Idempotency-Key": "old"]).status, 201)
+        XCTAssertEqual(
+            t.send(
+                .post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5], token: ann.accessToken,
+                headers: ["Idempotency-Key": "old"]
+            ).status, 201)
         t.clock.advance(seconds: 86_400 + 60)
         var later = ann
         later.accessToken = t.post("/v1/auth/login", ["email": .string(ann.email), "password": .string(ann.password)])["access_token"]!.stringValue!
-        let again = t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5], token: later.accessToken,
-                           headers: ["Idempotency-Key": "other"])
+        let again = t.send(
+            .post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5], token: later.accessToken,
+            headers: ["Idempotency-Key": "other"])
         XCTAssertEqual(again.status, 201)
         XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM idempotency_keys WHERE key = 'old'"), 0, "purged")
     }
@@ -114,15 +125,19 @@ final class IdempotencyTests: XCTestCase {
         let a = t.openAccount(ann)
         // The first request with this key is mid-flight in another worker.
         XCTAssertTrue(t.settings.inFlightKeys.claim("\(ann.userID)\nbusy-key"))
-        let repeatWhileRunning = t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5],
-                                        token: ann.accessToken, headers: ["Idempotency-Key": "busy-key"])
+        let repeatWhileRunning = t.send(
+            .post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5],
+            token: ann.accessToken, headers: ["Idempotency-Key": "busy-key"])
         XCTAssertEqual(repeatWhileRunning.status, 409)
         XCTAssertEqual(repeatWhileRunning.code, "idempotency_key_in_use")
         XCTAssertEqual(repeatWhileRunning.response.header("Retry-After"), "1")
         XCTAssertEqual(try t.balance(a), 0)
         t.settings.inFlightKeys.release("\(ann.userID)\nbusy-key")
-        XCTAssertEqual(t.send(.post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5],
-                              token: ann.accessToken, headers: ["Idempotency-Key": "busy-key"]).status, 201, "a retry afterwards runs")
+        XCTAssertEqual(
+            t.send(
+                .post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5],
+                token: ann.accessToken, headers: ["Idempotency-Key": "busy-key"]
+            ).status, 201, "a retry afterwards runs")
     }
 
     /// Eight workers send the same keyed transfer at once: money moves exactly once.
@@ -138,10 +153,13 @@ final class IdempotencyTests: XCTestCase {
             group.enter()
             Thread {
                 guard let worker = try? makeWorker() else { return XCTFail("worker") }
-                let request = Request(method: .post, path: "/v1/transfers",
-                                      headers: ["Content-Type": "application/json", "Authorization": "Bearer \(ann.accessToken)",
-                                                "Idempotency-Key": "concurrent-1"],
-                                      body: JSONValue.object([("from_account_id", .string(a)), ("to_account_id", .string(b)), ("amount", 1_000)]).serialized())
+                let request = Request(
+                    method: .post, path: "/v1/transfers",
+                    headers: [
+                        "Content-Type": "application/json", "Authorization": "Bearer \(ann.accessToken)",
+                        "Idempotency-Key": "concurrent-1",
+                    ],
+                    body: JSONValue.object([("from_account_id", .string(a)), ("to_account_id", .string(b)), ("amount", 1_000)]).serialized())
                 statuses.add(worker.handle(request).status)
                 group.leave()
             }.start()

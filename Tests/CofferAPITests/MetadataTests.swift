@@ -1,10 +1,11 @@
-@testable import CofferAPI
 import CofferCore
 import CofferHTTP
 import CofferStore
 import Foundation
 import Logging
 import XCTest
+
+@testable import CofferAPI
 
 /// The whole app in-process against a real temporary SQLite file: no socket, no nginx.
 final class MetadataTests: XCTestCase {

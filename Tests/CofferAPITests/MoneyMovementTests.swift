@@ -10,8 +10,9 @@ final class MoneyMovementTests: XCTestCase {
     override func tearDown() { t = nil }
 
     private func transfer(_ member: TestApp.Member, _ from: String, _ to: String, _ amount: JSONValue, extra: [(String, JSONValue)] = []) -> TestApp.Reply {
-        t.post("/v1/transfers", .object([("from_account_id", .string(from)), ("to_account_id", .string(to)), ("amount", amount)] + extra),
-               token: member.accessToken)
+        t.post(
+            "/v1/transfers", .object([("from_account_id", .string(from)), ("to_account_id", .string(to)), ("amount", amount)] + extra),
+            token: member.accessToken)
     }
 
     /// A refused request must change nothing: balances and the journal stay as they were.
@@ -34,8 +35,12 @@ final class MoneyMovementTests: XCTestCase {
         XCTAssertEqual(deposit["type"], "deposit")
         XCTAssertEqual(deposit["balance_after"], 10_050)
         XCTAssertEqual(deposit["transfer_id"], .null)
-        let withdrawal = t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": 50, "currency": "USD",
-                                                     "description": "cash"], token: ann.accessToken)
+        let withdrawal = t.post(
+            "/v1/transactions",
+            [
+                "account_id": .string(a), "type": "withdrawal", "amount": 50, "currency": "USD",
+                "description": "cash",
+            ], token: ann.accessToken)
         XCTAssertEqual(withdrawal["balance_after"], 10_000)
         XCTAssertEqual(withdrawal["amount"], 50)
         XCTAssertEqual(withdrawal["description"], "cash")
@@ -60,9 +65,11 @@ final class MoneyMovementTests: XCTestCase {
         let ann = t.member()
         let a = t.openAccount(ann)
         for bad: JSONValue in [.number("10.5"), .number("10.0"), .number("1e3"), "100", 0, -5, .number("1000000000001"), .null, true] {
-            try assertUnchanged([a], {
-                t.post("/v1/transactions", ["account_id": .string(a), "type": "deposit", "amount": bad], token: ann.accessToken)
-            }, code: "validation_failed")
+            try assertUnchanged(
+                [a],
+                {
+                    t.post("/v1/transactions", ["account_id": .string(a), "type": "deposit", "amount": bad], token: ann.accessToken)
+                }, code: "validation_failed")
         }
         XCTAssertEqual(t.deposit(ann, a, 1_000_000_000_000).status, 201, "10^12 is allowed")
         let all = t.post("/v1/transactions", ["type": "loan", "amount": .number("1.5"), "extra": 1], token: ann.accessToken)
@@ -84,12 +91,18 @@ final class MoneyMovementTests: XCTestCase {
         let short = transfer(ann, a, b, 1_200)
         XCTAssertEqual(short.json["error"]?["details"], ["available": 1_000, "requested": 1_200])
         XCTAssertEqual(short.json["detail"], "Available balance 1000 is less than the requested 1200.")
-        try assertUnchanged([a], { t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": 1_001], token: ann.accessToken) },
-                            code: "insufficient_funds")
+        try assertUnchanged(
+            [a], { t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": 1_001], token: ann.accessToken) },
+            code: "insufficient_funds")
         try assertUnchanged([a, euros], { transfer(ann, a, euros, 10) }, code: "currency_mismatch")
         try assertUnchanged([a], { transfer(ann, a, a, 10) }, code: "same_account")
-        try assertUnchanged([a], { t.post("/v1/transactions", ["account_id": .string(a), "type": "deposit", "amount": 10, "currency": "EUR"],
-                                          token: ann.accessToken) }, code: "currency_mismatch")
+        try assertUnchanged(
+            [a],
+            {
+                t.post(
+                    "/v1/transactions", ["account_id": .string(a), "type": "deposit", "amount": 10, "currency": "EUR"],
+                    token: ann.accessToken)
+            }, code: "currency_mismatch")
         try assertUnchanged([a, b], { transfer(bob, a, b, 10) }, code: "not_found")
         try assertUnchanged([b], { t.deposit(ann, b, 10) }, code: "not_found")
         try assertUnchanged([a, a2], { transfer(ann, a, "01234567-0000-7000-8000-000000000000", 10) }, code: "not_found")
@@ -134,7 +147,12 @@ final class MoneyMovementTests: XCTestCase {
     }
 
     func testDailyOutflowLimitCountsWithdrawalsAndTransfersOverTheUTCDay() throws {
-        t = try TestApp(money: { var m = MoneySettings(); m.dailyOutflowLimit = 10_000; return m }())
+        t = try TestApp(
+            money: {
+                var m = MoneySettings()
+                m.dailyOutflowLimit = 10_000
+                return m
+            }())
         let ann = t.member()
         let bob = t.member()
         let a = t.openAccount(ann)

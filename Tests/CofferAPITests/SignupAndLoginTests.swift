@@ -1,4 +1,5 @@
 import CofferCore
+import CofferCrypto
 import CofferStore
 import XCTest
 
@@ -9,8 +10,10 @@ final class SignupAndLoginTests: XCTestCase {
     override func tearDown() { t = nil }
 
     private func signupBody(_ overrides: [String: JSONValue] = [:]) -> JSONValue {
-        var fields: [(String, JSONValue)] = [("email", "New.Person@Example.COM "), ("password", "a long passphrase"),
-                                             ("first_name", "New"), ("last_name", "Person"), ("dob", "1985-06-30")]
+        var fields: [(String, JSONValue)] = [
+            ("email", "New.Person@Example.COM "), ("password", "a long passphrase"),
+            ("first_name", "New"), ("last_name", "Person"), ("dob", "1985-06-30"),
+        ]
         for (key, value) in overrides {
             if let index = fields.firstIndex(where: { $0.0 == key }) { fields[index].1 = value } else { fields.append((key, value)) }
         }
@@ -42,8 +45,12 @@ final class SignupAndLoginTests: XCTestCase {
     }
 
     func testSignupListsEveryInvalidField() {
-        let reply = t.post("/v1/auth/signup", signupBody(["email": "not-an-email", "password": "short", "first_name": "",
-                                                          "last_name": "Bad\u{07}Name", "dob": "2015-01-01", "nickname": "x"]))
+        let reply = t.post(
+            "/v1/auth/signup",
+            signupBody([
+                "email": "not-an-email", "password": "short", "first_name": "",
+                "last_name": "Bad\u{07}Name", "dob": "2015-01-01", "nickname": "x",
+            ]))
         XCTAssertEqual(reply.status, 400)
         XCTAssertEqual(reply.code, "validation_failed")
         XCTAssertEqual(Set(fieldNames(reply)), ["email", "password", "first_name", "last_name", "dob", "nickname"])
@@ -54,7 +61,7 @@ final class SignupAndLoginTests: XCTestCase {
             ("password", .string(String(repeating: "p", count: 10)), true), ("password", .string(String(repeating: "p", count: 9)), false),
             ("password", .string(String(repeating: "p", count: 128)), true), ("password", .string(String(repeating: "p", count: 129)), false),
             ("first_name", .string(String(repeating: "n", count: 100)), true), ("first_name", .string(String(repeating: "n", count: 101)), false),
-            ("dob", "2023-02-30", false), ("dob", "30-06-1985", false), ("dob", 19850630, false), ("email", 5, false), ("dob", "2999-01-01", false),
+            ("dob", "2023-02-30", false), ("dob", "30-06-1985", false), ("dob", 19_850_630, false), ("email", 5, false), ("dob", "2999-01-01", false),
         ]
         for (index, (field, value, valid)) in cases.enumerated() {
             var overrides: [String: JSONValue] = ["email": .string("b\(index)@example.com")]
@@ -84,7 +91,8 @@ final class SignupAndLoginTests: XCTestCase {
     func testHolderMustBeAnAdultToday() {
         let today = t.clock.clock.now().date
         let eighteen = CivilDate(year: today.year - 18, month: today.month, day: min(today.day, 28))!
-        let almost = CivilDate(daysSinceEpoch: CivilDate(year: today.year - 18, month: today.month, day: today.day == 29 && today.month == 2 ? 28 : today.day)!.daysSinceEpoch + 1)
+        let almost = CivilDate(
+            daysSinceEpoch: CivilDate(year: today.year - 18, month: today.month, day: today.day == 29 && today.month == 2 ? 28 : today.day)!.daysSinceEpoch + 1)
         XCTAssertEqual(t.post("/v1/auth/signup", signupBody(["email": "adult@example.com", "dob": .string(eighteen.iso8601)])).status, 201)
         XCTAssertEqual(t.post("/v1/auth/signup", signupBody(["email": "minor@example.com", "dob": .string(almost.iso8601)])).status, 400)
     }
@@ -126,7 +134,8 @@ final class SignupAndLoginTests: XCTestCase {
             XCTAssertEqual(reply.status, 401)
             XCTAssertEqual(reply.code, "invalid_credentials")
             XCTAssertEqual(reply.json["detail"], replies[0].json["detail"])
-            XCTAssertEqual(reply.response.headers.map(\.name).filter { $0 != "X-Request-Id" }, replies[0].response.headers.map(\.name).filter { $0 != "X-Request-Id" })
+            XCTAssertEqual(
+                reply.response.headers.map(\.name).filter { $0 != "X-Request-Id" }, replies[0].response.headers.map(\.name).filter { $0 != "X-Request-Id" })
         }
         let reasons = try t.auditEvents(action: .login).filter { $0.outcome == .failure }.compactMap(\.reason)
         XCTAssertEqual(Set(reasons), ["wrong_password", "unknown_email", "suspended"])
@@ -160,8 +169,6 @@ final class SignupAndLoginTests: XCTestCase {
         XCTAssertTrue(stored.passwordHash.contains("m=1024,t=1,p=1"))
     }
 }
-
-import CofferCrypto
 
 enum PasswordHasherFixture {
     static func hash(_ password: String) throws -> String {

@@ -91,8 +91,9 @@ final class TokenTests: XCTestCase {
         XCTAssertEqual(reuse.status, 401)
         XCTAssertEqual(reuse.code, "token_revoked")
         XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(third)]).code, "token_revoked", "descendants die too")
-        XCTAssertEqual(t.get("/v1/auth/me", token: first["access_token"]?.stringValue).code, "token_revoked",
-                       "access tokens issued to the family die with it")
+        XCTAssertEqual(
+            t.get("/v1/auth/me", token: first["access_token"]?.stringValue).code, "token_revoked",
+            "access tokens issued to the family die with it")
         let audit = try t.auditEvents(action: .refreshReuse)
         XCTAssertEqual(audit.count, 1)
         XCTAssertEqual(audit.first?.actorID, member.userID)
@@ -140,8 +141,9 @@ final class TokenTests: XCTestCase {
         XCTAssertEqual(wrong.code, "validation_failed")
         XCTAssertEqual(wrong.json["error"]?["details"]?["fields"]?.arrayValue?.first?["field"], "current_password")
 
-        let changed = t.post("/v1/auth/password", ["current_password": .string(member.password), "new_password": "a brand new password"],
-                             token: member.accessToken)
+        let changed = t.post(
+            "/v1/auth/password", ["current_password": .string(member.password), "new_password": "a brand new password"],
+            token: member.accessToken)
         XCTAssertEqual(changed.status, 204)
         XCTAssertEqual(t.get("/v1/auth/me", token: member.accessToken).code, "token_revoked")
         XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(member.refreshToken)]).code, "token_revoked")
@@ -156,12 +158,14 @@ final class TokenTests: XCTestCase {
     func testWrongCurrentPasswordsCountTowardsTheLockout() throws {
         let member = t.member()
         for _ in 0..<5 {
-            let wrong = t.post("/v1/auth/password", ["current_password": "a wrong guess!", "new_password": "a brand new password"],
-                               token: member.accessToken)
+            let wrong = t.post(
+                "/v1/auth/password", ["current_password": "a wrong guess!", "new_password": "a brand new password"],
+                token: member.accessToken)
             XCTAssertEqual(wrong.code, "validation_failed")
         }
-        let locked = t.post("/v1/auth/password", ["current_password": .string(member.password), "new_password": "a brand new password"],
-                            token: member.accessToken)
+        let locked = t.post(
+            "/v1/auth/password", ["current_password": .string(member.password), "new_password": "a brand new password"],
+            token: member.accessToken)
         XCTAssertEqual(locked.code, "account_locked")
         XCTAssertNotNil(locked.response.header("Retry-After"))
         XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).code, "account_locked")

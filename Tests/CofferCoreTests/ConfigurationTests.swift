@@ -15,11 +15,12 @@ final class ConfigurationTests: XCTestCase {
     }
 
     func testParsesEveryVariable() throws {
-        let config = try Configuration.load(from: [
-            "APP_ENV": "prod", "DATABASE_URL": "sqlite:///srv/coffer/data.db", "JWT_SECRET": String(repeating: "k", count: 40),
-            "LOG_LEVEL": "DEBUG", "CORS_ORIGINS": "https://a.example, http://b.example:8080", "COFFER_LISTEN": "127.0.0.1:9000",
-            "COFFER_WORKERS": "8", "COFFER_SQLITE_SYNCHRONOUS": "normal", "COFFER_SOCKET_MODE": "0666",
-        ], cores: 2)
+        let config = try Configuration.load(
+            from: [
+                "APP_ENV": "prod", "DATABASE_URL": "sqlite:///srv/coffer/data.db", "JWT_SECRET": String(repeating: "k", count: 40),
+                "LOG_LEVEL": "DEBUG", "CORS_ORIGINS": "https://a.example, http://b.example:8080", "COFFER_LISTEN": "127.0.0.1:9000",
+                "COFFER_WORKERS": "8", "COFFER_SQLITE_SYNCHRONOUS": "normal", "COFFER_SOCKET_MODE": "0666",
+            ], cores: 2)
         XCTAssertEqual(config.environment, .prod)
         XCTAssertEqual(config.databasePath, "/srv/coffer/data.db")
         XCTAssertFalse(config.jwtSecretIsEphemeral)
@@ -33,8 +34,9 @@ final class ConfigurationTests: XCTestCase {
 
     func testInheritedSocketIsUsedOnlyWhenNoListenAddressIsGiven() throws {
         XCTAssertEqual(try Configuration.load(from: [:], cores: 1, fdZeroIsListeningSocket: true).listen, .inherited)
-        XCTAssertEqual(try Configuration.load(from: ["COFFER_LISTEN": "/run/c.sock"], cores: 1, fdZeroIsListeningSocket: true).listen,
-                       .unix(path: "/run/c.sock"))
+        XCTAssertEqual(
+            try Configuration.load(from: ["COFFER_LISTEN": "/run/c.sock"], cores: 1, fdZeroIsListeningSocket: true).listen,
+            .unix(path: "/run/c.sock"))
     }
 
     func testBadValuesNameTheVariable() {

@@ -25,8 +25,10 @@ final class FieldReaderTests: XCTestCase {
     }
 
     func testIntegersMustBePlainLiteralsInRange() throws {
-        let cases: [(String, Bool)] = [("1", true), ("1000000000000", true), ("0", false), ("-5", false), ("10.0", false),
-                                       ("1e3", false), ("\"10\"", false), ("1000000000001", false), ("99999999999999999999", false)]
+        let cases: [(String, Bool)] = [
+            ("1", true), ("1000000000000", true), ("0", false), ("-5", false), ("10.0", false),
+            ("1e3", false), ("\"10\"", false), ("1000000000001", false), ("99999999999999999999", false),
+        ]
         for (literal, valid) in cases {
             var fields = try reader(#"{"amount": \#(literal)}"#)
             let value = fields.integer("amount", in: 1...1_000_000_000_000)

@@ -12,8 +12,10 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testRejectsMalformedDocuments() {
-        let bad = ["", "{", "{\"a\":}", "{\"a\":1,}", "[1 2]", "{\"a\":1} x", "01", "1.", "-", "tru", "\"\u{01}\"",
-                   "{\"a\":1,\"a\":2}", "\"\\ud800\"", "\"\\x\"", "{'a':1}", "NaN"]
+        let bad = [
+            "", "{", "{\"a\":}", "{\"a\":1,}", "[1 2]", "{\"a\":1} x", "01", "1.", "-", "tru", "\"\u{01}\"",
+            "{\"a\":1,\"a\":2}", "\"\\ud800\"", "\"\\x\"", "{'a':1}", "NaN",
+        ]
         for text in bad {
             XCTAssertThrowsError(try JSONParser.parse(text), "accepted \(text.debugDescription)")
         }

@@ -1,7 +1,8 @@
 import CofferCore
-@testable import CofferHTTP
 import Logging
 import XCTest
+
+@testable import CofferHTTP
 
 /// The shared request pipeline, in-process: problems, request ids, error mapping, CORS.
 final class ApplicationTests: XCTestCase {
@@ -18,7 +19,9 @@ final class ApplicationTests: XCTestCase {
             return .json(["name": .string(name!)])
         }
         configure(&router)
-        return Application(router: router, cors: CORSPolicy(allowedOrigins: cors, serverNames: ["bank.example", "127.0.0.1"]), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        return Application(
+            router: router, cors: CORSPolicy(allowedOrigins: cors, serverNames: ["bank.example", "127.0.0.1"]),
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 
     private func json(_ response: Response) throws -> JSONValue { try JSONParser.parse(response.body) }
@@ -107,16 +110,20 @@ final class ApplicationTests: XCTestCase {
         let same = closed.handle(Request(method: .get, path: "/v1/ok", headers: ["Origin": "https://bank.example", "Host": "bank.example"]))
         XCTAssertEqual(same.status, 200)
         XCTAssertNil(same.header("Access-Control-Allow-Origin"))
-        let sameWithPort = closed.handle(Request(method: .post, path: "/v1/ok",
-                                                 headers: ["Origin": "http://127.0.0.1:8080", "Host": "127.0.0.1:8080"]))
+        let sameWithPort = closed.handle(
+            Request(
+                method: .post, path: "/v1/ok",
+                headers: ["Origin": "http://127.0.0.1:8080", "Host": "127.0.0.1:8080"]))
         XCTAssertNotEqual(sameWithPort.status, 403)
 
         let open = application(cors: ["https://app.example"])
         let allowed = open.handle(Request(method: .get, path: "/v1/ok", headers: ["Origin": "https://app.example", "Host": "api.example"]))
         XCTAssertEqual(allowed.status, 200)
         XCTAssertEqual(allowed.header("Access-Control-Allow-Origin"), "https://app.example")
-        let preflight = open.handle(Request(method: .options, path: "/v1/ok",
-                                            headers: ["Origin": "https://app.example", "Host": "api.example", "Access-Control-Request-Method": "POST"]))
+        let preflight = open.handle(
+            Request(
+                method: .options, path: "/v1/ok",
+                headers: ["Origin": "https://app.example", "Host": "api.example", "Access-Control-Request-Method": "POST"]))
         XCTAssertEqual(preflight.status, 204)
         XCTAssertNotNil(preflight.header("Access-Control-Allow-Methods"))
     }
@@ -124,16 +131,20 @@ final class ApplicationTests: XCTestCase {
     /// DNS rebinding: a page on evil.example whose name now points at this machine sends a Host
     /// and an Origin that agree. Only the configured server names count as this site.
     func testAnOriginMatchingAnUnpinnedHostIsNotSameOrigin() throws {
-        let rebound = application().handle(Request(method: .post, path: "/v1/ok",
-                                                   headers: ["Origin": "http://evil.example:8080", "Host": "evil.example:8080"]))
+        let rebound = application().handle(
+            Request(
+                method: .post, path: "/v1/ok",
+                headers: ["Origin": "http://evil.example:8080", "Host": "evil.example:8080"]))
         XCTAssertEqual(rebound.status, 403)
         XCTAssertEqual(try json(rebound)["error"]?["code"], "forbidden")
     }
 
     func testEveryResponseForbidsCaching() {
         let app = application()
-        for request in [Request(method: .get, path: "/v1/ok"), Request(method: .get, path: "/v1/nowhere"),
-                        Request(method: .delete, path: "/v1/ok")] {
+        for request in [
+            Request(method: .get, path: "/v1/ok"), Request(method: .get, path: "/v1/nowhere"),
+            Request(method: .delete, path: "/v1/ok"),
+        ] {
             XCTAssertEqual(app.handle(request).header("Cache-Control"), "no-store", "\(request.method) \(request.path)")
         }
     }

@@ -1,5 +1,6 @@
-@testable import CofferHTTP
 import XCTest
+
+@testable import CofferHTTP
 
 final class RouterTests: XCTestCase {
     private func router() -> Router {

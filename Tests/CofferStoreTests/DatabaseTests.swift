@@ -33,14 +33,17 @@ final class DatabaseTests: XCTestCase {
         let db = try open()
         try db.execute("CREATE TABLE t (n INTEGER NOT NULL CHECK (n >= 0))")
         _ = try db.write { try $0.run("INSERT INTO t (n) VALUES (?)", [.integer(1)]) }
-        XCTAssertThrowsError(try db.write { db in
-            try db.run("INSERT INTO t (n) VALUES (?)", [.integer(2)])
-            throw Abort()
-        })
-        XCTAssertThrowsError(try db.write { db in
-            try db.run("INSERT INTO t (n) VALUES (?)", [.integer(3)])
-            try db.run("INSERT INTO t (n) VALUES (?)", [.integer(-1)])
-        }) { error in
+        XCTAssertThrowsError(
+            try db.write { db in
+                try db.run("INSERT INTO t (n) VALUES (?)", [.integer(2)])
+                throw Abort()
+            })
+        XCTAssertThrowsError(
+            try db.write { db in
+                try db.run("INSERT INTO t (n) VALUES (?)", [.integer(3)])
+                try db.run("INSERT INTO t (n) VALUES (?)", [.integer(-1)])
+            }
+        ) { error in
             XCTAssertEqual((error as? DatabaseError)?.kind, .constraint)
         }
         XCTAssertEqual(try db.query("SELECT n FROM t ORDER BY n") { $0.int64(0) }, [1])

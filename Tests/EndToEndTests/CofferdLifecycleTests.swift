@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -60,8 +61,10 @@ final class CofferdLifecycleTests: XCTestCase {
     }
 
     func testShortJWTSecretAndBadValuesStopStart() throws {
-        let cases: [(String, String)] = [("JWT_SECRET", "too-short"), ("COFFER_WORKERS", "0"), ("APP_ENV", "staging"),
-                                         ("LOG_LEVEL", "loud"), ("COFFER_SQLITE_SYNCHRONOUS", "OFF"), ("COFFER_LISTEN", "localhost:99999")]
+        let cases: [(String, String)] = [
+            ("JWT_SECRET", "too-short"), ("COFFER_WORKERS", "0"), ("APP_ENV", "staging"),
+            ("LOG_LEVEL", "loud"), ("COFFER_SQLITE_SYNCHRONOUS", "OFF"), ("COFFER_LISTEN", "localhost:99999"),
+        ]
         for (name, value) in cases {
             var environment = baseEnvironment()
             environment[name] = value
@@ -89,8 +92,10 @@ final class CofferdLifecycleTests: XCTestCase {
         try cofferd.start()
         defer { cofferd.stop() }
         let client = FastCGIClient()
-        let params = [("REQUEST_METHOD", "POST"), ("DOCUMENT_URI", "/v1/health"), ("QUERY_STRING", ""),
-                      ("CONTENT_TYPE", "application/json"), ("CONTENT_LENGTH", "2"), ("REQUEST_ID", "inflight")]
+        let params = [
+            ("REQUEST_METHOD", "POST"), ("DOCUMENT_URI", "/v1/health"), ("QUERY_STRING", ""),
+            ("CONTENT_TYPE", "application/json"), ("CONTENT_LENGTH", "2"), ("REQUEST_ID", "inflight"),
+        ]
 
         // Three requests are accepted and left waiting for their bodies.
         let streams = try (0..<3).map { _ in try SocketStream(unixPath: cofferd.socketPath) }

@@ -1,6 +1,7 @@
 import CofferStore
 import Foundation
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,7 +46,8 @@ final class HardeningThroughNginxTests: XCTestCase {
         let huge: Int64 = 6_000_000_000_000_000_000
         try database.write { db in
             for at in [Int64(1_000_000_000_000), Int64(Date().timeIntervalSince1970 * 1000)] {
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, created_at)
                     VALUES (lower(hex(randomblob(16))), lower(hex(randomblob(16))), ?, 'deposit', ?, 'USD', ?, ?)
                     """, [.text(a), .integer(huge), .integer(huge), .integer(at)])
@@ -62,11 +64,13 @@ final class HardeningThroughNginxTests: XCTestCase {
         let ann = try api.member("reorder@e2e.example")
         let a = try api.openAccount(ann.token)
         let headers = [("Authorization", "Bearer \(ann.token)"), ("Content-Type", "application/json"), ("Idempotency-Key", "retry-1")]
-        let first = try stack.http.send("POST", "/v1/transactions", headers: headers,
-                                        body: Array(#"{"account_id":"\#(a)","type":"deposit","amount":100}"#.utf8))
+        let first = try stack.http.send(
+            "POST", "/v1/transactions", headers: headers,
+            body: Array(#"{"account_id":"\#(a)","type":"deposit","amount":100}"#.utf8))
         XCTAssertEqual(first.status, 201, first.text)
-        let retry = try stack.http.send("POST", "/v1/transactions", headers: headers + [("X-Request-Id", "the-retry")],
-                                        body: Array("{\"type\": \"deposit\", \"account_id\": \"\(a)\",\n \"amount\": 100}".utf8))
+        let retry = try stack.http.send(
+            "POST", "/v1/transactions", headers: headers + [("X-Request-Id", "the-retry")],
+            body: Array("{\"type\": \"deposit\", \"account_id\": \"\(a)\",\n \"amount\": 100}".utf8))
         XCTAssertEqual(retry.status, 201, retry.text)
         XCTAssertEqual(retry.header("Idempotent-Replayed"), "true")
         XCTAssertEqual(retry.body, first.body)
@@ -88,8 +92,12 @@ final class HardeningThroughNginxTests: XCTestCase {
 
     func testLookAlikeEmailsAreRefusedOrTheSameAddress() throws {
         let signup: ([String: Any]) throws -> HTTPResult = { fields in
-            try self.api.request("POST", "/v1/auth/signup", ["password": "a long passphrase", "first_name": "Zoe", "last_name": "W",
-                                                             "dob": "1990-01-01"].merging(fields) { _, new in new })
+            try self.api.request(
+                "POST", "/v1/auth/signup",
+                [
+                    "password": "a long passphrase", "first_name": "Zoe", "last_name": "W",
+                    "dob": "1990-01-01",
+                ].merging(fields) { _, new in new })
         }
         XCTAssertEqual(try signup(["email": "zoe@e2e.example"]).status, 201)
         try assertProblem(try signup(["email": "zoe\u{200B}@e2e.example"]), status: 400, code: "validation_failed")
@@ -105,7 +113,8 @@ final class HardeningThroughNginxTests: XCTestCase {
         XCTAssertEqual(try deposit(ann.token, a, 500, description: "\u{301}=HYPERLINK(\"x\")").status, 201)
         // A joiner is refused on the way in now; rows written before keep being defused.
         let database = try Database(path: "\(stack.directory.path)/coffer.db")
-        try database.run("""
+        try database.run(
+            """
             INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, description, created_at)
             VALUES (lower(hex(randomblob(16))), lower(hex(randomblob(16))), ?, 'deposit', 1, 'USD', 501, ?, ?)
             """, [.text(a), .text("=\u{200D}cmd|' /C calc'!A0"), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
@@ -180,9 +189,13 @@ final class HardeningThroughNginxTests: XCTestCase {
     /// DNS rebinding: a page on another name pointed at this machine gets nothing, and redirects
     /// never echo the Host a client sent.
     func testOnlyThePinnedServerNamesAreServed() throws {
-        let rebound = try api.request("POST", "/v1/auth/signup", ["email": "rebind@e2e.example", "password": "a long passphrase",
-                                                                  "first_name": "R", "last_name": "B", "dob": "1990-01-01"],
-                                      headers: [("Host", "evil.example:\(stack.port)"), ("Origin", "http://evil.example:\(stack.port)")])
+        let rebound = try api.request(
+            "POST", "/v1/auth/signup",
+            [
+                "email": "rebind@e2e.example", "password": "a long passphrase",
+                "first_name": "R", "last_name": "B", "dob": "1990-01-01",
+            ],
+            headers: [("Host", "evil.example:\(stack.port)"), ("Origin", "http://evil.example:\(stack.port)")])
         try assertProblem(rebound, status: 400, code: "invalid_parameter")
         let database = try Database(path: "\(stack.directory.path)/coffer.db")
         XCTAssertEqual(try database.scalarInt("SELECT count(*) FROM users WHERE email = 'rebind@e2e.example'"), 0)

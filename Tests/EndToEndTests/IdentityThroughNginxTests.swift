@@ -22,8 +22,12 @@ final class IdentityThroughNginxTests: XCTestCase {
     func testSignupLoginRefreshLogoutWithoutLeakingSecrets() throws {
         let password = "Sup3r-secret passphrase"
         var responses: [HTTPResult] = []
-        let signup = try post("/v1/auth/signup", ["email": "e2e@example.com", "password": password, "first_name": "Eve",
-                                                  "last_name": "Tester", "dob": "1990-05-05"])
+        let signup = try post(
+            "/v1/auth/signup",
+            [
+                "email": "e2e@example.com", "password": password, "first_name": "Eve",
+                "last_name": "Tester", "dob": "1990-05-05",
+            ])
         XCTAssertEqual(signup.status, 201, signup.text)
         responses.append(signup)
 
@@ -55,8 +59,9 @@ final class IdentityThroughNginxTests: XCTestCase {
 
         let relogin = try post("/v1/auth/login", ["email": "e2e@example.com", "password": password])
         let second = try relogin.json()
-        let badChange = try post("/v1/auth/password", ["current_password": "nope nope nope", "new_password": "another passphrase"],
-                                 token: second["access_token"] as? String)
+        let badChange = try post(
+            "/v1/auth/password", ["current_password": "nope nope nope", "new_password": "another passphrase"],
+            token: second["access_token"] as? String)
         XCTAssertEqual(badChange.status, 400)
         responses.append(badChange)
         let logout = try post("/v1/auth/logout", ["refresh_token": second["refresh_token"] as! String], token: second["access_token"] as? String)
@@ -85,7 +90,10 @@ final class IdentityThroughNginxTests: XCTestCase {
         var limited: HTTPResult?
         for _ in 0..<250 {
             let response = try post("/v1/auth/login", ["email": "x@example.com"])
-            if response.status == 429 { limited = response; break }
+            if response.status == 429 {
+                limited = response
+                break
+            }
             XCTAssertEqual(response.status, 400)
         }
         let response = try XCTUnwrap(limited, "nginx never answered 429")
@@ -101,7 +109,8 @@ final class IdentityThroughNginxTests: XCTestCase {
             let process = Process()
             process.executableURL = TestPaths.binary("coffer")
             process.arguments = ["create-admin", "--email", email, "--password-stdin", "--database-url", databaseURL]
-            let input = Pipe(), output = Pipe()
+            let input = Pipe()
+            let output = Pipe()
             process.standardInput = input
             process.standardOutput = output
             process.standardError = output

@@ -1,6 +1,7 @@
 import CofferStore
 import Foundation
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,17 +28,20 @@ final class MoneyThroughNginxTests: XCTestCase {
         let a = try api.openAccount(ann.token)
         let b = try api.openAccount(bob.token)
 
-        let deposit = try api.request("POST", "/v1/transactions", ["account_id": a, "type": "deposit", "amount": 125_075, "description": "salary"],
-                                      token: ann.token, headers: [("Idempotency-Key", "dep-1")])
+        let deposit = try api.request(
+            "POST", "/v1/transactions", ["account_id": a, "type": "deposit", "amount": 125_075, "description": "salary"],
+            token: ann.token, headers: [("Idempotency-Key", "dep-1")])
         XCTAssertEqual(deposit.status, 201, deposit.text)
         XCTAssertEqual(try deposit.json()["balance_after"] as? Int, 125_075)
-        let replay = try api.request("POST", "/v1/transactions", ["account_id": a, "type": "deposit", "amount": 125_075, "description": "salary"],
-                                     token: ann.token, headers: [("Idempotency-Key", "dep-1")])
+        let replay = try api.request(
+            "POST", "/v1/transactions", ["account_id": a, "type": "deposit", "amount": 125_075, "description": "salary"],
+            token: ann.token, headers: [("Idempotency-Key", "dep-1")])
         XCTAssertEqual(replay.header("Idempotent-Replayed"), "true")
         XCTAssertEqual(replay.text, deposit.text)
 
-        let transfer = try api.request("POST", "/v1/transfers", ["from_account_id": a, "to_account_id": b, "amount": 40_050, "description": "rent"],
-                                       token: ann.token, headers: [("Idempotency-Key", "rent-1")])
+        let transfer = try api.request(
+            "POST", "/v1/transfers", ["from_account_id": a, "to_account_id": b, "amount": 40_050, "description": "rent"],
+            token: ann.token, headers: [("Idempotency-Key", "rent-1")])
         XCTAssertEqual(transfer.status, 201, transfer.text)
         XCTAssertEqual(try api.balance(ann.token, a), 85_025)
         XCTAssertEqual(try api.balance(bob.token, b), 40_050)
@@ -72,7 +76,8 @@ final class MoneyThroughNginxTests: XCTestCase {
         for owner in owners {
             for _ in 0..<3 {
                 let id = try api.openAccount(owner.token)
-                XCTAssertEqual(try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": 30_000], token: owner.token).status, 201)
+                XCTAssertEqual(
+                    try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": 30_000], token: owner.token).status, 201)
                 accounts.append((id, owner.token))
             }
         }
@@ -89,8 +94,14 @@ final class MoneyThroughNginxTests: XCTestCase {
                     let from = pairs[(client + step) % pairs.count]
                     let to = pairs[(client * 7 + step * 3 + 1) % pairs.count]
                     let amount = (client * 131 + step * 977) % 12_000 + 1
-                    guard let reply = try? api.request("POST", "/v1/transfers", ["from_account_id": from.id, "to_account_id": to.id, "amount": amount],
-                                                       token: from.token) else { results.record(status: -1, id: nil); continue }
+                    guard
+                        let reply = try? api.request(
+                            "POST", "/v1/transfers", ["from_account_id": from.id, "to_account_id": to.id, "amount": amount],
+                            token: from.token)
+                    else {
+                        results.record(status: -1, id: nil)
+                        continue
+                    }
                     results.record(status: reply.status, id: (try? reply.json())?["id"] as? String)
                 }
             }.start()
@@ -116,7 +127,8 @@ final class MoneyThroughNginxTests: XCTestCase {
         let owner = try api.member("crash@e2e.example")
         let accounts = try (0..<4).map { _ in try api.openAccount(owner.token) }
         for id in accounts {
-            XCTAssertEqual(try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": 1_000_000], token: owner.token).status, 201)
+            XCTAssertEqual(
+                try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": 1_000_000], token: owner.token).status, 201)
         }
         let http = stack.http
         let results = TransferLog()
@@ -129,10 +141,14 @@ final class MoneyThroughNginxTests: XCTestCase {
                 let api = APIClient(http: http)
                 var step = 0
                 while !stop.isSet {
-                    let from = accounts[(client + step) % 4], to = accounts[(client + step + 1) % 4]
+                    let from = accounts[(client + step) % 4]
+                    let to = accounts[(client + step + 1) % 4]
                     step += 1
-                    guard let reply = try? api.request("POST", "/v1/transfers", ["from_account_id": from, "to_account_id": to, "amount": 7 + step % 50],
-                                                       token: owner.token) else { continue }
+                    guard
+                        let reply = try? api.request(
+                            "POST", "/v1/transfers", ["from_account_id": from, "to_account_id": to, "amount": 7 + step % 50],
+                            token: owner.token)
+                    else { continue }
                     results.record(status: reply.status, id: reply.status == 201 ? (try? reply.json())?["id"] as? String : nil)
                 }
             }.start()

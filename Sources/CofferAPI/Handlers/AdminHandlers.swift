@@ -12,8 +12,9 @@ struct AdminHandlers {
         router.add(.get, "/v1/admin/users") { context in
             _ = try authenticator.principal(&context, roles: [.support, .admin])
             let query = try ListQuery(context.request, filters: ["role", "status"])
-            let page = try administration.users(role: try query.choice("role", as: Role.self),
-                                                status: try query.choice("status", as: UserStatus.self), page: query.page)
+            let page = try administration.users(
+                role: try query.choice("role", as: Role.self),
+                status: try query.choice("status", as: UserStatus.self), page: query.page)
             return .json(Representation.list(page, request: query.page, Representation.user))
         }
         router.add(.patch, "/v1/admin/users/{id}") { context in
@@ -32,8 +33,10 @@ struct AdminHandlers {
             let stats = try administration.stats()
             return .json([
                 "users": ["total": .int(stats.users.total), "active": .int(stats.users.active), "suspended": .int(stats.users.suspended)],
-                "accounts": ["total": .int(stats.accounts.total), "active": .int(stats.accounts.active),
-                             "frozen": .int(stats.accounts.frozen), "closed": .int(stats.accounts.closed)],
+                "accounts": [
+                    "total": .int(stats.accounts.total), "active": .int(stats.accounts.active),
+                    "frozen": .int(stats.accounts.frozen), "closed": .int(stats.accounts.closed),
+                ],
                 "balances": .array(stats.balances.map { ["currency": .string($0.currency), "total": .int($0.total)] }),
                 "transfers_today": .int(stats.transfersToday),
             ])
@@ -41,8 +44,9 @@ struct AdminHandlers {
         router.add(.get, "/v1/admin/audit-events") { context in
             _ = try authenticator.principal(&context, roles: [.support, .admin])
             let query = try ListQuery(context.request, filters: ["actor_id", "action", "outcome"], keyset: "audit-events")
-            let filter = AuditFilter(actorID: query.value("actor_id"), action: try query.choice("action", as: AuditEvent.Action.self),
-                                     outcome: try query.choice("outcome", as: AuditEvent.Outcome.self))
+            let filter = AuditFilter(
+                actorID: query.value("actor_id"), action: try query.choice("action", as: AuditEvent.Action.self),
+                outcome: try query.choice("outcome", as: AuditEvent.Outcome.self))
             let page = try administration.auditEvents(filter, page: query.page)
             return .json(Representation.list(page, request: query.page, Representation.auditEvent))
         }

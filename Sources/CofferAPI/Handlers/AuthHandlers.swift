@@ -54,8 +54,9 @@ struct AuthHandlers {
         if let dob { fields.fail("dob", IdentityRules.dateOfBirthProblem(dob, today: clock.now().date)) }
         try fields.finish()
 
-        let input = SignupInput(email: email!, password: password!, firstName: firstName!, lastName: lastName!,
-                                dateOfBirth: CivilDate(iso8601: dob!)!)
+        let input = SignupInput(
+            email: email!, password: password!, firstName: firstName!, lastName: lastName!,
+            dateOfBirth: CivilDate(iso8601: dob!)!)
         let (user, holder) = try identity.signup(input, origin: context.origin)
         return .json(["user": Representation.user(user), "account_holder": Representation.accountHolder(holder)], status: 201)
     }

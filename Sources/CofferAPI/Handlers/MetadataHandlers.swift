@@ -25,7 +25,8 @@ struct MetadataHandlers {
     /// The OpenAPI document shipped as a package resource; its absence is a packaging bug.
     static func loadOpenAPIDocument() -> [UInt8] {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
-              let data = try? Data(contentsOf: url) else {
+            let data = try? Data(contentsOf: url)
+        else {
             preconditionFailure("openapi.json is missing from the CofferAPI resource bundle")
         }
         return [UInt8](data)

@@ -12,8 +12,9 @@ struct StatementHandlers {
     func register(in router: inout Router) {
         router.add(.get, "/v1/statements/{account_id}") { context in
             let principal = try authenticator.principal(&context)
-            let query = try ListQuery(context.request, filters: ["from", "to", "format"], keyset: "statement-lines",
-                                      limitDefault: Self.linesDefault, limitMax: Self.linesMax)
+            let query = try ListQuery(
+                context.request, filters: ["from", "to", "format"], keyset: "statement-lines",
+                limitDefault: Self.linesDefault, limitMax: Self.linesMax)
             let (from, to) = try query.dateRange()
             let wantsCSV: Bool
             switch query.value("format") {
@@ -55,12 +56,19 @@ enum StatementCSV {
         var text = header + "\r\n"
         for line in statement.lines.items {
             let signed = line.type.isCredit ? line.amount : -line.amount
-            text += [line.createdAt.rfc3339, line.id, line.type.rawValue, field(line.description ?? ""),
-                     currency.decimal(signed), currency.code, currency.decimal(line.balanceAfter)].joined(separator: ",") + "\r\n"
+            text +=
+                [
+                    line.createdAt.rfc3339, line.id, line.type.rawValue, field(line.description ?? ""),
+                    currency.decimal(signed), currency.code, currency.decimal(line.balanceAfter),
+                ].joined(separator: ",") + "\r\n"
         }
         let name = "statement-\(statement.account.id)-\(statement.from.iso8601)-\(statement.to.iso8601).csv"
-        return Response(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"),
-                                               ("Content-Disposition", "attachment; filename=\"\(name)\"")], body: Array(text.utf8))
+        return Response(
+            status: 200,
+            headers: [
+                ("Content-Type", "text/csv; charset=utf-8"),
+                ("Content-Disposition", "attachment; filename=\"\(name)\""),
+            ], body: Array(text.utf8))
     }
 
     /// Quotes when needed, and defuses text a spreadsheet would run as a formula.

@@ -22,8 +22,9 @@ struct TransactionHandlers {
             let description = fields.description()
             try fields.finish()
             return try writes.run(context, principal: principal) { db in
-                let transaction = try payments.moveCash(in: db, kind!, accountID: accountID!, amount: amount!, currency: currency,
-                                                        description: description, by: principal, origin: context.origin)
+                let transaction = try payments.moveCash(
+                    in: db, kind!, accountID: accountID!, amount: amount!, currency: currency,
+                    description: description, by: principal, origin: context.origin)
                 var response = Response.json(Representation.transaction(transaction), status: 201)
                 response.setHeader("Location", "/v1/transactions/\(transaction.id)")
                 return response
@@ -33,9 +34,10 @@ struct TransactionHandlers {
             let principal = try authenticator.principal(&context)
             let query = try ListQuery(context.request, filters: ["account_id", "type", "from", "to"], keyset: "transactions")
             let (from, to) = try query.dateRange()
-            let filter = TransactionFilter(accountID: query.value("account_id"), type: try query.choice("type", as: TransactionType.self),
-                                           from: from?.startOfDay,
-                                           until: to.map { CivilDate(daysSinceEpoch: $0.daysSinceEpoch + 1).startOfDay })
+            let filter = TransactionFilter(
+                accountID: query.value("account_id"), type: try query.choice("type", as: TransactionType.self),
+                from: from?.startOfDay,
+                until: to.map { CivilDate(daysSinceEpoch: $0.daysSinceEpoch + 1).startOfDay })
             let page = try history.transactions(filter, for: principal, page: query.page)
             return .json(Representation.list(page, request: query.page, Representation.transaction))
         }

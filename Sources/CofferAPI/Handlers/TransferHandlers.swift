@@ -21,8 +21,9 @@ struct TransferHandlers {
             let description = fields.description()
             try fields.finish()
             return try writes.run(context, principal: principal) { db in
-                let transfer = try payments.transfer(in: db, from: from!, to: to!, amount: amount!, currency: currency,
-                                                     description: description, by: principal, origin: context.origin)
+                let transfer = try payments.transfer(
+                    in: db, from: from!, to: to!, amount: amount!, currency: currency,
+                    description: description, by: principal, origin: context.origin)
                 var response = Response.json(Representation.transfer(transfer), status: 201)
                 response.setHeader("Location", "/v1/transfers/\(transfer.id)")
                 return response

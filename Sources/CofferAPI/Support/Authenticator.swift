@@ -24,5 +24,7 @@ struct Authenticator {
 }
 
 extension RequestContext {
-    var origin: RequestOrigin { RequestOrigin(requestID: requestID, serverRequestID: serverRequestID, ip: request.remoteAddress.isEmpty ? nil : request.remoteAddress) }
+    var origin: RequestOrigin {
+        RequestOrigin(requestID: requestID, serverRequestID: serverRequestID, ip: request.remoteAddress.isEmpty ? nil : request.remoteAddress)
+    }
 }

@@ -35,8 +35,9 @@ final class IdempotentWrites {
         let now = clock.now()
         let claim = "\(principal.userID)\n\(key)"
         guard inFlight.claim(claim) else {
-            throw AppError(.idempotencyKeyInUse, "A request with this Idempotency-Key is still being processed; retry shortly.",
-                           headers: [("Retry-After", "1")])
+            throw AppError(
+                .idempotencyKeyInUse, "A request with this Idempotency-Key is still being processed; retry shortly.",
+                headers: [("Retry-After", "1")])
         }
         defer { inFlight.release(claim) }
         return try db.write { db in
@@ -53,8 +54,9 @@ final class IdempotentWrites {
             } catch let error as AppError where error.code.entry.status == 422 {
                 response = ProblemDocument.response(for: error, instance: context.request.path, requestID: context.requestID)
             }
-            try db.storeResponse(Self.storable(response, fingerprint: fingerprint), userID: principal.userID, key: key,
-                                 at: now, expiresAt: now.adding(seconds: Self.keyLifetimeSeconds))
+            try db.storeResponse(
+                Self.storable(response, fingerprint: fingerprint), userID: principal.userID, key: key,
+                at: now, expiresAt: now.adding(seconds: Self.keyLifetimeSeconds))
             return response
         }
     }

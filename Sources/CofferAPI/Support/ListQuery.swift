@@ -60,7 +60,8 @@ struct ListQuery {
         let prefix = "c2:\(scope):"
         guard text.hasPrefix(prefix) else { return nil }
         let id = text.dropFirst(prefix.count)
-        guard (1...100).contains(id.utf8.count), id.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+        guard (1...100).contains(id.utf8.count), id.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else {
             return nil
         }
         return String(id)

@@ -5,62 +5,82 @@ import CofferStore
 /// The JSON shapes of API.md's resources, in one place so every endpoint answers the same shape.
 enum Representation {
     static func user(_ user: User) -> JSONValue {
-        ["id": .string(user.id), "email": .string(user.email), "role": .string(user.role.rawValue),
-         "status": .string(user.status.rawValue), "created_at": .string(user.createdAt.rfc3339)]
+        [
+            "id": .string(user.id), "email": .string(user.email), "role": .string(user.role.rawValue),
+            "status": .string(user.status.rawValue), "created_at": .string(user.createdAt.rfc3339),
+        ]
     }
 
     static func accountHolder(_ holder: AccountHolder?) -> JSONValue {
         guard let holder else { return .null }
-        return ["id": .string(holder.id), "user_id": .string(holder.userID), "first_name": .string(holder.firstName),
-                "last_name": .string(holder.lastName), "dob": .string(holder.dateOfBirth.iso8601),
-                "created_at": .string(holder.createdAt.rfc3339)]
+        return [
+            "id": .string(holder.id), "user_id": .string(holder.userID), "first_name": .string(holder.firstName),
+            "last_name": .string(holder.lastName), "dob": .string(holder.dateOfBirth.iso8601),
+            "created_at": .string(holder.createdAt.rfc3339),
+        ]
     }
 
     static func session(_ session: Session) -> JSONValue {
-        ["access_token": .string(session.accessToken), "token_type": "Bearer", "expires_in": .int(session.accessExpiresInSeconds),
-         "refresh_token": .string(session.refreshToken), "refresh_expires_in": .int(session.refreshExpiresInSeconds),
-         "user": user(session.user)]
+        [
+            "access_token": .string(session.accessToken), "token_type": "Bearer", "expires_in": .int(session.accessExpiresInSeconds),
+            "refresh_token": .string(session.refreshToken), "refresh_expires_in": .int(session.refreshExpiresInSeconds),
+            "user": user(session.user),
+        ]
     }
 
     static func auditEvent(_ event: AuditEvent) -> JSONValue {
         func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
-        return ["id": .string(event.id), "at": .string(event.at.rfc3339), "actor_id": optional(event.actorID),
-                "action": .string(event.action.rawValue), "target_type": optional(event.targetType),
-                "target_id": optional(event.targetID), "outcome": .string(event.outcome.rawValue),
-                "reason": optional(event.reason), "request_id": optional(event.requestID),
-                "server_request_id": optional(event.serverRequestID), "ip": optional(event.ip)]
+        return [
+            "id": .string(event.id), "at": .string(event.at.rfc3339), "actor_id": optional(event.actorID),
+            "action": .string(event.action.rawValue), "target_type": optional(event.targetType),
+            "target_id": optional(event.targetID), "outcome": .string(event.outcome.rawValue),
+            "reason": optional(event.reason), "request_id": optional(event.requestID),
+            "server_request_id": optional(event.serverRequestID), "ip": optional(event.ip),
+        ]
     }
 
     static func account(_ account: Account) -> JSONValue {
-        ["id": .string(account.id), "holder_id": .string(account.holderID), "type": .string(account.type.rawValue),
-         "currency": .string(account.currency.code), "balance": .int(account.balance), "status": .string(account.status.rawValue),
-         "created_at": .string(account.createdAt.rfc3339)]
+        [
+            "id": .string(account.id), "holder_id": .string(account.holderID), "type": .string(account.type.rawValue),
+            "currency": .string(account.currency.code), "balance": .int(account.balance), "status": .string(account.status.rawValue),
+            "created_at": .string(account.createdAt.rfc3339),
+        ]
     }
 
     static func transaction(_ transaction: LedgerTransaction) -> JSONValue {
-        ["id": .string(transaction.id), "account_id": .string(transaction.accountID), "type": .string(transaction.type.rawValue),
-         "amount": .int(transaction.amount), "currency": .string(transaction.currency.code), "balance_after": .int(transaction.balanceAfter),
-         "description": transaction.description.map(JSONValue.string) ?? .null,
-         "transfer_id": transaction.transferID.map(JSONValue.string) ?? .null, "created_at": .string(transaction.createdAt.rfc3339)]
+        [
+            "id": .string(transaction.id), "account_id": .string(transaction.accountID), "type": .string(transaction.type.rawValue),
+            "amount": .int(transaction.amount), "currency": .string(transaction.currency.code), "balance_after": .int(transaction.balanceAfter),
+            "description": transaction.description.map(JSONValue.string) ?? .null,
+            "transfer_id": transaction.transferID.map(JSONValue.string) ?? .null, "created_at": .string(transaction.createdAt.rfc3339),
+        ]
     }
 
     static func transfer(_ transfer: Transfer) -> JSONValue {
-        ["id": .string(transfer.id), "from_account_id": .string(transfer.fromAccountID), "to_account_id": .string(transfer.toAccountID),
-         "amount": .int(transfer.amount), "currency": .string(transfer.currency.code),
-         "description": transfer.description.map(JSONValue.string) ?? .null, "status": "completed",
-         "created_at": .string(transfer.createdAt.rfc3339)]
+        [
+            "id": .string(transfer.id), "from_account_id": .string(transfer.fromAccountID), "to_account_id": .string(transfer.toAccountID),
+            "amount": .int(transfer.amount), "currency": .string(transfer.currency.code),
+            "description": transfer.description.map(JSONValue.string) ?? .null, "status": "completed",
+            "created_at": .string(transfer.createdAt.rfc3339),
+        ]
     }
 
     static func card(_ card: Card) -> JSONValue {
-        ["id": .string(card.id), "account_id": .string(card.accountID), "type": .string(card.type.rawValue), "last4": .string(card.last4),
-         "exp_month": .int(card.expiryMonth), "exp_year": .int(card.expiryYear), "status": .string(card.status.rawValue),
-         "created_at": .string(card.createdAt.rfc3339)]
+        [
+            "id": .string(card.id), "account_id": .string(card.accountID), "type": .string(card.type.rawValue), "last4": .string(card.last4),
+            "exp_month": .int(card.expiryMonth), "exp_year": .int(card.expiryYear), "status": .string(card.status.rawValue),
+            "created_at": .string(card.createdAt.rfc3339),
+        ]
     }
 
     /// `{"data": [...], "pagination": {...}}`, the envelope of every list.
     static func list<Item>(_ page: Page<Item>, request: PageRequest, _ render: (Item) -> JSONValue) -> JSONValue {
-        ["data": .array(page.items.map(render)),
-         "pagination": ["limit": .int(request.limit), "offset": .int(request.offset), "total": .int(page.total),
-                        "next_cursor": page.nextAfter.map { .string(ListQuery.cursor(after: $0, scope: request.scope ?? "")) } ?? .null]]
+        [
+            "data": .array(page.items.map(render)),
+            "pagination": [
+                "limit": .int(request.limit), "offset": .int(request.offset), "total": .int(page.total),
+                "next_cursor": page.nextAfter.map { .string(ListQuery.cursor(after: $0, scope: request.scope ?? "")) } ?? .null,
+            ],
+        ]
     }
 }

@@ -33,8 +33,10 @@ public struct AuditEvent: Sendable, Equatable {
     public let serverRequestID: String?
     public let ip: String?
 
-    public init(id: String, at: Timestamp, actorID: String?, action: Action, targetType: String?, targetID: String?,
-                outcome: Outcome, reason: String?, requestID: String?, serverRequestID: String?, ip: String?) {
+    public init(
+        id: String, at: Timestamp, actorID: String?, action: Action, targetType: String?, targetID: String?,
+        outcome: Outcome, reason: String?, requestID: String?, serverRequestID: String?, ip: String?
+    ) {
         self.id = id
         self.at = at
         self.actorID = actorID

@@ -68,7 +68,8 @@ extension Configuration {
 
         let appEnv = try parseEnvironment(value("APP_ENV"))
         let dataDir = value("DATA_DIR") ?? "./var"
-        let databasePath = try value("DATABASE_URL").map { url throws(ConfigurationError) in try parseDatabaseURL(url) }
+        let databasePath =
+            try value("DATABASE_URL").map { url throws(ConfigurationError) in try parseDatabaseURL(url) }
             ?? "\(dataDir)/coffer.db"
         let (secret, ephemeral) = try parseJWTSecret(value("JWT_SECRET"), environment: appEnv)
 
@@ -82,22 +83,29 @@ extension Configuration {
             corsOrigins: try parseCORSOrigins(value("CORS_ORIGINS")),
             listen: try parseListen(value("COFFER_LISTEN"), dataDir: dataDir, inherited: fdZeroIsListeningSocket),
             socketMode: try parseSocketMode(value("COFFER_SOCKET_MODE")),
-            workers: try parseInteger(value("COFFER_WORKERS"), name: "COFFER_WORKERS", default: max(2, 2 * cores),
-                                      range: 1...workersMax),
+            workers: try parseInteger(
+                value("COFFER_WORKERS"), name: "COFFER_WORKERS", default: max(2, 2 * cores),
+                range: 1...workersMax),
             synchronous: try parseSynchronous(value("COFFER_SQLITE_SYNCHRONOUS")),
-            busyTimeoutMs: try parseInteger(value("COFFER_BUSY_TIMEOUT_MS"), name: "COFFER_BUSY_TIMEOUT_MS",
-                                            default: 5000, range: 0...600_000),
-            shutdownTimeoutSeconds: try parseInteger(value("COFFER_SHUTDOWN_TIMEOUT_S"), name: "COFFER_SHUTDOWN_TIMEOUT_S",
-                                                     default: 10, range: 1...3600),
+            busyTimeoutMs: try parseInteger(
+                value("COFFER_BUSY_TIMEOUT_MS"), name: "COFFER_BUSY_TIMEOUT_MS",
+                default: 5000, range: 0...600_000),
+            shutdownTimeoutSeconds: try parseInteger(
+                value("COFFER_SHUTDOWN_TIMEOUT_S"), name: "COFFER_SHUTDOWN_TIMEOUT_S",
+                default: 10, range: 1...3600),
             argon2MemoryKiB: try parseInteger(value("ARGON2_MEMORY_KIB"), name: "ARGON2_MEMORY_KIB", default: 19_456, range: 1024...4_194_304),
             argon2Iterations: try parseInteger(value("ARGON2_ITERATIONS"), name: "ARGON2_ITERATIONS", default: 2, range: 1...100),
             argon2Parallelism: try parseInteger(value("ARGON2_PARALLELISM"), name: "ARGON2_PARALLELISM", default: 1, range: 1...16),
             accessTokenSeconds: try parseInteger(value("ACCESS_TOKEN_TTL_S"), name: "ACCESS_TOKEN_TTL_S", default: 900, range: 60...86_400),
-            dailyOutflowLimit: Int64(try parseInteger(value("COFFER_DAILY_LIMIT"), name: "COFFER_DAILY_LIMIT", default: 5_000_000,
-                                                      range: 1...1_000_000_000_000_000)),
+            dailyOutflowLimit: Int64(
+                try parseInteger(
+                    value("COFFER_DAILY_LIMIT"), name: "COFFER_DAILY_LIMIT", default: 5_000_000,
+                    range: 1...1_000_000_000_000_000)),
             supportedCurrencies: try parseCurrencies(value("SUPPORTED_CURRENCIES")),
-            maxBalance: Int64(try parseInteger(value("COFFER_MAX_BALANCE"), name: "COFFER_MAX_BALANCE",
-                                               default: 1_000_000_000_000_000, range: 1...1_000_000_000_000_000_000)),
+            maxBalance: Int64(
+                try parseInteger(
+                    value("COFFER_MAX_BALANCE"), name: "COFFER_MAX_BALANCE",
+                    default: 1_000_000_000_000_000, range: 1...1_000_000_000_000_000_000)),
             serverNames: try parseServerNames(value("COFFER_SERVER_NAMES"))
         )
     }
@@ -115,8 +123,9 @@ extension Configuration {
         let prefix = "sqlite://"
         guard raw.hasPrefix(prefix) else {
             let scheme = raw.split(separator: ":", maxSplits: 1).first.map(String.init) ?? raw
-            throw ConfigurationError(variable: "DATABASE_URL",
-                                     problem: "must be sqlite:///path/to/coffer.db (scheme \"\(scheme)\" is not supported)")
+            throw ConfigurationError(
+                variable: "DATABASE_URL",
+                problem: "must be sqlite:///path/to/coffer.db (scheme \"\(scheme)\" is not supported)")
         }
         var path = String(raw.dropFirst(prefix.count))
         if path.hasPrefix("//") { path = String(path.dropFirst()) }
@@ -134,8 +143,9 @@ extension Configuration {
             return (Array(raw.utf8), false)
         }
         guard environment != .prod else {
-            throw ConfigurationError(variable: "JWT_SECRET",
-                                     problem: "is required when APP_ENV=prod: set it to at least \(jwtSecretBytesMin) random bytes (e.g. openssl rand -base64 48)")
+            throw ConfigurationError(
+                variable: "JWT_SECRET",
+                problem: "is required when APP_ENV=prod: set it to at least \(jwtSecretBytesMin) random bytes (e.g. openssl rand -base64 48)")
         }
         var generator = SystemRandomNumberGenerator()
         return ((0..<jwtSecretBytesMin).map { _ in generator.next() }, true)
@@ -157,8 +167,9 @@ extension Configuration {
             let isHTTP = origin.hasPrefix("http://") || origin.hasPrefix("https://")
             let rest = origin.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2)
             guard isHTTP, rest.count == 1, let host = rest.first, !host.isEmpty else {
-                throw ConfigurationError(variable: "CORS_ORIGINS",
-                                         problem: "must be a comma-separated list of origins like https://app.example.com (got \"\(origin)\")")
+                throw ConfigurationError(
+                    variable: "CORS_ORIGINS",
+                    problem: "must be a comma-separated list of origins like https://app.example.com (got \"\(origin)\")")
             }
             return origin.lowercased()
         }
@@ -170,10 +181,13 @@ extension Configuration {
     static func parseServerNames(_ raw: String?) throws(ConfigurationError) -> [String] {
         guard let raw else { return serverNamesDefault }
         let names = raw.split(whereSeparator: { $0 == " " || $0 == "," }).map { $0.lowercased() }
-        for name in names where name.isEmpty || name.contains("/") || name.contains("*")
-            || (!name.hasPrefix("[") && name.contains(":")) || !name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 }) {
-            throw ConfigurationError(variable: "COFFER_SERVER_NAMES",
-                                     problem: "must list host names without scheme, port or wildcard, e.g. bank.example.com (got \"\(name)\")")
+        for name in names
+        where name.isEmpty || name.contains("/") || name.contains("*")
+            || (!name.hasPrefix("[") && name.contains(":")) || !name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 })
+        {
+            throw ConfigurationError(
+                variable: "COFFER_SERVER_NAMES",
+                problem: "must list host names without scheme, port or wildcard, e.g. bank.example.com (got \"\(name)\")")
         }
         guard !names.isEmpty else { throw ConfigurationError(variable: "COFFER_SERVER_NAMES", problem: "must name at least one host") }
         return names
@@ -184,8 +198,9 @@ extension Configuration {
         if raw.hasPrefix("unix:") { return .unix(path: String(raw.dropFirst(5))) }
         if raw.contains("/") { return .unix(path: raw) }
         guard let colon = raw.lastIndex(of: ":"), let port = Int(raw[raw.index(after: colon)...]), (1...65535).contains(port) else {
-            throw ConfigurationError(variable: "COFFER_LISTEN",
-                                     problem: "must be a unix socket path (containing /) or host:port with a port 1-65535 (got \"\(raw)\")")
+            throw ConfigurationError(
+                variable: "COFFER_LISTEN",
+                problem: "must be a unix socket path (containing /) or host:port with a port 1-65535 (got \"\(raw)\")")
         }
         let host = String(raw[..<colon])
         return .tcp(host: host.isEmpty ? "127.0.0.1" : host, port: port)
@@ -212,8 +227,9 @@ extension Configuration {
         var currencies: [Currency] = []
         for code in codes {
             guard let currency = Currency(code: code) else {
-                throw ConfigurationError(variable: "SUPPORTED_CURRENCIES",
-                                         problem: "lists \(code), which is not one of \(Currency.known.keys.sorted().joined(separator: " "))")
+                throw ConfigurationError(
+                    variable: "SUPPORTED_CURRENCIES",
+                    problem: "lists \(code), which is not one of \(Currency.known.keys.sorted().joined(separator: " "))")
             }
             if !currencies.contains(currency) { currencies.append(currency) }
         }

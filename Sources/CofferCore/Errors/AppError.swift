@@ -40,7 +40,8 @@ extension AppError {
     }
 
     public static func invalidParameter(_ name: String, _ message: String) -> AppError {
-        AppError(.invalidParameter, "Parameter \(name) \(message).",
-                 details: .object([("parameter", .string(name)), ("message", .string(message))]))
+        AppError(
+            .invalidParameter, "Parameter \(name) \(message).",
+            details: .object([("parameter", .string(name)), ("message", .string(message))]))
     }
 }

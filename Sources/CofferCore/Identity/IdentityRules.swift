@@ -19,8 +19,9 @@ public enum IdentityRules {
     public static func emailProblem(_ email: String) -> String? {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard email.utf8.count <= emailLengthMax, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !email.unicodeScalars.contains(where: { $0.value <= 0x20 || TextRules.isRefused($0) }) else {
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+            !email.unicodeScalars.contains(where: { $0.value <= 0x20 || TextRules.isRefused($0) })
+        else {
             return "must be a valid email address"
         }
         return nil

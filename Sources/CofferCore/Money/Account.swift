@@ -12,8 +12,10 @@ public struct Account: Sendable, Equatable {
     public let status: AccountStatus
     public let createdAt: Timestamp
 
-    public init(id: String, holderID: String, ownerUserID: String, type: AccountType, currency: Currency, balance: Int64,
-                status: AccountStatus, createdAt: Timestamp) {
+    public init(
+        id: String, holderID: String, ownerUserID: String, type: AccountType, currency: Currency, balance: Int64,
+        status: AccountStatus, createdAt: Timestamp
+    ) {
         self.id = id
         self.holderID = holderID
         self.ownerUserID = ownerUserID
@@ -56,8 +58,10 @@ public struct LedgerTransaction: Sendable, Equatable {
     public let transferID: String?
     public let createdAt: Timestamp
 
-    public init(id: String, accountID: String, type: TransactionType, amount: Int64, currency: Currency, balanceAfter: Int64,
-                description: String?, transferID: String?, createdAt: Timestamp) {
+    public init(
+        id: String, accountID: String, type: TransactionType, amount: Int64, currency: Currency, balanceAfter: Int64,
+        description: String?, transferID: String?, createdAt: Timestamp
+    ) {
         self.id = id
         self.accountID = accountID
         self.type = type
@@ -79,8 +83,10 @@ public struct Transfer: Sendable, Equatable {
     public let description: String?
     public let createdAt: Timestamp
 
-    public init(id: String, fromAccountID: String, toAccountID: String, amount: Int64, currency: Currency, description: String?,
-                createdAt: Timestamp) {
+    public init(
+        id: String, fromAccountID: String, toAccountID: String, amount: Int64, currency: Currency, description: String?,
+        createdAt: Timestamp
+    ) {
         self.id = id
         self.fromAccountID = fromAccountID
         self.toAccountID = toAccountID
@@ -105,8 +111,10 @@ public struct Card: Sendable, Equatable {
     public let status: CardStatus
     public let createdAt: Timestamp
 
-    public init(id: String, accountID: String, type: CardType, last4: String, expiryMonth: Int, expiryYear: Int,
-                status: CardStatus, createdAt: Timestamp) {
+    public init(
+        id: String, accountID: String, type: CardType, last4: String, expiryMonth: Int, expiryYear: Int,
+        status: CardStatus, createdAt: Timestamp
+    ) {
         self.id = id
         self.accountID = accountID
         self.type = type

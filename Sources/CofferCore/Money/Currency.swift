@@ -36,7 +36,8 @@ extension Currency {
         let whole = parts[0].isEmpty ? "0" : String(parts[0])
         let fraction = parts.count > 1 ? String(parts[1]) : ""
         guard whole.allSatisfy({ $0.isASCII && $0.isNumber }), fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
-              fraction.count <= exponent, !(parts[0].isEmpty && fraction.isEmpty), !(parts.count > 1 && fraction.isEmpty && parts[0].isEmpty) else {
+            fraction.count <= exponent, !(parts[0].isEmpty && fraction.isEmpty), !(parts.count > 1 && fraction.isEmpty && parts[0].isEmpty)
+        else {
             return nil
         }
         var scale: Int64 = 1

@@ -17,21 +17,24 @@ public enum LedgerRules {
 
     public static func requireActive(_ accounts: Account...) throws(AppError) {
         for account in accounts where account.status != .active {
-            throw AppError(.accountNotActive, "Account \(account.id) is \(account.status.rawValue).",
-                           details: ["account_id": .string(account.id), "status": .string(account.status.rawValue)])
+            throw AppError(
+                .accountNotActive, "Account \(account.id) is \(account.status.rawValue).",
+                details: ["account_id": .string(account.id), "status": .string(account.status.rawValue)])
         }
     }
 
     public static func requireCurrency(_ requested: Currency?, matches account: Account) throws(AppError) {
         guard let requested, requested != account.currency else { return }
-        throw AppError(.currencyMismatch, "The account holds \(account.currency.code), not \(requested.code).",
-                       details: ["account_currency": .string(account.currency.code), "requested_currency": .string(requested.code)])
+        throw AppError(
+            .currencyMismatch, "The account holds \(account.currency.code), not \(requested.code).",
+            details: ["account_currency": .string(account.currency.code), "requested_currency": .string(requested.code)])
     }
 
     public static func requireSameCurrency(from: Account, to: Account) throws(AppError) {
         guard from.currency != to.currency else { return }
-        throw AppError(.currencyMismatch, "Cannot transfer \(from.currency.code) to an account in \(to.currency.code).",
-                       details: ["from_currency": .string(from.currency.code), "to_currency": .string(to.currency.code)])
+        throw AppError(
+            .currencyMismatch, "Cannot transfer \(from.currency.code) to an account in \(to.currency.code).",
+            details: ["from_currency": .string(from.currency.code), "to_currency": .string(to.currency.code)])
     }
 
     public static func requireDistinct(from: Account, to: Account) throws(AppError) {
@@ -41,14 +44,18 @@ public enum LedgerRules {
 
     public static func requireOutflowAllowed(_ amount: Int64, _ outflow: Outflow) throws(AppError) {
         guard amount <= outflow.available else {
-            throw AppError(.insufficientFunds, "Available balance \(outflow.available) is less than the requested \(amount).",
-                           details: ["available": .int(outflow.available), "requested": .int(amount)])
+            throw AppError(
+                .insufficientFunds, "Available balance \(outflow.available) is less than the requested \(amount).",
+                details: ["available": .int(outflow.available), "requested": .int(amount)])
         }
         let remaining = outflow.dailyLimit - outflow.usedToday
         guard amount <= remaining else {
-            throw AppError(.limitExceeded, "The daily outgoing limit of \(outflow.dailyLimit) leaves \(max(0, remaining)) today; \(amount) was requested.",
-                           details: ["limit": .int(outflow.dailyLimit), "used_today": .int(outflow.usedToday),
-                                     "remaining": .int(max(0, remaining)), "requested": .int(amount)])
+            throw AppError(
+                .limitExceeded, "The daily outgoing limit of \(outflow.dailyLimit) leaves \(max(0, remaining)) today; \(amount) was requested.",
+                details: [
+                    "limit": .int(outflow.dailyLimit), "used_today": .int(outflow.usedToday),
+                    "remaining": .int(max(0, remaining)), "requested": .int(amount),
+                ])
         }
     }
 
@@ -56,8 +63,9 @@ public enum LedgerRules {
     /// stored balance and every sum of them stays far inside 64 bits.
     public static func credited(_ account: Account, by amount: Int64, maxBalance: Int64) throws(AppError) -> Int64 {
         guard let result = account.balance.addingChecked(amount), result <= maxBalance else {
-            throw AppError(.balanceLimitExceeded, "A credit of \(amount) would take the balance above \(maxBalance).",
-                           details: ["account_id": .string(account.id), "max_balance": .int(maxBalance), "requested": .int(amount)])
+            throw AppError(
+                .balanceLimitExceeded, "A credit of \(amount) would take the balance above \(maxBalance).",
+                details: ["account_id": .string(account.id), "max_balance": .int(maxBalance), "requested": .int(amount)])
         }
         return result
     }

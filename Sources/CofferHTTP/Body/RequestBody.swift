@@ -19,8 +19,9 @@ public enum RequestBody {
         do {
             return try JSONParser.parse(request.body)
         } catch {
-            throw AppError(.invalidJSON, "The request body is not valid JSON: \(error.reason) at byte \(error.offset).",
-                           details: ["offset": .int(error.offset), "reason": .string(error.reason)])
+            throw AppError(
+                .invalidJSON, "The request body is not valid JSON: \(error.reason) at byte \(error.offset).",
+                details: ["offset": .int(error.offset), "reason": .string(error.reason)])
         }
     }
 

@@ -33,8 +33,9 @@ public struct Application {
         outcome.response.setHeader("Cache-Control", "no-store")
         if request.method == .head { outcome.response.body = [] }
 
-        RequestLog.write(to: requestLogger, request: request, outcome: outcome,
-                         durationMs: MonotonicClock.millisecondsSince(started))
+        RequestLog.write(
+            to: requestLogger, request: request, outcome: outcome,
+            durationMs: MonotonicClock.millisecondsSince(started))
         return outcome.response
     }
 
@@ -52,8 +53,9 @@ public struct Application {
         let preflight = cors.isPreflight(request)
         var outcome: Outcome
         if decision == .refused {
-            outcome = failure(AppError(.forbidden, "Cross-origin requests from this origin are not allowed."),
-                              request, requestID, route: "(cors)")
+            outcome = failure(
+                AppError(.forbidden, "Cross-origin requests from this origin are not allowed."),
+                request, requestID, route: "(cors)")
         } else if preflight, case .allowed = decision {
             outcome = Outcome(response: .noContent(), route: "(preflight)")
         } else {
@@ -69,13 +71,15 @@ public struct Application {
             return failure(AppError(.notFound, "No resource at \(request.path)."), request, requestID, route: "(unmatched)")
         case let .methodNotAllowed(allowed):
             let list = allowed.map(\.description).joined(separator: ", ")
-            let error = AppError(.methodNotAllowed, "\(request.method) is not allowed here; use \(list).",
-                                 details: ["allowed": .array(allowed.map { .string($0.description) })],
-                                 headers: [("Allow", list)])
+            let error = AppError(
+                .methodNotAllowed, "\(request.method) is not allowed here; use \(list).",
+                details: ["allowed": .array(allowed.map { .string($0.description) })],
+                headers: [("Allow", list)])
             return failure(error, request, requestID, route: "(unmatched)")
         case let .found(route, parameters):
-            var context = RequestContext(request: request, requestID: requestID, serverRequestID: serverRequestID,
-                                         route: route.template, parameters: parameters, logger: logger)
+            var context = RequestContext(
+                request: request, requestID: requestID, serverRequestID: serverRequestID,
+                route: route.template, parameters: parameters, logger: logger)
             do {
                 let response = try route.handler(&context)
                 return Outcome(response: response, route: route.template, userID: context.userID)

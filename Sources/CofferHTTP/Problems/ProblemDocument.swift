@@ -23,8 +23,9 @@ public enum ProblemDocument {
     }
 
     public static func response(for error: AppError, instance: String, requestID: String) -> Response {
-        var response = Response(status: error.code.entry.status, headers: [("Content-Type", contentType)],
-                                body: body(for: error, instance: instance, requestID: requestID).serialized())
+        var response = Response(
+            status: error.code.entry.status, headers: [("Content-Type", contentType)],
+            body: body(for: error, instance: instance, requestID: requestID).serialized())
         for header in error.headers { response.setHeader(header.name, header.value) }
         return response
     }

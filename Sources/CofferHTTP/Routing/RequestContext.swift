@@ -14,8 +14,10 @@ public struct RequestContext {
     public var userID: String?
     public var logger: Logger
 
-    public init(request: Request, requestID: String, serverRequestID: String, route: String, parameters: [String: String],
-                logger: Logger) {
+    public init(
+        request: Request, requestID: String, serverRequestID: String, route: String, parameters: [String: String],
+        logger: Logger
+    ) {
         self.request = request
         self.requestID = requestID
         self.serverRequestID = serverRequestID

@@ -31,8 +31,9 @@ public struct UserAdministration {
             let newStatus = status ?? current.status
             try db.updateUser(id: userID, role: newRole, status: newStatus)
             if newStatus == .suspended { try db.revokeRefreshTokens(userID: userID, at: clock.now()) }
-            try audit.record(db, .userUpdate, actor: admin.userID, target: ("user", userID),
-                             reason: "role=\(newRole.rawValue),status=\(newStatus.rawValue)")
+            try audit.record(
+                db, .userUpdate, actor: admin.userID, target: ("user", userID),
+                reason: "role=\(newRole.rawValue),status=\(newStatus.rawValue)")
             return User(id: current.id, email: current.email, role: newRole, status: newStatus, createdAt: current.createdAt)
         }
     }

@@ -44,8 +44,9 @@ public struct AccessTokens: Sendable {
         }
         guard let stored = try db.user(id: claims.subject) else { throw Self.rejection(.unauthenticated) }
         guard stored.user.status == .active else { throw Self.rejection(.tokenRevoked, "This user is suspended.") }
-        return Principal(userID: stored.user.id, role: stored.user.role, tokenID: claims.jti,
-                         tokenExpiresAt: Timestamp(millisecondsSinceEpoch: claims.expiresAt * 1000))
+        return Principal(
+            userID: stored.user.id, role: stored.user.role, tokenID: claims.jti,
+            tokenExpiresAt: Timestamp(millisecondsSinceEpoch: claims.expiresAt * 1000))
     }
 
     struct Claims {
@@ -64,8 +65,9 @@ public struct AccessTokens: Sendable {
             throw Self.rejection(.unauthenticated)
         }
         guard claims["iss"] == .string(settings.issuer), audienceMatches(claims["aud"]),
-              let subject = claims["sub"]?.stringValue, let jti = claims["jti"]?.stringValue, let session = claims["sid"]?.stringValue,
-              let issuedAt = Self.numericDate(claims["iat"]), let expiresAt = Self.numericDate(claims["exp"]) else {
+            let subject = claims["sub"]?.stringValue, let jti = claims["jti"]?.stringValue, let session = claims["sid"]?.stringValue,
+            let issuedAt = Self.numericDate(claims["iat"]), let expiresAt = Self.numericDate(claims["exp"])
+        else {
             throw Self.rejection(.unauthenticated)
         }
         let now = clock.now().millisecondsSinceEpoch / 1000
@@ -94,7 +96,8 @@ public struct AccessTokens: Sendable {
     /// A NumericDate as API.md fixes it: integer seconds, no fraction or exponent.
     static func numericDate(_ value: JSONValue?) -> Int64? {
         guard case let .number(literal)? = value, literal.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
-              let seconds = Int64(literal), seconds < 100_000_000_000 else { return nil }
+            let seconds = Int64(literal), seconds < 100_000_000_000
+        else { return nil }
         return seconds
     }
 

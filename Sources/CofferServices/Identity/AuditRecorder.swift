@@ -12,11 +12,15 @@ public struct AuditRecorder: Sendable {
         self.clock = clock
     }
 
-    public func record(_ db: Database, _ action: AuditEvent.Action, actor: String?, target: (type: String, id: String)? = nil,
-                       outcome: AuditEvent.Outcome = .success, reason: String? = nil) throws {
+    public func record(
+        _ db: Database, _ action: AuditEvent.Action, actor: String?, target: (type: String, id: String)? = nil,
+        outcome: AuditEvent.Outcome = .success, reason: String? = nil
+    ) throws {
         let now = clock.now()
-        try db.appendAudit(AuditEvent(id: Identifier.make(at: now), at: now, actorID: actor, action: action,
-                                      targetType: target?.type, targetID: target?.id, outcome: outcome, reason: reason,
-                                      requestID: origin.requestID, serverRequestID: origin.serverRequestID, ip: origin.ip))
+        try db.appendAudit(
+            AuditEvent(
+                id: Identifier.make(at: now), at: now, actorID: actor, action: action,
+                targetType: target?.type, targetID: target?.id, outcome: outcome, reason: reason,
+                requestID: origin.requestID, serverRequestID: origin.serverRequestID, ip: origin.ip))
     }
 }

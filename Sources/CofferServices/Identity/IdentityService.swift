@@ -34,8 +34,9 @@ public struct IdentityService {
         let hash = try hasher.hash(input.password)
         let now = clock.now()
         let user = User(id: Identifier.make(at: now), email: input.email, role: .user, status: .active, createdAt: now)
-        let holder = AccountHolder(id: Identifier.make(at: now), userID: user.id, firstName: input.firstName,
-                                   lastName: input.lastName, dateOfBirth: input.dateOfBirth, createdAt: now)
+        let holder = AccountHolder(
+            id: Identifier.make(at: now), userID: user.id, firstName: input.firstName,
+            lastName: input.lastName, dateOfBirth: input.dateOfBirth, createdAt: now)
         let audit = AuditRecorder(origin: origin, clock: clock)
         let created = try db.write { db -> Bool in
             guard try db.user(email: input.email) == nil else {
@@ -105,8 +106,10 @@ public struct IdentityService {
                 let unlockMs = failures[failures.count - settings.lockoutThreshold].millisecondsSinceEpoch + windowMs
                 let retryAfter = max(1, (unlockMs - now.millisecondsSinceEpoch + 999) / 1000)
                 try audit.record(db, action, actor: actor, target: actor.map { ("user", $0) }, outcome: .failure, reason: "account_locked")
-                return .failure(AppError(.accountLocked, "Too many failed password attempts; try again in \(retryAfter) seconds.",
-                                         details: ["retry_after_seconds": .int(retryAfter)], headers: [("Retry-After", String(retryAfter))]))
+                return .failure(
+                    AppError(
+                        .accountLocked, "Too many failed password attempts; try again in \(retryAfter) seconds.",
+                        details: ["retry_after_seconds": .int(retryAfter)], headers: [("Retry-After", String(retryAfter))]))
             }
             try db.recordLoginFailure(email: email, at: now)
             return .success(Attempt(failuresIncludingThis: failures.count + 1))
@@ -134,10 +137,12 @@ public struct IdentityService {
     private func startSession(_ db: Database, user: User, familyID: String) throws -> Session {
         let now = clock.now()
         let refreshToken = Base64URL.encode(SecureRandom.bytes(32))
-        try db.insertRefreshToken(id: Identifier.make(at: now), hash: Self.refreshHash(refreshToken), familyID: familyID,
-                                  userID: user.id, issuedAt: now, expiresAt: now.adding(seconds: settings.refreshTokenSeconds))
-        return Session(accessToken: tokens.issue(for: user, session: familyID), accessExpiresInSeconds: settings.accessTokenSeconds,
-                       refreshToken: refreshToken, refreshExpiresInSeconds: settings.refreshTokenSeconds, user: user)
+        try db.insertRefreshToken(
+            id: Identifier.make(at: now), hash: Self.refreshHash(refreshToken), familyID: familyID,
+            userID: user.id, issuedAt: now, expiresAt: now.adding(seconds: settings.refreshTokenSeconds))
+        return Session(
+            accessToken: tokens.issue(for: user, session: familyID), accessExpiresInSeconds: settings.accessTokenSeconds,
+            refreshToken: refreshToken, refreshExpiresInSeconds: settings.refreshTokenSeconds, user: user)
     }
 
     static func refreshHash(_ token: String) -> [UInt8] { Digest.sha256(Array(token.utf8)) }
@@ -158,8 +163,9 @@ public struct IdentityService {
             }
             if stored.rotatedAt != nil {
                 try db.revokeRefreshFamily(stored.familyID, at: now)
-                try audit.record(db, .refreshReuse, actor: stored.userID, target: ("refresh_family", stored.familyID),
-                                 outcome: .failure, reason: "rotated_token_presented")
+                try audit.record(
+                    db, .refreshReuse, actor: stored.userID, target: ("refresh_family", stored.familyID),
+                    outcome: .failure, reason: "rotated_token_presented")
                 return .failure(AppError(.tokenRevoked, "This refresh token was already used; every session from its login has been revoked."))
             }
             if stored.expiresAt <= now {

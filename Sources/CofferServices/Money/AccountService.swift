@@ -14,8 +14,10 @@ public struct AccountService {
     }
 
     /// Inside the caller's write transaction (the idempotency layer opens it).
-    public func open(in db: Database, type: AccountType, currency: Currency, holderID requested: String?, by principal: Principal,
-                     origin: RequestOrigin) throws -> Account {
+    public func open(
+        in db: Database, type: AccountType, currency: Currency, holderID requested: String?, by principal: Principal,
+        origin: RequestOrigin
+    ) throws -> Account {
         let holder: AccountHolder
         if let requested {
             // Only an admin may open an account for another holder; for anyone else it does not exist.
@@ -30,8 +32,9 @@ public struct AccountService {
             holder = own
         }
         let now = clock.now()
-        let account = Account(id: Identifier.make(at: now), holderID: holder.id, ownerUserID: holder.userID, type: type,
-                              currency: currency, balance: 0, status: .active, createdAt: now)
+        let account = Account(
+            id: Identifier.make(at: now), holderID: holder.id, ownerUserID: holder.userID, type: type,
+            currency: currency, balance: 0, status: .active, createdAt: now)
         try db.insertAccount(account)
         try AuditRecorder(origin: origin, clock: clock).record(db, .accountCreate, actor: principal.userID, target: ("account", account.id))
         return account
@@ -69,8 +72,9 @@ public struct AccountService {
             case (.active, .closed):
                 guard account.isControlled(by: principal) else { throw AppError(.forbidden, "Only the owner can close an account.") }
                 guard account.balance == 0 else {
-                    throw AppError(.accountHasBalance, "The balance is \(account.balance); move it out before closing the account.",
-                                   details: ["balance": .int(account.balance)])
+                    throw AppError(
+                        .accountHasBalance, "The balance is \(account.balance); move it out before closing the account.",
+                        details: ["balance": .int(account.balance)])
                 }
                 try db.cancelCards(accountID: account.id)
             case (.frozen, .closed):
@@ -79,11 +83,13 @@ public struct AccountService {
                 throw AppError(.invalidTransition)
             }
             try db.updateAccountStatus(id: account.id, to: status)
-            try AuditRecorder(origin: origin, clock: clock).record(db, .accountStatusChange, actor: principal.userID,
-                                                                   target: ("account", account.id),
-                                                                   reason: "\(account.status.rawValue)->\(status.rawValue)")
-            return Account(id: account.id, holderID: account.holderID, ownerUserID: account.ownerUserID, type: account.type,
-                           currency: account.currency, balance: account.balance, status: status, createdAt: account.createdAt)
+            try AuditRecorder(origin: origin, clock: clock).record(
+                db, .accountStatusChange, actor: principal.userID,
+                target: ("account", account.id),
+                reason: "\(account.status.rawValue)->\(status.rawValue)")
+            return Account(
+                id: account.id, holderID: account.holderID, ownerUserID: account.ownerUserID, type: account.type,
+                currency: account.currency, balance: account.balance, status: status, createdAt: account.createdAt)
         }
     }
 }

@@ -21,14 +21,16 @@ public struct CardService {
         try LedgerRules.requireActive(account)
         let live = try db.liveCardCount(accountID: account.id)
         guard live < settings.cardsPerAccountMax else {
-            throw AppError(.limitExceeded, "An account can have at most \(settings.cardsPerAccountMax) cards that are not cancelled.",
-                           details: ["limit": .int(settings.cardsPerAccountMax), "cards": .int(live)])
+            throw AppError(
+                .limitExceeded, "An account can have at most \(settings.cardsPerAccountMax) cards that are not cancelled.",
+                details: ["limit": .int(settings.cardsPerAccountMax), "cards": .int(live)])
         }
         let now = clock.now()
         let today = now.date
         let digits = SecureRandom.bytes(4).map { String($0 % 10) }.joined()
-        let card = Card(id: Identifier.make(at: now), accountID: account.id, type: type, last4: digits, expiryMonth: today.month,
-                        expiryYear: today.year + settings.cardValidityYears, status: .active, createdAt: now)
+        let card = Card(
+            id: Identifier.make(at: now), accountID: account.id, type: type, last4: digits, expiryMonth: today.month,
+            expiryYear: today.year + settings.cardValidityYears, status: .active, createdAt: now)
         try db.insertCard(card)
         try AuditRecorder(origin: origin, clock: clock).record(db, .cardCreate, actor: principal.userID, target: ("card", card.id))
         return card
@@ -68,10 +70,12 @@ public struct CardService {
             guard card.status != status else { return card }
             if status == .active { try LedgerRules.requireActive(account) }
             try db.updateCardStatus(id: card.id, to: status)
-            try AuditRecorder(origin: origin, clock: clock).record(db, .cardStatusChange, actor: principal.userID, target: ("card", card.id),
-                                                                   reason: "\(card.status.rawValue)->\(status.rawValue)")
-            return Card(id: card.id, accountID: card.accountID, type: card.type, last4: card.last4, expiryMonth: card.expiryMonth,
-                        expiryYear: card.expiryYear, status: status, createdAt: card.createdAt)
+            try AuditRecorder(origin: origin, clock: clock).record(
+                db, .cardStatusChange, actor: principal.userID, target: ("card", card.id),
+                reason: "\(card.status.rawValue)->\(status.rawValue)")
+            return Card(
+                id: card.id, accountID: card.accountID, type: card.type, last4: card.last4, expiryMonth: card.expiryMonth,
+                expiryYear: card.expiryYear, status: status, createdAt: card.createdAt)
         }
     }
 }

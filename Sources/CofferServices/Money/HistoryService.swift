@@ -40,7 +40,8 @@ public struct HistoryService {
     public func transaction(_ id: String, for principal: Principal) throws -> LedgerTransaction {
         try db.read { db in
             guard let transaction = try db.transaction(id: id), let account = try db.account(id: transaction.accountID),
-                  account.isVisible(to: principal) else {
+                account.isVisible(to: principal)
+            else {
                 throw AppError(.notFound, "There is no transaction with this id.")
             }
             return transaction
@@ -92,8 +93,9 @@ public struct HistoryService {
                 throw AppError.invalidParameter("from", "spans totals too large to add up in 64 bits; ask for a shorter period")
             }
             let lines = try db.statementLines(accountID: account.id, from: start, until: end, page: page)
-            return Statement(account: account, from: first, to: last, totals: totals,
-                             lines: Page(items: lines.items, total: totals.count, nextAfter: lines.nextAfter))
+            return Statement(
+                account: account, from: first, to: last, totals: totals,
+                lines: Page(items: lines.items, total: totals.count, nextAfter: lines.nextAfter))
         }
     }
 }

@@ -15,8 +15,10 @@ public struct PaymentService {
 
     public enum CashMovement: String, Sendable { case deposit, withdrawal }
 
-    public func moveCash(in db: Database, _ kind: CashMovement, accountID: String, amount: Int64, currency: Currency?,
-                         description: String?, by principal: Principal, origin: RequestOrigin) throws -> LedgerTransaction {
+    public func moveCash(
+        in db: Database, _ kind: CashMovement, accountID: String, amount: Int64, currency: Currency?,
+        description: String?, by principal: Principal, origin: RequestOrigin
+    ) throws -> LedgerTransaction {
         // Deposits and withdrawals act only on the caller's own accounts (an admin's on any).
         guard let account = try db.account(id: accountID), account.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no account with this id.")
@@ -26,8 +28,9 @@ public struct PaymentService {
         let receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
             .post(LedgerPosting(ledgerKind, amount: amount, requestedCurrency: currency, description: description, at: now))
         guard let transaction = receipt.transactions.first else { preconditionFailure("a cash movement records one transaction") }
-        try AuditRecorder(origin: origin, clock: clock).record(db, .transactionCreate, actor: principal.userID,
-                                                               target: ("transaction", transaction.id))
+        try AuditRecorder(origin: origin, clock: clock).record(
+            db, .transactionCreate, actor: principal.userID,
+            target: ("transaction", transaction.id))
         return transaction
     }
 
@@ -42,8 +45,10 @@ public struct PaymentService {
     }
 
     /// Money may go to any account; it may only leave one the caller controls.
-    public func transfer(in db: Database, from fromID: String, to toID: String, amount: Int64, currency: Currency?,
-                         description: String?, by principal: Principal, origin: RequestOrigin) throws -> Transfer {
+    public func transfer(
+        in db: Database, from fromID: String, to toID: String, amount: Int64, currency: Currency?,
+        description: String?, by principal: Principal, origin: RequestOrigin
+    ) throws -> Transfer {
         guard let from = try db.account(id: fromID), from.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no account with id \(fromID).", details: ["field": "from_account_id"])
         }
@@ -53,8 +58,10 @@ public struct PaymentService {
         let receipt: LedgerReceipt
         do {
             receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
-                .post(LedgerPosting(.transfer(fromAccountID: from.id, toAccountID: toID), amount: amount, requestedCurrency: currency,
-                                    description: description, at: clock.now()))
+                .post(
+                    LedgerPosting(
+                        .transfer(fromAccountID: from.id, toAccountID: toID), amount: amount, requestedCurrency: currency,
+                        description: description, at: clock.now()))
         } catch let error as AppError where !to.isVisible(to: principal) && Self.describesDestination(error, to) {
             // Someone else's account: one answer for every reason it cannot receive, so the code
             // tells neither its status, nor its currency, nor how full it is (SECURITY.md).

@@ -51,8 +51,9 @@ public struct Ledger {
     }
 
     private func outflow(_ account: Account, at time: Timestamp) throws -> LedgerRules.Outflow {
-        let used = try db.scalarInt("SELECT COALESCE(SUM(total), 0) FROM daily_outflows WHERE account_id = ? AND day = ?",
-                                    [.text(account.id), .integer(time.date.daysSinceEpoch)])
+        let used = try db.scalarInt(
+            "SELECT COALESCE(SUM(total), 0) FROM daily_outflows WHERE account_id = ? AND day = ?",
+            [.text(account.id), .integer(time.date.daysSinceEpoch)])
         return LedgerRules.Outflow(available: account.balance, usedToday: used, dailyLimit: dailyOutflowLimit)
     }
 
@@ -84,16 +85,21 @@ public struct Ledger {
     }
 
     private func postTransfer(from: Account, to: Account, toBalance: Int64, _ posting: LedgerPosting) throws -> LedgerReceipt {
-        let transfer = Transfer(id: Identifier.make(at: posting.at), fromAccountID: from.id, toAccountID: to.id, amount: posting.amount,
-                                currency: from.currency, description: posting.description, createdAt: posting.at)
-        try db.run("""
+        let transfer = Transfer(
+            id: Identifier.make(at: posting.at), fromAccountID: from.id, toAccountID: to.id, amount: posting.amount,
+            currency: from.currency, description: posting.description, createdAt: posting.at)
+        try db.run(
+            """
             INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, description, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """,
-            [.text(transfer.id), .text(from.id), .text(to.id), .integer(posting.amount), .text(from.currency.code),
-             posting.description.sqliteValue, .integer(posting.at.millisecondsSinceEpoch)])
+            [
+                .text(transfer.id), .text(from.id), .text(to.id), .integer(posting.amount), .text(from.currency.code),
+                posting.description.sqliteValue, .integer(posting.at.millisecondsSinceEpoch),
+            ])
         let legs = [
-            Leg(accountID: from.id, type: .transferOut, amount: -posting.amount, balanceBefore: from.balance,
+            Leg(
+                accountID: from.id, type: .transferOut, amount: -posting.amount, balanceBefore: from.balance,
                 balanceAfter: from.balance - posting.amount),
             Leg(accountID: to.id, type: .transferIn, amount: posting.amount, balanceBefore: to.balance, balanceAfter: toBalance),
         ]
@@ -110,27 +116,34 @@ public struct Ledger {
         for leg in legs {
             precondition(leg.balanceBefore.addingChecked(leg.amount) == leg.balanceAfter, "balance arithmetic")
             let id = Identifier.make(at: posting.at)
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, description, transfer_id, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [.text(id), .text(entryID), .text(leg.accountID), .text(leg.type.rawValue), .integer(leg.amount), .text(currency.code),
-                 .integer(leg.balanceAfter), posting.description.sqliteValue, transferID.sqliteValue,
-                 .integer(posting.at.millisecondsSinceEpoch)])
-            let changed = try db.run("UPDATE accounts SET balance = ? WHERE id = ? AND balance = ?",
-                                     [.integer(leg.balanceAfter), .text(leg.accountID), .integer(leg.balanceBefore)])
+                [
+                    .text(id), .text(entryID), .text(leg.accountID), .text(leg.type.rawValue), .integer(leg.amount), .text(currency.code),
+                    .integer(leg.balanceAfter), posting.description.sqliteValue, transferID.sqliteValue,
+                    .integer(posting.at.millisecondsSinceEpoch),
+                ])
+            let changed = try db.run(
+                "UPDATE accounts SET balance = ? WHERE id = ? AND balance = ?",
+                [.integer(leg.balanceAfter), .text(leg.accountID), .integer(leg.balanceBefore)])
             precondition(changed == 1, "account \(leg.accountID) changed under the write lock")
             if leg.type == .withdrawal || leg.type == .transferOut, leg.amount < 0 {
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO daily_outflows (account_id, day, total) VALUES (?, ?, ?)
                     ON CONFLICT (account_id, day) DO UPDATE SET total = total + excluded.total
                     """, [.text(leg.accountID), .integer(posting.at.date.daysSinceEpoch), .integer(-leg.amount)])
             }
             let readBack = try db.scalarInt("SELECT balance FROM accounts WHERE id = ?", [.text(leg.accountID)])
             precondition(readBack == leg.balanceAfter, "balance of \(leg.accountID) reads back \(readBack), expected \(leg.balanceAfter)")
-            transactions.append(LedgerTransaction(id: id, accountID: leg.accountID, type: leg.type, amount: abs(leg.amount),
-                                                  currency: currency, balanceAfter: leg.balanceAfter, description: posting.description,
-                                                  transferID: transferID, createdAt: posting.at))
+            transactions.append(
+                LedgerTransaction(
+                    id: id, accountID: leg.accountID, type: leg.type, amount: abs(leg.amount),
+                    currency: currency, balanceAfter: leg.balanceAfter, description: posting.description,
+                    transferID: transferID, createdAt: posting.at))
         }
         return transactions
     }
@@ -142,12 +155,16 @@ public struct Ledger {
 
     /// The bank's cash account for a currency, created on first use.
     private func bankCash(_ currency: Currency, at time: Timestamp) throws -> BankCash {
-        try db.run("""
+        try db.run(
+            """
             INSERT OR IGNORE INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at)
             VALUES (?, NULL, 'bank_cash', NULL, ?, 0, 'active', ?)
             """, [.text(Identifier.make(at: time)), .text(currency.code), .integer(time.millisecondsSinceEpoch)])
-        guard let cash = try db.queryFirst("SELECT id, balance FROM accounts WHERE kind = 'bank_cash' AND currency = ?",
-                                           [.text(currency.code)], { BankCash(id: $0.text(0), balance: $0.int64(1)) }) else {
+        guard
+            let cash = try db.queryFirst(
+                "SELECT id, balance FROM accounts WHERE kind = 'bank_cash' AND currency = ?",
+                [.text(currency.code)], { BankCash(id: $0.text(0), balance: $0.int64(1)) })
+        else {
             preconditionFailure("bank cash account for \(currency.code) missing right after it was ensured")
         }
         return cash

@@ -36,9 +36,13 @@ extension Database {
         guard let type = TransactionType(rawValue: row.text(3)), let currency = Currency(code: row.text(5)) else {
             preconditionFailure("postings row with unknown type or currency")
         }
-        return (row.text(1), LedgerTransaction(id: row.text(1), accountID: row.text(2), type: type, amount: abs(row.int64(4)),
-                                                currency: currency, balanceAfter: row.int64(6), description: row.optionalText(7),
-                                                transferID: row.optionalText(8), createdAt: Timestamp(millisecondsSinceEpoch: row.int64(9))))
+        return (
+            row.text(1),
+            LedgerTransaction(
+                id: row.text(1), accountID: row.text(2), type: type, amount: abs(row.int64(4)),
+                currency: currency, balanceAfter: row.int64(6), description: row.optionalText(7),
+                transferID: row.optionalText(8), createdAt: Timestamp(millisecondsSinceEpoch: row.int64(9)))
+        )
     }
 
     public func transaction(id: String) throws -> LedgerTransaction? {
@@ -51,13 +55,18 @@ extension Database {
             a.kind = 'customer' AND (?1 IS NULL OR p.account_id = ?1) AND (?2 IS NULL OR a.holder_id = ?2)
             AND (?3 IS NULL OR p.type = ?3) AND (?4 IS NULL OR p.created_at >= ?4) AND (?5 IS NULL OR p.created_at < ?5)
             """
-        let arguments: [SQLiteValue] = [filter.accountID.sqliteValue, filter.holderID.sqliteValue, (filter.type?.rawValue).sqliteValue,
-                                        filter.from.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
-                                        filter.until.map { .integer($0.millisecondsSinceEpoch) } ?? .null]
+        let arguments: [SQLiteValue] = [
+            filter.accountID.sqliteValue, filter.holderID.sqliteValue, (filter.type?.rawValue).sqliteValue,
+            filter.from.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
+            filter.until.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
+        ]
         let total = try scalarInt("SELECT count(*) FROM postings p JOIN accounts a ON a.id = p.account_id WHERE \(conditions)", arguments)
-        let rows = try query("\(Self.transactionSelect) WHERE \(conditions) AND (?6 IS NULL OR p.seq < (SELECT seq FROM postings WHERE id = ?6)) ORDER BY p.seq DESC LIMIT ?7 OFFSET ?8",
-                             arguments + [page.after.sqliteValue, .integer(Int64(page.limit + 1)),
-                                          .integer(Int64(page.offset))], Self.transaction)
+        let rows = try query(
+            "\(Self.transactionSelect) WHERE \(conditions) AND (?6 IS NULL OR p.seq < (SELECT seq FROM postings WHERE id = ?6)) ORDER BY p.seq DESC LIMIT ?7 OFFSET ?8",
+            arguments + [
+                page.after.sqliteValue, .integer(Int64(page.limit + 1)),
+                .integer(Int64(page.offset)),
+            ], Self.transaction)
         return Page.keyset(rows, limit: page.limit, total: Int(total))
     }
 
@@ -67,9 +76,13 @@ extension Database {
 
     static func transfer(_ row: Row) -> (id: String, item: Transfer) {
         guard let currency = Currency(code: row.text(5)) else { preconditionFailure("transfers row with unknown currency") }
-        return (row.text(1), Transfer(id: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4),
-                                       currency: currency, description: row.optionalText(6),
-                                       createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7))))
+        return (
+            row.text(1),
+            Transfer(
+                id: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4),
+                currency: currency, description: row.optionalText(6),
+                createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
+        )
     }
 
     public func transfer(id: String) throws -> Transfer? {
@@ -85,9 +98,12 @@ extension Database {
             """
         let arguments: [SQLiteValue] = [accountID.sqliteValue, holderID.sqliteValue]
         let total = try scalarInt("SELECT count(*) FROM transfers WHERE \(conditions)", arguments)
-        let rows = try query("\(Self.transferSelect) WHERE \(conditions) AND (?3 IS NULL OR seq < (SELECT seq FROM transfers WHERE id = ?3)) ORDER BY seq DESC LIMIT ?4 OFFSET ?5",
-                             arguments + [page.after.sqliteValue, .integer(Int64(page.limit + 1)),
-                                          .integer(Int64(page.offset))], Self.transfer)
+        let rows = try query(
+            "\(Self.transferSelect) WHERE \(conditions) AND (?3 IS NULL OR seq < (SELECT seq FROM transfers WHERE id = ?3)) ORDER BY seq DESC LIMIT ?4 OFFSET ?5",
+            arguments + [
+                page.after.sqliteValue, .integer(Int64(page.limit + 1)),
+                .integer(Int64(page.offset)),
+            ], Self.transfer)
         return Page.keyset(rows, limit: page.limit, total: Int(total))
     }
 
@@ -105,7 +121,8 @@ extension Database {
     /// below 10^9 that cannot overflow, and joined here with checked arithmetic: a period whose
     /// totals do not fit in 64 bits answers nil instead of failing or trapping.
     public func statementTotals(accountID: String, from: Timestamp, until: Timestamp) throws -> StatementTotals? {
-        let totals = try queryFirst("""
+        let totals = try queryFirst(
+            """
             SELECT COALESCE(SUM(amount / 1000000000) FILTER (WHERE created_at < ?2), 0),
                    COALESCE(SUM(amount % 1000000000) FILTER (WHERE created_at < ?2), 0),
                    COALESCE(SUM(amount / 1000000000) FILTER (WHERE created_at >= ?2 AND amount > 0), 0),
@@ -114,25 +131,32 @@ extension Database {
                    COALESCE(SUM(-amount % 1000000000) FILTER (WHERE created_at >= ?2 AND amount < 0), 0),
                    count(*) FILTER (WHERE created_at >= ?2)
             FROM postings WHERE account_id = ?1 AND created_at < ?3
-            """, [.text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch)]) { row in
-            (opening: ExactSum.join(high: row.int64(0), low: row.int64(1)),
-             credits: ExactSum.join(high: row.int64(2), low: row.int64(3)),
-             debits: ExactSum.join(high: row.int64(4), low: row.int64(5)), count: Int(row.int64(6)))
+            """, [.text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch)]
+        ) { row in
+            (
+                opening: ExactSum.join(high: row.int64(0), low: row.int64(1)),
+                credits: ExactSum.join(high: row.int64(2), low: row.int64(3)),
+                debits: ExactSum.join(high: row.int64(4), low: row.int64(5)), count: Int(row.int64(6))
+            )
         }
         guard let totals else { preconditionFailure("an aggregate query always answers one row") }
         guard let opening = totals.opening, let credits = totals.credits, let debits = totals.debits,
-              let closing = opening.addingChecked(credits)?.subtractingChecked(debits) else { return nil }
+            let closing = opening.addingChecked(credits)?.subtractingChecked(debits)
+        else { return nil }
         return StatementTotals(opening: opening, credits: credits, debits: debits, closing: closing, count: totals.count)
     }
 
     /// Statement lines oldest first, continuing after the posting `page.after`.
     public func statementLines(accountID: String, from: Timestamp, until: Timestamp, page: PageRequest) throws -> Page<LedgerTransaction> {
-        let rows = try query("""
+        let rows = try query(
+            """
             \(Self.transactionSelect) WHERE p.account_id = ?1 AND p.created_at >= ?2 AND p.created_at < ?3 AND (?4 IS NULL OR p.seq > (SELECT seq FROM postings WHERE id = ?4))
             ORDER BY p.seq LIMIT ?5 OFFSET ?6
             """,
-            [.text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch),
-             page.after.sqliteValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Self.transaction)
+            [
+                .text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch),
+                page.after.sqliteValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset)),
+            ], Self.transaction)
         // The caller knows the period's count from the totals; this page only carries the lines.
         return Page.keyset(rows, limit: page.limit, total: min(rows.count, page.limit))
     }

@@ -7,8 +7,9 @@ public struct Migrator {
     public let migrations: [Migration]
 
     public init(migrations: [Migration] = Schema.migrations) {
-        precondition(zip(migrations, migrations.dropFirst()).allSatisfy { $0.version < $1.version },
-                     "migration versions must be strictly increasing")
+        precondition(
+            zip(migrations, migrations.dropFirst()).allSatisfy { $0.version < $1.version },
+            "migration versions must be strictly increasing")
         self.migrations = migrations
     }
 
@@ -16,7 +17,8 @@ public struct Migrator {
     @discardableResult
     public func migrate(_ db: Database) throws -> [Int] {
         try db.write { db in
-            try db.execute("""
+            try db.execute(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version INTEGER PRIMARY KEY,
                     name TEXT NOT NULL,
@@ -30,8 +32,9 @@ public struct Migrator {
                 let present = try db.scalarInt("SELECT count(*) FROM schema_migrations WHERE version = ?", [.integer(Int64(migration.version))])
                 guard present == 0 else { return false }
                 try db.execute(migration.sql)
-                try db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                           [.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now().rfc3339)])
+                try db.run(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    [.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now().rfc3339)])
                 return true
             }
             if didApply { applied.append(migration.version) }

@@ -1,13 +1,15 @@
 /// The schema of Coffer, as the ordered list of its migrations.
 public enum Schema {
     public static let migrations: [Migration] = [
-        Migration(version: 1, name: "service_metadata", sql: """
-            CREATE TABLE service_metadata (
-                key TEXT PRIMARY KEY,
-                value TEXT NOT NULL
-            ) STRICT;
-            INSERT INTO service_metadata (key, value) VALUES ('schema_family', 'coffer');
-            """),
+        Migration(
+            version: 1, name: "service_metadata",
+            sql: """
+                CREATE TABLE service_metadata (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                ) STRICT;
+                INSERT INTO service_metadata (key, value) VALUES ('schema_family', 'coffer');
+                """),
         identity,
         ledger,
         lockoutPerEmail,

@@ -8,17 +8,22 @@ extension Database {
 
     static func account(_ row: Row) -> Account {
         guard let type = AccountType(rawValue: row.text(3)), let currency = Currency(code: row.text(4)),
-              let status = AccountStatus(rawValue: row.text(6)) else {
+            let status = AccountStatus(rawValue: row.text(6))
+        else {
             preconditionFailure("accounts row with unknown type, currency or status")
         }
-        return Account(id: row.text(0), holderID: row.text(1), ownerUserID: row.text(2), type: type, currency: currency,
-                       balance: row.int64(5), status: status, createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
+        return Account(
+            id: row.text(0), holderID: row.text(1), ownerUserID: row.text(2), type: type, currency: currency,
+            balance: row.int64(5), status: status, createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
     }
 
     public func insertAccount(_ account: Account) throws {
-        try run("INSERT INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at) VALUES (?, ?, 'customer', ?, ?, 0, ?, ?)",
-                [.text(account.id), .text(account.holderID), .text(account.type.rawValue), .text(account.currency.code),
-                 .text(account.status.rawValue), .integer(account.createdAt.millisecondsSinceEpoch)])
+        try run(
+            "INSERT INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at) VALUES (?, ?, 'customer', ?, ?, 0, ?, ?)",
+            [
+                .text(account.id), .text(account.holderID), .text(account.type.rawValue), .text(account.currency.code),
+                .text(account.status.rawValue), .integer(account.createdAt.millisecondsSinceEpoch),
+            ])
     }
 
     /// A customer account (bank cash accounts are never returned here).
@@ -29,8 +34,9 @@ extension Database {
     public func accounts(holderID: String?, page: PageRequest) throws -> Page<Account> {
         let filter = "a.kind = 'customer' AND (?1 IS NULL OR a.holder_id = ?1)"
         let total = try scalarInt("SELECT count(*) FROM accounts a WHERE \(filter)", [holderID.sqliteValue])
-        let items = try query("\(Self.accountSelect) WHERE \(filter) ORDER BY a.seq LIMIT ?2 OFFSET ?3",
-                              [holderID.sqliteValue, .integer(Int64(page.limit)), .integer(Int64(page.offset))], Self.account)
+        let items = try query(
+            "\(Self.accountSelect) WHERE \(filter) ORDER BY a.seq LIMIT ?2 OFFSET ?3",
+            [holderID.sqliteValue, .integer(Int64(page.limit)), .integer(Int64(page.offset))], Self.account)
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 

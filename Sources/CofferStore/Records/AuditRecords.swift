@@ -16,14 +16,17 @@ extension Database {
     /// Appends to the audit trail. Call it inside the write transaction of the action it records,
     /// so the event exists exactly when the action does.
     public func appendAudit(_ event: AuditEvent) throws {
-        try run("""
+        try run(
+            """
             INSERT INTO audit_events (id, at, actor_id, action, target_type, target_id, outcome, reason, request_id, ip,
                                       server_request_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.text(event.id), .integer(event.at.millisecondsSinceEpoch), event.actorID.sqliteValue, .text(event.action.rawValue),
-             event.targetType.sqliteValue, event.targetID.sqliteValue, .text(event.outcome.rawValue), event.reason.sqliteValue,
-             event.requestID.sqliteValue, event.ip.sqliteValue, event.serverRequestID.sqliteValue])
+            [
+                .text(event.id), .integer(event.at.millisecondsSinceEpoch), event.actorID.sqliteValue, .text(event.action.rawValue),
+                event.targetType.sqliteValue, event.targetID.sqliteValue, .text(event.outcome.rawValue), event.reason.sqliteValue,
+                event.requestID.sqliteValue, event.ip.sqliteValue, event.serverRequestID.sqliteValue,
+            ])
     }
 
     /// Newest first, keyset-paged on the insertion sequence so concurrent appends never shift a page.
@@ -31,18 +34,24 @@ extension Database {
         let where_ = "(?1 IS NULL OR actor_id = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR outcome = ?3)"
         let arguments: [SQLiteValue] = [filter.actorID.sqliteValue, (filter.action?.rawValue).sqliteValue, (filter.outcome?.rawValue).sqliteValue]
         let total = try scalarInt("SELECT count(*) FROM audit_events WHERE \(where_)", arguments)
-        let rows = try query("""
+        let rows = try query(
+            """
             SELECT seq, id, at, actor_id, action, target_type, target_id, outcome, reason, request_id, ip, server_request_id FROM audit_events
             WHERE \(where_) AND (?4 IS NULL OR seq < (SELECT seq FROM audit_events WHERE id = ?4)) ORDER BY seq DESC LIMIT ?5 OFFSET ?6
             """,
-            arguments + [page.after.sqliteValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset))]) { row in
+            arguments + [page.after.sqliteValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset))]
+        ) { row in
             guard let action = AuditEvent.Action(rawValue: row.text(4)), let outcome = AuditEvent.Outcome(rawValue: row.text(7)) else {
                 preconditionFailure("audit_events row with unknown action or outcome")
             }
-            return (id: row.text(1), item: AuditEvent(id: row.text(1), at: Timestamp(millisecondsSinceEpoch: row.int64(2)), actorID: row.optionalText(3),
-                                             action: action, targetType: row.optionalText(5), targetID: row.optionalText(6),
-                                             outcome: outcome, reason: row.optionalText(8), requestID: row.optionalText(9),
-                                             serverRequestID: row.optionalText(11), ip: row.optionalText(10)))
+            return (
+                id: row.text(1),
+                item: AuditEvent(
+                    id: row.text(1), at: Timestamp(millisecondsSinceEpoch: row.int64(2)), actorID: row.optionalText(3),
+                    action: action, targetType: row.optionalText(5), targetID: row.optionalText(6),
+                    outcome: outcome, reason: row.optionalText(8), requestID: row.optionalText(9),
+                    serverRequestID: row.optionalText(11), ip: row.optionalText(10))
+            )
         }
         return Page.keyset(rows, limit: page.limit, total: Int(total))
     }

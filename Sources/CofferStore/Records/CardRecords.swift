@@ -7,14 +7,18 @@ extension Database {
         guard let type = CardType(rawValue: row.text(2)), let status = CardStatus(rawValue: row.text(6)) else {
             preconditionFailure("cards row with unknown type or status")
         }
-        return Card(id: row.text(0), accountID: row.text(1), type: type, last4: row.text(3), expiryMonth: Int(row.int64(4)),
-                    expiryYear: Int(row.int64(5)), status: status, createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
+        return Card(
+            id: row.text(0), accountID: row.text(1), type: type, last4: row.text(3), expiryMonth: Int(row.int64(4)),
+            expiryYear: Int(row.int64(5)), status: status, createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
     }
 
     public func insertCard(_ card: Card) throws {
-        try run("INSERT INTO cards (id, account_id, type, last4, exp_month, exp_year, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [.text(card.id), .text(card.accountID), .text(card.type.rawValue), .text(card.last4), .integer(Int64(card.expiryMonth)),
-                 .integer(Int64(card.expiryYear)), .text(card.status.rawValue), .integer(card.createdAt.millisecondsSinceEpoch)])
+        try run(
+            "INSERT INTO cards (id, account_id, type, last4, exp_month, exp_year, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                .text(card.id), .text(card.accountID), .text(card.type.rawValue), .text(card.last4), .integer(Int64(card.expiryMonth)),
+                .integer(Int64(card.expiryYear)), .text(card.status.rawValue), .integer(card.createdAt.millisecondsSinceEpoch),
+            ])
     }
 
     public func card(id: String) throws -> Card? {
@@ -33,8 +37,9 @@ extension Database {
             """
         let arguments: [SQLiteValue] = [accountID.sqliteValue, holderID.sqliteValue]
         let total = try scalarInt("SELECT count(*) FROM cards WHERE \(filter)", arguments)
-        let items = try query("SELECT \(Self.cardColumns) FROM cards WHERE \(filter) ORDER BY seq LIMIT ?3 OFFSET ?4",
-                              arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Self.card)
+        let items = try query(
+            "SELECT \(Self.cardColumns) FROM cards WHERE \(filter) ORDER BY seq LIMIT ?3 OFFSET ?4",
+            arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Self.card)
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 

@@ -19,20 +19,25 @@ public struct StoredResponse: Sendable {
 extension Database {
     /// The live (unexpired) response kept for this user's key, if any.
     public func storedResponse(userID: String, key: String, now: Timestamp) throws -> StoredResponse? {
-        try queryFirst("SELECT fingerprint, status, headers, body FROM idempotency_keys WHERE user_id = ? AND key = ? AND expires_at > ?",
-                       [.text(userID), .text(key), .integer(now.millisecondsSinceEpoch)]) { row in
+        try queryFirst(
+            "SELECT fingerprint, status, headers, body FROM idempotency_keys WHERE user_id = ? AND key = ? AND expires_at > ?",
+            [.text(userID), .text(key), .integer(now.millisecondsSinceEpoch)]
+        ) { row in
             StoredResponse(fingerprint: row.blob(0), status: Int(row.int64(1)), headers: row.text(2), body: row.blob(3))
         }
     }
 
     public func storeResponse(_ response: StoredResponse, userID: String, key: String, at now: Timestamp, expiresAt: Timestamp) throws {
         // An expired row for the same key may still be there; it is replaced.
-        try run("""
+        try run(
+            """
             INSERT OR REPLACE INTO idempotency_keys (user_id, key, fingerprint, status, headers, body, created_at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.text(userID), .text(key), .blob(response.fingerprint), .integer(Int64(response.status)), .text(response.headers),
-             .blob(response.body), .integer(now.millisecondsSinceEpoch), .integer(expiresAt.millisecondsSinceEpoch)])
+            [
+                .text(userID), .text(key), .blob(response.fingerprint), .integer(Int64(response.status)), .text(response.headers),
+                .blob(response.body), .integer(now.millisecondsSinceEpoch), .integer(expiresAt.millisecondsSinceEpoch),
+            ])
     }
 
     @discardableResult

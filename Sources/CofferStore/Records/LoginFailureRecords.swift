@@ -8,8 +8,10 @@ extension Database {
 
     /// Failure times at or after `since`, oldest first.
     public func loginFailures(email: String, since: Timestamp) throws -> [Timestamp] {
-        try query("SELECT at FROM login_failures WHERE email = ? AND at >= ? ORDER BY at",
-                  [.text(email), .integer(since.millisecondsSinceEpoch)]) { Timestamp(millisecondsSinceEpoch: $0.int64(0)) }
+        try query(
+            "SELECT at FROM login_failures WHERE email = ? AND at >= ? ORDER BY at",
+            [.text(email), .integer(since.millisecondsSinceEpoch)]
+        ) { Timestamp(millisecondsSinceEpoch: $0.int64(0)) }
     }
 
     /// Forgets the failures of one email, and everyone's that left the window long ago.

@@ -13,36 +13,45 @@ public struct StoredRefreshToken: Sendable {
 
 extension Database {
     public func insertRefreshToken(id: String, hash: [UInt8], familyID: String, userID: String, issuedAt: Timestamp, expiresAt: Timestamp) throws {
-        try run("INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [.text(id), .blob(hash), .text(familyID), .text(userID),
-                 .integer(issuedAt.millisecondsSinceEpoch), .integer(expiresAt.millisecondsSinceEpoch)])
+        try run(
+            "INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                .text(id), .blob(hash), .text(familyID), .text(userID),
+                .integer(issuedAt.millisecondsSinceEpoch), .integer(expiresAt.millisecondsSinceEpoch),
+            ])
     }
 
     public func refreshToken(hash: [UInt8]) throws -> StoredRefreshToken? {
-        try queryFirst("SELECT id, family_id, user_id, issued_at, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
-                       [.blob(hash)]) { row in
-            StoredRefreshToken(id: row.text(0), familyID: row.text(1), userID: row.text(2),
-                               issuedAt: Timestamp(millisecondsSinceEpoch: row.int64(3)),
-                               expiresAt: Timestamp(millisecondsSinceEpoch: row.int64(4)),
-                               rotatedAt: row.optionalInt64(5).map(Timestamp.init(millisecondsSinceEpoch:)),
-                               revokedAt: row.optionalInt64(6).map(Timestamp.init(millisecondsSinceEpoch:)))
+        try queryFirst(
+            "SELECT id, family_id, user_id, issued_at, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
+            [.blob(hash)]
+        ) { row in
+            StoredRefreshToken(
+                id: row.text(0), familyID: row.text(1), userID: row.text(2),
+                issuedAt: Timestamp(millisecondsSinceEpoch: row.int64(3)),
+                expiresAt: Timestamp(millisecondsSinceEpoch: row.int64(4)),
+                rotatedAt: row.optionalInt64(5).map(Timestamp.init(millisecondsSinceEpoch:)),
+                revokedAt: row.optionalInt64(6).map(Timestamp.init(millisecondsSinceEpoch:)))
         }
     }
 
     /// Marks a token used; false when another request rotated it first.
     public func markRefreshTokenRotated(id: String, at time: Timestamp) throws -> Bool {
-        try run("UPDATE refresh_tokens SET rotated_at = ? WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL",
-                [.integer(time.millisecondsSinceEpoch), .text(id)]) == 1
+        try run(
+            "UPDATE refresh_tokens SET rotated_at = ? WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL",
+            [.integer(time.millisecondsSinceEpoch), .text(id)]) == 1
     }
 
     public func revokeRefreshFamily(_ familyID: String, at time: Timestamp) throws {
-        try run("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
-                [.integer(time.millisecondsSinceEpoch), .text(familyID)])
+        try run(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+            [.integer(time.millisecondsSinceEpoch), .text(familyID)])
     }
 
     public func revokeRefreshTokens(userID: String, at time: Timestamp) throws {
-        try run("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-                [.integer(time.millisecondsSinceEpoch), .text(userID)])
+        try run(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            [.integer(time.millisecondsSinceEpoch), .text(userID)])
     }
 
     /// Whether the login behind `familyID` has ended (logout, reuse detection, password change, suspension).
@@ -51,8 +60,9 @@ extension Database {
     }
 
     public func denyAccessToken(jti: String, until expiresAt: Timestamp) throws {
-        try run("INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)",
-                [.text(jti), .integer(expiresAt.millisecondsSinceEpoch)])
+        try run(
+            "INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)",
+            [.text(jti), .integer(expiresAt.millisecondsSinceEpoch)])
     }
 
     public func isAccessTokenDenied(jti: String) throws -> Bool {

@@ -15,15 +15,19 @@ extension Database {
         guard let role = Role(rawValue: row.text(2)), let status = UserStatus(rawValue: row.text(3)) else {
             preconditionFailure("users row with unknown role or status")
         }
-        let user = User(id: row.text(0), email: row.text(1), role: role, status: status,
-                        createdAt: Timestamp(millisecondsSinceEpoch: row.int64(4)))
+        let user = User(
+            id: row.text(0), email: row.text(1), role: role, status: status,
+            createdAt: Timestamp(millisecondsSinceEpoch: row.int64(4)))
         return StoredUser(user: user, passwordHash: row.text(5), passwordChangedAt: Timestamp(millisecondsSinceEpoch: row.int64(6)))
     }
 
     public func insertUser(_ user: User, passwordHash: String) throws {
-        try run("INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [.text(user.id), .text(user.email), .text(passwordHash), .text(user.role.rawValue), .text(user.status.rawValue),
-                 .integer(user.createdAt.millisecondsSinceEpoch), .integer(user.createdAt.millisecondsSinceEpoch)])
+        try run(
+            "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                .text(user.id), .text(user.email), .text(passwordHash), .text(user.role.rawValue), .text(user.status.rawValue),
+                .integer(user.createdAt.millisecondsSinceEpoch), .integer(user.createdAt.millisecondsSinceEpoch),
+            ])
     }
 
     public func user(email: String) throws -> StoredUser? {
@@ -36,8 +40,9 @@ extension Database {
 
     public func updatePassword(userID: String, hash: String, changedAt: Timestamp?) throws {
         if let changedAt {
-            try run("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
-                    [.text(hash), .integer(changedAt.millisecondsSinceEpoch), .text(userID)])
+            try run(
+                "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+                [.text(hash), .integer(changedAt.millisecondsSinceEpoch), .text(userID)])
         } else {
             try run("UPDATE users SET password_hash = ? WHERE id = ?", [.text(hash), .text(userID)])
         }
@@ -52,8 +57,10 @@ extension Database {
         let filter = "(?1 IS NULL OR role = ?1) AND (?2 IS NULL OR status = ?2)"
         let arguments: [SQLiteValue] = [role.map { .text($0.rawValue) } ?? .null, status.map { .text($0.rawValue) } ?? .null]
         let total = try scalarInt("SELECT count(*) FROM users WHERE \(filter)", arguments)
-        let items = try query("SELECT \(Self.userColumns) FROM users WHERE \(filter) ORDER BY created_at, id LIMIT ?3 OFFSET ?4",
-                              arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))]) { Self.storedUser($0).user }
+        let items = try query(
+            "SELECT \(Self.userColumns) FROM users WHERE \(filter) ORDER BY created_at, id LIMIT ?3 OFFSET ?4",
+            arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))]
+        ) { Self.storedUser($0).user }
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 }

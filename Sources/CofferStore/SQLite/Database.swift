@@ -1,7 +1,8 @@
+import CSQLite3
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSQLite3
 
 /// One SQLite connection: owns the `sqlite3*` handle and its cached statements, and turns every
 /// result code into a `DatabaseError`. A connection belongs to one thread at a time (each
@@ -73,7 +74,7 @@ public final class Database {
             do {
                 try execute("PRAGMA journal_mode = WAL")
                 return
-            } catch where error.kind == .busy && waitedMs < busyTimeoutMs {
+            } catch  where error.kind == .busy && waitedMs < busyTimeoutMs {
                 usleep(useconds_t(retryMs * 1000))
                 waitedMs += retryMs
             }

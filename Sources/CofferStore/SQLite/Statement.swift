@@ -25,8 +25,9 @@ final class Statement {
     func bind(_ values: [SQLiteValue]) throws(DatabaseError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
-        precondition(Int(sqlite3_bind_parameter_count(handle)) == values.count,
-                     "statement expects \(sqlite3_bind_parameter_count(handle)) arguments, got \(values.count): \(sql)")
+        precondition(
+            Int(sqlite3_bind_parameter_count(handle)) == values.count,
+            "statement expects \(sqlite3_bind_parameter_count(handle)) arguments, got \(values.count): \(sql)")
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let rc: Int32

@@ -1,5 +1,6 @@
 import CofferCore
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

@@ -30,10 +30,12 @@ struct InteractiveDemo {
             email = try prompt.ask("Email", default: "demo-\(suffix)@example.com") { answer in
                 IdentityRules.emailProblem(IdentityRules.normalizedEmail(answer)).map { "the email \($0)" }
             }
-            let signup = try await http.send("POST", "/v1/auth/signup", body: [
-                "email": .string(email), "password": .string(password), "first_name": .string(firstName),
-                "last_name": .string(lastName), "dob": .string(dob),
-            ])
+            let signup = try await http.send(
+                "POST", "/v1/auth/signup",
+                body: [
+                    "email": .string(email), "password": .string(password), "first_name": .string(firstName),
+                    "last_name": .string(lastName), "dob": .string(dob),
+                ])
             say(describe(signup))
             if signup.isSuccess { break }
             say("  Try another email.")
@@ -50,17 +52,21 @@ struct InteractiveDemo {
         let deposit = try prompt.ask("Amount to deposit into checking, in USD", default: "250.00") { answer in
             Self.amountProblem(answer, usd)
         }
-        let deposited = try await http.send("POST", "/v1/transactions", body: [
-            "account_id": .string(checking), "type": "deposit", "amount": .int(usd.minorUnits(fromDecimal: deposit)!),
-        ], idempotent: true)
+        let deposited = try await http.send(
+            "POST", "/v1/transactions",
+            body: [
+                "account_id": .string(checking), "type": "deposit", "amount": .int(usd.minorUnits(fromDecimal: deposit)!),
+            ], idempotent: true)
         say(describe(deposited))
         guard deposited.isSuccess else { throw CommandFailure("deposit failed: \(deposited.problem)") }
 
         while true {
             let amount = try prompt.ask("Amount to move from checking to savings, in USD", default: "75.50") { Self.amountProblem($0, usd) }
-            let transfer = try await http.send("POST", "/v1/transfers", body: [
-                "from_account_id": .string(checking), "to_account_id": .string(savings), "amount": .int(usd.minorUnits(fromDecimal: amount)!),
-            ], idempotent: true)
+            let transfer = try await http.send(
+                "POST", "/v1/transfers",
+                body: [
+                    "from_account_id": .string(checking), "to_account_id": .string(savings), "amount": .int(usd.minorUnits(fromDecimal: amount)!),
+                ], idempotent: true)
             say(describe(transfer))
             if transfer.isSuccess { break }
             say("  Try a smaller amount.")
@@ -74,8 +80,9 @@ struct InteractiveDemo {
         for line in statement.json["transactions"]?.arrayValue ?? [] {
             let type = line["type"]?.stringValue ?? ""
             let sign = type == "deposit" || type == "transfer_in" ? "+" : "-"
-            say("   \(line["created_at"]?.stringValue?.prefix(10) ?? "")  \(type.padding(toLength: 13, withPad: " ", startingAt: 0)) "
-                  + "\(sign)\(formatted(line["amount"]?.int64Value, "USD"))  balance \(formatted(line["balance_after"]?.int64Value, "USD"))")
+            say(
+                "   \(line["created_at"]?.stringValue?.prefix(10) ?? "")  \(type.padding(toLength: 13, withPad: " ", startingAt: 0)) "
+                    + "\(sign)\(formatted(line["amount"]?.int64Value, "USD"))  balance \(formatted(line["balance_after"]?.int64Value, "USD"))")
         }
         say("demo complete: \(email) has a checking and a savings account")
     }

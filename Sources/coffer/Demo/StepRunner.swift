@@ -51,8 +51,9 @@ struct StepRunner {
             body = merged(body, [("account_id", try require(step, "account")), ("type", .string(kind == "deposit" ? "deposit" : "withdrawal"))])
             reply = try await http.send("POST", "/v1/transactions", body: body, as: login, idempotent: true)
         case "transfer":
-            let body = merged(pick(step, ["amount", "currency", "description"]),
-                              [("from_account_id", try require(step, "from")), ("to_account_id", try require(step, "to"))])
+            let body = merged(
+                pick(step, ["amount", "currency", "description"]),
+                [("from_account_id", try require(step, "from")), ("to_account_id", try require(step, "to"))])
             reply = try await http.send("POST", "/v1/transfers", body: body, as: login, idempotent: true)
         case "statement":
             let account = try require(step, "account").stringValue ?? ""
@@ -83,7 +84,8 @@ struct StepRunner {
             let reply = try await http.send("GET", "/v1/accounts/\(account)", as: login)
             say(describe(reply))
             guard reply.json["balance"] == balance else {
-                throw StepFailure(description: "expected balance \(balance.serializedString), got \(reply.json["balance"]?.serializedString ?? "none") (\(reply.status))")
+                throw StepFailure(
+                    description: "expected balance \(balance.serializedString), got \(reply.json["balance"]?.serializedString ?? "none") (\(reply.status))")
             }
             say("✓ balance of \(account) is \(balance.serializedString)")
             return

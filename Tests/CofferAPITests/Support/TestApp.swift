@@ -1,4 +1,3 @@
-@testable import CofferAPI
 import CofferCore
 import CofferCrypto
 import CofferHTTP
@@ -7,6 +6,8 @@ import CofferStore
 import Foundation
 import Logging
 import Synchronization
+
+@testable import CofferAPI
 
 /// A clock tests can move forward, to cross token expiry and lockout windows without sleeping.
 final class TestClock: Sendable {
@@ -36,10 +37,12 @@ final class TestApp {
         database = try Database(path: directory.appendingPathComponent("api.db").path)
         try Migrator().migrate(database)
         auth.passwordHashing = .init(memoryKiB: 1024, iterations: 1, parallelism: 1)
-        settings = CofferService.Settings(corsOrigins: [], startedAt: .now(), jwtSecret: secret, auth: auth,
-                                          dummyPasswordHash: try IdentityService.makeDummyHash(auth), money: money, clock: clock.clock)
-        app = CofferService.makeApplication(database: database, settings: settings,
-                                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        settings = CofferService.Settings(
+            corsOrigins: [], startedAt: .now(), jwtSecret: secret, auth: auth,
+            dummyPasswordHash: try IdentityService.makeDummyHash(auth), money: money, clock: clock.clock)
+        app = CofferService.makeApplication(
+            database: database, settings: settings,
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 
     /// Builds another application on its own connection to the same file, as each cofferd worker
@@ -49,8 +52,9 @@ final class TestApp {
         let settings = settings
         let gate = WriteGate()
         return {
-            CofferService.makeApplication(database: try Database(path: path, options: .init(writeGate: gate)), settings: settings,
-                                          logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            CofferService.makeApplication(
+                database: try Database(path: path, options: .init(writeGate: gate)), settings: settings,
+                logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         }
     }
 
@@ -65,21 +69,26 @@ final class TestApp {
     }
 
     @discardableResult
-    func send(_ method: HTTPMethod, _ target: String, body: JSONValue? = nil, token: String? = nil,
-              headers: [String: String] = [:]) -> Reply {
+    func send(
+        _ method: HTTPMethod, _ target: String, body: JSONValue? = nil, token: String? = nil,
+        headers: [String: String] = [:]
+    ) -> Reply {
         send(method, target, rawBody: body?.serialized(), token: token, headers: headers)
     }
 
     /// The body exactly as given: for requests whose bytes matter (member order, whitespace).
     @discardableResult
-    func send(_ method: HTTPMethod, _ target: String, rawBody: [UInt8]?, token: String? = nil,
-              headers: [String: String] = [:]) -> Reply {
+    func send(
+        _ method: HTTPMethod, _ target: String, rawBody: [UInt8]?, token: String? = nil,
+        headers: [String: String] = [:]
+    ) -> Reply {
         var allHeaders = headers
         if rawBody != nil { allHeaders["Content-Type"] = allHeaders["Content-Type"] ?? "application/json" }
         if let token { allHeaders["Authorization"] = "Bearer \(token)" }
         let parts = target.split(separator: "?", maxSplits: 1)
-        let request = Request(method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "",
-                              headers: allHeaders, body: rawBody ?? [], remoteAddress: "127.0.0.9")
+        let request = Request(
+            method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "",
+            headers: allHeaders, body: rawBody ?? [], remoteAddress: "127.0.0.9")
         let response = app.handle(request)
         let json = (try? JSONParser.parse(response.body)) ?? .null
         return Reply(response: response, json: json)
@@ -101,14 +110,19 @@ final class TestApp {
     func member(password: String = "correct horse battery") -> Member {
         counter += 1
         let email = "user\(counter)-\(UUID().uuidString.prefix(6).lowercased())@example.com"
-        let signup = post("/v1/auth/signup", ["email": .string(email), "password": .string(password), "first_name": "Test",
-                                              "last_name": "Member", "dob": "1990-01-15"])
+        let signup = post(
+            "/v1/auth/signup",
+            [
+                "email": .string(email), "password": .string(password), "first_name": "Test",
+                "last_name": "Member", "dob": "1990-01-15",
+            ])
         precondition(signup.status == 201, "signup failed: \(signup.json.serializedString)")
         let login = post("/v1/auth/login", ["email": .string(email), "password": .string(password)])
         precondition(login.status == 200, "login failed: \(login.json.serializedString)")
-        return Member(email: email, password: password, userID: signup["user"]!["id"]!.stringValue!,
-                      holderID: signup["account_holder"]!["id"]!.stringValue!,
-                      accessToken: login["access_token"]!.stringValue!, refreshToken: login["refresh_token"]!.stringValue!)
+        return Member(
+            email: email, password: password, userID: signup["user"]!["id"]!.stringValue!,
+            holderID: signup["account_holder"]!["id"]!.stringValue!,
+            accessToken: login["access_token"]!.stringValue!, refreshToken: login["refresh_token"]!.stringValue!)
     }
 
     /// A fresh user given `role` directly in the database, then logged in again.

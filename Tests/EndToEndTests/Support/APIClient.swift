@@ -4,8 +4,10 @@ import Foundation
 struct APIClient {
     let http: RawHTTPClient
 
-    func request(_ method: String, _ path: String, _ body: [String: Any]? = nil, token: String? = nil,
-                 headers extra: [(String, String)] = []) throws -> HTTPResult {
+    func request(
+        _ method: String, _ path: String, _ body: [String: Any]? = nil, token: String? = nil,
+        headers extra: [(String, String)] = []
+    ) throws -> HTTPResult {
         var headers = extra
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         var bytes: [UInt8] = []
@@ -18,8 +20,12 @@ struct APIClient {
 
     /// Signs up and logs in; returns the access token and the user's id.
     func member(_ email: String, password: String = "a good long passphrase") throws -> (token: String, userID: String) {
-        let signup = try request("POST", "/v1/auth/signup", ["email": email, "password": password, "first_name": "E2E",
-                                                              "last_name": "Member", "dob": "1991-03-04"])
+        let signup = try request(
+            "POST", "/v1/auth/signup",
+            [
+                "email": email, "password": password, "first_name": "E2E",
+                "last_name": "Member", "dob": "1991-03-04",
+            ])
         guard signup.status == 201 else { throw SocketError(description: "signup: \(signup.text)") }
         let login = try request("POST", "/v1/auth/login", ["email": email, "password": password])
         let json = try login.json()

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -60,7 +61,10 @@ final class CofferdProcess {
     func stop() {
         guard process.isRunning else { return }
         signal(SIGTERM)
-        if waitForExit(seconds: 15) == nil { signal(SIGKILL); process.waitUntilExit() }
+        if waitForExit(seconds: 15) == nil {
+            signal(SIGKILL)
+            process.waitUntilExit()
+        }
     }
 
     /// Runs cofferd to completion (for start-up failures) and returns its exit code and stderr.

@@ -10,8 +10,10 @@ struct FastCGIClient {
     func record(_ type: RecordType, _ content: [UInt8]) -> [UInt8] {
         precondition(content.count <= 65535)
         let padding = (8 - content.count % 8) % 8
-        var bytes: [UInt8] = [Self.version, type.rawValue, UInt8(requestID >> 8), UInt8(requestID & 0xFF),
-                              UInt8(content.count >> 8), UInt8(content.count & 0xFF), UInt8(padding), 0]
+        var bytes: [UInt8] = [
+            Self.version, type.rawValue, UInt8(requestID >> 8), UInt8(requestID & 0xFF),
+            UInt8(content.count >> 8), UInt8(content.count & 0xFF), UInt8(padding), 0,
+        ]
         bytes += content
         bytes += [UInt8](repeating: 0, count: padding)
         return bytes

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,8 +20,10 @@ final class Stack {
         port = FreePort.next()
         http = RawHTTPClient(port: port)
         cofferd = SupervisedCofferd(directory: directory)
-        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "APP_ENV": "test",
-                           "COFFER_WORKERS": "4", "COFFERD_LOG": cofferd.logURL.path]
+        var environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "APP_ENV": "test",
+            "COFFER_WORKERS": "4", "COFFERD_LOG": cofferd.logURL.path,
+        ]
         environment.merge(extra) { _, new in new }
         self.environment = environment
         launcher.executableURL = TestPaths.repositoryRoot.appendingPathComponent("scripts/stack.sh")
@@ -49,7 +52,10 @@ final class Stack {
             kill(launcher.processIdentifier, SIGTERM)
             let deadline = Date().addingTimeInterval(20)
             while launcher.isRunning && Date() < deadline { usleep(20_000) }
-            if launcher.isRunning { kill(launcher.processIdentifier, SIGKILL); launcher.waitUntilExit() }
+            if launcher.isRunning {
+                kill(launcher.processIdentifier, SIGKILL)
+                launcher.waitUntilExit()
+            }
         }
         try? FileManager.default.removeItem(at: directory)
     }
