@@ -6,7 +6,7 @@ CONFIGURATION ?= debug
 SWIFT ?= swift
 BIN_DIR = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path)
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench clean format lint coverage fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -19,11 +19,22 @@ run: build
 
 # The executables are built first: the end-to-end and browser tests start the real cofferd and
 # nginx. Browser screenshots land in artifacts/browser/ (not committed).
-test: deps
+test: deps lint
 	$(SWIFT) build
 	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --disable-swift-testing
 	node --test Tests/Static/
 	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" python3 -m pytest -q -p no:cacheprovider Tests/Browser
+
+# The toolchain's own formatter, with the project's settings in .swift-format.
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+# Line coverage per library module, from the in-process suites (see scripts/coverage.sh).
+coverage: deps
+	scripts/coverage.sh
 
 bench: deps
 	$(SWIFT) build -c release
