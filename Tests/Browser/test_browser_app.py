@@ -6,6 +6,7 @@ from conftest import BIN_DIR, stack_database
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -220,4 +221,174 @@ def test_admin_sees_users_and_audit(browser, stack, artifacts):
     assert "ann@browser.example" in app.text_of("table.users") or "dave@browser.example" in app.text_of("table.users")
     assert "auth.login" in app.text_of("table.audit")
     app.screenshot("07-admin")
+    assert console_errors(browser) == []
+
+
+def active_element(driver):
+    """Where keyboard focus is: tag, id, name and form of document.activeElement, and whether it is in <main>."""
+    return driver.execute_script("""
+        const active = document.activeElement;
+        return {tag: active ? active.tagName : null, id: active?.id ?? "", name: active?.getAttribute("name") ?? null,
+                type: active?.getAttribute("type") ?? null, form: active?.closest("form")?.dataset.form ?? null,
+                in_main: !!active && document.getElementById("main").contains(active), body: active === document.body};""")
+
+
+def assert_fits_width(driver):
+    widths = driver.execute_script(
+        "return {scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth, inner: window.innerWidth}")
+    assert widths["scroll"] <= widths["inner"], widths
+    # clientWidth leaves out the vertical scrollbar, so this is the stricter "no horizontal scroll".
+    assert widths["scroll"] <= widths["client"], widths
+
+
+def test_statement_fits_a_390_pixel_wide_screen(browser, stack, artifacts):
+    app = App(browser, stack, artifacts)
+    browser.set_window_size(390, 844)
+    browser.get(stack + "/")
+    app.sign_up("narrow-screen-with-a-long-address@browser.example", "Nora")
+    account = app.open_account()
+    app.submit(".cash", account_id=account, type="deposit", amount="12345.67", description="a deposit with a long description")
+    app.status_says("Deposited $12,345.67.")
+    app.submit(".cash", account_id=account, type="withdrawal", amount="45.67")
+    app.status_says("Withdrew $45.67.")
+    assert_fits_width(browser)  # the accounts page too
+
+    app.find(f'tr[data-account-id="{account}"] button').click()
+    app.find(".statement")
+    assert app.text_of(".summary .closing") == "$12,300.00"
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".lines tbody tr")) == 2
+    assert_fits_width(browser)
+    # The chart scales down to the screen instead of keeping its 640-unit drawing width.
+    chart = browser.find_element(By.CSS_SELECTOR, "svg.balance-chart")
+    assert chart.rect["width"] <= browser.execute_script("return document.documentElement.clientWidth")
+    browser.execute_script("document.querySelector('svg.balance-chart').scrollIntoView()")
+    app.screenshot("09-statement-390px")
+    assert console_errors(browser) == []
+
+
+def test_focus_stays_in_the_view_after_an_action_re_renders_it(browser, stack, artifacts):
+    app = App(browser, stack, artifacts)
+    browser.get(stack + "/")
+    app.sign_up("focus@browser.example", "Fran")
+    account = app.open_account()
+    app.wait.until(lambda d: active_element(d)["form"] == "card open-account", "focus back on the open-account form")
+
+    # Clicking Submit: the button is disabled while the request runs, which drops focus on <body>;
+    # the re-rendered view puts it back on the same control.
+    app.submit(".cash", account_id=account, type="deposit", amount="10")
+    app.status_says("Deposited $10.00.")
+    app.wait.until(lambda d: app.balance_of(account) == "$10.00")
+    app.wait.until(lambda d: not active_element(d)["body"], "focus restored after the re-render")
+    focus = active_element(browser)
+    assert focus["in_main"], focus
+    assert (focus["form"], focus["type"]) == ("card cash", "submit"), focus
+
+    # Pressing Enter in the amount field: focus comes back to the (new, empty) amount field.
+    app.fill(".cash", account_id=account, type="deposit", amount="5").find_element(By.NAME, "amount").send_keys(Keys.ENTER)
+    app.wait.until(lambda d: app.balance_of(account) == "$15.00")
+    app.wait.until(lambda d: active_element(d)["name"] == "amount", "focus back in the amount field")
+    focus = active_element(browser)
+    assert focus["in_main"] and focus["form"] == "card cash", focus
+
+    # A screen change moves focus to the new view's heading rather than losing it.
+    app.find(f'tr[data-account-id="{account}"] button').click()
+    app.find(".statement")
+    app.wait.until(lambda d: active_element(d)["id"] == "statement-title")
+    assert console_errors(browser) == []
+
+
+def test_refresh_prompt_is_announced_once_not_every_second(browser, stack, artifacts):
+    app = App(browser, stack, artifacts)
+    browser.get(stack + "/")
+    app.sign_up("announce@browser.example", "Ana")
+    # The stack issues 75-second tokens, so the prompt (shown in the last minute) comes after ~15 s.
+    WebDriverWait(browser, 40).until(EC.visibility_of_element_located((By.ID, "refresh-prompt")))
+    alert = browser.find_element(By.ID, "refresh-prompt-alert")
+    app.wait.until(lambda d: alert.get_attribute("textContent") != "")
+    announced = alert.get_attribute("textContent")
+    assert "less than a minute" in announced
+    # The ticking text must sit in no live region, or every tick is read out again.
+    live_ancestor = browser.execute_script("""
+        for (let node = document.getElementById("refresh-prompt-text"); node; node = node.parentElement) {
+          const live = node.getAttribute("aria-live");
+          if (["alert", "status", "log"].includes(node.getAttribute("role")) || (live && live !== "off")) return node.outerHTML.slice(0, 80);
+        }
+        return null;""")
+    assert live_ancestor is None
+    # Record every change to the live region (even rewriting the same text would be announced anew)
+    # while the visible countdown ticks three times: two seconds or more, however the ticks fall.
+    browser.execute_script("""
+        window.liveRegionMutations = 0;
+        new MutationObserver((records) => { window.liveRegionMutations += records.length; })
+          .observe(document.getElementById("refresh-prompt-alert"), {childList: true, subtree: true, characterData: true, attributes: true});""")
+    seen = [app.text_of("#refresh-prompt-text")]
+    for _ in range(3):
+        WebDriverWait(browser, 5).until(lambda d: d.find_element(By.ID, "refresh-prompt-text").text not in seen)
+        seen.append(app.text_of("#refresh-prompt-text"))
+    assert browser.execute_script("return window.liveRegionMutations") == 0
+    assert alert.get_attribute("textContent") == announced
+    app.screenshot("10-refresh-prompt-announced")
+
+    browser.find_element(By.ID, "refresh-prompt-button").click()
+    app.status_says("Session refreshed.")
+    app.wait.until(EC.invisibility_of_element_located((By.ID, "refresh-prompt")))
+    app.wait.until(lambda d: alert.get_attribute("textContent") == "", "the announcement cleared, ready for the next prompt")
+    assert console_errors(browser) == []
+
+
+# Test-only stand-in for window.fetch: every answer is read in full before the app sees it, and one
+# GET can be held back. `pending` counts requests not yet handed to the app; the app's code between
+# two requests only awaits promises, so once `pending` is 0 in a later task its rendering is done.
+HOLDING_FETCH = """
+const realFetch = window.fetch.bind(window);
+const net = window.heldFetch = {pending: 0, holdNext: null, held: [], heldUrls: []};
+window.fetch = async (input, init = {}) => {
+  const url = typeof input === "string" ? input : input.url;
+  net.pending += 1;
+  try {
+    const response = await realFetch(input, init);
+    const text = response.status === 204 ? null : await response.text();
+    if (net.holdNext && (init.method ?? "GET") === "GET" && url.startsWith(net.holdNext)) {
+      net.holdNext = null;
+      net.heldUrls.push(url);
+      await new Promise((release) => net.held.push(release));
+    }
+    const copy = new Response(text, {status: response.status, statusText: response.statusText, headers: response.headers});
+    copy.json = async () => JSON.parse(text);
+    return copy;
+  } finally {
+    net.pending -= 1;
+  }
+};
+"""
+
+
+def test_a_render_for_the_previous_user_is_discarded_after_a_switch(browser, stack, artifacts):
+    app = App(browser, stack, artifacts)
+    browser.get(stack + "/")
+    app.sign_up("slow-a@browser.example", "Sam")
+    a_account = app.open_account()
+    app.find("#add-user").click()
+    app.sign_up("slow-b@browser.example", "Beth")
+    b_account = app.open_account()
+    app.switch_to("slow-a@browser.example")
+    app.find(f'tr[data-account-id="{a_account}"]')
+
+    # A's accounts screen is asked for again; the answer (A's accounts, fetched with A's token) is held.
+    browser.execute_script(HOLDING_FETCH + "window.heldFetch.holdNext = '/v1/accounts?';")
+    browser.find_element(By.ID, "nav-accounts").click()
+    app.wait.until(lambda d: d.execute_script("return window.heldFetch.held.length") == 1, "A's accounts request held")
+    # Meanwhile the user switches to B, whose screen renders at once.
+    app.switch_to("slow-b@browser.example")
+    app.find(f'tr[data-account-id="{b_account}"]')
+
+    # Now A's answer arrives; the render it belonged to must not paint over B's screen.
+    browser.execute_script("window.heldFetch.held.forEach((release) => release());")
+    app.wait.until(lambda d: d.execute_script("return window.heldFetch.pending") == 0, "the stale render finished")
+    assert browser.execute_script("return window.heldFetch.heldUrls") == ["/v1/accounts?limit=100"]
+    rows = [row.get_attribute("data-account-id") for row in browser.find_elements(By.CSS_SELECTOR, "#main tr[data-account-id]")]
+    assert rows == [b_account]
+    assert a_account not in browser.find_element(By.ID, "main").text
+    assert "Now acting as slow-b@browser.example" in app.text_of("#status")
+    assert Select(browser.find_element(By.ID, "user-switcher")).first_selected_option.text.startswith("slow-b@browser.example")
     assert console_errors(browser) == []

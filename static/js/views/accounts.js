@@ -2,7 +2,7 @@
 import { newIdempotencyKey } from "../api.js";
 import { formatMoney, parseAmount } from "../money.js";
 import * as session from "../session.js";
-import { actionForm, field, h, input, select } from "../ui.js";
+import { actionForm, field, h, input, render, scroller, select } from "../ui.js";
 
 const CURRENCIES = ["USD", "EUR", "GBP"];
 
@@ -37,7 +37,11 @@ function moneyForm(className, children, label, action) {
   });
 }
 
-export async function renderAccounts(container, { onStatement, notify }) {
+export function renderAccounts(container, options) {
+  return render(container, () => buildAccounts(container, options));
+}
+
+async function buildAccounts(container, { onStatement, notify }) {
   const page = await session.call("GET", "/v1/accounts?limit=100");
   const accounts = page.data;
   const open = accounts.filter((account) => account.status === "active");
@@ -99,12 +103,12 @@ export async function renderAccounts(container, { onStatement, notify }) {
   });
 
   const cards = await renderCards(open, accounts, notify, rerender);
-  container.replaceChildren(
+  return [
     h("section", { "aria-labelledby": "accounts-title" }, h("h2", { id: "accounts-title" }, "Accounts"),
-      accounts.length ? table : h("p", {}, "No accounts yet: open one below."),
+      accounts.length ? scroller("Your accounts", table) : h("p", {}, "No accounts yet: open one below."),
       h("div", { className: "forms" }, openForm, open.length ? [cashForm, transferForm] : "")),
     cards,
-  );
+  ];
 }
 
 async function renderCards(open, accounts, notify, rerender) {
@@ -148,8 +152,9 @@ async function renderCards(open, accounts, notify, rerender) {
   });
   return h("section", { "aria-labelledby": "cards-title" }, h("h2", { id: "cards-title" }, "Cards"),
     rows.length
-      ? h("table", { className: "cards" }, h("thead", {}, h("tr", {}, ["Card", "Type", "Account", "Expires", "Status", ""].map((title) => h("th", { scope: "col" }, title)))),
-        h("tbody", {}, rows))
+      ? scroller("Your cards", h("table", { className: "cards" },
+        h("thead", {}, h("tr", {}, ["Card", "Type", "Account", "Expires", "Status", ""].map((title) => h("th", { scope: "col" }, title)))),
+        h("tbody", {}, rows)))
       : h("p", {}, "No cards yet."),
     open.length ? issue : "");
 }

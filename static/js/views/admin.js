@@ -1,8 +1,12 @@
 // For support and admins: the users list (admins may suspend and reactivate) and the audit trail.
 import * as session from "../session.js";
-import { h } from "../ui.js";
+import { h, render, scroller } from "../ui.js";
 
-export async function renderAdmin(container, { notify }) {
+export function renderAdmin(container, options) {
+  return render(container, () => buildAdmin(container, options));
+}
+
+async function buildAdmin(container, { notify }) {
   const me = session.active().user;
   const users = await session.call("GET", "/v1/admin/users?limit=100");
   const events = await session.call("GET", "/v1/admin/audit-events?limit=50");
@@ -18,9 +22,9 @@ export async function renderAdmin(container, { notify }) {
     }
   };
 
-  container.replaceChildren(
+  return [
     h("section", { "aria-labelledby": "users-title" }, h("h2", { id: "users-title" }, `Users (${users.pagination.total})`),
-      h("table", { className: "users" },
+      scroller("Users", h("table", { className: "users" },
         h("thead", {}, h("tr", {}, ["Email", "Role", "Status", "Since", ""].map((title) => h("th", { scope: "col" }, title)))),
         h("tbody", {}, users.data.map((user) => h("tr", { "data-user-id": user.id },
           h("td", {}, user.email), h("td", {}, user.role), h("td", {}, user.status), h("td", {}, user.created_at.slice(0, 10)),
@@ -29,14 +33,14 @@ export async function renderAdmin(container, { notify }) {
               ? h("button", { type: "button", className: "link danger", onclick: setStatus(user, "suspended") }, "Suspend")
               : h("button", { type: "button", className: "link", onclick: setStatus(user, "active") }, "Reactivate"))
             : ""),
-        ))))),
+        )))))),
     h("section", { "aria-labelledby": "audit-title" }, h("h2", { id: "audit-title" }, "Audit events"),
-      h("table", { className: "audit" },
+      scroller("Audit events", h("table", { className: "audit" },
         h("thead", {}, h("tr", {}, ["When", "Action", "Outcome", "Actor", "Target", "Reason"].map((title) => h("th", { scope: "col" }, title)))),
         h("tbody", {}, events.data.map((event) => h("tr", {},
           h("td", {}, event.at.replace("T", " ").slice(0, 19)), h("td", {}, event.action), h("td", {}, event.outcome),
           h("td", {}, event.actor_id ? event.actor_id.slice(-6) : "—"), h("td", {}, event.target_id ? `${event.target_type} ${event.target_id.slice(-6)}` : "—"),
           h("td", {}, event.reason ?? ""),
-        ))))),
-  );
+        )))))),
+  ];
 }

@@ -1,7 +1,7 @@
 // Sign up and log in. After signing up the new user is logged in at once.
 import { request } from "../api.js";
 import * as session from "../session.js";
-import { actionForm, field, h, input } from "../ui.js";
+import { actionForm, field, h, input, render } from "../ui.js";
 
 export function renderAuth(container, { notice, onDone }) {
   const login = actionForm("card auth-login", [
@@ -27,9 +27,8 @@ export function renderAuth(container, { notice, onDone }) {
     onDone();
   });
 
-  container.replaceChildren(
+  return render(container, () => [
     notice ? h("p", { className: "notice", role: "status" }, notice) : "",
     h("div", { className: "auth" }, login, signup),
-  );
-  login.elements.email.focus();
+  ], { focus: login.elements.email });
 }

@@ -1,7 +1,7 @@
 // A statement for a period: balances, totals, the lines, a balance-over-time chart and CSV.
 import { formatMoney } from "../money.js";
 import * as session from "../session.js";
-import { actionForm, field, h, input, today } from "../ui.js";
+import { actionForm, field, h, input, render, scroller, today } from "../ui.js";
 import { balanceChart } from "../chart.js";
 
 const LINES_MAX = 5000;
@@ -17,7 +17,11 @@ async function fetchStatement(accountId, from, to) {
   return { ...statement, transactions: lines };
 }
 
-export async function renderStatement(container, { accountId, from, to, onBack }) {
+export function renderStatement(container, options) {
+  return render(container, () => buildStatement(container, options));
+}
+
+async function buildStatement(container, { accountId, from, to, onBack }) {
   const statement = await fetchStatement(accountId, from, to);
   const money = (minor) => formatMoney(minor, statement.currency);
 
@@ -61,12 +65,12 @@ export async function renderStatement(container, { accountId, from, to, onBack }
     })),
   );
 
-  container.replaceChildren(h("section", { className: "statement", "aria-labelledby": "statement-title" },
+  return h("section", { className: "statement", "aria-labelledby": "statement-title" },
     h("h2", { id: "statement-title" }, `Statement · ${statement.currency} account ${accountId.slice(-6)}`),
     h("p", {}, h("button", { type: "button", className: "link", onclick: onBack }, "← Back to accounts")),
     period, summary,
     balanceChart(statement.opening_balance, statement.transactions, money),
     h("p", {}, download),
-    statement.transactions.length ? lines : h("p", {}, "No transactions in this period."),
-  ));
+    statement.transactions.length ? scroller("Statement lines", lines) : h("p", {}, "No transactions in this period."),
+  );
 }
