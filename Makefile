@@ -23,7 +23,12 @@ test: deps lint
 	$(SWIFT) build
 	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --disable-swift-testing
 	node --test Tests/Static/
-	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" python3 -m pytest -q -p no:cacheprovider Tests/Browser
+	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" python3 -m pytest -q -p no:cacheprovider Tests/OpenAPI Tests/Browser
+	FUZZ_SECONDS=3 scripts/fuzz.sh
+
+# libFuzzer on the JSON parser, the field reader and the FastCGI mapping, FUZZ_SECONDS each (default 60).
+fuzz: deps
+	scripts/fuzz.sh
 
 # The toolchain's own formatter, with the project's settings in .swift-format.
 format:

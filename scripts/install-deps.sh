@@ -23,5 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   run apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # A node already on PATH (a newer one than Debian's) is fine for `node --test`.
-# The browser tests drive Chromium with Selenium and run under pytest, from PyPI.
-python3 -c 'import selenium, pytest' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check selenium pytest
+# The browser tests drive Chromium with Selenium and run under pytest; the OpenAPI document is
+# checked with openapi-spec-validator; all from PyPI.
+python3 -c 'import selenium, pytest, openapi_spec_validator' 2>/dev/null \
+  || python3 -m pip install -q --disable-pip-version-check selenium pytest openapi-spec-validator

@@ -1,0 +1,40 @@
+import CofferHTTP
+
+/// One request's FastCGI parameters (`NAME=value`, as libfcgi hands them over) and body, mapped
+/// to the transport-independent `Request`. Kept apart from libfcgi so the fuzzer can drive it
+/// with arbitrary bytes: whatever nginx (or anything that reaches the socket) sends, the mapping
+/// answers a `Request` and never traps.
+public enum FastCGIRequestMapping {
+    /// - Parameter readBody: reads up to the given number of body bytes; called only when the
+    ///   declared `CONTENT_LENGTH` is within `bodyBytesMax`.
+    public static func request(parameters entries: [String], bodyBytesMax: Int, readBody: (Int) -> [UInt8]) -> Request {
+        var params: [String: String] = [:]
+        var headers: [String: String] = [:]
+        for text in entries {
+            guard let equals = text.firstIndex(of: "=") else { continue }
+            let name = String(text[..<equals])
+            let value = String(text[text.index(after: equals)...])
+            params[name] = value
+            if name.hasPrefix("HTTP_") {
+                headers[String(name.dropFirst(5).map { $0 == "_" ? "-" : $0 }).lowercased()] = value
+            }
+        }
+        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
+
+        let declared = Int(params["CONTENT_LENGTH"] ?? "").map { max(0, $0) } ?? 0
+        let body = declared > 0 && declared <= bodyBytesMax ? Array(readBody(declared).prefix(declared)) : []
+        let path = params["DOCUMENT_URI"] ?? String((params["REQUEST_URI"] ?? "/").split(separator: "?", maxSplits: 1).first ?? "/")
+
+        return Request(
+            method: HTTPMethod(params["REQUEST_METHOD"] ?? "GET"),
+            path: path,
+            query: params["QUERY_STRING"] ?? "",
+            headers: headers,
+            body: body,
+            declaredBodyBytes: max(declared, body.count),
+            remoteAddress: params["REMOTE_ADDR"] ?? "",
+            upstreamRequestID: params["REQUEST_ID"],
+            serverRequestID: params["SERVER_REQUEST_ID"]
+        )
+    }
+}

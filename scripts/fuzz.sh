@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# make fuzz: libFuzzer (clang's -sanitize=fuzzer, with AddressSanitizer) on the code that parses
+# untrusted bytes: the JSON parser, the field reader, and the FastCGI parameters -> Request
+# mapping. Each target runs for FUZZ_SECONDS (default 60; make test uses a few) from the seed
+# corpus in Tests/Fuzz/corpus/TARGET; new inputs go to a scratch copy, crashes to
+# .build-fuzz/crashes/ and fail the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${FUZZ_SECONDS:-60}
+out=.build-fuzz
+mkdir -p "$out/crashes"
+flags=(-parse-as-library -O -g -sanitize=fuzzer,address -I "$out")
+build() { swiftc "${flags[@]}" "$@" >>"$out/build.log" 2>&1 || { grep -v "Cannot export local symbol" "$out/build.log" >&2; exit 1; }; }
+: >"$out/build.log"
+# The library code is compiled from its own sources, as modules of the same names, so the
+# harnesses import it as the service does; only the files that parse bytes are needed.
+build -emit-library -static -emit-module -module-name CofferCore -o "$out/libCofferCore.a" \
+  $(find Sources/CofferCore -name '*.swift' | sort)
+build -emit-library -static -emit-module -module-name CofferHTTP -o "$out/libCofferHTTP.a" \
+  Sources/CofferHTTP/Messages/*.swift Sources/CofferHTTP/Body/*.swift Sources/CofferHTTP/Pipeline/RequestID.swift
+build -module-name CofferFuzz -o "$out/coffer-fuzz" -L "$out" -lCofferHTTP -lCofferCore \
+  Sources/CofferFastCGI/FastCGIRequestMapping.swift Tests/Fuzz/*.swift
+
+status=0
+for target in json fields fastcgi; do
+  work="$out/corpus-$target"
+  rm -rf "$work" && mkdir -p "$work"
+  cp Tests/Fuzz/corpus/"$target"/* "$work"/
+  echo "fuzz $target: ${seconds}s from $(ls "$work" | wc -l) seeds"
+  if ! COFFER_FUZZ_TARGET=$target "$out/coffer-fuzz" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+       -artifact_prefix="$out/crashes/$target-" -print_final_stats=1 "$work" >"$out/$target.log" 2>&1; then
+    echo "fuzz $target: CRASH — see $out/$target.log and $out/crashes/" >&2
+    tail -n 30 "$out/$target.log" >&2
+    status=1
+  else
+    echo "fuzz $target: $(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$out/$target.log" | grep -oE '[0-9]+$') runs, no crash"
+  fi
+done
+exit $status
