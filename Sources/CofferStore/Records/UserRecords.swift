@@ -4,11 +4,10 @@ import CofferCore
 public struct StoredUser: Sendable {
     public let user: User
     public let passwordHash: String
-    public let passwordChangedAt: Timestamp
 }
 
 extension Database {
-    static let userColumns = "id, email, role, status, created_at, password_hash, password_changed_at"
+    static let userColumns = "id, email, role, status, created_at, password_hash"
 
     static func storedUser(_ row: Row) -> StoredUser {
         // The CHECK constraints make other values impossible; a crash beats guessing a role.
@@ -18,7 +17,7 @@ extension Database {
         let user = User(
             id: row.text(0), email: row.text(1), role: role, status: status,
             createdAt: Timestamp(millisecondsSinceEpoch: row.int64(4)))
-        return StoredUser(user: user, passwordHash: row.text(5), passwordChangedAt: Timestamp(millisecondsSinceEpoch: row.int64(6)))
+        return StoredUser(user: user, passwordHash: row.text(5))
     }
 
     public func insertUser(_ user: User, passwordHash: String) throws {
