@@ -74,7 +74,14 @@ struct Cofferd {
             auth: auth, dummyPasswordHash: dummyHash, money: moneySettings(config))
         settings.serverNames = config.serverNames
         let workerSettings = settings
-        let databaseOptions = options(config, writeGate: WriteGate())
+        let committer: GroupCommitter
+        do {
+            // The one connection that writes, on the committer's thread; workers' connections only read.
+            committer = GroupCommitter(writer: try Database(path: config.databasePath, options: options(config)), capacity: config.workers)
+        } catch {
+            exitWithError("database \(config.databasePath) is unusable: \(error) (check DATABASE_URL)", code: 1)
+        }
+        let databaseOptions = options(config, committer: committer)
         let path = config.databasePath
         server.start {
             let database = try Database(path: path, options: databaseOptions)
@@ -96,6 +103,15 @@ struct Cofferd {
         sigwait(&signals, &received)
         logger.info("stopping", metadata: ["event": "shutdown", "signal": .stringConvertible(Int(received))])
         let drained = server.stop(timeoutSeconds: config.shutdownTimeoutSeconds)
+        // After the workers: every job they queued is committed and answered before this returns.
+        committer.stop()
+        let batches = committer.statistics
+        logger.info(
+            "committer stopped",
+            metadata: [
+                "event": "committer", "batches": .stringConvertible(batches.batches),
+                "batch_sizes": .string(batches.sizes.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")),
+            ])
         socket.close()
         withExtendedLifetime(primary) {}
         logger.info("stopped", metadata: ["event": "shutdown", "drained": .stringConvertible(drained)])
@@ -138,8 +154,8 @@ struct Cofferd {
         var description: String { "SELECT 1 failed" }
     }
 
-    static func options(_ config: Configuration, writeGate: WriteGate? = nil) -> Database.Options {
-        Database.Options(synchronous: config.synchronous.rawValue, busyTimeoutMs: config.busyTimeoutMs, writeGate: writeGate)
+    static func options(_ config: Configuration, committer: GroupCommitter? = nil) -> Database.Options {
+        Database.Options(synchronous: config.synchronous.rawValue, busyTimeoutMs: config.busyTimeoutMs, committer: committer)
     }
 
     /// The data directory is traversable (0711) so nginx's workers can reach the socket inside it,

@@ -169,4 +169,48 @@ final class IdempotencyTests: XCTestCase {
         XCTAssertEqual(try t.balance(a), 9_000)
         XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM transfers"), 1)
     }
+
+    /// Group commit: a keyed transfer waits in the committer's queue with another one; the same key
+    /// sent meanwhile is answered at once, the two queued transfers commit in one batch, and a
+    /// retry replays. Money moves once per key.
+    func testTheSameKeyAroundOneBatchMovesMoneyOnce() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(ann)
+        t.deposit(ann, a, 1_000)
+        let body: (Int64) -> [UInt8] = { amount in
+            JSONValue.object([("from_account_id", .string(a)), ("to_account_id", .string(b)), ("amount", .int(amount))]).serialized()
+        }
+        let makeWorker = t.workerFactory()
+        let statuses = Collected<Int>()
+        let group = DispatchGroup()
+        let before = t.committer.statistics.sizes[2] ?? 0
+        t.committer.pause()
+        for (index, (key, amount)) in [("batch-key", Int64(300)), ("other-key", Int64(200))].enumerated() {
+            group.enter()
+            let request = Request(
+                method: .post, path: "/v1/transfers",
+                headers: ["Content-Type": "application/json", "Authorization": "Bearer \(ann.accessToken)", "Idempotency-Key": key],
+                body: body(amount))
+            Thread {
+                defer { group.leave() }
+                guard let worker = try? makeWorker() else { return XCTFail("worker") }
+                statuses.add(worker.handle(request).status)
+            }.start()
+            let deadline = Date().addingTimeInterval(10)
+            while t.committer.queuedJobs < index + 1 && Date() < deadline { usleep(1_000) }
+        }
+        XCTAssertEqual(t.committer.queuedJobs, 2)
+        let meanwhile = transfer(ann, a, b, 300, key: "batch-key")
+        XCTAssertEqual(meanwhile.code, "idempotency_key_in_use")
+        t.committer.resume()
+        group.wait()
+        XCTAssertEqual(statuses.all, [201, 201])
+        XCTAssertEqual((t.committer.statistics.sizes[2] ?? 0) - before, 1, "both in one batch")
+        let retry = transfer(ann, a, b, 300, key: "batch-key")
+        XCTAssertEqual(retry.status, 201)
+        XCTAssertEqual(retry.response.header("Idempotent-Replayed"), "true")
+        XCTAssertEqual(try t.balance(a), 500)
+        XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM transfers"), 2)
+    }
 }

@@ -69,8 +69,9 @@ final class MoneyThroughNginxTests: XCTestCase {
         XCTAssertEqual(verify.status, 0, verify.output)
     }
 
-    /// Sixteen clients through nginx, with requests that must fail; then the books must balance.
-    func testSixteenClientsThroughNginxConserveMoney() throws {
+    /// Sixty-four clients through nginx, with requests that must fail (group commit puts many in
+    /// one batch, refused ones beside accepted ones); then the books must balance.
+    func testSixtyFourClientsThroughNginxConserveMoney() throws {
         let owners = try (0..<2).map { try api.member("owner\($0)@e2e.example") }
         var accounts: [(id: String, token: String)] = []
         for owner in owners {
@@ -85,12 +86,12 @@ final class MoneyThroughNginxTests: XCTestCase {
         let http = stack.http
         let results = TransferLog()
         let group = DispatchGroup()
-        for client in 0..<16 {
+        for client in 0..<64 {
             group.enter()
             Thread {
                 defer { group.leave() }
                 let api = APIClient(http: http)
-                for step in 0..<25 {
+                for step in 0..<8 {
                     let from = pairs[(client + step) % pairs.count]
                     let to = pairs[(client * 7 + step * 3 + 1) % pairs.count]
                     let amount = (client * 131 + step * 977) % 12_000 + 1
@@ -171,6 +172,65 @@ final class MoneyThroughNginxTests: XCTestCase {
         }
         let balances = try accounts.map { try api.balance(owner.token, $0) }
         XCTAssertEqual(balances.reduce(0, +), 4 * 1_000_000)
+        let verify = try CofferCLI.run(["verify", "--database-url", databaseURL])
+        XCTAssertEqual(verify.status, 0, verify.output)
+    }
+
+    /// SIGTERM while writers are queued at the committer: cofferd drains the workers, then the
+    /// committer; every request it accepted gets its answer, it exits 0, and every 201 is kept.
+    func testSigtermWithWritesQueuedAnswersEveryAcceptedRequest() throws {
+        stack.stop()
+        stack = try Stack(environment: ["COFFERD_RESTART": "0", "COFFER_WORKERS": "8"])
+        api = APIClient(http: stack.http)
+        let owner = try api.member("drain@e2e.example")
+        let accounts = try (0..<4).map { _ in try api.openAccount(owner.token) }
+        for id in accounts {
+            XCTAssertEqual(
+                try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": 100_000], token: owner.token).status, 201)
+        }
+        let http = stack.http
+        let results = TransferLog()
+        let stop = StopFlag()
+        let group = DispatchGroup()
+        for client in 0..<32 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                let api = APIClient(http: http)
+                var step = 0
+                while !stop.isSet {
+                    step += 1
+                    let from = accounts[(client + step) % 4]
+                    let to = accounts[(client + step + 1 + client % 3) % 4]
+                    guard
+                        let reply = try? api.request(
+                            "POST", "/v1/transfers", ["from_account_id": from, "to_account_id": to, "amount": 1 + step % 9],
+                            token: owner.token)
+                    else { continue }
+                    results.record(status: reply.status, id: reply.status == 201 ? (try? reply.json())?["id"] as? String : nil)
+                }
+            }.start()
+        }
+        usleep(1_000_000)
+        let pid = try XCTUnwrap(stack.cofferd.pid)
+        stack.cofferd.signal(SIGTERM)
+        XCTAssertTrue(SupervisedCofferd.waitForExit(pid, seconds: 20))
+        usleep(200_000)
+        stop.set()
+        group.wait()
+        XCTAssertGreaterThan(results.createdIDs.count, 10)
+        XCTAssertTrue(Set(results.statuses).isSubset(of: [201, 422, 502]), "\(Set(results.statuses))")
+        XCTAssertTrue(stack.cofferd.launcherLog.contains("cofferd exited (status 0)"), stack.cofferd.launcherLog)
+        let stopped = stack.cofferd.logLines.first { $0["message"] as? String == "stopped" }
+        XCTAssertEqual(stopped?["drained"] as? Bool, true)
+        let nginxLog = (try? String(contentsOf: stack.directory.appendingPathComponent("nginx/error.log"), encoding: .utf8)) ?? ""
+        XCTAssertFalse(nginxLog.contains("prematurely closed"), "a request cofferd accepted went unanswered: \(nginxLog)")
+
+        let database = try Database(path: "\(stack.directory.path)/coffer.db")
+        for id in results.createdIDs {
+            XCTAssertEqual(try database.scalarInt("SELECT count(*) FROM transfers WHERE id = ?", [.text(id)]), 1, id)
+        }
+        XCTAssertEqual(try database.scalarInt("SELECT SUM(balance) FROM accounts WHERE kind = 'customer'"), 400_000)
         let verify = try CofferCLI.run(["verify", "--database-url", databaseURL])
         XCTAssertEqual(verify.status, 0, verify.output)
     }

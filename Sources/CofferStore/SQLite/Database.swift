@@ -11,19 +11,20 @@ public final class Database {
     public struct Options: Sendable {
         public var synchronous: String
         public var busyTimeoutMs: Int
-        /// Shared by every connection of one process to the same file; nil for a lone connection.
-        public var writeGate: WriteGate?
+        /// Where this connection's writes go: the process's one committer (group commit). Nil for
+        /// a connection that writes itself (the committer's own writer, the CLI, migrations).
+        public var committer: GroupCommitter?
 
-        public init(synchronous: String = "FULL", busyTimeoutMs: Int = 5000, writeGate: WriteGate? = nil) {
+        public init(synchronous: String = "FULL", busyTimeoutMs: Int = 5000, committer: GroupCommitter? = nil) {
             self.synchronous = synchronous
             self.busyTimeoutMs = busyTimeoutMs
-            self.writeGate = writeGate
+            self.committer = committer
         }
     }
 
     let handle: OpaquePointer
     public let path: String
-    private let writeGate: WriteGate?
+    private let committer: GroupCommitter?
     private var statements: [String: Statement] = [:]
     private var inTransaction = false
     private var inWriteTransaction = false
@@ -45,7 +46,7 @@ public final class Database {
         }
         self.handle = handle
         self.path = path
-        self.writeGate = options.writeGate
+        self.committer = options.committer
         sqlite3_busy_timeout(handle, Int32(options.busyTimeoutMs))
         try enableWriteAheadLog(busyTimeoutMs: options.busyTimeoutMs)
         try execute("PRAGMA synchronous = \(options.synchronous)")
@@ -155,13 +156,48 @@ public final class Database {
         (try? scalarInt("SELECT 1")) == 1
     }
 
-    /// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so two
-    /// writers never deadlock on a lock upgrade. Commits when `body` returns, rolls back when it
-    /// throws; a transaction can never be left open.
+    /// Runs `body` in a write transaction and returns once it is committed: `body`'s changes are
+    /// all there or none is, and a transaction can never be left open. With a committer, `body`
+    /// runs on the committer's writer connection in the next batch (group commit); without one, in
+    /// a `BEGIN IMMEDIATE` transaction of this connection (the write lock is taken up front, so two
+    /// writers never deadlock on a lock upgrade).
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         precondition(!inTransaction, "nested write transactions are not supported")
-        guard let writeGate else { return try transaction("BEGIN IMMEDIATE", writing: true, body) }
-        return try writeGate.withLock { try transaction("BEGIN IMMEDIATE", writing: true, body) }
+        if let committer { return try committer.perform(body) }
+        return try transaction("BEGIN IMMEDIATE", writing: true, body)
+    }
+
+    // MARK: Batches, for the committer
+
+    func beginBatch() throws {
+        precondition(!inTransaction, "a batch starts outside any transaction")
+        try execute("BEGIN IMMEDIATE")
+        inTransaction = true
+        inWriteTransaction = true
+    }
+
+    /// Runs one job of the batch in its own savepoint, released when the job succeeded and rolled
+    /// back when it failed; throws only when the savepoint itself fails.
+    func inJobSavepoint(_ run: (Database) -> Bool) throws {
+        try execute("SAVEPOINT coffer_job")
+        if run(self) {
+            try execute("RELEASE coffer_job")
+        } else {
+            try execute("ROLLBACK TO coffer_job")
+            try execute("RELEASE coffer_job")
+        }
+    }
+
+    func commitBatch() throws {
+        try execute("COMMIT")
+        inTransaction = false
+        inWriteTransaction = false
+    }
+
+    func rollbackBatch() {
+        try? execute("ROLLBACK")
+        inTransaction = false
+        inWriteTransaction = false
     }
 
     /// Runs `body` in a read transaction, so every query in it sees one consistent snapshot.

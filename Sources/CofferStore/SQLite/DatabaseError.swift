@@ -18,6 +18,14 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public let sql: String?
 
+    /// A failure that is not one SQLite call's (a batch that could not commit).
+    init(kind: Kind, message: String) {
+        self.kind = kind
+        self.resultCode = kind == .unavailable ? SQLITE_IOERR : SQLITE_ERROR
+        self.message = message
+        self.sql = nil
+    }
+
     init(resultCode: Int32, message: String, sql: String? = nil) {
         self.resultCode = resultCode
         self.message = message

@@ -23,6 +23,8 @@ final class TestClock: Sendable {
 final class TestApp {
     let directory: URL
     let database: Database
+    /// The process's one committer, as cofferd has: every worker's writes go through it.
+    let committer: GroupCommitter
     let app: Application
     let clock = TestClock()
     let secret = Array("an-in-process-test-secret-of-32+bytes".utf8)
@@ -34,7 +36,11 @@ final class TestApp {
     init(money: MoneySettings = MoneySettings()) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        database = try Database(path: directory.appendingPathComponent("api.db").path)
+        let path = directory.appendingPathComponent("api.db").path
+        // As in cofferd: one writer connection behind the committer; the app's connection reads
+        // and hands its writes over (group commit).
+        committer = GroupCommitter(writer: try Database(path: path), capacity: 64)
+        database = try Database(path: path, options: .init(committer: committer))
         try Migrator().migrate(database)
         auth.passwordHashing = .init(memoryKiB: 1024, iterations: 1, parallelism: 1)
         settings = CofferService.Settings(
@@ -50,15 +56,18 @@ final class TestApp {
     func workerFactory() -> @Sendable () throws -> Application {
         let path = database.path
         let settings = settings
-        let gate = WriteGate()
+        let committer = committer
         return {
             CofferService.makeApplication(
-                database: try Database(path: path, options: .init(writeGate: gate)), settings: settings,
+                database: try Database(path: path, options: .init(committer: committer)), settings: settings,
                 logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         }
     }
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
+    deinit {
+        committer.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
 
     struct Reply {
         let response: Response

@@ -1,0 +1,220 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Group commit (DESIGN.md, "the write path"): one writer connection owned by one committer
+/// thread. A worker hands over its whole write job and waits; the committer takes every job
+/// queued, opens one `BEGIN IMMEDIATE`, runs each job in its own savepoint (a job that throws
+/// rolls back to its savepoint only), and ends the batch with one `COMMIT`, so one fsync covers
+/// every job of the batch. Then it wakes each waiter with its own result. A failed `COMMIT`
+/// answers every job of the batch with an unavailable-database error (503) and acknowledges
+/// nothing. There is no linger timer: a batch forms while the previous one is being committed.
+public final class GroupCommitter: @unchecked Sendable {
+    // @unchecked: `writer` is touched only on the committer thread; everything else is guarded by
+    // `lock` (queue, flags, counters) or is immutable.
+    private let writer: Database
+    private let capacity: Int
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let jobsAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let roomAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let exited = DispatchSemaphore(value: 0)
+    private var queue: [Job] = []
+    private var paused = false
+    private var stopping = false
+    private var batchSizes: [Int: Int] = [:]
+    private var batches = 0
+
+    /// - Parameters:
+    ///   - writer: the one connection that writes; it must not be used anywhere else.
+    ///   - capacity: the most jobs that may wait (one per worker is enough: a worker submits one
+    ///     job at a time); a full queue makes the next submitter wait for room.
+    public init(writer: Database, capacity: Int) {
+        precondition(capacity > 0, "the queue holds at least one job")
+        self.writer = writer
+        self.capacity = capacity
+        precondition(
+            pthread_mutex_init(lock, nil) == 0 && pthread_cond_init(jobsAvailable, nil) == 0
+                && pthread_cond_init(roomAvailable, nil) == 0, "pthread init")
+        let thread = Thread { [self] in
+            self.loop()
+            self.exited.signal()
+        }
+        thread.name = "cofferd-committer"
+        thread.start()
+    }
+
+    deinit {
+        pthread_cond_destroy(roomAvailable)
+        pthread_cond_destroy(jobsAvailable)
+        pthread_mutex_destroy(lock)
+        roomAvailable.deallocate()
+        jobsAvailable.deallocate()
+        lock.deallocate()
+    }
+
+    /// One job: the caller's closure, type-erased, and where its outcome lands.
+    final class Job: @unchecked Sendable {
+        // @unchecked: `run` captures the submitting worker's state, but that worker is blocked in
+        // `perform` until `done` is signalled, so the closure and its captures are never used by
+        // two threads at once; `commitFailure` is written before the signal and read after it.
+        /// Runs the caller's closure; false when it threw (its savepoint is then rolled back).
+        /// The committer drops it before waking the caller: the closure wraps a non-escaping one,
+        /// which must not outlive the caller's `perform`.
+        private var run: ((Database) -> Bool)?
+        var commitFailure: DatabaseError?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(run: @escaping (Database) -> Bool) { self.run = run }
+
+        func execute(on database: Database) -> Bool {
+            guard let run else { preconditionFailure("a job runs once") }
+            return run(database)
+        }
+
+        /// Wakes the caller with its outcome (or `commitFailure`).
+        func finish() {
+            run = nil
+            done.signal()
+        }
+
+        func wait() { done.wait() }
+    }
+
+    /// Runs `body` on the writer connection inside the next batch and returns once that batch
+    /// committed (or failed). Errors `body` throws come back as they are; its changes are undone.
+    func perform<T>(_ body: (Database) throws -> T) throws -> T {
+        try withoutActuallyEscaping(body) { body in
+            var outcome: Result<T, any Error>?
+            let job = Job { database in
+                let result = Result { try body(database) }
+                outcome = result
+                if case .success = result { return true }
+                return false
+            }
+            try enqueue(job)
+            job.wait()
+            if let failure = job.commitFailure { throw failure }
+            guard let outcome else { preconditionFailure("a committed job always has an outcome") }
+            return try outcome.get()
+        }
+    }
+
+    private func enqueue(_ job: Job) throws {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        while queue.count >= capacity && !stopping { pthread_cond_wait(roomAvailable, lock) }
+        guard !stopping else { throw DatabaseError(kind: .unavailable, message: "the committer is stopping") }
+        queue.append(job)
+        pthread_cond_signal(jobsAvailable)
+    }
+
+    private func loop() {
+        while let batch = nextBatch() {
+            commit(batch)
+        }
+    }
+
+    /// Every job queued now, once there is at least one; nil when stopping with nothing left.
+    private func nextBatch() -> [Job]? {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        while queue.isEmpty || paused {
+            if stopping && queue.isEmpty { return nil }
+            pthread_cond_wait(jobsAvailable, lock)
+        }
+        let batch = queue
+        queue.removeAll(keepingCapacity: true)
+        pthread_cond_broadcast(roomAvailable)
+        return batch
+    }
+
+    private func commit(_ batch: [Job]) {
+        do {
+            try writer.beginBatch()
+        } catch {
+            fail(batch, error)
+            return
+        }
+        for job in batch {
+            do {
+                try writer.inJobSavepoint(job.execute(on:))
+            } catch {
+                // The savepoint itself could not be rolled back: the batch is in an unknown state.
+                writer.rollbackBatch()
+                fail(batch, error)
+                return
+            }
+        }
+        do {
+            try writer.commitBatch()
+        } catch {
+            writer.rollbackBatch()
+            fail(batch, error)
+            return
+        }
+        record(batchSize: batch.count)
+        for job in batch { job.finish() }
+    }
+
+    private func fail(_ batch: [Job], _ error: any Error) {
+        let cause = (error as? DatabaseError)?.description ?? "\(error)"
+        let failure = DatabaseError(kind: .unavailable, message: "the batch could not be committed: \(cause)")
+        for job in batch {
+            job.commitFailure = failure
+            job.finish()
+        }
+    }
+
+    private func record(batchSize: Int) {
+        pthread_mutex_lock(lock)
+        batchSizes[batchSize, default: 0] += 1
+        batches += 1
+        pthread_mutex_unlock(lock)
+    }
+
+    // MARK: Observation and control
+
+    /// How many batches committed, and how many of each size (for the bench and the shutdown log).
+    public var statistics: (batches: Int, sizes: [Int: Int]) {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return (batches, batchSizes)
+    }
+
+    public var queuedJobs: Int {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return queue.count
+    }
+
+    /// Holds queued jobs back until `resume()`: for tests that need several jobs in one batch.
+    public func pause() {
+        pthread_mutex_lock(lock)
+        paused = true
+        pthread_mutex_unlock(lock)
+    }
+
+    public func resume() {
+        pthread_mutex_lock(lock)
+        paused = false
+        pthread_cond_signal(jobsAvailable)
+        pthread_mutex_unlock(lock)
+    }
+
+    /// Commits what is queued, refuses new jobs, and returns once the committer thread has ended;
+    /// calling it again returns at once. Call it after the workers have drained, so every accepted
+    /// request has its answer.
+    public func stop() {
+        pthread_mutex_lock(lock)
+        stopping = true
+        paused = false
+        pthread_cond_broadcast(jobsAvailable)
+        pthread_cond_broadcast(roomAvailable)
+        pthread_mutex_unlock(lock)
+        // Waits for the thread's end, and leaves the semaphore signalled for any later call.
+        exited.wait()
+        exited.signal()
+    }
+}

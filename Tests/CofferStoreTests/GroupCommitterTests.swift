@@ -1,0 +1,149 @@
+import CofferStore
+import Foundation
+import XCTest
+
+/// Group commit, deterministically: the committer is paused while jobs queue, so the batch they
+/// form is known, then resumed.
+final class GroupCommitterTests: XCTestCase {
+    var directory: URL!
+    var path: String { directory.appendingPathComponent("g.db").path }
+    var committer: GroupCommitter!
+    var worker: Database!
+
+    struct Refused: Error {}
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-commit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let setup = try Database(path: path)
+        try setup.execute(
+            """
+            CREATE TABLE items (name TEXT PRIMARY KEY) STRICT;
+            CREATE TABLE parents (id INTEGER PRIMARY KEY) STRICT;
+            CREATE TABLE children (parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED) STRICT;
+            """)
+        committer = GroupCommitter(writer: try Database(path: path), capacity: 8)
+        worker = try Database(path: path, options: .init(committer: committer))
+    }
+
+    override func tearDown() {
+        committer?.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Starts `count` writers, each on its own thread and connection, and waits until all of them
+    /// are queued at the paused committer. Returns how each one ended.
+    private func queueWriters(_ jobs: [@Sendable (Database) throws -> Void]) throws -> () -> [Result<Void, any Error>] {
+        let outcomes = Outcomes(count: jobs.count)
+        let group = DispatchGroup()
+        let path = path
+        let committer = committer!
+        for (index, job) in jobs.enumerated() {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    let connection = try Database(path: path, options: .init(committer: committer))
+                    try connection.write { db in try job(db) }
+                    outcomes.set(index, .success(()))
+                } catch {
+                    outcomes.set(index, .failure(error))
+                }
+            }.start()
+            // One at a time, so the queue order is the jobs' order.
+            let deadline = Date().addingTimeInterval(10)
+            while committer.queuedJobs < index + 1 && Date() < deadline { usleep(1_000) }
+            XCTAssertEqual(committer.queuedJobs, index + 1)
+        }
+        return {
+            group.wait()
+            return outcomes.all
+        }
+    }
+
+    private func names() throws -> [String] {
+        try Database(path: path).query("SELECT name FROM items ORDER BY name") { $0.text(0) }
+    }
+
+    func testOneBatchCommitsTheJobsThatSucceedAndUndoesTheRefusedOne() throws {
+        committer.pause()
+        let before = committer.statistics.batches
+        let finish = try queueWriters([
+            { db in try db.run("INSERT INTO items (name) VALUES ('first')") },
+            { db in
+                try db.run("INSERT INTO items (name) VALUES ('refused')")
+                throw Refused()
+            },
+            { db in try db.run("INSERT INTO items (name) VALUES ('third')") },
+        ])
+        XCTAssertEqual(try names(), [], "nothing is visible before the batch commits")
+        committer.resume()
+        let outcomes = finish()
+        XCTAssertNoThrow(try outcomes[0].get())
+        XCTAssertThrowsError(try outcomes[1].get()) { XCTAssertTrue($0 is Refused, "the job's own error comes back: \($0)") }
+        XCTAssertNoThrow(try outcomes[2].get())
+        XCTAssertEqual(try names(), ["first", "third"])
+        let after = committer.statistics
+        XCTAssertEqual(after.batches, before + 1, "one transaction for the three jobs")
+        XCTAssertEqual(after.sizes[3], 1)
+    }
+
+    func testAFailedCommitAnswersTheWholeBatchUnavailableAndKeepsNothing() throws {
+        committer.pause()
+        let finish = try queueWriters([
+            { db in try db.run("INSERT INTO items (name) VALUES ('innocent')") },
+            // A deferred foreign key is checked only at COMMIT, so this job "succeeds" and the
+            // commit of its batch fails.
+            { db in try db.run("INSERT INTO children (parent_id) VALUES (42)") },
+        ])
+        committer.resume()
+        for outcome in finish() {
+            XCTAssertThrowsError(try outcome.get()) { error in
+                XCTAssertEqual((error as? DatabaseError)?.kind, .unavailable, "\(error)")
+            }
+        }
+        XCTAssertEqual(try names(), [])
+        XCTAssertEqual(try Database(path: path).scalarInt("SELECT count(*) FROM children"), 0)
+        // The committer goes on with the next batch.
+        try worker.write { db in try db.run("INSERT INTO items (name) VALUES ('later')") }
+        XCTAssertEqual(try names(), ["later"])
+    }
+
+    func testStoppingCommitsAndAnswersEveryQueuedJob() throws {
+        committer.pause()
+        let finish = try queueWriters(
+            (0..<4).map { index in
+                { db in try db.run("INSERT INTO items (name) VALUES (?)", [.text("queued-\(index)")]) }
+            })
+        committer.stop()
+        XCTAssertTrue(finish().allSatisfy { (try? $0.get()) != nil })
+        XCTAssertEqual(try names(), ["queued-0", "queued-1", "queued-2", "queued-3"])
+        XCTAssertThrowsError(try worker.write { db in try db.run("INSERT INTO items (name) VALUES ('too late')") }) { error in
+            XCTAssertEqual((error as? DatabaseError)?.kind, .unavailable)
+        }
+    }
+
+    func testWritesWithoutACommitterStillCommitOnReturnAndRollBackOnThrow() throws {
+        let direct = try Database(path: path)
+        try direct.write { db in try db.run("INSERT INTO items (name) VALUES ('direct')") }
+        XCTAssertThrowsError(
+            try direct.write { db in
+                try db.run("INSERT INTO items (name) VALUES ('undone')")
+                throw Refused()
+            })
+        XCTAssertEqual(try names(), ["direct"])
+    }
+}
+
+/// Results written by several threads, read after they finished.
+final class Outcomes: @unchecked Sendable {
+    // @unchecked: every access goes through the lock.
+    private let lock = NSLock()
+    private var results: [Result<Void, any Error>]
+
+    init(count: Int) { results = Array(repeating: .success(()), count: count) }
+
+    func set(_ index: Int, _ result: Result<Void, any Error>) { lock.withLock { results[index] = result } }
+
+    var all: [Result<Void, any Error>] { lock.withLock { results } }
+}
