@@ -1,66 +1,94 @@
 #!/usr/bin/env bash
-# make bench: starts the release build behind nginx on a temporary database and drives it with
-# wrk. Prints requests/s and latency percentiles per endpoint, next to the ceiling measured in
-# the same run (nginx serving a static file of similar size).
+# make bench: the release build behind nginx (through scripts/stack.sh) on a temporary database,
+# driven by wrk. Every Coffer figure is printed as req/s and as a share of the ceiling measured in
+# the same run: a trivial C FastCGI responder (scripts/bench/ceiling.c) behind the same nginx
+# configuration. The machine is shared and noisy; only the shares compare across runs.
 #   scripts/bench.sh RELEASE_BIN_DIR
 set -euo pipefail
 # nginx lives in /usr/sbin, which a non-root PATH may lack.
 export PATH="$PATH:/usr/sbin:/sbin"
-bin_dir=$1
+bin_dir=$(realpath "$1")
 repo=$(cd "$(dirname "$0")/.." && pwd)
+here="$repo/scripts/bench"
 duration=${BENCH_DURATION:-10s}
-connections=${BENCH_CONNECTIONS:-64}
 work=$(mktemp -d /tmp/coffer-bench.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+ceiling_port=$(free_port)
+workers=$((16 * $(nproc)))  # cofferd's default COFFER_WORKERS; the ceiling gets as many threads
+
 cleanup() {
   [ -n "${stack_pid:-}" ] && kill -TERM "$stack_pid" 2>/dev/null || true
+  [ -n "${ceiling_nginx_pid:-}" ] && kill -QUIT "$ceiling_nginx_pid" 2>/dev/null || true
+  # libfcgi turns SIGTERM into a flag its accept loop never reads: the ceiling is killed.
+  [ -n "${ceiling_pid:-}" ] && kill -KILL "$ceiling_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-mkdir -p "$work/static"
-cp -r "$repo/static/." "$work/static/"
-# The ceiling: a static file the size of a health answer, served by the same nginx.
-printf '{"status":"ok","checks":{"database":"ok"},"version":"0.1.0","uptime_seconds":1}' > "$work/static/ceiling.json"
-APP_ENV=test LOG_LEVEL=info COFFER_DAILY_LIMIT=1000000000000000 AUTH_RATE=1000000r/s COFFERD_LOG="$work/cofferd.log" \
-  "$repo/scripts/stack.sh" "$bin_dir" "$port" "$work/data" "$work/static" 2>"$work/stack.log" &
-stack_pid=$!
-for _ in $(seq 1 600); do [ -f "$work/data/stack.ready" ] && break; kill -0 "$stack_pid" 2>/dev/null || { cat "$work/stack.log" >&2; exit 1; }; sleep 0.05; done
+# The ceiling: nginx with the same rendered configuration, in front of the trivial responder.
+cc -O2 -o "$work/ceiling" "$here/ceiling.c" -lfcgi -lpthread
+"$work/ceiling" "$work/ceiling.sock" "$workers" &
+ceiling_pid=$!
+for _ in $(seq 1 100); do [ -S "$work/ceiling.sock" ] && break; sleep 0.05; done
+ceiling_conf=$(AUTH_RATE=1000000r/s "$repo/nginx/render.sh" "$work/ceiling-nginx" "$ceiling_port" "$work/ceiling.sock" "$repo/static")
+nginx -p "$work/ceiling-nginx" -c "$ceiling_conf" -e "$work/ceiling-nginx/error.log" -g 'daemon off;' &
+ceiling_nginx_pid=$!
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-echo "wrk -t2 -c$connections -d$duration --latency"
+APP_ENV=test LOG_LEVEL=info COFFER_DAILY_LIMIT=1000000000000000 AUTH_RATE=1000000r/s \
+  COFFERD_LOG="$work/cofferd.log" "$repo/scripts/stack.sh" "$bin_dir" "$port" "$work/data" 2>"$work/stack.log" &
+stack_pid=$!
+for _ in $(seq 1 600); do
+  [ -f "$work/data/stack.ready" ] && break
+  kill -0 "$stack_pid" 2>/dev/null || { cat "$work/stack.log" >&2; exit 1; }
+  sleep 0.05
+done
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$ceiling_port/v1/health" >/dev/null && break; sleep 0.05; done
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); cofferd workers: $workers"
+echo "wrk -t2 -d$duration --latency; share = req/s / ceiling req/s (same run)"
+ceiling_rps=""
 run() {
-  local name=$1 url=$2 conns=${3:-$connections}; shift 3 || shift $#
-  local out
-  local threads=2; [ "$conns" -lt 2 ] && threads=1
+  local name=$1 url=$2 conns=$3; shift 3
+  local threads=2 out rps p50 p99 errors share
+  [ "$conns" -lt 2 ] && threads=1
   out=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" "$url")
-  local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  printf '%-34s %10s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+  [ -z "$ceiling_rps" ] && ceiling_rps=$rps
+  share=$(python3 -c "print(f'{100 * $rps / $ceiling_rps:.0f}%')")
+  printf '%-40s %10s req/s %5s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$share" "$p50" "$p99" "${errors:-0}"
 }
 base="http://127.0.0.1:$port"
 startup=$(grep -o '"startup_ms":[0-9.]*' "$work/cofferd.log" | head -1 | cut -d: -f2)
 echo "cofferd startup (config, database, migrations, Argon2id dummy hash, socket): ${startup} ms"
-run "static ceiling (nginx)" "$base/ceiling.json" "$connections"
-run "GET /v1/health" "$base/v1/health" "$connections"
+run "ceiling: trivial C FastCGI (-c64)" "http://127.0.0.1:$ceiling_port/v1/health" 64
+run "nginx static file (-c64)" "$base/favicon.svg" 64
+run "GET /v1/health (-c64)" "$base/v1/health" 64
 
 curl -fs -o /dev/null -X POST "$base/v1/auth/signup" -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.com","password":"benchmark passphrase","first_name":"Bench","last_name":"Mark","dob":"1980-01-01"}'
+export BENCH_LOGIN_USERS=64
+for i in $(seq 1 "$BENCH_LOGIN_USERS"); do
+  curl -fs -o /dev/null -X POST "$base/v1/auth/signup" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"login$i@bench.example\",\"password\":\"benchmark passphrase\",\"first_name\":\"Bench\",\"last_name\":\"Mark\",\"dob\":\"1980-01-01\"}"
+done
 # One connection: the latency is one Argon2id verification plus the request around it.
-run "POST /v1/auth/login (1 conn)" "$base/v1/auth/login" 1 -s "$repo/scripts/login.lua"
-run "POST /v1/auth/login (16 conns)" "$base/v1/auth/login" 16 -s "$repo/scripts/login.lua"
+run "POST /v1/auth/login (-c1)" "$base/v1/auth/login" 1 -s "$here/login.lua"
+run "POST /v1/auth/login (-c16)" "$base/v1/auth/login" 16 -s "$here/login.lua"
 
-# Money: transfers between 20 funded accounts of one user, at 16 and 64 connections.
-{ read -r token; read -r accounts; } < <(python3 "$repo/scripts/bench_setup.py" "$base" 20)
+# Money: transfers between 4 funded accounts of one user, as the write-path issue measured them.
+{ read -r token; read -r accounts; } < <(python3 "$here/bench_setup.py" "$base" 4)
 export BENCH_TOKEN=$token BENCH_ACCOUNTS=$accounts
-run "GET /v1/accounts/{id}" "$base" "$connections" -s "$repo/scripts/account.lua"
-run "POST /v1/transfers (16 conns)" "$base" 16 -s "$repo/scripts/transfer.lua"
-run "POST /v1/transfers (64 conns)" "$base" 64 -s "$repo/scripts/transfer.lua"
-run "mixed 70/20/10 (64 conns)" "$base" 64 -s "$repo/scripts/mixed.lua"
+run "GET /v1/accounts/{id} (-c64)" "$base" 64 -s "$here/account.lua"
+run "POST /v1/transfers (-c16)" "$base" 16 -s "$here/transfer.lua"
+run "POST /v1/transfers (-c64)" "$base" 64 -s "$here/transfer.lua"
+run "mixed 70/20/10 (-c64)" "$base" 64 -s "$here/mixed.lua"
+cofferd_pid=$(cat "$work/data/cofferd.pid")
+echo "cofferd peak RSS: $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$cofferd_pid/status")"
 DATABASE_URL="sqlite://$work/data/coffer.db" "$bin_dir/coffer" verify
 
 # A statement over an account with 100,000 transactions.
@@ -75,5 +103,27 @@ for format in json csv; do
     t=$(curl -fs -o /dev/null -w '%{time_total}' "$base/v1/statements/$account?format=$format" -H "Authorization: Bearer $ann")
     best=$(python3 -c "print(min(float('$t'), float('${best:-$t}')))")
   done
-  printf '%-34s %s transactions, best of 5: %.1f ms\n' "statement ($format)" "$count" "$(python3 -c "print($best*1000)")"
+  printf '%-40s %s transactions, best of 5: %.1f ms\n' "statement ($format)" "$count" "$(python3 -c "print($best*1000)")"
 done
+
+# The committer logs its batch sizes when cofferd stops.
+kill -TERM "$stack_pid"
+wait "$stack_pid" 2>/dev/null || true
+stack_pid=""
+python3 - "$work/cofferd.log" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        continue
+    if entry.get("event") == "committer":
+        sizes = sorted((int(k), int(v)) for k, v in (pair.split(":") for pair in entry["batch_sizes"].split()))
+        jobs = sum(size * count for size, count in sizes)
+        print(f"committer: {entry['batches']} batches, {jobs} write jobs, {jobs / max(1, int(entry['batches'])):.1f} per batch")
+        buckets = {}
+        for size, count in sizes:
+            bucket = "1" if size == 1 else "2-4" if size <= 4 else "5-16" if size <= 16 else "17-64" if size <= 64 else ">64"
+            buckets[bucket] = buckets.get(bucket, 0) + count
+        print("  batch sizes: " + ", ".join(f"{name}: {buckets.get(name, 0)}" for name in ("1", "2-4", "5-16", "17-64", ">64")))
+EOF

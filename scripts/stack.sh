@@ -33,6 +33,12 @@ export DATABASE_URL="${DATABASE_URL:-sqlite://$data_dir/coffer.db}"
 export COFFER_LISTEN="$socket"
 export SERVER_NAMES="${SERVER_NAMES:-localhost 127.0.0.1}"
 export COFFER_SERVER_NAMES="${COFFER_SERVER_NAMES:-$SERVER_NAMES}"
+# cofferd's dozens of workers mostly wait on group commit; glibc would give busy threads arenas of
+# their own and keep their freed memory. A few arenas keep the resident set small.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-4}"
+# A fixed threshold: Argon2id's 19 MiB blocks are always mapped and given back when freed, instead
+# of glibc raising the threshold after the first one and keeping such blocks in every arena.
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
 log() { echo "stack: $*" >&2; }
 
 conf=$("$repo/nginx/render.sh" "$data_dir/nginx" "$port" "$socket" "$static_root")

@@ -1,4 +1,5 @@
 import CofferCore
+import CofferCrypto
 import CofferHTTP
 import CofferServices
 import CofferStore
@@ -20,6 +21,8 @@ public enum CofferService {
         public var clock: Clock
         /// One per process: shared by every worker's application.
         public var inFlightKeys: InFlightKeys
+        /// One per process: how many Argon2id computations may run at once (nil: no bound).
+        public var hashingSlots: HashingSlots?
 
         public init(
             corsOrigins: [String], startedAt: Timestamp, jwtSecret: [UInt8], auth: AuthSettings,
@@ -44,7 +47,7 @@ public enum CofferService {
         let authenticator = Authenticator(tokens: tokens, db: database)
         let identity = IdentityService(
             db: database, tokens: tokens, settings: settings.auth,
-            dummyHash: settings.dummyPasswordHash, clock: clock)
+            dummyHash: settings.dummyPasswordHash, hashingSlots: settings.hashingSlots, clock: clock)
         HealthHandlers(database: database, startedAt: settings.startedAt).register(in: &router)
         MetadataHandlers(openAPIDocument: openAPIDocument).register(in: &router)
         AuthHandlers(identity: identity, authenticator: authenticator, clock: clock).register(in: &router)

@@ -17,14 +17,26 @@ public struct PasswordHasher: Sendable {
     }
 
     public let parameters: Parameters
+    /// Shared by a process's hashers; nil runs every computation at once (tests, the CLI).
+    let slots: HashingSlots?
     static let saltBytes = 16
     static let hashBytes = 32
 
-    public init(parameters: Parameters = Parameters()) {
+    public init(parameters: Parameters = Parameters(), slots: HashingSlots? = nil) {
         self.parameters = parameters
+        self.slots = slots
+    }
+
+    private func limited<T>(_ body: () throws(CryptoError) -> T) throws(CryptoError) -> T {
+        guard let slots else { return try body() }
+        return try slots.withSlot(body)
     }
 
     public func hash(_ password: String) throws(CryptoError) -> String {
+        try limited { () throws(CryptoError) -> String in try unlimitedHash(password) }
+    }
+
+    private func unlimitedHash(_ password: String) throws(CryptoError) -> String {
         let salt = SecureRandom.bytes(Self.saltBytes)
         let password = Array(password.utf8)
         let length = argon2_encodedlen(
@@ -49,6 +61,10 @@ public struct PasswordHasher: Sendable {
     /// True when `password` matches the stored PHC string. A malformed stored string is an
     /// error (corrupt data), not a mismatch.
     public func verify(_ password: String, against encoded: String) throws(CryptoError) -> Bool {
+        try limited { () throws(CryptoError) -> Bool in try unlimitedVerify(password, against: encoded) }
+    }
+
+    private func unlimitedVerify(_ password: String, against encoded: String) throws(CryptoError) -> Bool {
         let password = Array(password.utf8)
         let rc = password.withUnsafeBytes { pwd in argon2id_verify(encoded, pwd.baseAddress, pwd.count) }
         if rc == ARGON2_OK.rawValue { return true }

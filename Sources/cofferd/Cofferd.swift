@@ -73,6 +73,8 @@ struct Cofferd {
             corsOrigins: config.corsOrigins, startedAt: Timestamp.now(), jwtSecret: config.jwtSecret,
             auth: auth, dummyPasswordHash: dummyHash, money: moneySettings(config))
         settings.serverNames = config.serverNames
+        // One Argon2id computation per core: more would only add memory, not speed.
+        settings.hashingSlots = HashingSlots(count: ProcessInfo.processInfo.activeProcessorCount)
         let workerSettings = settings
         let committer: GroupCommitter
         do {

@@ -7,7 +7,7 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(config.environment, .dev)
         XCTAssertEqual(config.databasePath, "./var/coffer.db")
         XCTAssertEqual(config.listen, .unix(path: "./var/cofferd.sock"))
-        XCTAssertEqual(config.workers, 4)
+        XCTAssertEqual(config.workers, 32, "16 per core: workers mostly wait on group commit")
         XCTAssertEqual(config.synchronous, .full)
         XCTAssertTrue(config.jwtSecretIsEphemeral)
         XCTAssertEqual(config.jwtSecret.count, 32)

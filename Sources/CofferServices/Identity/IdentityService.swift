@@ -14,10 +14,13 @@ public struct IdentityService {
     /// unknown email costs the same work as a wrong password.
     let dummyHash: String
 
-    public init(db: Database, tokens: AccessTokens, settings: AuthSettings, dummyHash: String, clock: Clock = .system) {
+    public init(
+        db: Database, tokens: AccessTokens, settings: AuthSettings, dummyHash: String, hashingSlots: HashingSlots? = nil,
+        clock: Clock = .system
+    ) {
         self.db = db
         self.tokens = tokens
-        self.hasher = PasswordHasher(parameters: settings.passwordHashing)
+        self.hasher = PasswordHasher(parameters: settings.passwordHashing, slots: hashingSlots)
         self.settings = settings
         self.clock = clock
         self.dummyHash = dummyHash
