@@ -30,8 +30,9 @@ public enum Base64URL {
 
     public static func encode(_ text: String) -> String { encode(Array(text.utf8)) }
 
-    public static func decode(_ text: Substring) -> [UInt8]? {
-        let input = Array(text.utf8)
+    public static func decode(_ text: Substring) -> [UInt8]? { decode(bytes: text.utf8) }
+
+    public static func decode<Bytes: Collection>(bytes input: Bytes) -> [UInt8]? where Bytes.Element == UInt8 {
         guard input.count % 4 != 1 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(input.count * 3 / 4)

@@ -6,7 +6,8 @@ import Foundation
 public enum TextRules {
     /// Canonical composition: a decomposed `é` becomes the same scalar as a precomposed one.
     public static func normalized(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping
+        // ASCII is its own NFC, and nearly every field is ASCII: skip Foundation for it.
+        text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
     }
 
     /// Zero-width and bidirectional controls named by API.md, plus every other control

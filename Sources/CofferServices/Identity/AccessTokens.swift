@@ -84,13 +84,15 @@ public struct AccessTokens: Sendable {
         }
     }
 
+    /// `Bearer <token>`, the scheme in any case, spaces around the parts allowed. Read as bytes:
+    /// the header is on every request and a token is long.
     func bearerToken(_ authorization: String?) throws(AppError) -> String {
         guard let authorization else { throw Self.rejection(.unauthenticated) }
-        let parts = authorization.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        let parts = authorization.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].count == 6, parts[0].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else {
             throw Self.rejection(.unauthenticated, "The Authorization header must be 'Bearer <access token>'.")
         }
-        return String(parts[1])
+        return String(decoding: parts[1], as: UTF8.self)
     }
 
     /// A NumericDate as API.md fixes it: integer seconds, no fraction or exponent.

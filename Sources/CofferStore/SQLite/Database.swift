@@ -169,9 +169,11 @@ public final class Database {
 
     // MARK: Batches, for the committer
 
+    // The committer's statements run through the statement cache (`run`), not `execute`, which
+    // would parse them again for every job.
     func beginBatch() throws {
         precondition(!inTransaction, "a batch starts outside any transaction")
-        try execute("BEGIN IMMEDIATE")
+        try run("BEGIN IMMEDIATE")
         inTransaction = true
         inWriteTransaction = true
     }
@@ -179,17 +181,17 @@ public final class Database {
     /// Runs one job of the batch in its own savepoint, released when the job succeeded and rolled
     /// back when it failed; throws only when the savepoint itself fails.
     func inJobSavepoint(_ run: (Database) -> Bool) throws {
-        try execute("SAVEPOINT coffer_job")
+        try self.run("SAVEPOINT coffer_job")
         if run(self) {
-            try execute("RELEASE coffer_job")
+            try self.run("RELEASE coffer_job")
         } else {
-            try execute("ROLLBACK TO coffer_job")
-            try execute("RELEASE coffer_job")
+            try self.run("ROLLBACK TO coffer_job")
+            try self.run("RELEASE coffer_job")
         }
     }
 
     func commitBatch() throws {
-        try execute("COMMIT")
+        try run("COMMIT")
         inTransaction = false
         inWriteTransaction = false
     }
@@ -228,14 +230,14 @@ public final class Database {
     /// own changes are undone and the transaction stays open.
     public func savepoint<T>(_ body: (Database) throws -> T) throws -> T {
         precondition(inWriteTransaction, "savepoints live inside a write transaction")
-        try execute("SAVEPOINT coffer_step")
+        try run("SAVEPOINT coffer_step")
         do {
             let result = try body(self)
-            try execute("RELEASE coffer_step")
+            try run("RELEASE coffer_step")
             return result
         } catch {
-            try execute("ROLLBACK TO coffer_step")
-            try execute("RELEASE coffer_step")
+            try run("ROLLBACK TO coffer_step")
+            try run("RELEASE coffer_step")
             throw error
         }
     }
