@@ -4,6 +4,7 @@ import time
 
 from conftest import BIN_DIR, stack_database
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -16,7 +17,9 @@ PASSWORD = "a long browser passphrase"
 class App:
     def __init__(self, driver, base, artifacts):
         self.driver, self.base, self.artifacts = driver, base, artifacts
-        self.wait = WebDriverWait(driver, 15)
+        # The app re-renders a view after every action: an element found a moment ago may have
+        # been replaced by the time it is read, so waits look it up again.
+        self.wait = WebDriverWait(driver, 15, ignored_exceptions=(StaleElementReferenceException,))
 
     def find(self, css):
         return self.wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
@@ -42,6 +45,11 @@ class App:
         self.wait.until(EC.text_to_be_present_in_element((By.ID, "status"), text))
 
     def text_of(self, css):
+        for _ in range(50):
+            try:
+                return self.find(css).text
+            except StaleElementReferenceException:
+                time.sleep(0.05)
         return self.find(css).text
 
     def field_error(self, form_css, name):
@@ -51,7 +59,7 @@ class App:
         return self.driver.find_element(By.ID, error_id).text
 
     def balance_of(self, account_id):
-        return self.find(f'tr[data-account-id="{account_id}"] .balance').text
+        return self.text_of(f'tr[data-account-id="{account_id}"] .balance')
 
     def assert_no_stored_secrets(self):
         stored = self.driver.execute_script(
