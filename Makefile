@@ -36,6 +36,7 @@ format:
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+	scripts/check-layers.sh
 
 # Line coverage per library module, from the in-process suites (see scripts/coverage.sh).
 coverage: deps

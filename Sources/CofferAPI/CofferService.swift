@@ -1,5 +1,4 @@
 import CofferCore
-import CofferCrypto
 import CofferHTTP
 import CofferServices
 import CofferStore
@@ -22,7 +21,7 @@ public enum CofferService {
         /// One per process: shared by every worker's application.
         public var inFlightKeys: InFlightKeys
         /// One per process: how many Argon2id computations may run at once (nil: no bound).
-        public var hashingSlots: HashingSlots?
+        public var hashingSlots: PasswordHashingSlots?
 
         public init(
             corsOrigins: [String], startedAt: Timestamp, jwtSecret: [UInt8], auth: AuthSettings,

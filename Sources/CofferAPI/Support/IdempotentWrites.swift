@@ -1,6 +1,6 @@
 import CofferCore
-import CofferCrypto
 import CofferHTTP
+import CofferServices
 import CofferStore
 
 /// Runs a POST that creates something, honouring `Idempotency-Key` as API.md specifies. The key,
@@ -43,7 +43,7 @@ final class IdempotentWrites {
         return try db.write { db in
             try purgeIfDue(db, now: now)
             if let stored = try db.storedResponse(userID: principal.userID, key: key, now: now) {
-                guard Digest.constantTimeEquals(stored.fingerprint, fingerprint) else {
+                guard RequestFingerprint(bytes: fingerprint).matches(stored.fingerprint) else {
                     throw AppError(.idempotencyKeyMismatch, "This Idempotency-Key was already used with a different request.")
                 }
                 return Self.replay(stored, requestID: context.requestID)
@@ -61,22 +61,8 @@ final class IdempotentWrites {
         }
     }
 
-    /// SHA-256 over method, path, query and the *parsed* body in canonical form: member order and
-    /// whitespace do not make a different request; any other difference is a mismatch. A body that
-    /// does not parse is never stored (the request fails with 400), so its bytes are used as they are.
     static func fingerprint(_ request: Request) -> [UInt8] {
-        var input = Array("\(request.method)\n\(request.path)\n".utf8)
-        for pair in request.query.pairs.sorted(by: { ($0.name, $0.value) < ($1.name, $1.value) }) {
-            JSONValue.writeString(pair.name, to: &input)
-            JSONValue.writeString(pair.value, to: &input)
-        }
-        input.append(0x0A)
-        if let body = try? JSONParser.parse(request.body) {
-            input += body.canonical.serialized()
-        } else {
-            input += request.body
-        }
-        return Digest.sha256(input)
+        RequestFingerprint(method: "\(request.method)", path: request.path, query: request.query.pairs, body: request.body).bytes
     }
 
     static let replayedHeaders = ["content-type", "location"]

@@ -1,5 +1,4 @@
 import CofferCore
-import CofferCrypto
 import CofferHTTP
 
 /// Query parameters of list endpoints: `limit`, `offset`, `cursor` and declared filters.

@@ -2,6 +2,9 @@ import CofferCore
 import CofferCrypto
 import CofferStore
 
+/// How many Argon2id computations may run at once in the process (one per core in cofferd).
+public typealias PasswordHashingSlots = HashingSlots
+
 /// Signup, login, refresh rotation, logout and password change. Argon2id work always happens
 /// outside a write transaction, so a login never holds SQLite's write lock for 40 ms.
 public struct IdentityService {
@@ -15,7 +18,7 @@ public struct IdentityService {
     let dummyHash: String
 
     public init(
-        db: Database, tokens: AccessTokens, settings: AuthSettings, dummyHash: String, hashingSlots: HashingSlots? = nil,
+        db: Database, tokens: AccessTokens, settings: AuthSettings, dummyHash: String, hashingSlots: PasswordHashingSlots? = nil,
         clock: Clock = .system
     ) {
         self.db = db
