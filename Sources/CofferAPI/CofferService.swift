@@ -81,7 +81,7 @@ public enum CofferService {
         guard let databaseError = error as? DatabaseError else { return nil }
         switch databaseError.kind {
         case .busy, .unavailable:
-            return AppError(.serviceUnavailable, headers: [("Retry-After", "1")])
+            return AppError(.serviceUnavailable, retryAfterSeconds: 1)
         case .constraint, .other:
             return nil
         }

@@ -37,7 +37,7 @@ final class IdempotentWrites {
         guard inFlight.claim(claim) else {
             throw AppError(
                 .idempotencyKeyInUse, "A request with this Idempotency-Key is still being processed; retry shortly.",
-                headers: [("Retry-After", "1")])
+                retryAfterSeconds: 1)
         }
         defer { inFlight.release(claim) }
         return try db.write { db in

@@ -4,19 +4,16 @@ public struct AppError: Error, Sendable {
     public let code: ErrorCode
     public let detail: String
     public let details: JSONValue
-    /// Extra response headers a code needs (`Allow`, `Retry-After`, `WWW-Authenticate`).
-    public let headers: [(name: String, value: String)]
+    /// When a retry may succeed, in seconds; the HTTP layer turns it into `Retry-After`. Errors
+    /// say what happened, never how HTTP spells it: the other headers a code needs
+    /// (`WWW-Authenticate`, `Allow`) are derived from the code and its details.
+    public let retryAfterSeconds: Int?
 
-    public init(
-        _ code: ErrorCode,
-        _ detail: String? = nil,
-        details: JSONValue = .object([]),
-        headers: [(name: String, value: String)] = []
-    ) {
+    public init(_ code: ErrorCode, _ detail: String? = nil, details: JSONValue = .object([]), retryAfterSeconds: Int? = nil) {
         self.code = code
         self.detail = detail ?? code.entry.defaultDetail
         self.details = details
-        self.headers = headers
+        self.retryAfterSeconds = retryAfterSeconds
     }
 }
 

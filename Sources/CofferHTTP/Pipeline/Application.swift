@@ -73,8 +73,7 @@ public struct Application {
             let list = allowed.map(\.description).joined(separator: ", ")
             let error = AppError(
                 .methodNotAllowed, "\(request.method) is not allowed here; use \(list).",
-                details: ["allowed": .array(allowed.map { .string($0.description) })],
-                headers: [("Allow", list)])
+                details: ["allowed": .array(allowed.map { .string($0.description) })])
             return failure(error, request, requestID, route: "(unmatched)")
         case let .found(route, parameters):
             var context = RequestContext(

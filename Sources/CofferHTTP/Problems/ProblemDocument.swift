@@ -26,8 +26,26 @@ public enum ProblemDocument {
         var response = Response(
             status: error.code.entry.status, headers: [("Content-Type", contentType)],
             body: body(for: error, instance: instance, requestID: requestID).serialized())
-        for header in error.headers { response.setHeader(header.name, header.value) }
+        for header in headers(for: error) { response.setHeader(header.name, header.value) }
         return response
+    }
+
+    /// The headers HTTP asks of some codes (RFC 9110, RFC 6750), derived here in one place.
+    static func headers(for error: AppError) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        if let seconds = error.retryAfterSeconds { headers.append(("Retry-After", String(seconds))) }
+        switch error.code {
+        case .unauthenticated:
+            headers.append(("WWW-Authenticate", "Bearer realm=\"coffer\", error=\"invalid_request\""))
+        case .tokenExpired, .tokenRevoked:
+            headers.append(("WWW-Authenticate", "Bearer realm=\"coffer\", error=\"invalid_token\""))
+        case .methodNotAllowed:
+            let allowed = error.details["allowed"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            headers.append(("Allow", allowed.joined(separator: ", ")))
+        default:
+            break
+        }
+        return headers
     }
 
     /// The registry entry served at `/v1/problems/{code}`.

@@ -38,12 +38,12 @@ public struct AccessTokens: Sendable {
     /// The caller behind an `Authorization` header value, or the catalogue error that says why not.
     public func authenticate(_ authorization: String?, in db: Database) throws -> Principal {
         let claims = try verifiedClaims(bearerToken(authorization))
-        if try db.isAccessTokenDenied(jti: claims.jti) { throw Self.rejection(.tokenRevoked, "This token has been revoked.") }
+        if try db.isAccessTokenDenied(jti: claims.jti) { throw AppError(.tokenRevoked, "This token has been revoked.") }
         if try db.isRefreshFamilyRevoked(claims.session) {
-            throw Self.rejection(.tokenRevoked, "The session this token belongs to has ended.")
+            throw AppError(.tokenRevoked, "The session this token belongs to has ended.")
         }
-        guard let stored = try db.user(id: claims.subject) else { throw Self.rejection(.unauthenticated) }
-        guard stored.user.status == .active else { throw Self.rejection(.tokenRevoked, "This user is suspended.") }
+        guard let stored = try db.user(id: claims.subject) else { throw AppError(.unauthenticated) }
+        guard stored.user.status == .active else { throw AppError(.tokenRevoked, "This user is suspended.") }
         return Principal(
             userID: stored.user.id, role: stored.user.role, tokenID: claims.jti,
             tokenExpiresAt: Timestamp(millisecondsSinceEpoch: claims.expiresAt * 1000))
@@ -62,17 +62,17 @@ public struct AccessTokens: Sendable {
         do {
             claims = try signer.verify(token)
         } catch {
-            throw Self.rejection(.unauthenticated)
+            throw AppError(.unauthenticated)
         }
         guard claims["iss"] == .string(settings.issuer), audienceMatches(claims["aud"]),
             let subject = claims["sub"]?.stringValue, let jti = claims["jti"]?.stringValue, let session = claims["sid"]?.stringValue,
             let issuedAt = Self.numericDate(claims["iat"]), let expiresAt = Self.numericDate(claims["exp"])
         else {
-            throw Self.rejection(.unauthenticated)
+            throw AppError(.unauthenticated)
         }
         let now = clock.now().millisecondsSinceEpoch / 1000
-        guard issuedAt <= now + settings.leewaySeconds else { throw Self.rejection(.unauthenticated) }
-        guard now < expiresAt + settings.leewaySeconds else { throw Self.rejection(.tokenExpired, "The access token has expired; refresh it.") }
+        guard issuedAt <= now + settings.leewaySeconds else { throw AppError(.unauthenticated) }
+        guard now < expiresAt + settings.leewaySeconds else { throw AppError(.tokenExpired, "The access token has expired; refresh it.") }
         return Claims(subject: subject, session: session, jti: jti, expiresAt: expiresAt)
     }
 
@@ -87,10 +87,10 @@ public struct AccessTokens: Sendable {
     /// `Bearer <token>`, the scheme in any case, spaces around the parts allowed. Read as bytes:
     /// the header is on every request and a token is long.
     func bearerToken(_ authorization: String?) throws(AppError) -> String {
-        guard let authorization else { throw Self.rejection(.unauthenticated) }
+        guard let authorization else { throw AppError(.unauthenticated) }
         let parts = authorization.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].count == 6, parts[0].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else {
-            throw Self.rejection(.unauthenticated, "The Authorization header must be 'Bearer <access token>'.")
+            throw AppError(.unauthenticated, "The Authorization header must be 'Bearer <access token>'.")
         }
         return String(decoding: parts[1], as: UTF8.self)
     }
@@ -103,8 +103,4 @@ public struct AccessTokens: Sendable {
         return seconds
     }
 
-    static func rejection(_ code: ErrorCode, _ detail: String? = nil) -> AppError {
-        let error = code == .unauthenticated ? "invalid_request" : "invalid_token"
-        return AppError(code, detail, headers: [("WWW-Authenticate", "Bearer realm=\"coffer\", error=\"\(error)\"")])
-    }
 }

@@ -115,7 +115,7 @@ public struct IdentityService {
                 return .failure(
                     AppError(
                         .accountLocked, "Too many failed password attempts; try again in \(retryAfter) seconds.",
-                        details: ["retry_after_seconds": .int(retryAfter)], headers: [("Retry-After", String(retryAfter))]))
+                        details: ["retry_after_seconds": .int(retryAfter)], retryAfterSeconds: Int(retryAfter)))
             }
             try db.recordLoginFailure(email: email, at: now)
             return .success(Attempt(failuresIncludingThis: failures.count + 1))
