@@ -51,22 +51,18 @@ extension Database {
 
     /// Newest first, keyset-paged on the journal sequence (the cursor carries a posting id).
     public func transactions(_ filter: TransactionFilter, page: PageRequest) throws -> Page<LedgerTransaction> {
-        let conditions = """
-            a.kind = 'customer' AND (?1 IS NULL OR p.account_id = ?1) AND (?2 IS NULL OR a.holder_id = ?2)
-            AND (?3 IS NULL OR p.type = ?3) AND (?4 IS NULL OR p.created_at >= ?4) AND (?5 IS NULL OR p.created_at < ?5)
-            """
-        let arguments: [SQLiteValue] = [
-            filter.accountID.sqliteValue, filter.holderID.sqliteValue, (filter.type?.rawValue).sqliteValue,
-            filter.from.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
-            filter.until.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
-        ]
-        let total = try scalarInt("SELECT count(*) FROM postings p JOIN accounts a ON a.id = p.account_id WHERE \(conditions)", arguments)
+        var conditions = SQLConditions("a.kind = 'customer'")
+        if let accountID = filter.accountID { conditions.add("p.account_id = ?", .text(accountID)) }
+        if let holderID = filter.holderID { conditions.add("a.holder_id = ?", .text(holderID)) }
+        if let type = filter.type { conditions.add("p.type = ?", .text(type.rawValue)) }
+        if let from = filter.from { conditions.add("p.created_at >= ?", .integer(from.millisecondsSinceEpoch)) }
+        if let until = filter.until { conditions.add("p.created_at < ?", .integer(until.millisecondsSinceEpoch)) }
+        let total = try scalarInt(
+            "SELECT count(*) FROM postings p JOIN accounts a ON a.id = p.account_id WHERE \(conditions.sql)", conditions.arguments)
+        if let after = page.after { conditions.add("p.seq < (SELECT seq FROM postings WHERE id = ?)", .text(after)) }
         let rows = try query(
-            "\(Self.transactionSelect) WHERE \(conditions) AND (?6 IS NULL OR p.seq < (SELECT seq FROM postings WHERE id = ?6)) ORDER BY p.seq DESC LIMIT ?7 OFFSET ?8",
-            arguments + [
-                page.after.sqliteValue, .integer(Int64(page.limit + 1)),
-                .integer(Int64(page.offset)),
-            ], Self.transaction)
+            "\(Self.transactionSelect) WHERE \(conditions.sql) ORDER BY p.seq DESC LIMIT ? OFFSET ?",
+            conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Self.transaction)
         return Page.keyset(rows, limit: page.limit, total: Int(total))
     }
 
@@ -91,19 +87,18 @@ extension Database {
 
     /// Newest first; either side may match the account or the holder.
     public func transfers(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Transfer> {
-        let conditions = """
-            (?1 IS NULL OR from_account_id = ?1 OR to_account_id = ?1)
-            AND (?2 IS NULL OR from_account_id IN (SELECT id FROM accounts WHERE holder_id = ?2)
-                            OR to_account_id IN (SELECT id FROM accounts WHERE holder_id = ?2))
-            """
-        let arguments: [SQLiteValue] = [accountID.sqliteValue, holderID.sqliteValue]
-        let total = try scalarInt("SELECT count(*) FROM transfers WHERE \(conditions)", arguments)
+        var conditions = SQLConditions()
+        if let accountID { conditions.add("(from_account_id = ? OR to_account_id = ?)", .text(accountID), .text(accountID)) }
+        if let holderID {
+            conditions.add(
+                "(from_account_id IN (SELECT id FROM accounts WHERE holder_id = ?) OR to_account_id IN (SELECT id FROM accounts WHERE holder_id = ?))",
+                .text(holderID), .text(holderID))
+        }
+        let total = try scalarInt("SELECT count(*) FROM transfers WHERE \(conditions.sql)", conditions.arguments)
+        if let after = page.after { conditions.add("seq < (SELECT seq FROM transfers WHERE id = ?)", .text(after)) }
         let rows = try query(
-            "\(Self.transferSelect) WHERE \(conditions) AND (?3 IS NULL OR seq < (SELECT seq FROM transfers WHERE id = ?3)) ORDER BY seq DESC LIMIT ?4 OFFSET ?5",
-            arguments + [
-                page.after.sqliteValue, .integer(Int64(page.limit + 1)),
-                .integer(Int64(page.offset)),
-            ], Self.transfer)
+            "\(Self.transferSelect) WHERE \(conditions.sql) ORDER BY seq DESC LIMIT ? OFFSET ?",
+            conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Self.transfer)
         return Page.keyset(rows, limit: page.limit, total: Int(total))
     }
 

@@ -1,0 +1,16 @@
+/// A WHERE clause built from the filters a request actually has. Writing every optional filter
+/// as `(? IS NULL OR column = ?)` keeps one SQL text, but SQLite then cannot use the index of a
+/// filter that is given: a list of one account's transactions scanned the whole journal.
+struct SQLConditions {
+    private(set) var clauses: [String]
+    private(set) var arguments: [SQLiteValue] = []
+
+    init(_ fixed: String...) { clauses = fixed }
+
+    mutating func add(_ clause: String, _ values: SQLiteValue...) {
+        clauses.append(clause)
+        arguments += values
+    }
+
+    var sql: String { clauses.isEmpty ? "1" : clauses.joined(separator: " AND ") }
+}
