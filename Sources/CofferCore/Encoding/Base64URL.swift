@@ -30,9 +30,11 @@ public enum Base64URL {
 
     public static func encode(_ text: String) -> String { encode(Array(text.utf8)) }
 
-    public static func decode(_ text: Substring) -> [UInt8]? { decode(bytes: text.utf8) }
+    public static func decode(_ text: Substring) -> [UInt8]? { decode(bytes: ArraySlice(text.utf8)) }
 
-    public static func decode<Bytes: Collection>(bytes input: Bytes) -> [UInt8]? where Bytes.Element == UInt8 {
+    /// Concrete, not generic: called from other modules, a generic version is not specialised and
+    /// costs a witness call per byte (a third of an account read, callgrind).
+    public static func decode(bytes input: ArraySlice<UInt8>) -> [UInt8]? {
         guard input.count % 4 != 1 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(input.count * 3 / 4)
