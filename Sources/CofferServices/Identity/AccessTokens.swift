@@ -38,14 +38,13 @@ public struct AccessTokens: Sendable {
     /// The caller behind an `Authorization` header value, or the catalogue error that says why not.
     public func authenticate(_ authorization: String?, in db: Database) throws -> Principal {
         let claims = try verifiedClaims(bearerToken(authorization))
-        if try db.isAccessTokenDenied(jti: claims.jti) { throw AppError(.tokenRevoked, "This token has been revoked.") }
-        if try db.isRefreshFamilyRevoked(claims.session) {
-            throw AppError(.tokenRevoked, "The session this token belongs to has ended.")
-        }
-        guard let stored = try db.user(id: claims.subject) else { throw AppError(.unauthenticated) }
-        guard stored.user.status == .active else { throw AppError(.tokenRevoked, "This user is suspended.") }
+        let standing = try db.tokenStanding(jti: claims.jti, familyID: claims.session, userID: claims.subject)
+        if standing.isDenied { throw AppError(.tokenRevoked, "This token has been revoked.") }
+        if standing.isSessionEnded { throw AppError(.tokenRevoked, "The session this token belongs to has ended.") }
+        guard let user = standing.user else { throw AppError(.unauthenticated) }
+        guard user.status == .active else { throw AppError(.tokenRevoked, "This user is suspended.") }
         return Principal(
-            userID: stored.user.id, role: stored.user.role, tokenID: claims.jti,
+            userID: user.id, role: user.role, tokenID: claims.jti,
             tokenExpiresAt: Timestamp(millisecondsSinceEpoch: claims.expiresAt * 1000))
     }
 

@@ -11,7 +11,40 @@ public struct StoredRefreshToken: Sendable {
     public let revokedAt: Timestamp?
 }
 
+/// What an access token needs checked on every request, read in one query.
+public struct TokenStanding: Sendable {
+    /// The token's user, if it still exists.
+    public let user: User?
+    /// Denied at logout.
+    public let isDenied: Bool
+    /// Its login (refresh family) has ended: logout, reuse detection, password change, suspension.
+    public let isSessionEnded: Bool
+}
+
 extension Database {
+    /// One statement instead of three on the path of every authenticated request.
+    public func tokenStanding(jti: String, familyID: String, userID: String) throws -> TokenStanding {
+        let standing = try queryFirst(
+            """
+            SELECT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = ?1),
+                   EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ?2 AND revoked_at IS NOT NULL),
+                   u.id, u.email, u.role, u.status, u.created_at
+            FROM (SELECT 1) LEFT JOIN users u ON u.id = ?3
+            """, [.text(jti), .text(familyID), .text(userID)]
+        ) { row -> TokenStanding in
+            var user: User?
+            if let id = row.optionalText(2) {
+                guard let role = Role(rawValue: row.text(4)), let status = UserStatus(rawValue: row.text(5)) else {
+                    preconditionFailure("users row with unknown role or status")
+                }
+                user = User(id: id, email: row.text(3), role: role, status: status, createdAt: Timestamp(millisecondsSinceEpoch: row.int64(6)))
+            }
+            return TokenStanding(user: user, isDenied: row.int64(0) == 1, isSessionEnded: row.int64(1) == 1)
+        }
+        guard let standing else { preconditionFailure("a select from one row always answers one row") }
+        return standing
+    }
+
     public func insertRefreshToken(id: String, hash: [UInt8], familyID: String, userID: String, issuedAt: Timestamp, expiresAt: Timestamp) throws {
         try run(
             "INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -54,19 +87,10 @@ extension Database {
             [.integer(time.millisecondsSinceEpoch), .text(userID)])
     }
 
-    /// Whether the login behind `familyID` has ended (logout, reuse detection, password change, suspension).
-    public func isRefreshFamilyRevoked(_ familyID: String) throws -> Bool {
-        try scalarInt("SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NOT NULL)", [.text(familyID)]) == 1
-    }
-
     public func denyAccessToken(jti: String, until expiresAt: Timestamp) throws {
         try run(
             "INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)",
             [.text(jti), .integer(expiresAt.millisecondsSinceEpoch)])
-    }
-
-    public func isAccessTokenDenied(jti: String) throws -> Bool {
-        try scalarInt("SELECT count(*) FROM revoked_access_tokens WHERE jti = ?", [.text(jti)]) > 0
     }
 
     /// Drops denylist entries and refresh tokens that can no longer be presented successfully.
