@@ -131,29 +131,7 @@ final class MoneyThroughNginxTests: XCTestCase {
             XCTAssertEqual(
                 try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": 1_000_000], token: owner.token).status, 201)
         }
-        let http = stack.http
-        let results = TransferLog()
-        let stop = StopFlag()
-        let group = DispatchGroup()
-        for client in 0..<8 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                let api = APIClient(http: http)
-                var step = 0
-                while !stop.isSet {
-                    let from = accounts[(client + step) % 4]
-                    let to = accounts[(client + step + 1) % 4]
-                    step += 1
-                    guard
-                        let reply = try? api.request(
-                            "POST", "/v1/transfers", ["from_account_id": from, "to_account_id": to, "amount": 7 + step % 50],
-                            token: owner.token)
-                    else { continue }
-                    results.record(status: reply.status, id: reply.status == 201 ? (try? reply.json())?["id"] as? String : nil)
-                }
-            }.start()
-        }
+        let load = TransferLoad(http: stack.http, accounts: accounts, token: owner.token, clients: 8)
         usleep(1_500_000)
         let killed = try XCTUnwrap(stack.cofferd.pid)
         stack.cofferd.signal(SIGKILL)
@@ -161,8 +139,7 @@ final class MoneyThroughNginxTests: XCTestCase {
         // The launcher (make run's runner) starts cofferd again; nginx never stopped.
         XCTAssertNotNil(stack.cofferd.waitForRestart(replacing: killed, seconds: 15), stack.cofferd.launcherLog)
         usleep(300_000)
-        stop.set()
-        group.wait()
+        let results = load.finish()
         XCTAssertGreaterThan(results.createdIDs.count, 10, "the load ran before the kill")
         XCTAssertEqual(stack.launcherExitStatus, nil, "the runner keeps running")
         XCTAssertEqual(try stack.http.get("/v1/health").status, 200)
@@ -188,36 +165,13 @@ final class MoneyThroughNginxTests: XCTestCase {
             XCTAssertEqual(
                 try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": 100_000], token: owner.token).status, 201)
         }
-        let http = stack.http
-        let results = TransferLog()
-        let stop = StopFlag()
-        let group = DispatchGroup()
-        for client in 0..<32 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                let api = APIClient(http: http)
-                var step = 0
-                while !stop.isSet {
-                    step += 1
-                    let from = accounts[(client + step) % 4]
-                    let to = accounts[(client + step + 1 + client % 3) % 4]
-                    guard
-                        let reply = try? api.request(
-                            "POST", "/v1/transfers", ["from_account_id": from, "to_account_id": to, "amount": 1 + step % 9],
-                            token: owner.token)
-                    else { continue }
-                    results.record(status: reply.status, id: reply.status == 201 ? (try? reply.json())?["id"] as? String : nil)
-                }
-            }.start()
-        }
+        let load = TransferLoad(http: stack.http, accounts: accounts, token: owner.token, clients: 32)
         usleep(1_000_000)
         let pid = try XCTUnwrap(stack.cofferd.pid)
         stack.cofferd.signal(SIGTERM)
         XCTAssertTrue(SupervisedCofferd.waitForExit(pid, seconds: 20))
         usleep(200_000)
-        stop.set()
-        group.wait()
+        let results = load.finish()
         XCTAssertGreaterThan(results.createdIDs.count, 10)
         XCTAssertTrue(Set(results.statuses).isSubset(of: [201, 422, 502]), "\(Set(results.statuses))")
         XCTAssertTrue(stack.cofferd.launcherLog.contains("cofferd exited (status 0)"), stack.cofferd.launcherLog)
@@ -271,4 +225,41 @@ final class StopFlag: @unchecked Sendable {
     private var flag = false
     func set() { lock.withLock { flag = true } }
     var isSet: Bool { lock.withLock { flag } }
+}
+
+/// Clients posting transfers between `accounts` in a loop, each on its own thread and connection,
+/// until `finish()`; every answer is recorded.
+final class TransferLoad {
+    private let results = TransferLog()
+    private let stopFlag = StopFlag()
+    private let group = DispatchGroup()
+
+    init(http: RawHTTPClient, accounts: [String], token: String, clients: Int) {
+        precondition(accounts.count > 1)
+        for client in 0..<clients {
+            group.enter()
+            Thread { [results, stopFlag, group] in
+                defer { group.leave() }
+                let api = APIClient(http: http)
+                var step = 0
+                while !stopFlag.isSet {
+                    step += 1
+                    let from = accounts[(client + step) % accounts.count]
+                    let to = accounts[(client + step + 1 + client % (accounts.count - 1)) % accounts.count]
+                    guard
+                        let reply = try? api.request(
+                            "POST", "/v1/transfers", ["from_account_id": from, "to_account_id": to, "amount": 1 + step % 9], token: token)
+                    else { continue }
+                    results.record(status: reply.status, id: reply.status == 201 ? (try? reply.json())?["id"] as? String : nil)
+                }
+            }.start()
+        }
+    }
+
+    /// Stops the clients, waits for their last answers, and returns what they recorded.
+    func finish() -> TransferLog {
+        stopFlag.set()
+        group.wait()
+        return results
+    }
 }
