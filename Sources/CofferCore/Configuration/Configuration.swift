@@ -84,7 +84,7 @@ extension Configuration {
             listen: try parseListen(value("COFFER_LISTEN"), dataDir: dataDir, inherited: fdZeroIsListeningSocket),
             socketMode: try parseSocketMode(value("COFFER_SOCKET_MODE")),
             workers: try parseInteger(
-                value("COFFER_WORKERS"), name: "COFFER_WORKERS", default: max(8, 16 * cores),
+                value("COFFER_WORKERS"), name: "COFFER_WORKERS", default: min(64, max(8, 16 * cores)),
                 range: 1...workersMax),
             synchronous: try parseSynchronous(value("COFFER_SQLITE_SYNCHRONOUS")),
             busyTimeoutMs: try parseInteger(
