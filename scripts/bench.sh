@@ -15,7 +15,8 @@ work=$(mktemp -d /tmp/coffer-bench.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 ceiling_port=$(free_port)
-workers=$((16 * $(nproc)))  # cofferd's default COFFER_WORKERS; the ceiling gets as many threads
+# cofferd's default COFFER_WORKERS (16 per core, 8 to 64); the ceiling gets as many threads.
+workers=$((16 * $(nproc))); [ "$workers" -lt 8 ] && workers=8; [ "$workers" -gt 64 ] && workers=64
 
 cleanup() {
   [ -n "${stack_pid:-}" ] && kill -TERM "$stack_pid" 2>/dev/null || true
