@@ -2,6 +2,7 @@ import CofferCore
 import CofferHTTP
 import CofferStore
 import Foundation
+import Logging
 import XCTest
 
 @testable import CofferAPI
@@ -212,5 +213,51 @@ final class IdempotencyTests: XCTestCase {
         XCTAssertEqual(retry.response.header("Idempotent-Replayed"), "true")
         XCTAssertEqual(try t.balance(a), 500)
         XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM transfers"), 2)
+    }
+
+    /// The same key twice inside one batch: two workers that do not share an in-flight claim (as
+    /// two processes would not) both queue the keyed transfer; the committer runs both jobs in one
+    /// transaction, the second finds the first's stored answer there and replays it.
+    func testTheSameKeyTwiceInOneBatchMovesMoneyOnce() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(ann)
+        t.deposit(ann, a, 1_000)
+        let path = t.database.path
+        let committer = t.committer
+        let request = Request(
+            method: .post, path: "/v1/transfers",
+            headers: ["Content-Type": "application/json", "Authorization": "Bearer \(ann.accessToken)", "Idempotency-Key": "one-batch"],
+            body: JSONValue.object([("from_account_id", .string(a)), ("to_account_id", .string(b)), ("amount", 400)]).serialized())
+        let answers = Collected<String>()
+        let group = DispatchGroup()
+        let before = t.committer.statistics.sizes[2] ?? 0
+        t.committer.pause()
+        for index in 0..<2 {
+            var separate = t.settings
+            separate.inFlightKeys = InFlightKeys()  // as in another process
+            let settings = separate
+            let worker = { @Sendable in
+                CofferService.makeApplication(
+                    database: try Database(path: path, options: .init(committer: committer)), settings: settings,
+                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            }
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let app = try? worker() else { return XCTFail("worker") }
+                let response = app.handle(request)
+                answers.add("\(response.status) \(response.header("Idempotent-Replayed") ?? "first")")
+            }.start()
+            let deadline = Date().addingTimeInterval(10)
+            while t.committer.queuedJobs < index + 1 && Date() < deadline { usleep(1_000) }
+        }
+        XCTAssertEqual(t.committer.queuedJobs, 2)
+        t.committer.resume()
+        group.wait()
+        XCTAssertEqual(answers.all.sorted(), ["201 first", "201 true"])
+        XCTAssertEqual((t.committer.statistics.sizes[2] ?? 0) - before, 1, "both in one batch")
+        XCTAssertEqual(try t.balance(a), 600)
+        XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM transfers"), 1)
     }
 }
