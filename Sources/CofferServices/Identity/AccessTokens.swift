@@ -5,8 +5,9 @@ import CofferStore
 /// Issues and checks access tokens: HS256 JWTs with `sub, jti, iat, exp, iss, aud, role`, plus
 /// `sid`, the refresh family (the login) the token descends from, so revoking a family — by
 /// logout or by refresh-token reuse — also stops the access tokens it issued.
-/// Checking goes past the signature on every request: the denylist, the user's current status,
-/// role and password-change time all come from the database, so revocation takes effect at once.
+/// Checking goes past the signature on every request: the denylist, whether the token's session
+/// has ended (logout, reuse, password change, suspension) and the user's current status and role
+/// come from the database in one statement, so revocation takes effect at once.
 public struct AccessTokens: Sendable {
     let signer: JWTSigner
     let settings: AuthSettings
