@@ -43,7 +43,7 @@ final class IdempotentWrites {
         return try db.write { db in
             try purgeIfDue(db, now: now)
             if let stored = try db.storedResponse(userID: principal.userID, key: key, now: now) {
-                guard RequestFingerprint(bytes: fingerprint).matches(stored.fingerprint) else {
+                guard fingerprint.matches(stored.fingerprint) else {
                     throw AppError(.idempotencyKeyMismatch, "This Idempotency-Key was already used with a different request.")
                 }
                 return Self.replay(stored, requestID: context.requestID)
@@ -61,16 +61,16 @@ final class IdempotentWrites {
         }
     }
 
-    static func fingerprint(_ request: Request) -> [UInt8] {
-        RequestFingerprint(method: "\(request.method)", path: request.path, query: request.query.pairs, body: request.body).bytes
+    static func fingerprint(_ request: Request) -> RequestFingerprint {
+        RequestFingerprint(method: "\(request.method)", path: request.path, query: request.query.pairs, body: request.body)
     }
 
     static let replayedHeaders = ["content-type", "location"]
 
-    static func storable(_ response: Response, fingerprint: [UInt8]) -> StoredResponse {
+    static func storable(_ response: Response, fingerprint: RequestFingerprint) -> StoredResponse {
         let headers = response.headers.filter { replayedHeaders.contains($0.name.lowercased()) }
             .map { "\($0.name): \($0.value)" }.joined(separator: "\n")
-        return StoredResponse(fingerprint: fingerprint, status: response.status, headers: headers, body: response.body)
+        return StoredResponse(fingerprint: fingerprint.bytes, status: response.status, headers: headers, body: response.body)
     }
 
     /// The stored answer, except that a problem body names the replay's own request id, as its

@@ -8,8 +8,6 @@ import CofferCrypto
 public struct RequestFingerprint: Sendable, Equatable {
     public let bytes: [UInt8]
 
-    public init(bytes: [UInt8]) { self.bytes = bytes }
-
     public init(method: String, path: String, query: [(name: String, value: String)], body: [UInt8]) {
         var input = Array("\(method)\n\(path)\n".utf8)
         for pair in query.sorted(by: { ($0.name, $0.value) < ($1.name, $1.value) }) {
