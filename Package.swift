@@ -2,8 +2,9 @@
 import PackageDescription
 
 // The target list mirrors the layers in DESIGN.md: C shims at the bottom, then core (pure domain),
-// store (SQLite), http (request/response/router/problems), api (handlers), and the FastCGI transport
-// on top. Executables only wire these together.
+// the store seam (the `Store` protocol and its records) with SQLite behind it, services, http
+// (request/response/router/problems), api (handlers), and the FastCGI transport on top.
+// Executables only wire these together.
 let package = Package(
     name: "Coffer",
     platforms: [.macOS(.v14)],
@@ -23,13 +24,14 @@ let package = Package(
 
         .target(name: "CofferCore"),
         .target(name: "CofferLogging", dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "CofferStore", dependencies: ["CofferCore", "CSQLite3"]),
+        .target(name: "CofferStore", dependencies: ["CofferCore"]),
+        .target(name: "CofferSQLite", dependencies: ["CofferCore", "CofferStore", "CSQLite3"]),
         .target(name: "CofferCrypto", dependencies: ["CofferCore", "CLibCrypto", "CArgon2"]),
         .target(name: "CofferServices", dependencies: ["CofferCore", "CofferStore", "CofferCrypto"]),
         .target(name: "CofferHTTP", dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "CofferAPI",
-            dependencies: ["CofferCore", "CofferHTTP", "CofferStore", "CofferServices", "CofferCrypto"],
+            dependencies: ["CofferCore", "CofferHTTP", "CofferServices"],
             resources: [.copy("Resources/openapi.json")]
         ),
         .target(name: "CofferFastCGI", dependencies: ["CofferHTTP", "CFastCGI", .product(name: "Logging", package: "swift-log")]),
@@ -37,28 +39,29 @@ let package = Package(
         .executableTarget(
             name: "cofferd",
             dependencies: [
-                "CofferCore", "CofferStore", "CofferHTTP", "CofferAPI", "CofferFastCGI", "CofferLogging", "CofferCrypto", "CofferServices",
+                "CofferCore", "CofferStore", "CofferSQLite", "CofferHTTP", "CofferAPI", "CofferFastCGI", "CofferLogging", "CofferCrypto",
+                "CofferServices",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "coffer",
             dependencies: [
-                "CofferCore", "CofferStore", "CofferCrypto", "CofferServices",
+                "CofferCore", "CofferStore", "CofferSQLite", "CofferCrypto", "CofferServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore"]),
-        .testTarget(name: "CofferStoreTests", dependencies: ["CofferStore", "CofferCore"]),
+        .testTarget(name: "CofferStoreTests", dependencies: ["CofferSQLite", "CofferStore", "CofferCore"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto", "CofferCore"]),
         .testTarget(name: "CofferHTTPTests", dependencies: ["CofferHTTP", "CofferCore"]),
         .testTarget(
             name: "CofferAPITests",
             dependencies: [
-                "CofferAPI", "CofferHTTP", "CofferServices", "CofferStore", "CofferCrypto", "CofferCore",
+                "CofferAPI", "CofferHTTP", "CofferServices", "CofferStore", "CofferSQLite", "CofferCrypto", "CofferCore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CofferStore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CofferSQLite", "CofferStore"]),
     ]
 )

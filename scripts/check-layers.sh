@@ -6,12 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A allowed=(
   [CofferCore]=""
-  [CofferStore]="CofferCore CSQLite3"
+  [CofferStore]="CofferCore"
+  [CofferSQLite]="CofferCore CofferStore CSQLite3"
   [CofferCrypto]="CofferCore CLibCrypto CArgon2"
   [CofferServices]="CofferCore CofferStore CofferCrypto"
   [CofferHTTP]="CofferCore"
   [CofferLogging]="CofferCore"
-  [CofferAPI]="CofferCore CofferHTTP CofferServices CofferStore"
+  [CofferAPI]="CofferCore CofferHTTP CofferServices"
   [CofferFastCGI]="CofferCore CofferHTTP CFastCGI"
 )
 project=$(ls Sources)

@@ -1,10 +1,9 @@
 import CofferCore
 import CofferHTTP
 import CofferServices
-import CofferStore
 import Logging
 
-/// Assembles the HTTP application for one worker: its database connection, the routes of every
+/// Assembles the HTTP application for one worker: its services, the routes of every
 /// resource, and the translation of lower-layer errors into catalogue errors.
 public enum CofferService {
     public struct Settings: Sendable {
@@ -23,6 +22,13 @@ public enum CofferService {
         /// One per process: how many Argon2id computations may run at once (nil: no bound).
         public var hashingSlots: PasswordHashingSlots?
 
+        /// The part of these settings the services take.
+        public var services: ServiceSettings {
+            ServiceSettings(
+                jwtSecret: jwtSecret, auth: auth, dummyPasswordHash: dummyPasswordHash, money: money, clock: clock,
+                inFlightKeys: inFlightKeys, hashingSlots: hashingSlots)
+        }
+
         public init(
             corsOrigins: [String], startedAt: Timestamp, jwtSecret: [UInt8], auth: AuthSettings,
             dummyPasswordHash: String, money: MoneySettings = MoneySettings(), clock: Clock = .system,
@@ -39,35 +45,27 @@ public enum CofferService {
         }
     }
 
-    public static func makeApplication(database: Database, settings: Settings, logger: Logger) -> Application {
+    /// - Parameter services: this worker's services, over its own store.
+    public static func makeApplication(services: WorkerServices, settings: Settings, logger: Logger) -> Application {
         var router = Router()
         let clock = settings.clock
-        let tokens = AccessTokens(secret: settings.jwtSecret, settings: settings.auth, clock: clock)
-        let authenticator = Authenticator(tokens: tokens, db: database)
-        let identity = IdentityService(
-            db: database, tokens: tokens, settings: settings.auth,
-            dummyHash: settings.dummyPasswordHash, hashingSlots: settings.hashingSlots, clock: clock)
-        HealthHandlers(database: database, startedAt: settings.startedAt).register(in: &router)
+        let money = services.settings.money
+        let authenticator = Authenticator(identity: services.identity)
+        let writes = IdempotentResponses(writes: services.writes)
+        HealthHandlers(database: services.database, startedAt: settings.startedAt).register(in: &router)
         MetadataHandlers(openAPIDocument: openAPIDocument).register(in: &router)
-        AuthHandlers(identity: identity, authenticator: authenticator, clock: clock).register(in: &router)
-        AccountHolderHandlers(directory: AccountHolderDirectory(db: database), authenticator: authenticator).register(in: &router)
-        AdminHandlers(administration: UserAdministration(db: database, clock: clock), authenticator: authenticator)
-            .register(in: &router)
-        let money = settings.money
-        let writes = IdempotentWrites(db: database, clock: clock, inFlight: settings.inFlightKeys)
-        let payments = PaymentService(settings: money, clock: clock)
-        let history = HistoryService(db: database, clock: clock)
-        AccountHandlers(
-            accounts: AccountService(db: database, settings: money, clock: clock), settings: money,
-            authenticator: authenticator, writes: writes
+        AuthHandlers(identity: services.identity, authenticator: authenticator, clock: clock).register(in: &router)
+        AccountHolderHandlers(directory: services.directory, authenticator: authenticator).register(in: &router)
+        AdminHandlers(administration: services.administration, authenticator: authenticator).register(in: &router)
+        AccountHandlers(accounts: services.accounts, settings: money, authenticator: authenticator, writes: writes).register(in: &router)
+        TransactionHandlers(
+            payments: services.payments, history: services.history, settings: money, authenticator: authenticator, writes: writes
         ).register(in: &router)
-        TransactionHandlers(payments: payments, history: history, settings: money, authenticator: authenticator, writes: writes)
-            .register(in: &router)
-        TransferHandlers(payments: payments, history: history, settings: money, authenticator: authenticator, writes: writes)
-            .register(in: &router)
-        CardHandlers(cards: CardService(db: database, settings: money, clock: clock), authenticator: authenticator, writes: writes)
-            .register(in: &router)
-        StatementHandlers(history: history, authenticator: authenticator).register(in: &router)
+        TransferHandlers(
+            payments: services.payments, history: services.history, settings: money, authenticator: authenticator, writes: writes
+        ).register(in: &router)
+        CardHandlers(cards: services.cards, authenticator: authenticator, writes: writes).register(in: &router)
+        StatementHandlers(history: services.history, authenticator: authenticator).register(in: &router)
         return Application(
             router: router, cors: CORSPolicy(allowedOrigins: settings.corsOrigins, serverNames: settings.serverNames), logger: logger,
             translate: translate)
@@ -76,14 +74,8 @@ public enum CofferService {
     /// Loaded once per process and shared by every worker.
     static let openAPIDocument = MetadataHandlers.loadOpenAPIDocument()
 
-    /// A database that is busy past its timeout or unreadable is a temporary outage (503), not a bug.
+    /// Store failures that are a temporary outage become 503s; the services know which.
     static func translate(_ error: any Error) -> AppError? {
-        guard let databaseError = error as? DatabaseError else { return nil }
-        switch databaseError.kind {
-        case .busy, .unavailable:
-            return AppError(.serviceUnavailable, retryAfterSeconds: 1)
-        case .constraint, .other:
-            return nil
-        }
+        StoreFailures.catalogueError(for: error)
     }
 }

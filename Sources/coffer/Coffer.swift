@@ -1,6 +1,6 @@
 import ArgumentParser
 import CofferCore
-import CofferStore
+import CofferSQLite
 import Foundation
 
 /// The operator's tool. Commands that work on the database read `DATABASE_URL` like cofferd.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CofferCore
 import CofferCrypto
+import CofferSQLite
 import CofferServices
 import Foundation
 
@@ -35,7 +36,8 @@ struct CreateAdmin: ParsableCommand {
             iterations: UInt32(environment["ARGON2_ITERATIONS"] ?? "") ?? 2,
             parallelism: UInt32(environment["ARGON2_PARALLELISM"] ?? "") ?? 1)
         do {
-            let (user, created) = try UserAdministration(db: database).createAdmin(email: email, password: password, hashing: parameters)
+            let (user, created) = try UserAdministration(store: SQLiteStore(database: database)).createAdmin(
+                email: email, password: password, hashing: parameters)
             print(created ? "created admin \(user.email) (\(user.id))" : "promoted \(user.email) (\(user.id)) to admin")
         } catch let error as AppError {
             throw CommandFailure(error.detail)

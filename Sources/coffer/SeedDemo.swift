@@ -1,8 +1,8 @@
 import ArgumentParser
 import CofferCore
 import CofferCrypto
+import CofferSQLite
 import CofferServices
-import CofferStore
 
 struct SeedDemo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,13 +38,13 @@ struct SeedDemo: ParsableCommand {
         else {
             throw CommandFailure("Ann's checking account is missing")
         }
-        let ledger = Ledger(db: db, dailyOutflowLimit: Int64.max / 2, maxBalance: MoneySettings().maxBalance)
         let first = Timestamp.now().millisecondsSinceEpoch - Int64(extraTransactions)
         let batch = 5_000
         var written = 0
         while written < extraTransactions {
             let count = min(batch, extraTransactions - written)
-            try db.write { _ in
+            try db.write { tx in
+                let ledger = LedgerEngine(db: tx, dailyOutflowLimit: Int64.max / 2, maxBalance: MoneySettings().maxBalance)
                 for index in written..<(written + count) {
                     let at = Timestamp(millisecondsSinceEpoch: first + Int64(index))
                     let kind: LedgerPosting.Kind = index % 2 == 0 ? .deposit(accountID: checking.id) : .withdrawal(accountID: checking.id)
@@ -64,7 +64,7 @@ struct SeedDemo: ParsableCommand {
         auth.passwordHashing = PasswordHasher.Parameters()
         let start = Timestamp.now().adding(seconds: -Self.days * 86_400)
         let identity = IdentityService(
-            db: db, tokens: AccessTokens(secret: SecureRandom.bytes(32), settings: auth), settings: auth,
+            store: SQLiteStore(database: db), tokens: AccessTokens(secret: SecureRandom.bytes(32), settings: auth), settings: auth,
             dummyHash: "", clock: Clock { start })
         let ann = try identity.signup(
             SignupInput(
@@ -113,10 +113,10 @@ struct SeedDemo: ParsableCommand {
                     ))
             }
         }
-        let ledger = Ledger(db: db, dailyOutflowLimit: 5_000_000, maxBalance: MoneySettings().maxBalance)
         for (time, kind, amount, description) in events.sorted(by: { $0.0 < $1.0 }) {
-            _ = try db.write { _ in
-                try ledger.post(LedgerPosting(kind, amount: amount, requestedCurrency: nil, description: description, at: time))
+            _ = try db.write { tx in
+                try LedgerEngine(db: tx, dailyOutflowLimit: 5_000_000, maxBalance: MoneySettings().maxBalance).post(
+                    LedgerPosting(kind, amount: amount, requestedCurrency: nil, description: description, at: time))
             }
         }
         print("seeded ann@demo.coffer and bob@demo.coffer (password \(Self.password)): 4 accounts, \(events.count) movements over \(Self.days) days")

@@ -1,6 +1,6 @@
 import ArgumentParser
 import CofferCore
-import CofferStore
+import CofferSQLite
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +17,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let database = try DatabaseLocation.open(databaseURL)
-        let problems = try LedgerVerification.discrepancies(database)
+        let problems = try database.read { try $0.ledgerDiscrepancies() }
         guard let first = problems.first else {
             let accounts = try database.scalarInt("SELECT count(*) FROM accounts WHERE kind = 'customer'")
             let postings = try database.scalarInt("SELECT count(*) FROM postings")

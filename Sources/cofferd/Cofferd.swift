@@ -4,8 +4,8 @@ import CofferCrypto
 import CofferFastCGI
 import CofferHTTP
 import CofferLogging
+import CofferSQLite
 import CofferServices
-import CofferStore
 import Foundation
 import Logging
 
@@ -87,7 +87,8 @@ struct Cofferd {
         let path = config.databasePath
         server.start {
             let database = try Database(path: path, options: databaseOptions)
-            let application = CofferService.makeApplication(database: database, settings: workerSettings, logger: logger)
+            let services = WorkerServices(store: SQLiteStore(database: database), settings: workerSettings.services)
+            let application = CofferService.makeApplication(services: services, settings: workerSettings, logger: logger)
             return { request in application.handle(request) }
         }
         let startup = startClock.duration(to: .now)

@@ -1,5 +1,5 @@
 import CofferCore
-import CofferStore
+import CofferSQLite
 import XCTest
 
 final class AuditTrailTests: XCTestCase {

@@ -1,6 +1,6 @@
 import CofferCore
 import CofferHTTP
-import CofferStore
+import CofferSQLite
 import Foundation
 import XCTest
 
@@ -63,6 +63,6 @@ final class ConcurrentMoneyTests: XCTestCase {
         XCTAssertTrue(balances.allSatisfy { $0 >= 0 })
         XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM transfers"), Int64(succeeded))
         XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM postings WHERE transfer_id IS NOT NULL"), Int64(2 * succeeded))
-        XCTAssertEqual(try LedgerVerification.discrepancies(t.database), [])
+        XCTAssertEqual(try t.database.read { try $0.ledgerDiscrepancies() }, [])
     }
 }

@@ -1,8 +1,8 @@
 import CofferCore
 import CofferCrypto
 import CofferHTTP
+import CofferSQLite
 import CofferServices
-import CofferStore
 import Foundation
 import XCTest
 

@@ -1,11 +1,12 @@
 import CofferCore
 import CofferHTTP
-import CofferStore
+import CofferSQLite
 import Foundation
 import Logging
 import XCTest
 
 @testable import CofferAPI
+@testable import CofferServices
 
 final class IdempotencyTests: XCTestCase {
     var t: TestApp!
@@ -238,9 +239,7 @@ final class IdempotencyTests: XCTestCase {
             separate.inFlightKeys = InFlightKeys()  // as in another process
             let settings = separate
             let worker = { @Sendable in
-                CofferService.makeApplication(
-                    database: try Database(path: path, options: .init(committer: committer)), settings: settings,
-                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+                TestApp.application(try Database(path: path, options: .init(committer: committer)), settings: settings)
             }
             group.enter()
             Thread {

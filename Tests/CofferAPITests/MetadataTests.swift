@@ -1,6 +1,6 @@
 import CofferCore
 import CofferHTTP
-import CofferStore
+import CofferSQLite
 import Foundation
 import Logging
 import XCTest

@@ -1,6 +1,6 @@
 import CofferCore
+import CofferSQLite
 import CofferServices
-import CofferStore
 import XCTest
 
 final class MoneyMovementTests: XCTestCase {
@@ -58,7 +58,7 @@ final class MoneyMovementTests: XCTestCase {
         let incoming = t.get("/v1/transactions?account_id=\(b)", token: bob.accessToken)["data"]?.arrayValue ?? []
         XCTAssertEqual(incoming.map { $0["type"] }, ["transfer_in"])
         XCTAssertEqual(t.get("/v1/transfers/\(transferID)", token: bob.accessToken).status, 200, "visible to the receiver")
-        XCTAssertEqual(try LedgerVerification.discrepancies(t.database), [])
+        XCTAssertEqual(try t.database.read { try $0.ledgerDiscrepancies() }, [])
     }
 
     func testAmountsMustBePositiveIntegersWithinBounds() throws {
@@ -111,7 +111,7 @@ final class MoneyMovementTests: XCTestCase {
         _ = t.send(.patch, "/v1/accounts/\(b)", body: ["status": "frozen"], token: admin.accessToken)
         try assertUnchanged([a, b], { transfer(ann, a, b, 5_000) }, code: "account_not_active")
         try assertUnchanged([a, b], { transfer(ann, a, b, 5_000, extra: [("currency", "EUR")]) }, code: "account_not_active")
-        XCTAssertEqual(try LedgerVerification.discrepancies(t.database), [])
+        XCTAssertEqual(try t.database.read { try $0.ledgerDiscrepancies() }, [])
     }
 
     /// Sending to someone else's account must not reveal whether it is frozen or its currency.

@@ -1,6 +1,6 @@
 import CofferCore
 import CofferCrypto
-import CofferStore
+import CofferSQLite
 import XCTest
 
 final class SignupAndLoginTests: XCTestCase {

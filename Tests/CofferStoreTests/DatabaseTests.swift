@@ -1,3 +1,4 @@
+import CofferSQLite
 import CofferStore
 import Foundation
 import XCTest
@@ -44,7 +45,7 @@ final class DatabaseTests: XCTestCase {
                 try db.run("INSERT INTO t (n) VALUES (?)", [.integer(-1)])
             }
         ) { error in
-            XCTAssertEqual((error as? DatabaseError)?.kind, .constraint)
+            XCTAssertEqual((error as? StoreError)?.kind, .constraint)
         }
         XCTAssertEqual(try db.query("SELECT n FROM t ORDER BY n") { $0.int64(0) }, [1])
     }
@@ -64,7 +65,7 @@ final class DatabaseTests: XCTestCase {
         let path = directory.appendingPathComponent("junk.db").path
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try Database(path: path)) { error in
-            XCTAssertEqual((error as? DatabaseError)?.kind, .unavailable)
+            XCTAssertEqual((error as? StoreError)?.kind, .unavailable)
         }
         XCTAssertThrowsError(try Database(path: directory.appendingPathComponent("missing/dir/x.db").path))
     }

@@ -1,3 +1,4 @@
+import CofferSQLite
 import CofferStore
 import Foundation
 import XCTest
@@ -99,7 +100,7 @@ final class GroupCommitterTests: XCTestCase {
         committer.resume()
         for outcome in finish() {
             XCTAssertThrowsError(try outcome.get()) { error in
-                XCTAssertEqual((error as? DatabaseError)?.kind, .unavailable, "\(error)")
+                XCTAssertEqual((error as? StoreError)?.kind, .unavailable, "\(error)")
             }
         }
         XCTAssertEqual(try names(), [])
@@ -119,7 +120,7 @@ final class GroupCommitterTests: XCTestCase {
         XCTAssertTrue(finish().allSatisfy { (try? $0.get()) != nil })
         XCTAssertEqual(try names(), ["queued-0", "queued-1", "queued-2", "queued-3"])
         XCTAssertThrowsError(try worker.write { db in try db.run("INSERT INTO items (name) VALUES ('too late')") }) { error in
-            XCTAssertEqual((error as? DatabaseError)?.kind, .unavailable)
+            XCTAssertEqual((error as? StoreError)?.kind, .unavailable)
         }
     }
 

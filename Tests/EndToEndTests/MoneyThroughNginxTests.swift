@@ -1,4 +1,4 @@
-import CofferStore
+import CofferSQLite
 import Foundation
 import XCTest
 

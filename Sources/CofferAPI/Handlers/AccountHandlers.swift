@@ -7,7 +7,7 @@ struct AccountHandlers {
     let accounts: AccountService
     let settings: MoneySettings
     let authenticator: Authenticator
-    let writes: IdempotentWrites
+    let writes: IdempotentResponses
 
     func register(in router: inout Router) {
         router.add(.post, "/v1/accounts") { context in
@@ -17,8 +17,8 @@ struct AccountHandlers {
             let currency = fields.currency(required: true, supported: settings.supportedCurrencies)
             let holderID = fields.identifier("holder_id", required: false)
             try fields.finish()
-            return try writes.run(context, principal: principal) { db in
-                let account = try accounts.open(in: db, type: type!, currency: currency!, holderID: holderID, by: principal, origin: context.origin)
+            return try writes.run(context, principal: principal) { tx in
+                let account = try accounts.open(in: tx, type: type!, currency: currency!, holderID: holderID, by: principal, origin: context.origin)
                 var response = Response.json(Representation.account(account), status: 201)
                 response.setHeader("Location", "/v1/accounts/\(account.id)")
                 return response

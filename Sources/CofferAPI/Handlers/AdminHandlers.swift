@@ -1,7 +1,6 @@
 import CofferCore
 import CofferHTTP
 import CofferServices
-import CofferStore
 
 /// `/v1/admin/users` and `/v1/admin/audit-events`: support may read, only admin may change.
 struct AdminHandlers {

@@ -6,7 +6,7 @@ import CofferServices
 struct CardHandlers {
     let cards: CardService
     let authenticator: Authenticator
-    let writes: IdempotentWrites
+    let writes: IdempotentResponses
 
     func register(in router: inout Router) {
         router.add(.post, "/v1/cards") { context in
@@ -15,8 +15,8 @@ struct CardHandlers {
             let accountID = fields.identifier("account_id")
             let type = fields.choice("type", of: CardType.allCases.map(\.rawValue)).flatMap(CardType.init(rawValue:))
             try fields.finish()
-            return try writes.run(context, principal: principal) { db in
-                let card = try cards.issue(in: db, accountID: accountID!, type: type!, by: principal, origin: context.origin)
+            return try writes.run(context, principal: principal) { tx in
+                let card = try cards.issue(in: tx, accountID: accountID!, type: type!, by: principal, origin: context.origin)
                 var response = Response.json(Representation.card(card), status: 201)
                 response.setHeader("Location", "/v1/cards/\(card.id)")
                 return response

@@ -1,11 +1,11 @@
 import CofferCore
 import CofferHTTP
-import CofferStore
+import CofferServices
 
 /// `/v1/health*`: liveness answers while the process runs; health and readiness also ask the
 /// database for `SELECT 1` on this worker's own connection.
 struct HealthHandlers {
-    let database: Database
+    let database: DatabaseHealth
     let startedAt: Timestamp
 
     func register(in router: inout Router) {
@@ -15,7 +15,7 @@ struct HealthHandlers {
     }
 
     func health() -> Response {
-        let databaseUp = database.ping()
+        let databaseUp = database.isUp
         let uptime = (Timestamp.now().millisecondsSinceEpoch - startedAt.millisecondsSinceEpoch) / 1000
         let body: JSONValue = [
             "status": databaseUp ? "ok" : "unavailable",

@@ -1,7 +1,6 @@
 import CofferCore
 import CofferHTTP
 import CofferServices
-import CofferStore
 
 /// `/v1/transactions`: deposits and withdrawals, and the journal lines of the caller's accounts.
 struct TransactionHandlers {
@@ -9,7 +8,7 @@ struct TransactionHandlers {
     let history: HistoryService
     let settings: MoneySettings
     let authenticator: Authenticator
-    let writes: IdempotentWrites
+    let writes: IdempotentResponses
 
     func register(in router: inout Router) {
         router.add(.post, "/v1/transactions") { context in
@@ -21,9 +20,9 @@ struct TransactionHandlers {
             let currency = fields.currency(required: false, supported: settings.supportedCurrencies)
             let description = fields.description()
             try fields.finish()
-            return try writes.run(context, principal: principal) { db in
+            return try writes.run(context, principal: principal) { tx in
                 let transaction = try payments.moveCash(
-                    in: db, kind!, accountID: accountID!, amount: amount!, currency: currency,
+                    in: tx, kind!, accountID: accountID!, amount: amount!, currency: currency,
                     description: description, by: principal, origin: context.origin)
                 var response = Response.json(Representation.transaction(transaction), status: 201)
                 response.setHeader("Location", "/v1/transactions/\(transaction.id)")

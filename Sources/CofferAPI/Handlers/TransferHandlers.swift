@@ -8,7 +8,7 @@ struct TransferHandlers {
     let history: HistoryService
     let settings: MoneySettings
     let authenticator: Authenticator
-    let writes: IdempotentWrites
+    let writes: IdempotentResponses
 
     func register(in router: inout Router) {
         router.add(.post, "/v1/transfers") { context in
@@ -20,9 +20,9 @@ struct TransferHandlers {
             let currency = fields.currency(required: false, supported: settings.supportedCurrencies)
             let description = fields.description()
             try fields.finish()
-            return try writes.run(context, principal: principal) { db in
+            return try writes.run(context, principal: principal) { tx in
                 let transfer = try payments.transfer(
-                    in: db, from: from!, to: to!, amount: amount!, currency: currency,
+                    in: tx, from: from!, to: to!, amount: amount!, currency: currency,
                     description: description, by: principal, origin: context.origin)
                 var response = Response.json(Representation.transfer(transfer), status: 201)
                 response.setHeader("Location", "/v1/transfers/\(transfer.id)")

@@ -1,16 +1,14 @@
 import CofferCore
 import CofferHTTP
 import CofferServices
-import CofferStore
 
 /// Resolves the caller of a request from its bearer token and records them on the context, so
 /// the request's log line names the user.
 struct Authenticator {
-    let tokens: AccessTokens
-    let db: Database
+    let identity: IdentityService
 
     func principal(_ context: inout RequestContext) throws -> Principal {
-        let principal = try tokens.authenticate(context.request.header("authorization"), in: db)
+        let principal = try identity.authenticate(context.request.header("authorization"))
         context.userID = principal.userID
         return principal
     }

@@ -1,6 +1,5 @@
 import CofferCore
 import CofferServices
-import CofferStore
 
 /// The JSON shapes of API.md's resources, in one place so every endpoint answers the same shape.
 enum Representation {

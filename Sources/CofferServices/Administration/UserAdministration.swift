@@ -5,16 +5,16 @@ import CofferStore
 /// The admin side of identity: listing users, changing roles and status, reading the audit
 /// trail, and creating admins from the command line.
 public struct UserAdministration {
-    let db: Database
+    let store: any Store
     let clock: Clock
 
-    public init(db: Database, clock: Clock = .system) {
-        self.db = db
+    public init(store: any Store, clock: Clock = .system) {
+        self.store = store
         self.clock = clock
     }
 
     public func users(role: Role?, status: UserStatus?, page: PageRequest) throws -> Page<User> {
-        try db.read { db in try db.users(role: role, status: status, page: page) }
+        try store.read { db in try db.users(role: role, status: status, page: page) }
     }
 
     /// Changes a user's role and/or status. Suspension also revokes their refresh tokens; their
@@ -25,7 +25,7 @@ public struct UserAdministration {
             throw AppError(.forbidden, "Admins cannot change their own role or status.")
         }
         let audit = AuditRecorder(origin: origin, clock: clock)
-        return try db.write { db in
+        return try store.write { db in
             guard let current = try db.user(id: userID)?.user else { throw AppError(.notFound, "There is no user with this id.") }
             let newRole = role ?? current.role
             let newStatus = status ?? current.status
@@ -40,11 +40,11 @@ public struct UserAdministration {
 
     /// Counts and totals for `/v1/admin/stats`; "today" is the current UTC day.
     public func stats() throws -> ServiceStats {
-        try db.stats(dayStart: clock.now().date.startOfDay)
+        try store.read { try $0.stats(dayStart: clock.now().date.startOfDay) }
     }
 
     public func auditEvents(_ filter: AuditFilter, page: PageRequest) throws -> Page<AuditEvent> {
-        try db.read { db in try db.auditEvents(filter, page: page) }
+        try store.read { db in try db.auditEvents(filter, page: page) }
     }
 
     /// Creates an admin, or promotes an existing user and sets their password (revoking their
@@ -59,7 +59,7 @@ public struct UserAdministration {
         guard problems.isEmpty else { throw AppError.validation(problems) }
         let hash = try PasswordHasher(parameters: hashing).hash(password)
         let audit = AuditRecorder(origin: .commandLine, clock: clock)
-        return try db.write { db in
+        return try store.write { db in
             let now = clock.now()
             if let existing = try db.user(email: email)?.user {
                 try db.updateUser(id: existing.id, role: .admin, status: .active)

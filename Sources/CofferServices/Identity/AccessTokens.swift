@@ -37,7 +37,7 @@ public struct AccessTokens: Sendable {
     }
 
     /// The caller behind an `Authorization` header value, or the catalogue error that says why not.
-    public func authenticate(_ authorization: String?, in db: Database) throws -> Principal {
+    public func authenticate(_ authorization: String?, in db: any StoreReader) throws -> Principal {
         let claims = try verifiedClaims(bearerToken(authorization))
         let standing = try db.tokenStanding(jti: claims.jti, familyID: claims.session, userID: claims.subject)
         if standing.isDenied { throw AppError(.tokenRevoked, "This token has been revoked.") }

@@ -13,7 +13,7 @@ public struct AuditRecorder: Sendable {
     }
 
     public func record(
-        _ db: Database, _ action: AuditEvent.Action, actor: String?, target: (type: String, id: String)? = nil,
+        _ db: any StoreWriter, _ action: AuditEvent.Action, actor: String?, target: (type: String, id: String)? = nil,
         outcome: AuditEvent.Outcome = .success, reason: String? = nil
     ) throws {
         let now = clock.now()

@@ -8,7 +8,7 @@ public typealias PasswordHashingSlots = HashingSlots
 /// Signup, login, refresh rotation, logout and password change. Argon2id work always happens
 /// outside a write transaction, so a login never holds SQLite's write lock for 40 ms.
 public struct IdentityService {
-    let db: Database
+    let store: any Store
     let tokens: AccessTokens
     let hasher: PasswordHasher
     let settings: AuthSettings
@@ -18,10 +18,10 @@ public struct IdentityService {
     let dummyHash: String
 
     public init(
-        db: Database, tokens: AccessTokens, settings: AuthSettings, dummyHash: String, hashingSlots: PasswordHashingSlots? = nil,
+        store: any Store, tokens: AccessTokens, settings: AuthSettings, dummyHash: String, hashingSlots: PasswordHashingSlots? = nil,
         clock: Clock = .system
     ) {
-        self.db = db
+        self.store = store
         self.tokens = tokens
         self.hasher = PasswordHasher(parameters: settings.passwordHashing, slots: hashingSlots)
         self.settings = settings
@@ -36,6 +36,12 @@ public struct IdentityService {
 
     // MARK: Signup
 
+    /// The caller behind an `Authorization` header value (one query for the token's standing),
+    /// or the catalogue error that says why not.
+    public func authenticate(_ authorization: String?) throws -> Principal {
+        try store.readOnce { db in try tokens.authenticate(authorization, in: db) }
+    }
+
     public func signup(_ input: SignupInput, origin: RequestOrigin) throws -> (User, AccountHolder) {
         let hash = try hasher.hash(input.password)
         let now = clock.now()
@@ -44,7 +50,7 @@ public struct IdentityService {
             id: Identifier.make(at: now), userID: user.id, firstName: input.firstName,
             lastName: input.lastName, dateOfBirth: input.dateOfBirth, createdAt: now)
         let audit = AuditRecorder(origin: origin, clock: clock)
-        let created = try db.write { db -> Bool in
+        let created = try store.write { db -> Bool in
             guard try db.user(email: input.email) == nil else {
                 try audit.record(db, .signup, actor: nil, outcome: .failure, reason: "email_already_exists")
                 return false
@@ -62,7 +68,7 @@ public struct IdentityService {
 
     public func login(email: String, password: String, origin: RequestOrigin) throws -> Session {
         let audit = AuditRecorder(origin: origin, clock: clock)
-        let stored = try db.user(email: email)
+        let stored = try store.readOnce { try $0.user(email: email) }
         // The attempt counts against the email before anything tells whether a user has it, so
         // an unknown email locks exactly like a known one and costs the same Argon2id work.
         let attempt = try reserveAttempt(email: email, actor: stored?.user.id, action: .login, audit: audit)
@@ -81,7 +87,7 @@ public struct IdentityService {
         }
 
         let rehash = hasher.needsRehash(stored.passwordHash) ? try hasher.hash(password) : nil
-        return try db.write { db in
+        return try store.write { db in
             // The password or status may have changed while Argon2 ran; the session must not outlive that.
             guard let current = try db.user(id: user.id), current.passwordHash == stored.passwordHash, current.user.status == .active else {
                 throw AppError(.invalidCredentials)
@@ -105,7 +111,7 @@ public struct IdentityService {
     private func reserveAttempt(email: String, actor: String?, action: AuditEvent.Action, audit: AuditRecorder) throws -> Attempt {
         let now = clock.now()
         let windowMs = settings.lockoutWindowSeconds * 1000
-        let outcome = try db.write { db -> Result<Attempt, AppError> in
+        let outcome = try store.write { db -> Result<Attempt, AppError> in
             let failures = try db.loginFailures(email: email, since: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - windowMs))
             if failures.count >= settings.lockoutThreshold {
                 // Locked until enough failures leave the trailing window.
@@ -125,7 +131,7 @@ public struct IdentityService {
 
     /// The attempt failed: its reserved failure stays, and reaching the threshold is audited as a lockout.
     private func recordFailure(_ attempt: Attempt, actor: String?, action: AuditEvent.Action, reason: String, audit: AuditRecorder) throws {
-        try db.write { db in
+        try store.write { db in
             try audit.record(db, action, actor: actor, target: actor.map { ("user", $0) }, outcome: .failure, reason: reason)
             if attempt.failuresIncludingThis == settings.lockoutThreshold {
                 try audit.record(db, .lockout, actor: actor, target: actor.map { ("user", $0) })
@@ -134,13 +140,13 @@ public struct IdentityService {
     }
 
     /// A right password forgets the email's failures; failures that left the window long ago go too.
-    private func clearFailures(_ db: Database, email: String) throws {
+    private func clearFailures(_ db: any StoreWriter, email: String) throws {
         let horizon = clock.now().millisecondsSinceEpoch - 2 * settings.lockoutWindowSeconds * 1000
         try db.clearLoginFailures(email: email, before: Timestamp(millisecondsSinceEpoch: horizon))
     }
 
     /// Issues an access token and a new refresh token in `familyID`; call inside a write.
-    private func startSession(_ db: Database, user: User, familyID: String) throws -> Session {
+    private func startSession(_ db: any StoreWriter, user: User, familyID: String) throws -> Session {
         let now = clock.now()
         let refreshToken = Base64URL.encode(SecureRandom.bytes(32))
         try db.insertRefreshToken(
@@ -160,7 +166,7 @@ public struct IdentityService {
         let now = clock.now()
         // Side effects of a refused refresh (family revocation, the audit row) must commit, so the
         // transaction returns the refusal and it is thrown after COMMIT.
-        let result = try db.write { db -> Result<Session, AppError> in
+        let result = try store.write { db -> Result<Session, AppError> in
             guard let stored = try db.refreshToken(hash: Self.refreshHash(refreshToken)) else {
                 return .failure(AppError(.unauthenticated, "The refresh token is not recognised."))
             }
@@ -197,7 +203,7 @@ public struct IdentityService {
         let audit = AuditRecorder(origin: origin, clock: clock)
         let now = clock.now()
         let access = authorization.flatMap { try? tokens.verifiedClaims(tokens.bearerToken($0)) }
-        try db.write { db in
+        try store.write { db in
             if let stored = try db.refreshToken(hash: Self.refreshHash(refreshToken)) {
                 try db.revokeRefreshFamily(stored.familyID, at: now)
                 try audit.record(db, .logout, actor: stored.userID, target: ("refresh_family", stored.familyID))
@@ -213,7 +219,7 @@ public struct IdentityService {
     // MARK: Password
 
     public func changePassword(_ principal: Principal, current: String, new: String, origin: RequestOrigin) throws {
-        guard let stored = try db.user(id: principal.userID) else { throw AppError(.unauthenticated) }
+        guard let stored = try store.readOnce({ try $0.user(id: principal.userID) }) else { throw AppError(.unauthenticated) }
         let audit = AuditRecorder(origin: origin, clock: clock)
         // A stolen access token must not turn this endpoint into an unlimited password oracle:
         // wrong current passwords count against the same lockout as logins.
@@ -224,7 +230,7 @@ public struct IdentityService {
             problems.append(FieldError("current_password", "is incorrect"))
             try recordFailure(attempt, actor: stored.user.id, action: .passwordChange, reason: "wrong_current_password", audit: audit)
         } else {
-            try db.write { db in try clearFailures(db, email: stored.user.email) }
+            try store.write { db in try clearFailures(db, email: stored.user.email) }
         }
         let minimum = stored.user.role == .admin ? IdentityRules.adminPasswordLengthMin : IdentityRules.passwordLengthMin
         if let problem = IdentityRules.passwordProblem(new, minimum: minimum) {
@@ -235,7 +241,7 @@ public struct IdentityService {
         guard problems.isEmpty else { throw AppError.validation(problems) }
 
         let hash = try hasher.hash(new)
-        try db.write { db in
+        try store.write { db in
             let now = clock.now()
             try db.updatePassword(userID: stored.user.id, hash: hash, changedAt: now)
             try db.revokeRefreshTokens(userID: stored.user.id, at: now)
@@ -246,8 +252,8 @@ public struct IdentityService {
     // MARK: Me
 
     public func me(_ principal: Principal) throws -> (User, AccountHolder?) {
-        try db.read { db in
-            guard let stored = try db.user(id: principal.userID) else { throw AppError(.unauthenticated) }
+        try store.read { db in
+            guard let stored = try store.readOnce({ try $0.user(id: principal.userID) }) else { throw AppError(.unauthenticated) }
             return (stored.user, try db.accountHolder(userID: principal.userID))
         }
     }

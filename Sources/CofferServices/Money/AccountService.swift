@@ -3,21 +3,22 @@ import CofferStore
 
 /// Opening, listing and changing accounts, with API.md's ownership and role rules.
 public struct AccountService {
-    let db: Database
+    let store: any Store
     let settings: MoneySettings
     let clock: Clock
 
-    public init(db: Database, settings: MoneySettings, clock: Clock = .system) {
-        self.db = db
+    public init(store: any Store, settings: MoneySettings, clock: Clock = .system) {
+        self.store = store
         self.settings = settings
         self.clock = clock
     }
 
     /// Inside the caller's write transaction (the idempotency layer opens it).
     public func open(
-        in db: Database, type: AccountType, currency: Currency, holderID requested: String?, by principal: Principal,
+        in tx: WriteTransaction, type: AccountType, currency: Currency, holderID requested: String?, by principal: Principal,
         origin: RequestOrigin
     ) throws -> Account {
+        let db = tx.db
         let holder: AccountHolder
         if let requested {
             // Only an admin may open an account for another holder; for anyone else it does not exist.
@@ -41,15 +42,19 @@ public struct AccountService {
     }
 
     /// The account if `principal` may see it; otherwise "not found", never "forbidden".
-    public func visibleAccount(_ id: String, to principal: Principal, in db: Database? = nil) throws -> Account {
-        guard let account = try (db ?? self.db).account(id: id), account.isVisible(to: principal) else {
+    public func visibleAccount(_ id: String, to principal: Principal) throws -> Account {
+        try store.readOnce { db in try visibleAccount(id, to: principal, in: db) }
+    }
+
+    private func visibleAccount(_ id: String, to principal: Principal, in db: any StoreReader) throws -> Account {
+        guard let account = try db.account(id: id), account.isVisible(to: principal) else {
             throw AppError(.notFound, "There is no account with this id.")
         }
         return account
     }
 
     public func list(for principal: Principal, holderID: String?, page: PageRequest) throws -> Page<Account> {
-        try db.read { db in
+        try store.read { db in
             if principal.role.seesEverything {
                 return try db.accounts(holderID: holderID, page: page)
             }
@@ -61,7 +66,7 @@ public struct AccountService {
 
     /// Admin: active ↔ frozen. Owner (or admin): active → closed, only at balance 0. Closed is final.
     public func changeStatus(_ id: String, to status: AccountStatus, by principal: Principal, origin: RequestOrigin) throws -> Account {
-        try db.write { db in
+        try store.write { db in
             let account = try visibleAccount(id, to: principal, in: db)
             guard account.status != status else { return account }
             switch (account.status, status) {

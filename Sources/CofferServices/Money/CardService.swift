@@ -4,17 +4,18 @@ import CofferStore
 
 /// Cards: no full card number exists anywhere; only `last4` and the expiry are generated and kept.
 public struct CardService {
-    let db: Database
+    let store: any Store
     let settings: MoneySettings
     let clock: Clock
 
-    public init(db: Database, settings: MoneySettings, clock: Clock = .system) {
-        self.db = db
+    public init(store: any Store, settings: MoneySettings, clock: Clock = .system) {
+        self.store = store
         self.settings = settings
         self.clock = clock
     }
 
-    public func issue(in db: Database, accountID: String, type: CardType, by principal: Principal, origin: RequestOrigin) throws -> Card {
+    public func issue(in tx: WriteTransaction, accountID: String, type: CardType, by principal: Principal, origin: RequestOrigin) throws -> Card {
+        let db = tx.db
         guard let account = try db.account(id: accountID), account.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no account with this id.")
         }
@@ -37,10 +38,10 @@ public struct CardService {
     }
 
     public func card(_ id: String, for principal: Principal) throws -> Card {
-        try db.read { db in try visibleCard(id, principal, in: db).0 }
+        try store.read { db in try visibleCard(id, principal, in: db).0 }
     }
 
-    private func visibleCard(_ id: String, _ principal: Principal, in db: Database) throws -> (Card, Account) {
+    private func visibleCard(_ id: String, _ principal: Principal, in db: any StoreReader) throws -> (Card, Account) {
         guard let card = try db.card(id: id), let account = try db.account(id: card.accountID), account.isVisible(to: principal) else {
             throw AppError(.notFound, "There is no card with this id.")
         }
@@ -48,7 +49,7 @@ public struct CardService {
     }
 
     public func list(accountID: String?, for principal: Principal, page: PageRequest) throws -> Page<Card> {
-        try db.read { db in
+        try store.read { db in
             if let accountID {
                 guard let account = try db.account(id: accountID), account.isVisible(to: principal) else {
                     throw AppError(.notFound, "There is no account with this id.")
@@ -63,7 +64,7 @@ public struct CardService {
 
     /// active ↔ frozen, and anything → cancelled, which is final.
     public func changeStatus(_ id: String, to status: CardStatus, by principal: Principal, origin: RequestOrigin) throws -> Card {
-        try db.write { db in
+        try store.write { db in
             let (card, account) = try visibleCard(id, principal, in: db)
             guard account.isControlled(by: principal) else { throw AppError(.forbidden, "Only the owner or an admin can change a card.") }
             guard card.status != .cancelled else { throw AppError(.invalidTransition, "A cancelled card cannot be changed.") }

@@ -3,29 +3,29 @@ import CofferStore
 
 /// Reading the journal: transactions, transfers and statements, filtered to what the caller may see.
 public struct HistoryService {
-    let db: Database
+    let store: any Store
     let clock: Clock
 
-    public init(db: Database, clock: Clock = .system) {
-        self.db = db
+    public init(store: any Store, clock: Clock = .system) {
+        self.store = store
         self.clock = clock
     }
 
     /// The holder whose accounts a user's unfiltered list covers; nil for staff (everything).
-    private func scope(_ principal: Principal, in db: Database) throws -> String?? {
+    private func scope(_ principal: Principal, in db: any StoreReader) throws -> String?? {
         guard !principal.role.seesEverything else { return .some(nil) }
         guard let own = try db.accountHolder(userID: principal.userID) else { return .none }
         return .some(own.id)
     }
 
-    private func requireVisibleAccount(_ id: String, _ principal: Principal, in db: Database) throws {
+    private func requireVisibleAccount(_ id: String, _ principal: Principal, in db: any StoreReader) throws {
         guard let account = try db.account(id: id), account.isVisible(to: principal) else {
             throw AppError(.notFound, "There is no account with this id.")
         }
     }
 
     public func transactions(_ filter: TransactionFilter, for principal: Principal, page: PageRequest) throws -> Page<LedgerTransaction> {
-        try db.read { db in
+        try store.read { db in
             var filter = filter
             if let accountID = filter.accountID {
                 try requireVisibleAccount(accountID, principal, in: db)
@@ -38,7 +38,7 @@ public struct HistoryService {
     }
 
     public func transaction(_ id: String, for principal: Principal) throws -> LedgerTransaction {
-        try db.read { db in
+        try store.read { db in
             guard let transaction = try db.transaction(id: id), let account = try db.account(id: transaction.accountID),
                 account.isVisible(to: principal)
             else {
@@ -49,7 +49,7 @@ public struct HistoryService {
     }
 
     public func transfers(accountID: String?, for principal: Principal, page: PageRequest) throws -> Page<Transfer> {
-        try db.read { db in
+        try store.read { db in
             if let accountID {
                 try requireVisibleAccount(accountID, principal, in: db)
                 return try db.transfers(accountID: accountID, holderID: nil, page: page)
@@ -61,7 +61,7 @@ public struct HistoryService {
 
     /// Visible to the owner of either side.
     public func transfer(_ id: String, for principal: Principal) throws -> Transfer {
-        try db.read { db in
+        try store.read { db in
             guard let transfer = try db.transfer(id: id) else { throw AppError(.notFound, "There is no transfer with this id.") }
             let sides = try [transfer.fromAccountID, transfer.toAccountID].compactMap { try db.account(id: $0) }
             guard sides.contains(where: { $0.isVisible(to: principal) }) else { throw AppError(.notFound, "There is no transfer with this id.") }
@@ -79,7 +79,7 @@ public struct HistoryService {
 
     /// Dates are inclusive UTC days; without them the whole history up to today.
     public func statement(accountID: String, from: CivilDate?, to: CivilDate?, for principal: Principal, page: PageRequest) throws -> Statement {
-        try db.read { db in
+        try store.read { db in
             guard let account = try db.account(id: accountID), account.isVisible(to: principal) else {
                 throw AppError(.notFound, "There is no account with this id.")
             }

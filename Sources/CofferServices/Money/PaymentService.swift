@@ -16,16 +16,17 @@ public struct PaymentService {
     public enum CashMovement: String, Sendable { case deposit, withdrawal }
 
     public func moveCash(
-        in db: Database, _ kind: CashMovement, accountID: String, amount: Int64, currency: Currency?,
+        in tx: WriteTransaction, _ kind: CashMovement, accountID: String, amount: Int64, currency: Currency?,
         description: String?, by principal: Principal, origin: RequestOrigin
     ) throws -> LedgerTransaction {
+        let db = tx.db
         // Deposits and withdrawals act only on the caller's own accounts (an admin's on any).
         guard let account = try db.account(id: accountID), account.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no account with this id.")
         }
         let now = clock.now()
         let ledgerKind: LedgerPosting.Kind = kind == .deposit ? .deposit(accountID: account.id) : .withdrawal(accountID: account.id)
-        let receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
+        let receipt = try LedgerEngine(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
             .post(LedgerPosting(ledgerKind, amount: amount, requestedCurrency: currency, description: description, at: now))
         guard let transaction = receipt.transactions.first else { preconditionFailure("a cash movement records one transaction") }
         try AuditRecorder(origin: origin, clock: clock).record(
@@ -46,9 +47,10 @@ public struct PaymentService {
 
     /// Money may go to any account; it may only leave one the caller controls.
     public func transfer(
-        in db: Database, from fromID: String, to toID: String, amount: Int64, currency: Currency?,
+        in tx: WriteTransaction, from fromID: String, to toID: String, amount: Int64, currency: Currency?,
         description: String?, by principal: Principal, origin: RequestOrigin
     ) throws -> Transfer {
+        let db = tx.db
         guard let from = try db.account(id: fromID), from.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no account with id \(fromID).", details: ["field": "from_account_id"])
         }
@@ -57,7 +59,7 @@ public struct PaymentService {
         }
         let receipt: LedgerReceipt
         do {
-            receipt = try Ledger(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
+            receipt = try LedgerEngine(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
                 .post(
                     LedgerPosting(
                         .transfer(fromAccountID: from.id, toAccountID: toID), amount: amount, requestedCurrency: currency,

@@ -1,8 +1,8 @@
 import CofferCore
 import CofferCrypto
 import CofferHTTP
+import CofferSQLite
 import CofferServices
-import CofferStore
 import Foundation
 import Logging
 import Synchronization
@@ -46,9 +46,7 @@ final class TestApp {
         settings = CofferService.Settings(
             corsOrigins: [], startedAt: .now(), jwtSecret: secret, auth: auth,
             dummyPasswordHash: try IdentityService.makeDummyHash(auth), money: money, clock: clock.clock)
-        app = CofferService.makeApplication(
-            database: database, settings: settings,
-            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        app = Self.application(database, settings: settings)
     }
 
     /// Builds another application on its own connection to the same file, as each cofferd worker
@@ -58,10 +56,15 @@ final class TestApp {
         let settings = settings
         let committer = committer
         return {
-            CofferService.makeApplication(
-                database: try Database(path: path, options: .init(committer: committer)), settings: settings,
-                logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            Self.application(try Database(path: path, options: .init(committer: committer)), settings: settings)
         }
+    }
+
+    /// One worker's application, as cofferd builds it: its services over its own store.
+    static func application(_ database: Database, settings: CofferService.Settings) -> Application {
+        CofferService.makeApplication(
+            services: WorkerServices(store: SQLiteStore(database: database), settings: settings.services), settings: settings,
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 
     deinit {

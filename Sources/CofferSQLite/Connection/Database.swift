@@ -1,11 +1,12 @@
 import CSQLite3
+import CofferStore
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// One SQLite connection: owns the `sqlite3*` handle and its cached statements, and turns every
-/// result code into a `DatabaseError`. A connection belongs to one thread at a time (each
+/// result code into a `StoreError`. A connection belongs to one thread at a time (each
 /// cofferd worker opens its own), so it is deliberately not `Sendable`.
 public final class Database {
     public struct Options: Sendable {
@@ -34,7 +35,7 @@ public final class Database {
 
     /// Opens (creating if needed) the database file and sets every pragma explicitly rather than
     /// trusting compile-time defaults.
-    public init(path: String, options: Options = Options()) throws(DatabaseError) {
+    public init(path: String, options: Options = Options()) throws(StoreError) {
         Self.createPrivately(path)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
@@ -42,7 +43,7 @@ public final class Database {
         guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(handle)
-            throw DatabaseError(resultCode: rc, message: "cannot open \(path): \(message)")
+            throw StoreError(sqliteResultCode: rc, message: "cannot open \(path): \(message)")
         }
         self.handle = handle
         self.path = path
@@ -68,7 +69,7 @@ public final class Database {
     /// Switching a new file to WAL needs an exclusive lock and SQLite does not call the busy
     /// handler for it, so two processes opening a fresh database at once would see SQLITE_BUSY.
     /// Retry for as long as the busy timeout allows.
-    private func enableWriteAheadLog(busyTimeoutMs: Int) throws(DatabaseError) {
+    private func enableWriteAheadLog(busyTimeoutMs: Int) throws(StoreError) {
         let retryMs = 10
         var waitedMs = 0
         while true {
@@ -87,11 +88,11 @@ public final class Database {
         sqlite3_close_v2(handle)
     }
 
-    func error(_ rc: Int32, sql: String?) -> DatabaseError {
-        DatabaseError(resultCode: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    func error(_ rc: Int32, sql: String?) -> StoreError {
+        StoreError(sqliteResultCode: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }
 
-    private func statement(_ sql: String) throws(DatabaseError) -> Statement {
+    private func statement(_ sql: String) throws(StoreError) -> Statement {
         if let cached = statements[sql] { return cached }
         let prepared = try Statement(database: self, sql: sql)
         statements[sql] = prepared
@@ -99,19 +100,19 @@ public final class Database {
     }
 
     /// Runs one or more statements that take no arguments and return no rows (DDL, pragmas).
-    public func execute(_ sql: String) throws(DatabaseError) {
+    public func execute(_ sql: String) throws(StoreError) {
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &message)
         guard rc == SQLITE_OK else {
             let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(message)
-            throw DatabaseError(resultCode: sqlite3_extended_errcode(handle), message: text, sql: sql)
+            throw StoreError(sqliteResultCode: sqlite3_extended_errcode(handle), message: text, sql: sql)
         }
     }
 
     /// Runs a statement with arguments; returns the number of rows it changed.
     @discardableResult
-    public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(DatabaseError) -> Int {
+    public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(StoreError) -> Int {
         let stmt = try statement(sql)
         try stmt.bind(arguments)
         defer { stmt.reset() }
@@ -143,7 +144,7 @@ public final class Database {
         return try transform(stmt.row())
     }
 
-    public func scalarInt(_ sql: String, _ arguments: [SQLiteValue] = []) throws(DatabaseError) -> Int64 {
+    public func scalarInt(_ sql: String, _ arguments: [SQLiteValue] = []) throws(StoreError) -> Int64 {
         let stmt = try statement(sql)
         try stmt.bind(arguments)
         defer { stmt.reset() }
@@ -209,7 +210,7 @@ public final class Database {
     }
 
     private func transaction<T>(_ begin: String, writing: Bool, _ body: (Database) throws -> T) throws -> T {
-        try execute(begin)
+        try run(begin)
         inTransaction = true
         inWriteTransaction = writing
         defer {
@@ -218,7 +219,7 @@ public final class Database {
         }
         do {
             let result = try body(self)
-            try execute("COMMIT")
+            try run("COMMIT")
             return result
         } catch {
             try? execute("ROLLBACK")
@@ -228,7 +229,7 @@ public final class Database {
 
     /// Runs `body` inside a savepoint of the current write transaction: if it throws, only its
     /// own changes are undone and the transaction stays open.
-    public func savepoint<T>(_ body: (Database) throws -> T) throws -> T {
+    public func savepoint<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
         precondition(inWriteTransaction, "savepoints live inside a write transaction")
         try run("SAVEPOINT coffer_step")
         do {

@@ -1,10 +1,5 @@
 import CofferCore
-
-/// A user row with the columns that never leave the store and services (the password hash).
-public struct StoredUser: Sendable {
-    public let user: User
-    public let passwordHash: String
-}
+import CofferStore
 
 extension Database {
     static let userColumns = "id, email, role, status, created_at, password_hash"

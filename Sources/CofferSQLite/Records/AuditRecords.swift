@@ -1,17 +1,5 @@
 import CofferCore
 
-public struct AuditFilter: Sendable {
-    public var actorID: String?
-    public var action: AuditEvent.Action?
-    public var outcome: AuditEvent.Outcome?
-
-    public init(actorID: String? = nil, action: AuditEvent.Action? = nil, outcome: AuditEvent.Outcome? = nil) {
-        self.actorID = actorID
-        self.action = action
-        self.outcome = outcome
-    }
-}
-
 extension Database {
     /// Appends to the audit trail. Call it inside the write transaction of the action it records,
     /// so the event exists exactly when the action does.

@@ -1,25 +1,5 @@
 import CofferCore
-
-/// A refresh token as stored: only the SHA-256 of the token, never the token itself.
-public struct StoredRefreshToken: Sendable {
-    public let id: String
-    public let familyID: String
-    public let userID: String
-    public let issuedAt: Timestamp
-    public let expiresAt: Timestamp
-    public let rotatedAt: Timestamp?
-    public let revokedAt: Timestamp?
-}
-
-/// What an access token needs checked on every request, read in one query.
-public struct TokenStanding: Sendable {
-    /// The token's user, if it still exists.
-    public let user: User?
-    /// Denied at logout.
-    public let isDenied: Bool
-    /// Its login (refresh family) has ended: logout, reuse detection, password change, suspension.
-    public let isSessionEnded: Bool
-}
+import CofferStore
 
 extension Database {
     /// One statement instead of three on the path of every authenticated request.

@@ -1,31 +1,5 @@
 import CofferCore
 
-public struct TransactionFilter: Sendable {
-    public var accountID: String?
-    /// Only accounts of this holder (a user's view without `account_id`).
-    public var holderID: String?
-    public var type: TransactionType?
-    public var from: Timestamp?
-    /// Exclusive upper bound.
-    public var until: Timestamp?
-
-    public init(accountID: String? = nil, holderID: String? = nil, type: TransactionType? = nil, from: Timestamp? = nil, until: Timestamp? = nil) {
-        self.accountID = accountID
-        self.holderID = holderID
-        self.type = type
-        self.from = from
-        self.until = until
-    }
-}
-
-public struct StatementTotals: Sendable, Equatable {
-    public let opening: Int64
-    public let credits: Int64
-    public let debits: Int64
-    public let closing: Int64
-    public let count: Int
-}
-
 extension Database {
     static let transactionSelect = """
         SELECT p.seq, p.id, p.account_id, p.type, p.amount, p.currency, p.balance_after, p.description, p.transfer_id, p.created_at

@@ -1,3 +1,4 @@
+import CofferStore
 import Foundation
 
 #if canImport(Glibc)
@@ -63,7 +64,7 @@ public final class GroupCommitter: @unchecked Sendable {
         /// The committer drops it before waking the caller: the closure wraps a non-escaping one,
         /// which must not outlive the caller's `perform`.
         private var run: ((Database) -> Bool)?
-        var commitFailure: DatabaseError?
+        var commitFailure: StoreError?
         private let done = DispatchSemaphore(value: 0)
 
         init(run: @escaping (Database) -> Bool) { self.run = run }
@@ -105,7 +106,7 @@ public final class GroupCommitter: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         while queue.count >= capacity && !stopping { pthread_cond_wait(roomAvailable, lock) }
-        guard !stopping else { throw DatabaseError(kind: .unavailable, message: "the committer is stopping") }
+        guard !stopping else { throw StoreError(.unavailable, "the committer is stopping") }
         queue.append(job)
         pthread_cond_signal(jobsAvailable)
     }
@@ -159,8 +160,8 @@ public final class GroupCommitter: @unchecked Sendable {
     }
 
     private func fail(_ batch: [Job], _ error: any Error) {
-        let cause = (error as? DatabaseError)?.description ?? "\(error)"
-        let failure = DatabaseError(kind: .unavailable, message: "the batch could not be committed: \(cause)")
+        let cause = (error as? StoreError)?.description ?? "\(error)"
+        let failure = StoreError(.unavailable, "the batch could not be committed: \(cause)")
         for job in batch {
             job.commitFailure = failure
             job.finish()

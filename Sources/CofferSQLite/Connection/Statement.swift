@@ -1,4 +1,5 @@
 import CSQLite3
+import CofferStore
 
 /// One prepared statement. Owned by the `Database` that prepared it and finalized in `deinit`;
 /// it never leaves that connection's thread.
@@ -9,7 +10,7 @@ final class Statement {
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    init(database: Database, sql: String) throws(DatabaseError) {
+    init(database: Database, sql: String) throws(StoreError) {
         var handle: OpaquePointer?
         let rc = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
         guard rc == SQLITE_OK, let handle else {
@@ -22,7 +23,7 @@ final class Statement {
 
     deinit { sqlite3_finalize(handle) }
 
-    func bind(_ values: [SQLiteValue]) throws(DatabaseError) {
+    func bind(_ values: [SQLiteValue]) throws(StoreError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         precondition(
@@ -43,7 +44,7 @@ final class Statement {
     }
 
     /// Advances one row; true while a row is available.
-    func step() throws(DatabaseError) -> Bool {
+    func step() throws(StoreError) -> Bool {
         let rc = sqlite3_step(handle)
         switch rc {
         case SQLITE_ROW: return true

@@ -1,0 +1,52 @@
+import CofferCore
+import CofferHTTP
+import CofferServices
+
+/// The HTTP side of `IdempotentWrites`: reads the `Idempotency-Key` header and fingerprints the
+/// request, renders the operation's answer (and a 422 refusal) into the value the service keeps,
+/// and turns a replay back into a response that says so.
+struct IdempotentResponses {
+    let writes: IdempotentWrites
+
+    func run(_ context: RequestContext, principal: Principal, _ operation: (WriteTransaction) throws -> Response) throws -> Response {
+        let request = IdempotentWrites.Request(
+            userID: principal.userID, key: context.request.header("idempotency-key"),
+            fingerprint: { Self.fingerprint(context.request) })
+        let outcome = try writes.run(
+            request, { Self.storable(try operation($0)) },
+            refusal: { Self.storable(ProblemDocument.response(for: $0, instance: context.request.path, requestID: context.requestID)) })
+        return outcome.replayed ? Self.replay(outcome.response, requestID: context.requestID) : Self.response(outcome.response)
+    }
+
+    static func fingerprint(_ request: Request) -> RequestFingerprint {
+        RequestFingerprint(method: "\(request.method)", path: request.path, query: request.query.pairs, body: request.body)
+    }
+
+    static let replayedHeaders = ["content-type", "location"]
+
+    static func storable(_ response: Response) -> StoredResponse {
+        let headers = response.headers.filter { replayedHeaders.contains($0.name.lowercased()) }
+            .map { "\($0.name): \($0.value)" }.joined(separator: "\n")
+        return StoredResponse(status: response.status, headers: headers, body: response.body)
+    }
+
+    static func response(_ stored: StoredResponse) -> Response {
+        var response = Response(status: stored.status, body: stored.body)
+        for line in stored.headers.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2 { response.setHeader(String(parts[0]), String(parts[1].dropFirst())) }
+        }
+        return response
+    }
+
+    /// The stored answer, except that a problem body names the replay's own request id, as its
+    /// `X-Request-Id` header does.
+    static func replay(_ stored: StoredResponse, requestID: String) -> Response {
+        var response = response(stored)
+        response.setHeader("Idempotent-Replayed", "true")
+        if response.header("content-type") == ProblemDocument.contentType, case let .object(members)? = try? JSONParser.parse(stored.body) {
+            response.body = JSONValue.object(members.map { $0.0 == "request_id" ? ($0.0, .string(requestID)) : $0 }).serialized()
+        }
+        return response
+    }
+}

@@ -1,0 +1,75 @@
+import CofferCore
+import CofferStore
+
+/// The few writes the ledger engine composes. On SQLite the batch's `BEGIN IMMEDIATE` already
+/// holds the one write lock, so "for update" needs no row lock of its own.
+extension Database {
+    public func accountForUpdate(id: String) throws -> Account? {
+        try account(id: id)
+    }
+
+    public func bankCashAccount(currency: Currency, at time: Timestamp) throws -> BankCashAccount {
+        try run(
+            """
+            INSERT OR IGNORE INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at)
+            VALUES (?, NULL, 'bank_cash', NULL, ?, 0, 'active', ?)
+            """, [.text(Identifier.make(at: time)), .text(currency.code), .integer(time.millisecondsSinceEpoch)])
+        guard
+            let cash = try queryFirst(
+                "SELECT id, balance FROM accounts WHERE kind = 'bank_cash' AND currency = ?",
+                [.text(currency.code)], { BankCashAccount(id: $0.text(0), balance: $0.int64(1)) })
+        else {
+            preconditionFailure("bank cash account for \(currency.code) missing right after it was ensured")
+        }
+        return cash
+    }
+
+    public func outflow(accountID: String, day: CivilDate) throws -> Int64 {
+        try scalarInt(
+            "SELECT COALESCE(SUM(total), 0) FROM daily_outflows WHERE account_id = ? AND day = ?",
+            [.text(accountID), .integer(day.daysSinceEpoch)])
+    }
+
+    public func insertTransfer(_ transfer: Transfer) throws {
+        try run(
+            """
+            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, description, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(transfer.id), .text(transfer.fromAccountID), .text(transfer.toAccountID), .integer(transfer.amount),
+                .text(transfer.currency.code), transfer.description.sqliteValue, .integer(transfer.createdAt.millisecondsSinceEpoch),
+            ])
+    }
+
+    public func appendPosting(_ posting: JournalPosting) throws {
+        try run(
+            """
+            INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, description, transfer_id, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(posting.id), .text(posting.entryID), .text(posting.accountID), .text(posting.type.rawValue),
+                .integer(posting.amount), .text(posting.currency.code), .integer(posting.balanceAfter),
+                posting.description.sqliteValue, posting.transferID.sqliteValue, .integer(posting.createdAt.millisecondsSinceEpoch),
+            ])
+    }
+
+    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Bool {
+        try run(
+            "UPDATE accounts SET balance = ? WHERE id = ? AND balance = ?",
+            [.integer(balance), .text(accountID), .integer(expected)]) == 1
+    }
+
+    public func balance(accountID: String) throws -> Int64? {
+        try queryFirst("SELECT balance FROM accounts WHERE id = ?", [.text(accountID)]) { $0.int64(0) }
+    }
+
+    public func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws {
+        try run(
+            """
+            INSERT INTO daily_outflows (account_id, day, total) VALUES (?, ?, ?)
+            ON CONFLICT (account_id, day) DO UPDATE SET total = total + excluded.total
+            """, [.text(accountID), .integer(day.daysSinceEpoch), .integer(amount)])
+    }
+}

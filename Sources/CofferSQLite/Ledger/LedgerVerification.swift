@@ -1,0 +1,66 @@
+import CofferCore
+
+extension Database {
+    /// Recomputes the ledger from the journal and reports every place it disagrees with itself.
+    /// Run it inside a read transaction, so every check sees the same snapshot.
+    public func ledgerDiscrepancies() throws -> [String] {
+        var found: [String] = []
+        try forEachRow(
+            """
+            SELECT a.id, a.balance, COALESCE((SELECT SUM(amount) FROM postings p WHERE p.account_id = a.id), 0)
+            FROM accounts a ORDER BY a.seq
+            """
+        ) { row in
+            if row.int64(1) != row.int64(2) {
+                found.append("account \(row.text(0)): balance \(row.int64(1)) but its postings sum to \(row.int64(2))")
+            }
+        }
+        try forEachRow("SELECT currency, SUM(amount) FROM postings GROUP BY currency HAVING SUM(amount) != 0") { row in
+            found.append("currency \(row.text(0)): postings sum to \(row.int64(1)), not 0")
+        }
+        try forEachRow("SELECT entry_id, SUM(amount), count(*) FROM postings GROUP BY entry_id HAVING SUM(amount) != 0 OR count(*) != 2") { row in
+            found.append("entry \(row.text(0)): \(row.int64(2)) postings summing to \(row.int64(1))")
+        }
+        try forEachRow(
+            """
+            SELECT t.id FROM transfers t
+            WHERE (SELECT count(*) FROM postings p WHERE p.transfer_id = t.id) != 2
+               OR NOT EXISTS (SELECT 1 FROM postings p WHERE p.transfer_id = t.id AND p.account_id = t.from_account_id
+                              AND p.type = 'transfer_out' AND p.amount = -t.amount)
+               OR NOT EXISTS (SELECT 1 FROM postings p WHERE p.transfer_id = t.id AND p.account_id = t.to_account_id
+                              AND p.type = 'transfer_in' AND p.amount = t.amount)
+            """
+        ) { row in
+            found.append("transfer \(row.text(0)): does not have exactly its two sides")
+        }
+        try forEachRow(
+            """
+            SELECT id, account_id FROM (
+                SELECT id, account_id, balance_after, SUM(amount) OVER (PARTITION BY account_id ORDER BY seq) AS running FROM postings
+            ) WHERE balance_after != running LIMIT 10
+            """
+        ) { row in
+            found.append("transaction \(row.text(0)) on account \(row.text(1)): balance_after disagrees with the running sum")
+        }
+        try forEachRow(
+            """
+            WITH journal AS (
+                SELECT account_id, created_at / 86400000 AS day, -SUM(amount) AS total FROM postings
+                WHERE type IN ('withdrawal', 'transfer_out') AND amount < 0 GROUP BY account_id, day
+            )
+            SELECT j.account_id, j.day FROM journal j LEFT JOIN daily_outflows d ON d.account_id = j.account_id AND d.day = j.day
+            WHERE d.total IS NOT j.total
+            UNION ALL
+            SELECT d.account_id, d.day FROM daily_outflows d LEFT JOIN journal j ON j.account_id = d.account_id AND j.day = d.day
+            WHERE j.total IS NULL
+            LIMIT 10
+            """
+        ) { row in
+            found.append("account \(row.text(0)): daily outflow total for day \(row.int64(1)) disagrees with the journal")
+        }
+        try forEachRow("SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0") { row in
+            found.append("account \(row.text(0)): negative balance \(row.int64(1))")
+        }
+        return found
+    }
+}

@@ -1,0 +1,94 @@
+import CofferCore
+import CofferStore
+
+/// Runs a write that creates something, honouring `Idempotency-Key` as API.md specifies. The key,
+/// the request's fingerprint and the answer are stored in the same transaction as the effect, so
+/// a crash can never leave money moved and the key unrecorded, or the reverse. Only answers that
+/// ran the operation are kept: 2xx, and 422 (whose partial work a savepoint undoes first).
+///
+/// A repeat that arrives while the first request with its key is still running answers 409
+/// `idempotency_key_in_use` (the key is claimed in `InFlightKeys` for the duration).
+///
+/// The answer is a `StoredResponse` value: the HTTP layer renders it inside the operation (so it
+/// is stored with the effect) and turns the outcome back into a response.
+public final class IdempotentWrites {
+    public struct Request: Sendable {
+        public let userID: String
+        /// The `Idempotency-Key` header as sent; nil without one.
+        public let key: String?
+        /// Computed only when there is a key: a write without one pays nothing for it.
+        public let fingerprint: RequestFingerprint?
+
+        public init(userID: String, key: String?, fingerprint: () -> RequestFingerprint) {
+            self.userID = userID
+            self.key = key
+            self.fingerprint = key == nil ? nil : fingerprint()
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public let response: StoredResponse
+        /// True when this is the stored answer of an earlier request with the same key.
+        public let replayed: Bool
+    }
+
+    let store: any Store
+    let clock: Clock
+    let inFlight: InFlightKeys
+    static let keyLifetimeSeconds: Int64 = 86_400
+    static let purgeIntervalSeconds: Int64 = 60
+    private var lastPurge = Timestamp(millisecondsSinceEpoch: 0)
+
+    public init(store: any Store, clock: Clock, inFlight: InFlightKeys) {
+        self.store = store
+        self.clock = clock
+        self.inFlight = inFlight
+    }
+
+    /// - Parameters:
+    ///   - operation: the effect, and its answer rendered inside the transaction.
+    ///   - refusal: the answer to keep for a 422 refusal of the operation.
+    public func run(
+        _ request: Request, _ operation: (WriteTransaction) throws -> StoredResponse, refusal: (AppError) -> StoredResponse
+    ) throws -> Outcome {
+        guard let key = request.key, let fingerprint = request.fingerprint else {
+            return Outcome(response: try store.write { try operation(WriteTransaction($0)) }, replayed: false)
+        }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+            throw AppError.invalidParameter("Idempotency-Key", "must be 1 to 255 printable ASCII characters")
+        }
+        let now = clock.now()
+        let claim = "\(request.userID)\n\(key)"
+        guard inFlight.claim(claim) else {
+            throw AppError(
+                .idempotencyKeyInUse, "A request with this Idempotency-Key is still being processed; retry shortly.",
+                retryAfterSeconds: 1)
+        }
+        defer { inFlight.release(claim) }
+        return try store.write { db in
+            try purgeIfDue(db, now: now)
+            if let stored = try db.idempotencyRecord(userID: request.userID, key: key, now: now) {
+                guard fingerprint.matches(stored.fingerprint) else {
+                    throw AppError(.idempotencyKeyMismatch, "This Idempotency-Key was already used with a different request.")
+                }
+                return Outcome(response: stored.response, replayed: true)
+            }
+            let response: StoredResponse
+            do {
+                response = try db.savepoint { try operation(WriteTransaction($0)) }
+            } catch let error as AppError where error.code.entry.status == 422 {
+                response = refusal(error)
+            }
+            try db.storeIdempotencyRecord(
+                IdempotencyRecord(fingerprint: fingerprint.bytes, response: response), userID: request.userID, key: key,
+                at: now, expiresAt: now.adding(seconds: Self.keyLifetimeSeconds))
+            return Outcome(response: response, replayed: false)
+        }
+    }
+
+    private func purgeIfDue(_ db: any StoreWriter, now: Timestamp) throws {
+        guard now.millisecondsSinceEpoch - lastPurge.millisecondsSinceEpoch >= Self.purgeIntervalSeconds * 1000 else { return }
+        try db.purgeExpiredIdempotencyKeys(now: now)
+        lastPurge = now
+    }
+}

@@ -1,0 +1,60 @@
+import CofferCore
+import CofferStore
+
+/// What the services of a process share: secrets, limits, the clock, and the per-process state
+/// every worker's services must see (in-flight idempotency claims, hashing slots).
+public struct ServiceSettings: Sendable {
+    public var jwtSecret: [UInt8]
+    public var auth: AuthSettings
+    /// From `IdentityService.makeDummyHash`, computed once per process.
+    public var dummyPasswordHash: String
+    public var money: MoneySettings
+    public var clock: Clock
+    public var inFlightKeys: InFlightKeys
+    /// How many Argon2id computations may run at once (nil: no bound).
+    public var hashingSlots: PasswordHashingSlots?
+
+    public init(
+        jwtSecret: [UInt8], auth: AuthSettings, dummyPasswordHash: String, money: MoneySettings, clock: Clock,
+        inFlightKeys: InFlightKeys, hashingSlots: PasswordHashingSlots?
+    ) {
+        self.jwtSecret = jwtSecret
+        self.auth = auth
+        self.dummyPasswordHash = dummyPasswordHash
+        self.money = money
+        self.clock = clock
+        self.inFlightKeys = inFlightKeys
+        self.hashingSlots = hashingSlots
+    }
+}
+
+/// Every service of one worker, over that worker's store: the composition root (cofferd, the
+/// tests) builds it, and the HTTP layer uses the services without ever seeing the store.
+public struct WorkerServices {
+    public let settings: ServiceSettings
+    public let identity: IdentityService
+    public let accounts: AccountService
+    public let payments: PaymentService
+    public let history: HistoryService
+    public let cards: CardService
+    public let administration: UserAdministration
+    public let directory: AccountHolderDirectory
+    public let database: DatabaseHealth
+    public let writes: IdempotentWrites
+
+    public init(store: any Store, settings: ServiceSettings) {
+        let clock = settings.clock
+        self.settings = settings
+        identity = IdentityService(
+            store: store, tokens: AccessTokens(secret: settings.jwtSecret, settings: settings.auth, clock: clock),
+            settings: settings.auth, dummyHash: settings.dummyPasswordHash, hashingSlots: settings.hashingSlots, clock: clock)
+        accounts = AccountService(store: store, settings: settings.money, clock: clock)
+        payments = PaymentService(settings: settings.money, clock: clock)
+        history = HistoryService(store: store, clock: clock)
+        cards = CardService(store: store, settings: settings.money, clock: clock)
+        administration = UserAdministration(store: store, clock: clock)
+        directory = AccountHolderDirectory(store: store)
+        database = DatabaseHealth(store: store)
+        writes = IdempotentWrites(store: store, clock: clock, inFlight: settings.inFlightKeys)
+    }
+}

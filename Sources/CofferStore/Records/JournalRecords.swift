@@ -1,0 +1,44 @@
+import CofferCore
+
+/// One leg of a journal entry as the ledger engine appends it. `amount` is signed (positive
+/// raises the account's balance); the legs of one entry sum to zero.
+public struct JournalPosting: Sendable {
+    public let id: String
+    public let entryID: String
+    public let accountID: String
+    public let type: TransactionType
+    public let amount: Int64
+    public let currency: Currency
+    public let balanceAfter: Int64
+    public let description: String?
+    public let transferID: String?
+    public let createdAt: Timestamp
+
+    public init(
+        id: String, entryID: String, accountID: String, type: TransactionType, amount: Int64, currency: Currency,
+        balanceAfter: Int64, description: String?, transferID: String?, createdAt: Timestamp
+    ) {
+        self.id = id
+        self.entryID = entryID
+        self.accountID = accountID
+        self.type = type
+        self.amount = amount
+        self.currency = currency
+        self.balanceAfter = balanceAfter
+        self.description = description
+        self.transferID = transferID
+        self.createdAt = createdAt
+    }
+}
+
+/// The bank's side of deposits and withdrawals in one currency: its balance is the negated sum
+/// of every customer balance in that currency.
+public struct BankCashAccount: Sendable {
+    public let id: String
+    public let balance: Int64
+
+    public init(id: String, balance: Int64) {
+        self.id = id
+        self.balance = balance
+    }
+}

@@ -1,0 +1,122 @@
+import CofferCore
+
+/// The seam between the services and a database (DESIGN.md, "the write path"). A store is one
+/// worker's way in: SQLite (one reading connection per worker, writes through the group
+/// committer) or PostgreSQL (a pooled connection). Services hold a store, never a connection,
+/// and speak only in the typed records below; no SQL, no C handle and no HTTP crosses it.
+///
+/// Failures are `StoreError`s; `busy` and `unavailable` are temporary (503 with Retry-After).
+public protocol Store: AnyObject {
+    /// Runs `body` against one consistent snapshot.
+    func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
+
+    /// Runs `body` in a write transaction and returns once it is durable: all of `body`'s changes
+    /// or none of them. A `body` that throws leaves nothing behind.
+    func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
+
+    /// Runs `body` outside any transaction, for a body that makes one query (a single statement
+    /// is consistent on its own): the hot read paths skip a BEGIN/COMMIT round trip.
+    func readOnce<T>(_ body: (any StoreReader) throws -> T) throws -> T
+
+    /// Whether the database answers, as the health check defines it.
+    func ping() -> Bool
+}
+
+/// Every query the services make, as typed records.
+public protocol StoreReader {
+    func user(email: String) throws -> StoredUser?
+    func user(id: String) throws -> StoredUser?
+    func users(role: Role?, status: UserStatus?, page: PageRequest) throws -> Page<User>
+    func loginFailures(email: String, since: Timestamp) throws -> [Timestamp]
+    /// The token checks of every authenticated request, in one query.
+    func tokenStanding(jti: String, familyID: String, userID: String) throws -> TokenStanding
+    func refreshToken(hash: [UInt8]) throws -> StoredRefreshToken?
+
+    func accountHolder(id: String) throws -> AccountHolder?
+    func accountHolder(userID: String) throws -> AccountHolder?
+    func accountHolders(userID: String?, page: PageRequest) throws -> Page<AccountHolder>
+
+    /// A customer account (the bank's cash accounts are never returned).
+    func account(id: String) throws -> Account?
+    func accounts(holderID: String?, page: PageRequest) throws -> Page<Account>
+
+    func card(id: String) throws -> Card?
+    func liveCardCount(accountID: String) throws -> Int
+    func cards(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Card>
+
+    func transaction(id: String) throws -> LedgerTransaction?
+    func transactions(_ filter: TransactionFilter, page: PageRequest) throws -> Page<LedgerTransaction>
+    func transfer(id: String) throws -> Transfer?
+    func transfers(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Transfer>
+    /// When the account's history begins (seed data and imports may predate the account row).
+    func firstPostingTime(accountID: String) throws -> Timestamp?
+    /// Nil when the period's sums do not fit in 64 bits.
+    func statementTotals(accountID: String, from: Timestamp, until: Timestamp) throws -> StatementTotals?
+    func statementLines(accountID: String, from: Timestamp, until: Timestamp, page: PageRequest) throws -> Page<LedgerTransaction>
+
+    /// The live (unexpired) record of this user's Idempotency-Key, if any.
+    func idempotencyRecord(userID: String, key: String, now: Timestamp) throws -> IdempotencyRecord?
+
+    func auditEvents(_ filter: AuditFilter, page: PageRequest) throws -> Page<AuditEvent>
+    func stats(dayStart: Timestamp) throws -> ServiceStats
+
+    /// Recomputes the ledger from the journal and lists every place it disagrees with itself
+    /// (`coffer verify`); empty when the books are sound.
+    func ledgerDiscrepancies() throws -> [String]
+}
+
+/// Everything a write transaction may change. Only a `Store.write` body ever holds one, so
+/// nothing here can run outside a transaction.
+public protocol StoreWriter: StoreReader {
+    /// Runs `body` inside a nested savepoint: if it throws, only its own changes are undone and
+    /// the transaction goes on.
+    func savepoint<T>(_ body: (any StoreWriter) throws -> T) throws -> T
+
+    func insertUser(_ user: User, passwordHash: String) throws
+    func updatePassword(userID: String, hash: String, changedAt: Timestamp?) throws
+    func updateUser(id: String, role: Role, status: UserStatus) throws
+    func recordLoginFailure(email: String, at time: Timestamp) throws
+    func clearLoginFailures(email: String, before: Timestamp) throws
+
+    func insertRefreshToken(id: String, hash: [UInt8], familyID: String, userID: String, issuedAt: Timestamp, expiresAt: Timestamp) throws
+    /// Marks the token used; false when it already was (a reuse).
+    func markRefreshTokenRotated(id: String, at time: Timestamp) throws -> Bool
+    func revokeRefreshFamily(_ familyID: String, at time: Timestamp) throws
+    func revokeRefreshTokens(userID: String, at time: Timestamp) throws
+    func denyAccessToken(jti: String, until expiresAt: Timestamp) throws
+    func purgeExpiredTokens(before time: Timestamp) throws
+
+    func insertAccountHolder(_ holder: AccountHolder) throws
+    func insertAccount(_ account: Account) throws
+    func updateAccountStatus(id: String, to status: AccountStatus) throws
+    func insertCard(_ card: Card) throws
+    func updateCardStatus(id: String, to status: CardStatus) throws
+    func cancelCards(accountID: String) throws
+
+    /// Keeps the key's record, replacing an expired one.
+    func storeIdempotencyRecord(_ record: IdempotencyRecord, userID: String, key: String, at now: Timestamp, expiresAt: Timestamp) throws
+    @discardableResult
+    func purgeExpiredIdempotencyKeys(now: Timestamp) throws -> Int
+
+    /// Appends to the audit trail, in the transaction of the action it records.
+    func appendAudit(_ event: AuditEvent) throws
+
+    // MARK: Ledger primitives, for the ledger engine only
+
+    /// A customer account, locked against other writers until the transaction ends.
+    func accountForUpdate(id: String) throws -> Account?
+    /// The bank's cash account for a currency (the other side of deposits and withdrawals),
+    /// created on first use and locked like `accountForUpdate`.
+    func bankCashAccount(currency: Currency, at time: Timestamp) throws -> BankCashAccount
+    /// What left the account on that day (withdrawals and outgoing transfers).
+    func outflow(accountID: String, day: CivilDate) throws -> Int64
+    func insertTransfer(_ transfer: Transfer) throws
+    /// Appends one leg to the journal, which is append-only.
+    func appendPosting(_ posting: JournalPosting) throws
+    /// Compare-and-set: moves the cached balance from `expected` to `balance`; false when the
+    /// balance was not `expected` (which under the account's lock is a bug).
+    func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Bool
+    /// The cached balance of any account, customer or bank, as this transaction sees it.
+    func balance(accountID: String) throws -> Int64?
+    func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws
+}
