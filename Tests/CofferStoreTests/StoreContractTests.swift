@@ -1,0 +1,176 @@
+import CofferCore
+import CofferSQLite
+import CofferStore
+import Foundation
+import XCTest
+
+/// What every `Store` must do, written against the protocol only: transactions are all or
+/// nothing, savepoints undo only their own work, failures come as `StoreError` kinds, and the
+/// ledger primitives behave as the engine relies on. A second store runs this same code by
+/// overriding `makeStore`.
+class StoreContractTests: XCTestCase {
+    private var directory: URL!
+    private var store: (any Store)!
+    private let now = Timestamp(millisecondsSinceEpoch: 1_780_000_000_000)
+    private struct Abort: Error {}
+
+    /// The store under test, empty and migrated.
+    func makeStore() throws -> any Store {
+        let database = try Database(path: directory.appendingPathComponent("contract.db").path)
+        try Migrator().migrate(database)
+        return SQLiteStore(database: database)
+    }
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-contract-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try makeStore()
+    }
+
+    override func tearDown() {
+        store = nil
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func user(_ email: String) -> User {
+        User(id: Identifier.make(at: now), email: email, role: .user, status: .active, createdAt: now)
+    }
+
+    /// A user, their holder and one active EUR account with `balance` 0.
+    private func openAccount(_ email: String) throws -> Account {
+        try store.write { db in
+            let owner = user(email)
+            try db.insertUser(owner, passwordHash: "not-a-real-hash")
+            let holder = AccountHolder(
+                id: Identifier.make(at: now), userID: owner.id, firstName: "A", lastName: "B",
+                dateOfBirth: CivilDate(daysSinceEpoch: 5000), createdAt: now)
+            try db.insertAccountHolder(holder)
+            let account = Account(
+                id: Identifier.make(at: now), holderID: holder.id, ownerUserID: owner.id, type: .checking,
+                currency: Currency(code: "EUR")!, balance: 0, status: .active, createdAt: now)
+            try db.insertAccount(account)
+            return account
+        }
+    }
+
+    func testAWriteThatThrowsLeavesNothingBehind() throws {
+        XCTAssertThrowsError(
+            try store.write { db in
+                try db.insertUser(user("gone@example.com"), passwordHash: "h")
+                throw Abort()
+            })
+        XCTAssertNil(try store.readOnce { try $0.user(email: "gone@example.com") })
+        try store.write { try $0.insertUser(user("kept@example.com"), passwordHash: "h") }
+        XCTAssertNotNil(try store.read { try $0.user(email: "kept@example.com") })
+    }
+
+    func testASavepointUndoesOnlyItsOwnWork() throws {
+        try store.write { db in
+            try db.insertUser(user("outer@example.com"), passwordHash: "h")
+            XCTAssertThrowsError(
+                try db.savepoint { inner in
+                    try inner.insertUser(user("inner@example.com"), passwordHash: "h")
+                    throw Abort()
+                })
+            XCTAssertNil(try db.user(email: "inner@example.com"))
+        }
+        XCTAssertNotNil(try store.readOnce { try $0.user(email: "outer@example.com") })
+        XCTAssertNil(try store.readOnce { try $0.user(email: "inner@example.com") })
+    }
+
+    func testAConstraintViolationIsAConstraintError() throws {
+        try store.write { try $0.insertUser(user("twice@example.com"), passwordHash: "h") }
+        XCTAssertThrowsError(try store.write { try $0.insertUser(user("twice@example.com"), passwordHash: "h") }) { error in
+            XCTAssertEqual((error as? StoreError)?.kind, .constraint, "\(error)")
+            XCTAssertFalse((error as? StoreError)?.isTemporary ?? true)
+        }
+    }
+
+    func testMoveBalanceIsACompareAndSet() throws {
+        let account = try openAccount("cas@example.com")
+        try store.write { db in
+            XCTAssertFalse(try db.moveBalance(accountID: account.id, from: 5, to: 10), "the balance is 0, not 5")
+            XCTAssertEqual(try db.balance(accountID: account.id), 0)
+            XCTAssertTrue(try db.moveBalance(accountID: account.id, from: 0, to: 10))
+            XCTAssertEqual(try db.balance(accountID: account.id), 10)
+            XCTAssertEqual(try db.accountForUpdate(id: account.id)?.balance, 10)
+        }
+        XCTAssertEqual(try store.readOnce { try $0.account(id: account.id)?.balance }, 10)
+    }
+
+    func testTheBankCashAccountIsOnePerCurrencyAndNeverACustomerAccount() throws {
+        let (eur, again, usd) = try store.write { db in
+            (
+                try db.bankCashAccount(currency: Currency(code: "EUR")!, at: now),
+                try db.bankCashAccount(currency: Currency(code: "EUR")!, at: now.adding(seconds: 1)),
+                try db.bankCashAccount(currency: Currency(code: "USD")!, at: now)
+            )
+        }
+        XCTAssertEqual(eur.id, again.id)
+        XCTAssertNotEqual(eur.id, usd.id)
+        XCTAssertEqual(eur.balance, 0)
+        XCTAssertNil(try store.readOnce { try $0.account(id: eur.id) }, "bank accounts are not customer accounts")
+        XCTAssertNil(try store.write { try $0.accountForUpdate(id: eur.id) })
+    }
+
+    func testOutflowsAccumulatePerAccountAndDay() throws {
+        let account = try openAccount("outflow@example.com")
+        let day = now.date
+        let nextDay = CivilDate(daysSinceEpoch: day.daysSinceEpoch + 1)
+        try store.write { db in
+            try db.recordOutflow(accountID: account.id, day: day, amount: 300)
+            try db.recordOutflow(accountID: account.id, day: day, amount: 200)
+            try db.recordOutflow(accountID: account.id, day: nextDay, amount: 7)
+        }
+        try store.write { db in
+            XCTAssertEqual(try db.outflow(accountID: account.id, day: day), 500)
+            XCTAssertEqual(try db.outflow(accountID: account.id, day: nextDay), 7)
+            XCTAssertEqual(try db.outflow(accountID: account.id, day: CivilDate(daysSinceEpoch: day.daysSinceEpoch - 1)), 0)
+        }
+    }
+
+    /// A journal entry written through the primitives, with both balances moved, is what
+    /// `ledgerDiscrepancies` calls sound; a balance moved without its posting is reported.
+    func testTheVerificationSeesABalanceWithoutItsPosting() throws {
+        let account = try openAccount("journal@example.com")
+        let eur = Currency(code: "EUR")!
+        try store.write { db in
+            let bank = try db.bankCashAccount(currency: eur, at: now)
+            let entry = Identifier.make(at: now)
+            for (accountID, amount, before) in [(account.id, Int64(250), Int64(0)), (bank.id, -250, bank.balance)] {
+                try db.appendPosting(
+                    JournalPosting(
+                        id: Identifier.make(at: now), entryID: entry, accountID: accountID, type: .deposit, amount: amount,
+                        currency: eur, balanceAfter: before + amount, description: nil, transferID: nil, createdAt: now))
+                XCTAssertTrue(try db.moveBalance(accountID: accountID, from: before, to: before + amount))
+            }
+        }
+        XCTAssertEqual(try store.read { try $0.ledgerDiscrepancies() }, [])
+        XCTAssertEqual(
+            try store.read { try $0.transactions(TransactionFilter(accountID: account.id), page: PageRequest(limit: 10, offset: 0)) }.items.map(\.amount), [250]
+        )
+        try store.write { db in _ = try db.moveBalance(accountID: account.id, from: 250, to: 251) }
+        let found = try store.read { try $0.ledgerDiscrepancies() }
+        XCTAssertTrue(found.contains { $0.contains(account.id) }, "\(found)")
+    }
+
+    func testAnIdempotencyRecordLivesUntilItExpiresAndIsThenReplaced() throws {
+        let owner = user("keys@example.com")
+        try store.write { try $0.insertUser(owner, passwordHash: "h") }
+        let first = IdempotencyRecord(fingerprint: [1, 2, 3], response: StoredResponse(status: 201, headers: "Location: /a", body: Array("{}".utf8)))
+        try store.write { try $0.storeIdempotencyRecord(first, userID: owner.id, key: "k", at: now, expiresAt: now.adding(seconds: 60)) }
+        let kept = try store.readOnce { try $0.idempotencyRecord(userID: owner.id, key: "k", now: now.adding(seconds: 59)) }
+        XCTAssertEqual(kept?.fingerprint, [1, 2, 3])
+        XCTAssertEqual(kept?.response.status, 201)
+        XCTAssertEqual(kept?.response.headers, "Location: /a")
+        XCTAssertEqual(kept?.response.body, Array("{}".utf8))
+        XCTAssertNil(try store.readOnce { try $0.idempotencyRecord(userID: owner.id, key: "k", now: now.adding(seconds: 60)) })
+        XCTAssertNil(try store.readOnce { try $0.idempotencyRecord(userID: "someone-else", key: "k", now: now) }, "keys are per user")
+
+        let later = now.adding(seconds: 61)
+        let second = IdempotencyRecord(fingerprint: [9], response: StoredResponse(status: 422, headers: "", body: []))
+        try store.write { try $0.storeIdempotencyRecord(second, userID: owner.id, key: "k", at: later, expiresAt: later.adding(seconds: 60)) }
+        XCTAssertEqual(try store.readOnce { try $0.idempotencyRecord(userID: owner.id, key: "k", now: later) }?.fingerprint, [9])
+        XCTAssertEqual(try store.write { try $0.purgeExpiredIdempotencyKeys(now: later.adding(seconds: 60)) }, 1)
+    }
+}
