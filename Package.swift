@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
@@ -28,13 +29,20 @@ let package = Package(
         .target(name: "CofferSQLite", dependencies: ["CofferCore", "CofferStore", "CSQLite3"]),
         .target(name: "CofferCrypto", dependencies: ["CofferCore", "CLibCrypto", "CArgon2"]),
         .target(name: "CofferServices", dependencies: ["CofferCore", "CofferStore", "CofferCrypto"]),
-        .target(name: "CofferHTTP", dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "CofferHTTP",
+            dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types")]),
         .target(
             name: "CofferAPI",
-            dependencies: ["CofferCore", "CofferHTTP", "CofferServices"],
+            dependencies: ["CofferCore", "CofferHTTP", "CofferServices", .product(name: "HTTPTypes", package: "swift-http-types")],
             resources: [.copy("Resources/openapi.json")]
         ),
-        .target(name: "CofferFastCGI", dependencies: ["CofferHTTP", "CFastCGI", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "CofferFastCGI",
+            dependencies: [
+                "CofferHTTP", "CFastCGI", .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
 
         .executableTarget(
             name: "cofferd",
@@ -55,12 +63,14 @@ let package = Package(
         .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore"]),
         .testTarget(name: "CofferStoreTests", dependencies: ["CofferSQLite", "CofferStore", "CofferCore"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto", "CofferCore"]),
-        .testTarget(name: "CofferHTTPTests", dependencies: ["CofferHTTP", "CofferCore"]),
+        .testTarget(
+            name: "CofferHTTPTests",
+            dependencies: ["CofferHTTP", "CofferFastCGI", "CofferCore", .product(name: "HTTPTypes", package: "swift-http-types")]),
         .testTarget(
             name: "CofferAPITests",
             dependencies: [
                 "CofferAPI", "CofferHTTP", "CofferServices", "CofferStore", "CofferSQLite", "CofferCrypto", "CofferCore",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         .testTarget(name: "EndToEndTests", dependencies: ["CofferSQLite", "CofferStore"]),
     ]

@@ -14,11 +14,20 @@ build() { swiftc "${flags[@]}" "$@" >>"$out/build.log" 2>&1 || { grep -v "Cannot
 : >"$out/build.log"
 # The library code is compiled from its own sources, as modules of the same names, so the
 # harnesses import it as the service does; only the files that parse bytes are needed.
+# swift-http-types (resolved by SwiftPM into .build/checkouts) with the settings its manifest gives.
+http_types=.build/checkouts/swift-http-types/Sources/HTTPTypes
+[ -d "$http_types" ] || swift package resolve >/dev/null
+availability=()
+for version in 1.0 1.1 1.2 1.3 1.4 1.5 1.6 1.7 1.8; do
+  availability+=(-enable-experimental-feature "AvailabilityMacro=HTTPTypes $version: macOS 10.0")
+done
+build -emit-library -static -emit-module -module-name HTTPTypes -o "$out/libHTTPTypes.a" \
+  -enable-upcoming-feature InternalImportsByDefault "${availability[@]}" $(find "$http_types" -name '*.swift' | sort)
 build -emit-library -static -emit-module -module-name CofferCore -o "$out/libCofferCore.a" \
   $(find Sources/CofferCore -name '*.swift' | sort)
 build -emit-library -static -emit-module -module-name CofferHTTP -o "$out/libCofferHTTP.a" \
   Sources/CofferHTTP/Messages/*.swift Sources/CofferHTTP/Body/*.swift Sources/CofferHTTP/Pipeline/RequestID.swift
-build -module-name CofferFuzz -o "$out/coffer-fuzz" -L "$out" -lCofferHTTP -lCofferCore \
+build -module-name CofferFuzz -o "$out/coffer-fuzz" -L "$out" -lCofferHTTP -lCofferCore -lHTTPTypes \
   Sources/CofferFastCGI/FastCGIRequestMapping.swift Tests/Fuzz/*.swift
 
 status=0

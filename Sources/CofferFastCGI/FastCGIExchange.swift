@@ -1,5 +1,6 @@
 import CFastCGI
 import CofferHTTP
+import HTTPTypes
 
 /// Converts between one accepted libfcgi request and the transport-independent `Request` /
 /// `Response`. Owns no memory: the `FCGX_Request` belongs to the worker that accepted it.
@@ -33,9 +34,11 @@ enum FastCGIExchange {
 
     static func writeResponse(_ response: Response, to stream: UnsafeMutablePointer<FCGX_Stream>?) {
         guard let stream else { return }
-        var head = "Status: \(response.status) \(StatusText.of(response.status))\r\n"
-        for header in response.headers { head += "\(header.name): \(header.value)\r\n" }
-        if response.status != 204 { head += "Content-Length: \(response.body.count)\r\n" }
+        // nginx copies this line into the HTTP status line as it is: it needs a reason phrase.
+        let status = response.status.reasonPhrase.isEmpty ? .standard(response.status.code) : response.status
+        var head = "Status: \(status.code) \(status.reasonPhrase)\r\n"
+        for field in response.headerFields { head += "\(field.name.rawName): \(field.value)\r\n" }
+        if response.status != .noContent { head += "Content-Length: \(response.body.count)\r\n" }
         head += "\r\n"
         var bytes = Array(head.utf8)
         bytes.append(contentsOf: response.body)

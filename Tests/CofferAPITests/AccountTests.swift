@@ -17,7 +17,7 @@ final class AccountTests: XCTestCase {
         XCTAssertEqual(reply["currency"], "EUR")
         XCTAssertEqual(reply["balance"], 0)
         XCTAssertEqual(reply["status"], "active")
-        XCTAssertEqual(reply.response.header("Location"), "/v1/accounts/\(reply["id"]!.stringValue!)")
+        XCTAssertEqual(reply.response.headerFields[.location], "/v1/accounts/\(reply["id"]!.stringValue!)")
         XCTAssertEqual(try t.auditEvents(action: .accountCreate).count, 1)
     }
 

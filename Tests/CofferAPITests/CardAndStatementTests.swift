@@ -119,7 +119,7 @@ final class CardAndStatementTests: XCTestCase {
         _ = t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": 5, "description": "=cmd()"], token: ann.accessToken)
         let csv = t.get("/v1/statements/\(a)?format=csv&limit=1", token: ann.accessToken)
         XCTAssertEqual(csv.status, 200)
-        XCTAssertEqual(csv.response.header("Content-Type"), "text/csv; charset=utf-8")
+        XCTAssertEqual(csv.response.headerFields[.contentType], "text/csv; charset=utf-8")
         let lines = String(decoding: csv.response.body, as: UTF8.self).split(separator: "\r\n").map(String.init)
         XCTAssertEqual(lines.first, "date,transaction_id,type,description,amount,currency,balance_after")
         XCTAssertEqual(lines.count, 4, "every line of the period, whatever the page size")
@@ -127,6 +127,6 @@ final class CardAndStatementTests: XCTestCase {
         XCTAssertTrue(lines[2].hasSuffix(",transfer_out,\"dinner, \"\"split\"\"\",-10.50,USD,89.50"), lines[2])
         XCTAssertTrue(lines[3].hasSuffix(",withdrawal,'=cmd(),-0.05,USD,89.45"), lines[3])
         let viaAccept = t.send(.get, "/v1/statements/\(a)", token: ann.accessToken, headers: ["Accept": "text/csv"])
-        XCTAssertEqual(viaAccept.response.header("Content-Type"), "text/csv; charset=utf-8")
+        XCTAssertEqual(viaAccept.response.headerFields[.contentType], "text/csv; charset=utf-8")
     }
 }

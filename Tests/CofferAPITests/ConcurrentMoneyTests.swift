@@ -2,6 +2,7 @@ import CofferCore
 import CofferHTTP
 import CofferSQLite
 import Foundation
+import HTTPTypes
 import XCTest
 
 /// Sixteen workers, each with its own connection as in cofferd, move money between a handful of
@@ -39,12 +40,9 @@ final class ConcurrentMoneyTests: XCTestCase {
                     let response = app.handle(
                         Request(
                             method: .post, path: "/v1/transfers",
-                            headers: [
-                                "Content-Type": "application/json", "Authorization": "Bearer \(from.token)",
-                                "Idempotency-Key": "t\(thread)-s\(step)",
-                            ],
+                            headerFields: [.contentType: "application/json", .authorization: "Bearer \(from.token)", .idempotencyKey: "t\(thread)-s\(step)"],
                             body: body.serialized()))
-                    outcomes.add(response.status)
+                    outcomes.add(response.status.code)
                 }
             }.start()
         }

@@ -130,7 +130,7 @@ final class HardeningTests: XCTestCase {
             .post, "/v1/transactions", rawBody: Array("{ \"type\" : \"deposit\",\n \"amount\": 100, \"account_id\": \"\(a)\" }".utf8),
             token: ann.accessToken, headers: ["Idempotency-Key": "reorder-1"])
         XCTAssertEqual(again.status, 201, again.json.serializedString)
-        XCTAssertEqual(again.response.header("Idempotent-Replayed"), "true")
+        XCTAssertEqual(again.response.headerFields[.idempotentReplayed], "true")
         XCTAssertEqual(try t.balance(a), 100)
         let other = t.send(
             .post, "/v1/transactions", rawBody: Array(#"{"type":"deposit","amount":101,"account_id":"\#(a)"}"#.utf8),
@@ -150,10 +150,10 @@ final class HardeningTests: XCTestCase {
         let replay = t.send(
             .post, "/v1/transactions", body: body, token: ann.accessToken,
             headers: ["Idempotency-Key": "broke-1", "X-Request-Id": "second-try"])
-        XCTAssertEqual(replay.response.header("Idempotent-Replayed"), "true")
+        XCTAssertEqual(replay.response.headerFields[.idempotentReplayed], "true")
         XCTAssertEqual(replay.code, "insufficient_funds")
         XCTAssertEqual(replay["request_id"], "second-try")
-        XCTAssertEqual(replay.response.header("X-Request-Id"), "second-try")
+        XCTAssertEqual(replay.response.headerFields[.requestID], "second-try")
     }
 
     // MARK: Tokens
@@ -188,7 +188,7 @@ final class HardeningTests: XCTestCase {
             for _ in 0..<7 {
                 let reply = t.post("/v1/auth/login", ["email": .string(email), "password": "not the password"])
                 answers.append("\(reply.status) \(reply.code ?? "")")
-                if reply.status == 423 { XCTAssertNotNil(reply.response.header("Retry-After")) }
+                if reply.status == 423 { XCTAssertNotNil(reply.response.headerFields[.retryAfter]) }
             }
             XCTAssertEqual(answers, Array(repeating: "401 invalid_credentials", count: 5) + Array(repeating: "423 account_locked", count: 2), email)
         }

@@ -2,6 +2,7 @@ import CofferCore
 import CofferHTTP
 import CofferSQLite
 import Foundation
+import HTTPTypes
 import Logging
 import XCTest
 
@@ -27,12 +28,12 @@ final class IdempotencyTests: XCTestCase {
         t.deposit(ann, a, 1_000)
         let first = transfer(ann, a, b, 300, key: "pay-rent-2026-11")
         XCTAssertEqual(first.status, 201)
-        XCTAssertNil(first.response.header("Idempotent-Replayed"))
+        XCTAssertNil(first.response.headerFields[.idempotentReplayed])
         let second = transfer(ann, a, b, 300, key: "pay-rent-2026-11")
         XCTAssertEqual(second.status, 201)
-        XCTAssertEqual(second.response.header("Idempotent-Replayed"), "true")
+        XCTAssertEqual(second.response.headerFields[.idempotentReplayed], "true")
         XCTAssertEqual(second.response.body, first.response.body)
-        XCTAssertEqual(second.response.header("Location"), first.response.header("Location"))
+        XCTAssertEqual(second.response.headerFields[.location], first.response.headerFields[.location])
         XCTAssertEqual(try t.balance(a), 700)
         XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM transfers"), 1)
     }
@@ -63,7 +64,7 @@ final class IdempotencyTests: XCTestCase {
             .post, "/v1/transactions", body: ["account_id": .string(b), "type": "deposit", "amount": 5], token: bob.accessToken,
             headers: ["Idempotency-Key": "same"])
         XCTAssertEqual(bobs.status, 201)
-        XCTAssertNil(bobs.response.header("Idempotent-Replayed"))
+        XCTAssertNil(bobs.response.headerFields[.idempotentReplayed])
     }
 
     func testBusinessRefusalsAreKeptButOtherErrorsAreNot() throws {
@@ -75,7 +76,7 @@ final class IdempotencyTests: XCTestCase {
         t.deposit(ann, a, 1_000)
         let replayed = transfer(ann, a, b, 300, key: "early")
         XCTAssertEqual(replayed.code, "insufficient_funds", "a 422 is kept and replayed")
-        XCTAssertEqual(replayed.response.header("Idempotent-Replayed"), "true")
+        XCTAssertEqual(replayed.response.headerFields[.idempotentReplayed], "true")
         XCTAssertEqual(try t.balance(a), 1_000)
 
         let missing = transfer(ann, a, "01234567-0000-7000-8000-000000000000", 300, key: "retry-me")
@@ -132,7 +133,7 @@ final class IdempotencyTests: XCTestCase {
             token: ann.accessToken, headers: ["Idempotency-Key": "busy-key"])
         XCTAssertEqual(repeatWhileRunning.status, 409)
         XCTAssertEqual(repeatWhileRunning.code, "idempotency_key_in_use")
-        XCTAssertEqual(repeatWhileRunning.response.header("Retry-After"), "1")
+        XCTAssertEqual(repeatWhileRunning.response.headerFields[.retryAfter], "1")
         XCTAssertEqual(try t.balance(a), 0)
         t.settings.inFlightKeys.release("\(ann.userID)\nbusy-key")
         XCTAssertEqual(
@@ -157,12 +158,9 @@ final class IdempotencyTests: XCTestCase {
                 guard let worker = try? makeWorker() else { return XCTFail("worker") }
                 let request = Request(
                     method: .post, path: "/v1/transfers",
-                    headers: [
-                        "Content-Type": "application/json", "Authorization": "Bearer \(ann.accessToken)",
-                        "Idempotency-Key": "concurrent-1",
-                    ],
+                    headerFields: [.contentType: "application/json", .authorization: "Bearer \(ann.accessToken)", .idempotencyKey: "concurrent-1"],
                     body: JSONValue.object([("from_account_id", .string(a)), ("to_account_id", .string(b)), ("amount", 1_000)]).serialized())
-                statuses.add(worker.handle(request).status)
+                statuses.add(worker.handle(request).status.code)
                 group.leave()
             }.start()
         }
@@ -192,12 +190,12 @@ final class IdempotencyTests: XCTestCase {
             group.enter()
             let request = Request(
                 method: .post, path: "/v1/transfers",
-                headers: ["Content-Type": "application/json", "Authorization": "Bearer \(ann.accessToken)", "Idempotency-Key": key],
+                headerFields: [.contentType: "application/json", .authorization: "Bearer \(ann.accessToken)", .idempotencyKey: key],
                 body: body(amount))
             Thread {
                 defer { group.leave() }
                 guard let worker = try? makeWorker() else { return XCTFail("worker") }
-                statuses.add(worker.handle(request).status)
+                statuses.add(worker.handle(request).status.code)
             }.start()
             let deadline = Date().addingTimeInterval(10)
             while t.committer.queuedJobs < index + 1 && Date() < deadline { usleep(1_000) }
@@ -211,7 +209,7 @@ final class IdempotencyTests: XCTestCase {
         XCTAssertEqual((t.committer.statistics.sizes[2] ?? 0) - before, 1, "both in one batch")
         let retry = transfer(ann, a, b, 300, key: "batch-key")
         XCTAssertEqual(retry.status, 201)
-        XCTAssertEqual(retry.response.header("Idempotent-Replayed"), "true")
+        XCTAssertEqual(retry.response.headerFields[.idempotentReplayed], "true")
         XCTAssertEqual(try t.balance(a), 500)
         XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM transfers"), 2)
     }
@@ -228,7 +226,7 @@ final class IdempotencyTests: XCTestCase {
         let committer = t.committer
         let request = Request(
             method: .post, path: "/v1/transfers",
-            headers: ["Content-Type": "application/json", "Authorization": "Bearer \(ann.accessToken)", "Idempotency-Key": "one-batch"],
+            headerFields: [.contentType: "application/json", .authorization: "Bearer \(ann.accessToken)", .idempotencyKey: "one-batch"],
             body: JSONValue.object([("from_account_id", .string(a)), ("to_account_id", .string(b)), ("amount", 400)]).serialized())
         let answers = Collected<String>()
         let group = DispatchGroup()
@@ -246,7 +244,7 @@ final class IdempotencyTests: XCTestCase {
                 defer { group.leave() }
                 guard let app = try? worker() else { return XCTFail("worker") }
                 let response = app.handle(request)
-                answers.add("\(response.status) \(response.header("Idempotent-Replayed") ?? "first")")
+                answers.add("\(response.status.code) \(response.headerFields[.idempotentReplayed] ?? "first")")
             }.start()
             let deadline = Date().addingTimeInterval(10)
             while t.committer.queuedJobs < index + 1 && Date() < deadline { usleep(1_000) }

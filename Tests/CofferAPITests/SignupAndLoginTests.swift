@@ -1,6 +1,7 @@
 import CofferCore
 import CofferCrypto
 import CofferSQLite
+import HTTPTypes
 import XCTest
 
 final class SignupAndLoginTests: XCTestCase {
@@ -99,7 +100,8 @@ final class SignupAndLoginTests: XCTestCase {
 
     func testBodyProblemsComeBeforeAnythingElse() {
         XCTAssertEqual(t.send(.post, "/v1/auth/signup", body: signupBody(), headers: ["Content-Type": "text/plain"]).code, "unsupported_media_type")
-        let broken = t.app.handle(.init(method: .post, path: "/v1/auth/login", headers: ["Content-Type": "application/json"], body: Array("{\"email\":".utf8)))
+        let broken = t.app.handle(
+            .init(method: .post, path: "/v1/auth/login", headerFields: [.contentType: "application/json"], body: Array("{\"email\":".utf8)))
         XCTAssertEqual(broken.status, 400)
         XCTAssertEqual(t.post("/v1/auth/login", ["email": "a@b.co"]).code, "validation_failed")
     }
@@ -112,7 +114,7 @@ final class SignupAndLoginTests: XCTestCase {
         XCTAssertEqual(reply["expires_in"], 900)
         XCTAssertEqual(reply["refresh_expires_in"], 604_800)
         XCTAssertEqual(reply["user"]?["id"], .string(member.userID))
-        XCTAssertEqual(reply.response.header("Cache-Control"), "no-store")
+        XCTAssertEqual(reply.response.headerFields[.cacheControl], "no-store")
         let refresh = try XCTUnwrap(reply["refresh_token"]?.stringValue)
         XCTAssertGreaterThanOrEqual(refresh.count, 43, "at least 256 bits")
         let me = t.get("/v1/auth/me", token: reply["access_token"]?.stringValue)
@@ -135,7 +137,7 @@ final class SignupAndLoginTests: XCTestCase {
             XCTAssertEqual(reply.code, "invalid_credentials")
             XCTAssertEqual(reply.json["detail"], replies[0].json["detail"])
             XCTAssertEqual(
-                reply.response.headers.map(\.name).filter { $0 != "X-Request-Id" }, replies[0].response.headers.map(\.name).filter { $0 != "X-Request-Id" })
+                reply.response.headerFields.map(\.name).filter { $0 != .requestID }, replies[0].response.headerFields.map(\.name).filter { $0 != .requestID })
         }
         let reasons = try t.auditEvents(action: .login).filter { $0.outcome == .failure }.compactMap(\.reason)
         XCTAssertEqual(Set(reasons), ["wrong_password", "unknown_email", "suspended"])
@@ -149,7 +151,7 @@ final class SignupAndLoginTests: XCTestCase {
         let locked = t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)])
         XCTAssertEqual(locked.status, 423)
         XCTAssertEqual(locked.code, "account_locked")
-        let retryAfter = try XCTUnwrap(Int(locked.response.header("Retry-After") ?? ""))
+        let retryAfter = try XCTUnwrap(Int(locked.response.headerFields[.retryAfter] ?? ""))
         XCTAssertTrue((1...900).contains(retryAfter), "\(retryAfter)")
         XCTAssertEqual(try t.auditEvents(action: .lockout).count, 1)
 

@@ -61,7 +61,7 @@ final class TokenTests: XCTestCase {
             let reply = t.get("/v1/auth/me", token: token)
             XCTAssertEqual(reply.status, 401, name)
             XCTAssertEqual(reply.code, "unauthenticated", name)
-            XCTAssertNotNil(reply.response.header("WWW-Authenticate"), name)
+            XCTAssertNotNil(reply.response.headerFields[.wwwAuthenticate], name)
         }
         XCTAssertEqual(t.get("/v1/auth/me").code, "unauthenticated")
         XCTAssertEqual(t.send(.get, "/v1/auth/me", headers: ["Authorization": "Basic abc"]).code, "unauthenticated")
@@ -167,7 +167,7 @@ final class TokenTests: XCTestCase {
             "/v1/auth/password", ["current_password": .string(member.password), "new_password": "a brand new password"],
             token: member.accessToken)
         XCTAssertEqual(locked.code, "account_locked")
-        XCTAssertNotNil(locked.response.header("Retry-After"))
+        XCTAssertNotNil(locked.response.headerFields[.retryAfter])
         XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).code, "account_locked")
         let failures = try t.auditEvents(action: .passwordChange).filter { $0.outcome == .failure }
         XCTAssertEqual(failures.filter { $0.reason == "wrong_current_password" }.count, 5)

@@ -17,6 +17,6 @@ enum FastCGIFuzz {
         precondition(request.body.count <= RequestBody.bytesMax, "a body larger than the limit was read")
         _ = try? RequestBody.fields(of: request)
         _ = request.query.names
-        _ = request.header("x-request-id").map { RequestID.isSane($0) }
+        _ = request.headerFields[.requestID].map { RequestID.isSane($0) }
     }
 }

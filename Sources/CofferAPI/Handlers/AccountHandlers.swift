@@ -19,8 +19,8 @@ struct AccountHandlers {
             try fields.finish()
             return try writes.run(context, principal: principal) { tx in
                 let account = try accounts.open(in: tx, type: type!, currency: currency!, holderID: holderID, by: principal, origin: context.origin)
-                var response = Response.json(Representation.account(account), status: 201)
-                response.setHeader("Location", "/v1/accounts/\(account.id)")
+                var response = Response.json(Representation.account(account), status: .created)
+                response.headerFields[.location] = "/v1/accounts/\(account.id)"
                 return response
             }
         }

@@ -21,7 +21,7 @@ struct AuthHandlers {
             var fields = try RequestBody.fields(of: context.request)
             let token = fields.string("refresh_token", maxLength: 512)
             try fields.finish()
-            try identity.logout(refreshToken: token!, authorization: context.request.header("authorization"), origin: context.origin)
+            try identity.logout(refreshToken: token!, authorization: context.request.headerFields[.authorization], origin: context.origin)
             return .noContent()
         }
         router.add(.get, "/v1/auth/me") { context in
@@ -58,7 +58,7 @@ struct AuthHandlers {
             email: email!, password: password!, firstName: firstName!, lastName: lastName!,
             dateOfBirth: CivilDate(iso8601: dob!)!)
         let (user, holder) = try identity.signup(input, origin: context.origin)
-        return .json(["user": Representation.user(user), "account_holder": Representation.accountHolder(holder)], status: 201)
+        return .json(["user": Representation.user(user), "account_holder": Representation.accountHolder(holder)], status: .created)
     }
 
     private func login(_ context: RequestContext) throws -> Response {

@@ -17,8 +17,8 @@ struct CardHandlers {
             try fields.finish()
             return try writes.run(context, principal: principal) { tx in
                 let card = try cards.issue(in: tx, accountID: accountID!, type: type!, by: principal, origin: context.origin)
-                var response = Response.json(Representation.card(card), status: 201)
-                response.setHeader("Location", "/v1/cards/\(card.id)")
+                var response = Response.json(Representation.card(card), status: .created)
+                response.headerFields[.location] = "/v1/cards/\(card.id)"
                 return response
             }
         }

@@ -23,8 +23,8 @@ struct HealthHandlers {
             "version": .string(CofferVersion.current),
             "uptime_seconds": .int(uptime),
         ]
-        var response = Response.json(body, status: databaseUp ? 200 : 503)
-        if !databaseUp { response.setHeader("Retry-After", "5") }
+        var response = Response.json(body, status: databaseUp ? .ok : .serviceUnavailable)
+        if !databaseUp { response.headerFields[.retryAfter] = "5" }
         return response
     }
 }

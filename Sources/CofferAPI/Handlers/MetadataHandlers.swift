@@ -18,7 +18,7 @@ struct MetadataHandlers {
         }
         let document = openAPIDocument
         router.add(.get, "/v1/openapi.json") { _ in
-            Response(status: 200, headers: [("Content-Type", "application/json")], body: document)
+            Response(status: .ok, headerFields: [.contentType: "application/json"], body: document)
         }
     }
 

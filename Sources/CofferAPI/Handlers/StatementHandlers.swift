@@ -1,6 +1,7 @@
 import CofferCore
 import CofferHTTP
 import CofferServices
+import HTTPTypes
 
 /// `/v1/statements/{account_id}`: balances and totals over a period, its lines, or the lines as CSV.
 struct StatementHandlers {
@@ -18,7 +19,7 @@ struct StatementHandlers {
             let (from, to) = try query.dateRange()
             let wantsCSV: Bool
             switch query.value("format") {
-            case nil: wantsCSV = context.request.header("accept")?.lowercased().contains("text/csv") ?? false
+            case nil: wantsCSV = context.request.headerFields[.accept]?.lowercased().contains("text/csv") ?? false
             case "csv": wantsCSV = true
             case "json": wantsCSV = false
             default: throw AppError.invalidParameter("format", "must be json or csv")
@@ -64,10 +65,10 @@ enum StatementCSV {
         }
         let name = "statement-\(statement.account.id)-\(statement.from.iso8601)-\(statement.to.iso8601).csv"
         return Response(
-            status: 200,
-            headers: [
-                ("Content-Type", "text/csv; charset=utf-8"),
-                ("Content-Disposition", "attachment; filename=\"\(name)\""),
+            status: .ok,
+            headerFields: [
+                .contentType: "text/csv; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"\(name)\"",
             ], body: Array(text.utf8))
     }
 

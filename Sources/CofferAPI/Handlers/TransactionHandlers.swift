@@ -24,8 +24,8 @@ struct TransactionHandlers {
                 let transaction = try payments.moveCash(
                     in: tx, kind!, accountID: accountID!, amount: amount!, currency: currency,
                     description: description, by: principal, origin: context.origin)
-                var response = Response.json(Representation.transaction(transaction), status: 201)
-                response.setHeader("Location", "/v1/transactions/\(transaction.id)")
+                var response = Response.json(Representation.transaction(transaction), status: .created)
+                response.headerFields[.location] = "/v1/transactions/\(transaction.id)"
                 return response
             }
         }

@@ -24,8 +24,8 @@ struct TransferHandlers {
                 let transfer = try payments.transfer(
                     in: tx, from: from!, to: to!, amount: amount!, currency: currency,
                     description: description, by: principal, origin: context.origin)
-                var response = Response.json(Representation.transfer(transfer), status: 201)
-                response.setHeader("Location", "/v1/transfers/\(transfer.id)")
+                var response = Response.json(Representation.transfer(transfer), status: .created)
+                response.headerFields[.location] = "/v1/transfers/\(transfer.id)"
                 return response
             }
         }

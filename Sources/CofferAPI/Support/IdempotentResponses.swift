@@ -1,6 +1,7 @@
 import CofferCore
 import CofferHTTP
 import CofferServices
+import HTTPTypes
 
 /// The HTTP side of `IdempotentWrites`: reads the `Idempotency-Key` header and fingerprints the
 /// request, renders the operation's answer (and a 422 refusal) into the value the service keeps,
@@ -10,7 +11,7 @@ struct IdempotentResponses {
 
     func run(_ context: RequestContext, principal: Principal, _ operation: (WriteTransaction) throws -> Response) throws -> Response {
         let request = IdempotentWrites.Request(
-            userID: principal.userID, key: context.request.header("idempotency-key"),
+            userID: principal.userID, key: context.request.headerFields[.idempotencyKey],
             fingerprint: { Self.fingerprint(context.request) })
         let outcome = try writes.run(
             request, { Self.storable(try operation($0)) },
@@ -19,22 +20,24 @@ struct IdempotentResponses {
     }
 
     static func fingerprint(_ request: Request) -> RequestFingerprint {
-        RequestFingerprint(method: "\(request.method)", path: request.path, query: request.query.pairs, body: request.body)
+        RequestFingerprint(method: request.method.rawValue, path: request.path, query: request.query.pairs, body: request.body)
     }
 
-    static let replayedHeaders = ["content-type", "location"]
+    static let replayedFields: [HTTPField.Name] = [.contentType, .location]
 
     static func storable(_ response: Response) -> StoredResponse {
-        let headers = response.headers.filter { replayedHeaders.contains($0.name.lowercased()) }
-            .map { "\($0.name): \($0.value)" }.joined(separator: "\n")
-        return StoredResponse(status: response.status, headers: headers, body: response.body)
+        let headers = response.headerFields.filter { replayedFields.contains($0.name) }
+            .map { "\($0.name.rawName): \($0.value)" }.joined(separator: "\n")
+        return StoredResponse(status: response.status.code, headers: headers, body: response.body)
     }
 
     static func response(_ stored: StoredResponse) -> Response {
-        var response = Response(status: stored.status, body: stored.body)
+        var response = Response(status: .standard(stored.status), body: stored.body)
         for line in stored.headers.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
-            if parts.count == 2 { response.setHeader(String(parts[0]), String(parts[1].dropFirst())) }
+            if parts.count == 2, let name = HTTPField.Name(String(parts[0])) {
+                response.headerFields[name] = String(parts[1].dropFirst())
+            }
         }
         return response
     }
@@ -43,8 +46,8 @@ struct IdempotentResponses {
     /// `X-Request-Id` header does.
     static func replay(_ stored: StoredResponse, requestID: String) -> Response {
         var response = response(stored)
-        response.setHeader("Idempotent-Replayed", "true")
-        if response.header("content-type") == ProblemDocument.contentType, case let .object(members)? = try? JSONParser.parse(stored.body) {
+        response.headerFields[.idempotentReplayed] = "true"
+        if response.headerFields[.contentType] == ProblemDocument.contentType, case let .object(members)? = try? JSONParser.parse(stored.body) {
             response.body = JSONValue.object(members.map { $0.0 == "request_id" ? ($0.0, .string(requestID)) : $0 }).serialized()
         }
         return response

@@ -13,7 +13,7 @@ public enum RequestBody {
         guard request.declaredBodyBytes <= bytesMax, request.body.count <= bytesMax else {
             throw AppError(.payloadTooLarge)
         }
-        guard isJSON(request.header("content-type")) else {
+        guard isJSON(request.headerFields[.contentType]) else {
             throw AppError(.unsupportedMediaType, "The request body must be sent as Content-Type: application/json.")
         }
         do {

@@ -21,16 +21,16 @@ public struct Application {
 
     public func handle(_ request: Request) -> Response {
         let started = MonotonicClock.now()
-        let requestID = RequestID.resolve(clientHeader: request.header("x-request-id"), upstream: request.upstreamRequestID)
+        let requestID = RequestID.resolve(clientHeader: request.headerFields[.requestID], upstream: request.upstreamRequestID)
         let serverRequestID = RequestID.resolveServer(request.serverRequestID)
         var requestLogger = logger
         requestLogger[metadataKey: "request_id"] = .string(requestID)
         requestLogger[metadataKey: "server_request_id"] = .string(serverRequestID)
 
         var outcome = route(request, requestID: requestID, serverRequestID: serverRequestID, logger: requestLogger)
-        outcome.response.setHeader("X-Request-Id", requestID)
+        outcome.response.headerFields[.requestID] = requestID
         // Every answer under /v1/ is about one caller at one moment: no cache may keep it.
-        outcome.response.setHeader("Cache-Control", "no-store")
+        outcome.response.headerFields[.cacheControl] = "no-store"
         if request.method == .head { outcome.response.body = [] }
 
         RequestLog.write(

@@ -25,9 +25,9 @@ public struct CORSPolicy: Sendable {
     }
 
     public func decide(_ request: Request) -> Decision {
-        guard let origin = request.header("origin")?.lowercased() else { return .sameOrigin }
+        guard let origin = request.headerFields[.origin]?.lowercased() else { return .sameOrigin }
         let originAuthority = origin.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).first.map(String.init)
-        if let host = request.header("host")?.lowercased(), originAuthority == host, serverNames.contains(Self.hostName(host)) {
+        if let host = request.authority?.lowercased(), originAuthority == host, serverNames.contains(Self.hostName(host)) {
             return .sameOrigin
         }
         return allowedOrigins.contains(origin) ? .allowed(origin: origin) : .refused
@@ -41,19 +41,19 @@ public struct CORSPolicy: Sendable {
     }
 
     public func isPreflight(_ request: Request) -> Bool {
-        request.method == .options && request.header("access-control-request-method") != nil
+        request.method == .options && request.headerFields[.accessControlRequestMethod] != nil
     }
 
     public func apply(_ decision: Decision, to response: inout Response, preflight: Bool) {
         guard case let .allowed(origin) = decision else { return }
-        response.setHeader("Access-Control-Allow-Origin", origin)
-        response.setHeader("Vary", "Origin")
+        response.headerFields[.accessControlAllowOrigin] = origin
+        response.headerFields[.vary] = "Origin"
         if preflight {
-            response.setHeader("Access-Control-Allow-Methods", Self.allowedMethods)
-            response.setHeader("Access-Control-Allow-Headers", Self.allowedHeaders)
-            response.setHeader("Access-Control-Max-Age", "600")
+            response.headerFields[.accessControlAllowMethods] = Self.allowedMethods
+            response.headerFields[.accessControlAllowHeaders] = Self.allowedHeaders
+            response.headerFields[.accessControlMaxAge] = "600"
         } else {
-            response.setHeader("Access-Control-Expose-Headers", Self.exposedHeaders)
+            response.headerFields[.accessControlExposeHeaders] = Self.exposedHeaders
         }
     }
 }

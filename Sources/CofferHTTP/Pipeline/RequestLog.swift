@@ -6,15 +6,15 @@ enum RequestLog {
     static func write(to logger: Logger, request: Request, outcome: Application.Outcome, durationMs: Double) {
         var metadata: Logger.Metadata = [
             "event": "request",
-            "method": .string(request.method.description),
+            "method": .string(request.method.rawValue),
             "route": .string(outcome.route),
-            "status_code": .stringConvertible(outcome.response.status),
+            "status_code": .stringConvertible(outcome.response.status.code),
             "duration_ms": .stringConvertible((durationMs * 1000).rounded() / 1000),
         ]
         if let userID = outcome.userID { metadata["user_id"] = .string(userID) }
         if let error = outcome.error { metadata["error_code"] = .string(error.code.rawValue) }
         let level: Logger.Level
-        if outcome.response.status >= 500 {
+        if outcome.response.status.kind == .serverError {
             level = .error
             if let cause = outcome.cause { metadata["error"] = .string(cause) }
         } else {

@@ -1,4 +1,5 @@
 import CofferCore
+import HTTPTypes
 
 /// Renders an `AppError` as the RFC 9457 problem document API.md specifies, with the
 /// `error` envelope, so that every error body has the same members.
@@ -23,29 +24,29 @@ public enum ProblemDocument {
     }
 
     public static func response(for error: AppError, instance: String, requestID: String) -> Response {
-        var response = Response(
-            status: error.code.entry.status, headers: [("Content-Type", contentType)],
+        var headerFields = headerFields(for: error)
+        headerFields[.contentType] = contentType
+        return Response(
+            status: .standard(error.code.entry.status), headerFields: headerFields,
             body: body(for: error, instance: instance, requestID: requestID).serialized())
-        for header in headers(for: error) { response.setHeader(header.name, header.value) }
-        return response
     }
 
-    /// The headers HTTP asks of some codes (RFC 9110, RFC 6750), derived here in one place.
-    static func headers(for error: AppError) -> [(name: String, value: String)] {
-        var headers: [(name: String, value: String)] = []
-        if let seconds = error.retryAfterSeconds { headers.append(("Retry-After", String(seconds))) }
+    /// The header fields HTTP asks of some codes (RFC 9110, RFC 6750), derived here in one place.
+    static func headerFields(for error: AppError) -> HTTPFields {
+        var fields = HTTPFields()
+        if let seconds = error.retryAfterSeconds { fields[.retryAfter] = String(seconds) }
         switch error.code {
         case .unauthenticated:
-            headers.append(("WWW-Authenticate", "Bearer realm=\"coffer\", error=\"invalid_request\""))
+            fields[.wwwAuthenticate] = "Bearer realm=\"coffer\", error=\"invalid_request\""
         case .tokenExpired, .tokenRevoked:
-            headers.append(("WWW-Authenticate", "Bearer realm=\"coffer\", error=\"invalid_token\""))
+            fields[.wwwAuthenticate] = "Bearer realm=\"coffer\", error=\"invalid_token\""
         case .methodNotAllowed:
             let allowed = error.details["allowed"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            headers.append(("Allow", allowed.joined(separator: ", ")))
+            fields[.allow] = allowed.joined(separator: ", ")
         default:
             break
         }
-        return headers
+        return fields
     }
 
     /// The registry entry served at `/v1/problems/{code}`.

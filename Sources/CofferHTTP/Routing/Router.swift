@@ -1,9 +1,11 @@
+import HTTPTypes
+
 /// Maps a method and path to a handler through path templates (`/v1/accounts/{id}`).
 /// A path that matches no template is 404; one that matches with another method is 405, and
 /// the answer lists the methods that would work.
 public struct Router {
     public struct Route {
-        public let method: HTTPMethod
+        public let method: HTTPRequest.Method
         public let template: String
         let segments: [Segment]
         let handler: Handler
@@ -16,7 +18,7 @@ public struct Router {
 
     public enum Match {
         case found(Route, parameters: [String: String])
-        case methodNotAllowed(allowed: [HTTPMethod])
+        case methodNotAllowed(allowed: [HTTPRequest.Method])
         case notFound
     }
 
@@ -24,7 +26,7 @@ public struct Router {
 
     public init() {}
 
-    public mutating func add(_ method: HTTPMethod, _ template: String, _ handler: @escaping Handler) {
+    public mutating func add(_ method: HTTPRequest.Method, _ template: String, _ handler: @escaping Handler) {
         let segments = Self.split(template).map { part -> Segment in
             part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
         }
@@ -33,7 +35,7 @@ public struct Router {
         routes.append(Route(method: method, template: template, segments: segments, handler: handler))
     }
 
-    public func match(_ method: HTTPMethod, _ path: String) -> Match {
+    public func match(_ method: HTTPRequest.Method, _ path: String) -> Match {
         let parts = Self.split(path)
         var best: (template: String, rank: [Bool], parameters: [String: String])?
         for route in routes {
@@ -46,7 +48,7 @@ public struct Router {
         }
         guard let best else { return .notFound }
         let candidates = routes.filter { $0.template == best.template }
-        let wanted = method == .head ? HTTPMethod.get : method
+        let wanted = method == .head ? HTTPRequest.Method.get : method
         if let route = candidates.first(where: { $0.method == wanted }) {
             return .found(route, parameters: best.parameters)
         }

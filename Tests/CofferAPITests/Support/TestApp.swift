@@ -4,6 +4,7 @@ import CofferHTTP
 import CofferSQLite
 import CofferServices
 import Foundation
+import HTTPTypes
 import Logging
 import Synchronization
 
@@ -75,14 +76,14 @@ final class TestApp {
     struct Reply {
         let response: Response
         let json: JSONValue
-        var status: Int { response.status }
+        var status: Int { response.status.code }
         var code: String? { json["error"]?["code"]?.stringValue }
         subscript(key: String) -> JSONValue? { json[key] }
     }
 
     @discardableResult
     func send(
-        _ method: HTTPMethod, _ target: String, body: JSONValue? = nil, token: String? = nil,
+        _ method: HTTPRequest.Method, _ target: String, body: JSONValue? = nil, token: String? = nil,
         headers: [String: String] = [:]
     ) -> Reply {
         send(method, target, rawBody: body?.serialized(), token: token, headers: headers)
@@ -91,16 +92,18 @@ final class TestApp {
     /// The body exactly as given: for requests whose bytes matter (member order, whitespace).
     @discardableResult
     func send(
-        _ method: HTTPMethod, _ target: String, rawBody: [UInt8]?, token: String? = nil,
+        _ method: HTTPRequest.Method, _ target: String, rawBody: [UInt8]?, token: String? = nil,
         headers: [String: String] = [:]
     ) -> Reply {
         var allHeaders = headers
         if rawBody != nil { allHeaders["Content-Type"] = allHeaders["Content-Type"] ?? "application/json" }
         if let token { allHeaders["Authorization"] = "Bearer \(token)" }
         let parts = target.split(separator: "?", maxSplits: 1)
+        var fields = HTTPFields()
+        for (name, value) in allHeaders { fields[HTTPField.Name(name)!] = value }
         let request = Request(
             method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "",
-            headers: allHeaders, body: rawBody ?? [], remoteAddress: "127.0.0.9")
+            headerFields: fields, body: rawBody ?? [], remoteAddress: "127.0.0.9")
         let response = app.handle(request)
         let json = (try? JSONParser.parse(response.body)) ?? .null
         return Reply(response: response, json: json)
