@@ -2,14 +2,20 @@ import CFastCGI
 import CofferHTTP
 import HTTPTypes
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Converts between one accepted libfcgi request and the transport-independent `Request` /
 /// `Response`. Owns no memory: the `FCGX_Request` belongs to the worker that accepted it.
 enum FastCGIExchange {
     static func readRequest(_ fcgx: UnsafeMutablePointer<FCGX_Request>, bodyBytesMax: Int) -> Request {
-        var entries: [String] = []
+        // The parameters as libfcgi keeps them (NUL-terminated, valid until the request is
+        // finished), read in place.
+        var entries: [UnsafeBufferPointer<UInt8>] = []
         if var cursor = fcgx.pointee.envp {
             while let entry = cursor.pointee {
-                entries.append(String(cString: entry))
+                entries.append(UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry)))
                 cursor += 1
             }
         }

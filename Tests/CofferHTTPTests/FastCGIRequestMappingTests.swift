@@ -8,7 +8,7 @@ import XCTest
 /// `Request` whose method and header fields are swift-http-types' own.
 final class FastCGIRequestMappingTests: XCTestCase {
     private func map(_ parameters: [String], body: [UInt8] = []) -> Request {
-        FastCGIRequestMapping.request(parameters: parameters, bodyBytesMax: 16) { count in Array(body.prefix(count)) }
+        FastCGIRequestMapping.request(parameters: parameters.map(\.utf8), bodyBytesMax: 16) { count in Array(body.prefix(count)) }
     }
 
     func testHeadersHostAndContentTypeAreMapped() {

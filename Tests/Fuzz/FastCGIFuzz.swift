@@ -11,7 +11,7 @@ enum FastCGIFuzz {
         let bodyStart = pieces.firstIndex(where: \.isEmpty) ?? pieces.endIndex
         let entries = pieces[..<bodyStart].map { String(decoding: $0, as: UTF8.self) }
         let body = bodyStart < pieces.endIndex ? Array(pieces[(bodyStart + 1)...].joined(separator: [0])) : []
-        let request = FastCGIRequestMapping.request(parameters: entries, bodyBytesMax: RequestBody.bytesMax) { count in
+        let request = FastCGIRequestMapping.request(parameters: entries.map(\.utf8), bodyBytesMax: RequestBody.bytesMax) { count in
             Array(body.prefix(count))
         }
         precondition(request.body.count <= RequestBody.bytesMax, "a body larger than the limit was read")
