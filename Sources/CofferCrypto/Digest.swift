@@ -1,6 +1,7 @@
 import CLibCrypto
 
-/// SHA-256 and HMAC-SHA-256 through OpenSSL 3's one-shot EVP interfaces.
+/// SHA-256 through OpenSSL 3's one-shot EVP interface, and constant-time comparison. HMAC is
+/// `HMACKey`.
 public enum Digest {
     public static func sha256(_ data: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: 32)
@@ -11,23 +12,6 @@ public enum Digest {
             }
         }
         precondition(rc == 1 && length == 32, "EVP_Digest(SHA-256) failed")
-        return output
-    }
-
-    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: 32)
-        var length = 0
-        let result = key.withUnsafeBytes { keyBytes in
-            message.withUnsafeBytes { messageBytes in
-                output.withUnsafeMutableBytes { out in
-                    EVP_Q_mac(
-                        nil, "HMAC", nil, "SHA256", nil, keyBytes.baseAddress, keyBytes.count,
-                        messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBytes.count,
-                        out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count, &length)
-                }
-            }
-        }
-        precondition(result != nil && length == 32, "EVP_Q_mac(HMAC-SHA256) failed")
         return output
     }
 

@@ -2,19 +2,20 @@ import CofferCore
 
 /// Compact JWS with HS256 only. Signing writes `{"alg":"HS256","typ":"JWT"}`; verification
 /// accepts a header whose `alg` is exactly `HS256` and compares signatures in constant time.
-/// What the claims mean (expiry, audience) is the caller's business.
-public struct JWTSigner: Sendable {
-    private let key: [UInt8]
+/// What the claims mean (expiry, audience) is the caller's business. One owner at a time (it
+/// holds a keyed `HMACKey`): each worker builds its own.
+public struct JWTSigner {
+    private let key: HMACKey
 
     public init(key: [UInt8]) {
         precondition(key.count >= 32, "an HS256 key needs at least 32 bytes")
-        self.key = key
+        self.key = HMACKey(key)
     }
 
     public func sign(_ claims: JSONValue) -> String {
         let header = Base64URL.encode(JSONValue.object([("alg", "HS256"), ("typ", "JWT")]).serialized())
         let payload = Base64URL.encode(claims.serialized())
-        let signature = Base64URL.encode(Digest.hmacSHA256(key: key, message: Array("\(header).\(payload)".utf8)))
+        let signature = Base64URL.encode(key.authenticate(Array("\(header).\(payload)".utf8)[...]))
         return "\(header).\(payload).\(signature)"
     }
 
@@ -38,7 +39,7 @@ public struct JWTSigner: Sendable {
             throw .malformed
         }
         guard header["alg"] == "HS256" else { throw .algorithmNotAllowed }
-        let expected = Digest.hmacSHA256(key: key, message: Array(bytes[..<parts[1].endIndex]))
+        let expected = key.authenticate(bytes[..<parts[1].endIndex])
         guard Digest.constantTimeEquals(signature, expected) else { throw .badSignature }
         guard let claims = try? JSONParser.parse(payloadBytes), case .object = claims else { throw .malformed }
         return claims

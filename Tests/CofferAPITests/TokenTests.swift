@@ -15,7 +15,7 @@ final class TokenTests: XCTestCase {
 
     private func forge(_ claims: JSONValue, header: JSONValue = ["alg": "HS256", "typ": "JWT"], key: [UInt8]? = nil) -> String {
         let signingInput = Base64URL.encode(header.serialized()) + "." + Base64URL.encode(claims.serialized())
-        let signature = Digest.hmacSHA256(key: key ?? t.secret, message: Array(signingInput.utf8))
+        let signature = HMACKey(key ?? t.secret).authenticate(Array(signingInput.utf8)[...])
         return signingInput + "." + Base64URL.encode(signature)
     }
 

@@ -10,8 +10,18 @@ final class CryptoTests: XCTestCase {
     }
 
     func testHMACSHA256MatchesRFC4231Case2() {
-        let mac = Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        let mac = HMACKey(Array("Jefe".utf8)).authenticate(Array("what do ya want for nothing?".utf8)[...])
         XCTAssertEqual(hex(mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    /// Each MAC starts from a copy of the keyed state, so the key gives the same answer every time.
+    func testAKeyedHMACIsReusableAndHashesLongKeysFirst() {
+        let key = HMACKey([UInt8](repeating: 0xAA, count: 131))
+        let message = Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)[...]
+        for _ in 0..<3 {
+            XCTAssertEqual(hex(key.authenticate(message)), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        }
+        XCTAssertNotEqual(key.authenticate(message.dropLast()), key.authenticate(message))
     }
 
     func testConstantTimeEquality() {

@@ -8,7 +8,7 @@ import CofferStore
 /// Checking goes past the signature on every request: the denylist, whether the token's session
 /// has ended (logout, reuse, password change, suspension) and the user's current status and role
 /// come from the database in one statement, so revocation takes effect at once.
-public struct AccessTokens: Sendable {
+public struct AccessTokens {
     let signer: JWTSigner
     let settings: AuthSettings
     let clock: Clock
@@ -88,11 +88,23 @@ public struct AccessTokens: Sendable {
     /// the header is on every request and a token is long.
     func bearerToken(_ authorization: String?) throws(AppError) -> String {
         guard let authorization else { throw AppError(.unauthenticated) }
-        let parts = authorization.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].count == 6, parts[0].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else {
+        // `Bearer` in any case, spaces, the token, and nothing after it but spaces.
+        let bytes = Array(authorization.utf8)
+        var start = 0
+        while start < bytes.count, bytes[start] == UInt8(ascii: " ") { start += 1 }
+        var tokenStart = start + 6
+        guard tokenStart < bytes.count, bytes[start..<tokenStart].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }),
+            bytes[tokenStart] == UInt8(ascii: " ")
+        else {
             throw AppError(.unauthenticated, "The Authorization header must be 'Bearer <access token>'.")
         }
-        return String(decoding: parts[1], as: UTF8.self)
+        while tokenStart < bytes.count, bytes[tokenStart] == UInt8(ascii: " ") { tokenStart += 1 }
+        var tokenEnd = tokenStart
+        while tokenEnd < bytes.count, bytes[tokenEnd] != UInt8(ascii: " ") { tokenEnd += 1 }
+        guard tokenEnd > tokenStart, bytes[tokenEnd...].allSatisfy({ $0 == UInt8(ascii: " ") }) else {
+            throw AppError(.unauthenticated, "The Authorization header must be 'Bearer <access token>'.")
+        }
+        return String(decoding: bytes[tokenStart..<tokenEnd], as: UTF8.self)
     }
 
     /// A NumericDate as API.md fixes it: integer seconds, no fraction or exponent.
