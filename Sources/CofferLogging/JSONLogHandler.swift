@@ -27,17 +27,28 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var members: [(String, JSONValue)] = [
-            ("timestamp", .string(Timestamp.now().rfc3339)),
-            ("level", .string(event.level.rawValue)),
-            ("message", .string(event.message.description)),
-        ]
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        for key in merged.keys.sorted() {
-            members.append((key, Self.json(merged[key]!)))
+        // Written straight into bytes, keys in sorted order, the event's metadata winning over
+        // the handler's: one line per request, and building it through a merged dictionary and
+        // a JSON tree was a tenth of a health check (callgrind).
+        var line: [UInt8] = []
+        line.reserveCapacity(512)
+        line.append(contentsOf: #"{"timestamp":"#.utf8)
+        JSONValue.writeString(Timestamp.now().rfc3339, to: &line)
+        line.append(contentsOf: #","level":"#.utf8)
+        JSONValue.writeString(event.level.rawValue, to: &line)
+        line.append(contentsOf: #","message":"#.utf8)
+        JSONValue.writeString(event.message.description, to: &line)
+        let eventMetadata = event.metadata ?? [:]
+        var keys = Array(eventMetadata.keys)
+        for key in metadata.keys where eventMetadata[key] == nil { keys.append(key) }
+        for key in keys.sorted() {
+            guard let value = eventMetadata[key] ?? metadata[key] else { continue }
+            line.append(UInt8(ascii: ","))
+            JSONValue.writeString(key, to: &line)
+            line.append(UInt8(ascii: ":"))
+            Self.json(value).write(to: &line)
         }
-        var line = JSONValue.object(members).serialized()
-        line.append(UInt8(ascii: "\n"))
+        line.append(contentsOf: "}\n".utf8)
         line.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {

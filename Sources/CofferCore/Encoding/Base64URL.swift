@@ -40,16 +40,21 @@ public enum Base64URL {
         out.reserveCapacity(input.count * 3 / 4)
         var buffer: UInt32 = 0
         var bits = 0
-        for byte in input {
-            let value = reverse[Int(byte)]
-            guard value >= 0 else { return nil }
-            buffer = buffer << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+        // The table is borrowed once, not looked up (and retained) per byte.
+        let valid = reverse.withUnsafeBufferPointer { table in
+            for byte in input {
+                let value = table[Int(byte)]
+                guard value >= 0 else { return false }
+                buffer = buffer << 6 | UInt32(value)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+                }
             }
+            return true
         }
+        guard valid else { return nil }
         // Leftover bits must be zero, so each token has exactly one encoding.
         guard buffer & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
         return out

@@ -136,7 +136,17 @@ public struct JSONParser {
     /// fraction of appending scalar by scalar to a String.
     private mutating func parseString() throws(SyntaxError) -> String {
         index += 1
-        var utf8: [UInt8] = []
+        // Most strings are plain ASCII up to the closing quote: take them as one slice.
+        var end = index
+        while end < bytes.count, bytes[end] >= 0x20, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            defer { index = end + 1 }
+            return String(decoding: bytes[index..<end], as: UTF8.self)
+        }
+        var utf8 = Array(bytes[index..<end])
+        index = end
         while true {
             guard let byte = current else { throw fail("unterminated string") }
             switch byte {

@@ -21,7 +21,9 @@ public enum TextRules {
 
     /// Nil when the text is acceptable, else the message for `details.fields`.
     public static func problem(_ text: String) -> String? {
-        text.unicodeScalars.contains(where: isRefused)
+        // Printable ASCII (nearly every field) holds none of them; skip the per-scalar lookup.
+        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return nil }
+        return text.unicodeScalars.contains(where: isRefused)
             ? "must not contain control, zero-width or bidirectional formatting characters" : nil
     }
 
