@@ -13,10 +13,24 @@ struct IdempotentResponses {
         let request = IdempotentWrites.Request(
             userID: principal.userID, key: context.request.headerFields[.idempotencyKey],
             fingerprint: { Self.fingerprint(context.request) })
+        // The answer this request rendered, returned as it is unless the service replays an
+        // earlier one (turning the stored value back into a response was 5% of a transfer).
+        var rendered: Response?
         let outcome = try writes.run(
-            request, { Self.storable(try operation($0)) },
-            refusal: { Self.storable(ProblemDocument.response(for: $0, instance: context.request.path, requestID: context.requestID)) })
-        return outcome.replayed ? Self.replay(outcome.response, requestID: context.requestID) : Self.response(outcome.response)
+            request,
+            { transaction in
+                let response = try operation(transaction)
+                rendered = response
+                return Self.storable(response)
+            },
+            refusal: { error in
+                let response = ProblemDocument.response(for: error, instance: context.request.path, requestID: context.requestID)
+                rendered = response
+                return Self.storable(response)
+            })
+        if outcome.replayed { return Self.replay(outcome.response, requestID: context.requestID) }
+        guard let rendered else { preconditionFailure("a write that was not replayed ran its operation") }
+        return rendered
     }
 
     static func fingerprint(_ request: Request) -> RequestFingerprint {
