@@ -49,7 +49,7 @@ public struct WorkerServices {
             store: store, tokens: AccessTokens(secret: settings.jwtSecret, settings: settings.auth, clock: clock),
             settings: settings.auth, dummyHash: settings.dummyPasswordHash, hashingSlots: settings.hashingSlots, clock: clock)
         accounts = AccountService(store: store, settings: settings.money, clock: clock)
-        payments = PaymentService(settings: settings.money, clock: clock)
+        payments = PaymentService(store: store, settings: settings.money, clock: clock)
         history = HistoryService(store: store, clock: clock)
         cards = CardService(store: store, settings: settings.money, clock: clock)
         administration = UserAdministration(store: store, clock: clock)

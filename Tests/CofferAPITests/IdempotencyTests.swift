@@ -94,6 +94,17 @@ final class IdempotencyTests: XCTestCase {
             XCTAssertEqual(reply.code, "invalid_parameter", key)
         }
         XCTAssertEqual(try t.balance(a), 0)
+        // The key is part of the request's form, so it is refused before any account is looked up.
+        let bob = t.member()
+        let bobs = t.openAccount(bob)
+        let foreign = t.send(
+            .post, "/v1/transfers", body: ["from_account_id": .string(bobs), "to_account_id": .string(a), "amount": 5],
+            token: ann.accessToken, headers: ["Idempotency-Key": "tab\there"])
+        XCTAssertEqual(foreign.code, "invalid_parameter")
+        let foreignDeposit = t.send(
+            .post, "/v1/transactions", body: ["account_id": .string(bobs), "type": "deposit", "amount": 5],
+            token: ann.accessToken, headers: ["Idempotency-Key": "tab\there"])
+        XCTAssertEqual(foreignDeposit.code, "invalid_parameter")
     }
 
     func testAccountAndCardCreationAreIdempotentToo() throws {

@@ -17,12 +17,16 @@ struct AccountHandlers {
             let currency = fields.currency(required: true, supported: settings.supportedCurrencies)
             let holderID = fields.identifier("holder_id", required: false)
             try fields.finish()
-            return try writes.run(context, principal: principal) { tx in
-                let account = try accounts.open(in: tx, type: type!, currency: currency!, holderID: holderID, by: principal, origin: context.origin)
-                var response = Response.json(Representation.account(account), status: .created)
-                response.headerFields[.location] = "/v1/accounts/\(account.id)"
-                return response
-            }
+            return try writes.run(
+                context, principal: principal,
+                perform: { tx in
+                    try accounts.open(in: tx, type: type!, currency: currency!, holderID: holderID, by: principal, origin: context.origin)
+                },
+                render: { account in
+                    var response = Response.json(Representation.account(account), status: .created)
+                    response.headerFields[.location] = "/v1/accounts/\(account.id)"
+                    return response
+                })
         }
         router.add(.get, "/v1/accounts") { context in
             let principal = try authenticator.principal(&context)

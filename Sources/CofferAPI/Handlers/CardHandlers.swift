@@ -15,12 +15,14 @@ struct CardHandlers {
             let accountID = fields.identifier("account_id")
             let type = fields.choice("type", of: CardType.allCases.map(\.rawValue)).flatMap(CardType.init(rawValue:))
             try fields.finish()
-            return try writes.run(context, principal: principal) { tx in
-                let card = try cards.issue(in: tx, accountID: accountID!, type: type!, by: principal, origin: context.origin)
-                var response = Response.json(Representation.card(card), status: .created)
-                response.headerFields[.location] = "/v1/cards/\(card.id)"
-                return response
-            }
+            return try writes.run(
+                context, principal: principal,
+                perform: { tx in try cards.issue(in: tx, accountID: accountID!, type: type!, by: principal, origin: context.origin) },
+                render: { card in
+                    var response = Response.json(Representation.card(card), status: .created)
+                    response.headerFields[.location] = "/v1/cards/\(card.id)"
+                    return response
+                })
         }
         router.add(.get, "/v1/cards") { context in
             let principal = try authenticator.principal(&context)

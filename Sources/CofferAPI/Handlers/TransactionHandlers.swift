@@ -20,14 +20,20 @@ struct TransactionHandlers {
             let currency = fields.currency(required: false, supported: settings.supportedCurrencies)
             let description = fields.description()
             try fields.finish()
-            return try writes.run(context, principal: principal) { tx in
-                let transaction = try payments.moveCash(
-                    in: tx, kind!, accountID: accountID!, amount: amount!, currency: currency,
-                    description: description, by: principal, origin: context.origin)
-                var response = Response.json(Representation.transaction(transaction), status: .created)
-                response.headerFields[.location] = "/v1/transactions/\(transaction.id)"
-                return response
-            }
+            let write = try writes.request(context, principal: principal)
+            let account = try payments.cashAccount(accountID!, by: principal)
+            return try writes.run(
+                context, write,
+                perform: { tx in
+                    try payments.moveCash(
+                        in: tx, kind!, account: account, amount: amount!, currency: currency, description: description,
+                        by: principal, origin: context.origin)
+                },
+                render: { transaction in
+                    var response = Response.json(Representation.transaction(transaction), status: .created)
+                    response.headerFields[.location] = "/v1/transactions/\(transaction.id)"
+                    return response
+                })
         }
         router.add(.get, "/v1/transactions") { context in
             let principal = try authenticator.principal(&context)

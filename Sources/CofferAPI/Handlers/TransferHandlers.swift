@@ -20,14 +20,20 @@ struct TransferHandlers {
             let currency = fields.currency(required: false, supported: settings.supportedCurrencies)
             let description = fields.description()
             try fields.finish()
-            return try writes.run(context, principal: principal) { tx in
-                let transfer = try payments.transfer(
-                    in: tx, from: from!, to: to!, amount: amount!, currency: currency,
-                    description: description, by: principal, origin: context.origin)
-                var response = Response.json(Representation.transfer(transfer), status: .created)
-                response.headerFields[.location] = "/v1/transfers/\(transfer.id)"
-                return response
-            }
+            let write = try writes.request(context, principal: principal)
+            let parties = try payments.transferParties(from: from!, to: to!, by: principal)
+            return try writes.run(
+                context, write,
+                perform: { tx in
+                    try payments.transfer(
+                        in: tx, parties, amount: amount!, currency: currency, description: description, by: principal,
+                        origin: context.origin)
+                },
+                render: { transfer in
+                    var response = Response.json(Representation.transfer(transfer), status: .created)
+                    response.headerFields[.location] = "/v1/transfers/\(transfer.id)"
+                    return response
+                })
         }
         router.add(.get, "/v1/transfers") { context in
             let principal = try authenticator.principal(&context)

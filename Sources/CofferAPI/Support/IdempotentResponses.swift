@@ -9,17 +9,36 @@ import HTTPTypes
 struct IdempotentResponses {
     let writes: IdempotentWrites
 
-    func run(_ context: RequestContext, principal: Principal, _ operation: (WriteTransaction) throws -> Response) throws -> Response {
-        let request = IdempotentWrites.Request(
+    /// - Parameters:
+    ///   - perform: the service call; runs inside the write transaction.
+    ///   - render: its response. Without a key it runs after the commit, outside the write lock;
+    ///     with one, inside, so the answer is stored with the effect.
+    func run<Result>(
+        _ context: RequestContext, principal: Principal, perform: (WriteTransaction) throws -> Result,
+        render: (Result) -> Response
+    ) throws -> Response {
+        try run(context, request(context, principal: principal), perform: perform, render: render)
+    }
+
+    /// The write's idempotency request; a malformed key is refused here, so a handler that
+    /// checks something before the write can ask for this first and keep the key's 400 first.
+    func request(_ context: RequestContext, principal: Principal) throws -> IdempotentWrites.Request {
+        try IdempotentWrites.Request(
             userID: principal.userID, key: context.request.headerFields[.idempotencyKey],
             fingerprint: { Self.fingerprint(context.request) })
-        // The answer this request rendered, returned as it is unless the service replays an
-        // earlier one (turning the stored value back into a response was 5% of a transfer).
+    }
+
+    func run<Result>(
+        _ context: RequestContext, _ request: IdempotentWrites.Request, perform: (WriteTransaction) throws -> Result,
+        render: (Result) -> Response
+    ) throws -> Response {
+        // The answer this request rendered, returned as it is (turning the stored value back
+        // into a response was 5% of a transfer).
         var rendered: Response?
         let outcome = try writes.run(
-            request,
-            { transaction in
-                let response = try operation(transaction)
+            request, perform,
+            answer: { result in
+                let response = render(result)
                 rendered = response
                 return Self.storable(response)
             },
@@ -28,9 +47,13 @@ struct IdempotentResponses {
                 rendered = response
                 return Self.storable(response)
             })
-        if outcome.replayed { return Self.replay(outcome.response, requestID: context.requestID) }
-        guard let rendered else { preconditionFailure("a write that was not replayed ran its operation") }
-        return rendered
+        switch outcome {
+        case let .performed(result): return render(result)
+        case let .replayed(stored): return Self.replay(stored, requestID: context.requestID)
+        case .stored:
+            guard let rendered else { preconditionFailure("a stored answer was rendered first") }
+            return rendered
+        }
     }
 
     static func fingerprint(_ request: Request) -> RequestFingerprint {

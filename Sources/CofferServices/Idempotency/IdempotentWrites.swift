@@ -19,17 +19,25 @@ public final class IdempotentWrites {
         /// Computed only when there is a key: a write without one pays nothing for it.
         public let fingerprint: RequestFingerprint?
 
-        public init(userID: String, key: String?, fingerprint: () -> RequestFingerprint) {
+        /// Refuses a malformed key (400) before anything else about the write is looked at.
+        public init(userID: String, key: String?, fingerprint: () -> RequestFingerprint) throws(AppError) {
+            if let key, !(1...255).contains(key.utf8.count) || !key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) {
+                throw AppError.invalidParameter("Idempotency-Key", "must be 1 to 255 printable ASCII characters")
+            }
             self.userID = userID
             self.key = key
             self.fingerprint = key == nil ? nil : fingerprint()
         }
     }
 
-    public struct Outcome: Sendable {
-        public let response: StoredResponse
-        /// True when this is the stored answer of an earlier request with the same key.
-        public let replayed: Bool
+    public enum Outcome<Result> {
+        /// No key: the operation ran and committed; its answer is rendered after the commit,
+        /// outside the write lock (DESIGN.md).
+        case performed(Result)
+        /// A key: the answer was rendered inside the transaction and stored with the effect.
+        case stored(StoredResponse)
+        /// The stored answer of an earlier request with the same key.
+        case replayed(StoredResponse)
     }
 
     let store: any Store
@@ -46,16 +54,15 @@ public final class IdempotentWrites {
     }
 
     /// - Parameters:
-    ///   - operation: the effect, and its answer rendered inside the transaction.
-    ///   - refusal: the answer to keep for a 422 refusal of the operation.
-    public func run(
-        _ request: Request, _ operation: (WriteTransaction) throws -> StoredResponse, refusal: (AppError) -> StoredResponse
-    ) throws -> Outcome {
+    ///   - operation: the effect; runs inside the write transaction.
+    ///   - answer: the answer to keep for the operation's result (only with a key).
+    ///   - refusal: the answer to keep for a 422 refusal of the operation (only with a key).
+    public func run<Result>(
+        _ request: Request, _ operation: (WriteTransaction) throws -> Result, answer: (Result) -> StoredResponse,
+        refusal: (AppError) -> StoredResponse
+    ) throws -> Outcome<Result> {
         guard let key = request.key, let fingerprint = request.fingerprint else {
-            return Outcome(response: try store.write { try operation(WriteTransaction($0)) }, replayed: false)
-        }
-        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
-            throw AppError.invalidParameter("Idempotency-Key", "must be 1 to 255 printable ASCII characters")
+            return .performed(try store.write { try operation(WriteTransaction($0)) })
         }
         let now = clock.now()
         let claim = "\(request.userID)\n\(key)"
@@ -71,18 +78,18 @@ public final class IdempotentWrites {
                 guard fingerprint.matches(stored.fingerprint) else {
                     throw AppError(.idempotencyKeyMismatch, "This Idempotency-Key was already used with a different request.")
                 }
-                return Outcome(response: stored.response, replayed: true)
+                return .replayed(stored.response)
             }
             let response: StoredResponse
             do {
-                response = try db.savepoint { try operation(WriteTransaction($0)) }
+                response = answer(try db.savepoint { try operation(WriteTransaction($0)) })
             } catch let error as AppError where error.code.entry.status == 422 {
                 response = refusal(error)
             }
             try db.storeIdempotencyRecord(
                 IdempotencyRecord(fingerprint: fingerprint.bytes, response: response), userID: request.userID, key: key,
                 at: now, expiresAt: now.adding(seconds: Self.keyLifetimeSeconds))
-            return Outcome(response: response, replayed: false)
+            return .stored(response)
         }
     }
 

@@ -1,29 +1,61 @@
 import CofferCore
 import CofferStore
 
-/// Deposits, withdrawals and transfers: ownership checks (404) and then the ledger, which
-/// applies the business rules and writes the journal. Each runs inside the caller's write
-/// transaction, which also holds the Idempotency-Key record and the audit row.
+/// Deposits, withdrawals and transfers: ownership checks (404) first, on the worker's own
+/// connection, then the ledger inside the write transaction, which also holds the
+/// Idempotency-Key record and the audit row.
+///
+/// The checks may run before the transaction because what they read never changes: an account
+/// keeps its id, holder and owner for life and is never deleted. The ledger engine loads both
+/// accounts again for update, so every rule about their state (status, balance, limits) is
+/// decided under the lock. Keeping the checks out of the transaction keeps them off SQLite's
+/// single committer thread.
 public struct PaymentService {
+    let store: any Store
     let settings: MoneySettings
     let clock: Clock
 
-    public init(settings: MoneySettings, clock: Clock = .system) {
+    public init(store: any Store, settings: MoneySettings, clock: Clock = .system) {
+        self.store = store
         self.settings = settings
         self.clock = clock
     }
 
     public enum CashMovement: String, Sendable { case deposit, withdrawal }
 
+    /// An account the caller may deposit to or withdraw from: their own (an admin's: any).
+    public struct CashAccount: Sendable {
+        let id: String
+    }
+
+    /// Money moves from an account the caller controls to any existing account.
+    public struct TransferParties: Sendable {
+        let from: Account
+        let to: Account
+    }
+
+    public func cashAccount(_ accountID: String, by principal: Principal) throws -> CashAccount {
+        guard let account = try store.readOnce({ try $0.account(id: accountID) }), account.isControlled(by: principal) else {
+            throw AppError(.notFound, "There is no account with this id.")
+        }
+        return CashAccount(id: account.id)
+    }
+
+    public func transferParties(from fromID: String, to toID: String, by principal: Principal) throws -> TransferParties {
+        guard let from = try store.readOnce({ try $0.account(id: fromID) }), from.isControlled(by: principal) else {
+            throw AppError(.notFound, "There is no account with id \(fromID).", details: ["field": "from_account_id"])
+        }
+        guard let to = try store.readOnce({ try $0.account(id: toID) }) else {
+            throw AppError(.notFound, "There is no account with id \(toID).", details: ["field": "to_account_id"])
+        }
+        return TransferParties(from: from, to: to)
+    }
+
     public func moveCash(
-        in tx: WriteTransaction, _ kind: CashMovement, accountID: String, amount: Int64, currency: Currency?,
+        in tx: WriteTransaction, _ kind: CashMovement, account: CashAccount, amount: Int64, currency: Currency?,
         description: String?, by principal: Principal, origin: RequestOrigin
     ) throws -> LedgerTransaction {
         let db = tx.db
-        // Deposits and withdrawals act only on the caller's own accounts (an admin's on any).
-        guard let account = try db.account(id: accountID), account.isControlled(by: principal) else {
-            throw AppError(.notFound, "There is no account with this id.")
-        }
         let now = clock.now()
         let ledgerKind: LedgerPosting.Kind = kind == .deposit ? .deposit(accountID: account.id) : .withdrawal(accountID: account.id)
         let receipt = try LedgerEngine(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
@@ -45,24 +77,18 @@ public struct PaymentService {
         }
     }
 
-    /// Money may go to any account; it may only leave one the caller controls.
     public func transfer(
-        in tx: WriteTransaction, from fromID: String, to toID: String, amount: Int64, currency: Currency?,
-        description: String?, by principal: Principal, origin: RequestOrigin
+        in tx: WriteTransaction, _ parties: TransferParties, amount: Int64, currency: Currency?, description: String?,
+        by principal: Principal, origin: RequestOrigin
     ) throws -> Transfer {
         let db = tx.db
-        guard let from = try db.account(id: fromID), from.isControlled(by: principal) else {
-            throw AppError(.notFound, "There is no account with id \(fromID).", details: ["field": "from_account_id"])
-        }
-        guard let to = try db.account(id: toID) else {
-            throw AppError(.notFound, "There is no account with id \(toID).", details: ["field": "to_account_id"])
-        }
+        let (from, to) = (parties.from, parties.to)
         let receipt: LedgerReceipt
         do {
             receipt = try LedgerEngine(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
                 .post(
                     LedgerPosting(
-                        .transfer(fromAccountID: from.id, toAccountID: toID), amount: amount, requestedCurrency: currency,
+                        .transfer(fromAccountID: from.id, toAccountID: to.id), amount: amount, requestedCurrency: currency,
                         description: description, at: clock.now()))
         } catch let error as AppError where !to.isVisible(to: principal) && Self.describesDestination(error, to) {
             // Someone else's account: one answer for every reason it cannot receive, so the code
