@@ -82,6 +82,46 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try Migrator(migrations: migrations).appliedVersions(db), [1, 2])
     }
 
+    /// Version 6 rebuilds the journal: every posting, its `seq` and the AUTOINCREMENT counter
+    /// survive; the rules (append-only, the type CHECK) still hold; an insert needs no
+    /// temporary B-tree any more.
+    func testTheJournalRebuildKeepsEveryPostingAndItsRules() throws {
+        let db = try open()
+        let before = Array(Schema.migrations.prefix { $0.version < 6 })
+        XCTAssertEqual(try Migrator(migrations: before).migrate(db), [1, 2, 3, 4, 5])
+        try db.write { db in
+            try db.run(
+                "INSERT INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at) VALUES ('bank', NULL, 'bank_cash', NULL, 'EUR', -30, 'active', 1)"
+            )
+            for (seq, amount) in [(7, -10), (9, -20)] as [(Int64, Int64)] {
+                try db.run(
+                    """
+                    INSERT INTO postings (seq, id, entry_id, account_id, type, amount, currency, balance_after, created_at)
+                    VALUES (?, ?, ?, 'bank', 'deposit', ?, 'EUR', ?, 1)
+                    """, [.integer(seq), .text("p\(seq)"), .text("e\(seq)"), .integer(amount), .integer(amount)])
+            }
+        }
+        XCTAssertEqual(try Migrator().migrate(db), [6])
+        XCTAssertEqual(
+            try db.query("SELECT seq, id, amount FROM postings ORDER BY seq") { "\($0.int64(0)) \($0.text(1)) \($0.int64(2))" }, ["7 p7 -10", "9 p9 -20"])
+        XCTAssertEqual(try db.scalarInt("SELECT seq FROM sqlite_sequence WHERE name = 'postings'"), 9)
+        XCTAssertThrowsError(try db.write { try $0.run("UPDATE postings SET amount = 1 WHERE seq = 7") })
+        XCTAssertThrowsError(try db.write { try $0.run("DELETE FROM postings") })
+        XCTAssertThrowsError(
+            try db.write {
+                try $0.run(
+                    "INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, created_at) VALUES ('x', 'e', 'bank', 'gift', 1, 'EUR', 1, 1)"
+                )
+            }
+        ) { error in XCTAssertEqual((error as? StoreError)?.kind, .constraint) }
+        let plan = try db.query(
+            "EXPLAIN INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, created_at) VALUES ('y', 'e', 'bank', 'deposit', 1, 'EUR', 1, 1)"
+        ) { $0.text(1) }
+        XCTAssertFalse(plan.contains("OpenEphemeral"), "\(plan)")
+        XCTAssertEqual(
+            try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'postings' AND type IN ('index', 'trigger') AND sql IS NOT NULL"), 6)
+    }
+
     func testAFailingMigrationLeavesNoTrace() throws {
         let db = try open()
         let migrations = [

@@ -14,5 +14,6 @@ public enum Schema {
         ledger,
         lockoutPerEmail,
         auditServerRequestID,
+        journalTypeCheck,
     ]
 }
