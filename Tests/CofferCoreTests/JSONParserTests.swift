@@ -21,6 +21,19 @@ final class JSONParserTests: XCTestCase {
         }
     }
 
+    /// Small objects find a repeated name by scanning, large ones through a set: both refuse it,
+    /// wherever it repeats, and accept as many distinct names as they are given.
+    func testRejectsDuplicateNamesInSmallAndLargeObjects() throws {
+        for count in [2, 15, 16, 17, 40] {
+            let names = (0..<count).map { "\"k\($0)\":\($0)" }
+            XCTAssertEqual(try JSONParser.parse("{" + names.joined(separator: ",") + "}")["k\(count - 1)"], .number("\(count - 1)"))
+            for repeated in [0, count - 1] {
+                let text = "{" + (names + ["\"k\(repeated)\":0"]).joined(separator: ",") + "}"
+                XCTAssertThrowsError(try JSONParser.parse(text), "\(count) names, k\(repeated) twice")
+            }
+        }
+    }
+
     func testRejectsInvalidUTF8AndOverlongForms() {
         XCTAssertThrowsError(try JSONParser.parse([0x22, 0xC0, 0xAF, 0x22]))
         XCTAssertThrowsError(try JSONParser.parse([0x22, 0xFF, 0x22]))

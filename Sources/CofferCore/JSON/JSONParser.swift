@@ -61,7 +61,9 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(SyntaxError) -> JSONValue {
         index += 1
         var members: [(String, JSONValue)] = []
-        var seen = Set<String>()
+        // Duplicate names are found by a scan while the object is small (a request body, a
+        // token's claims) and by a set beyond that: hashing every name cost more than the scan.
+        var seen: Set<String>?
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
@@ -71,7 +73,9 @@ public struct JSONParser {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw fail("expected a member name") }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw fail("duplicate member \"\(key)\"") }
+            if members.count == 16 { seen = Set(members.map(\.0)) }
+            let duplicate = seen != nil ? !seen!.insert(key).inserted : members.contains { $0.0 == key }
+            guard !duplicate else { throw fail("duplicate member \"\(key)\"") }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
