@@ -25,6 +25,7 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try db.queryFirst("PRAGMA journal_mode") { $0.text(0) }, "wal")
         XCTAssertEqual(try db.scalarInt("PRAGMA foreign_keys"), 1)
         XCTAssertEqual(try db.scalarInt("PRAGMA synchronous"), 2, "FULL")
+        XCTAssertEqual(try db.scalarInt("PRAGMA temp_store"), 2, "MEMORY")
         XCTAssertEqual(try open("n.db", synchronous: "NORMAL").scalarInt("PRAGMA synchronous"), 1)
         XCTAssertTrue(db.ping())
     }
