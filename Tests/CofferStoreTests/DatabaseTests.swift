@@ -26,6 +26,9 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try db.scalarInt("PRAGMA foreign_keys"), 1)
         XCTAssertEqual(try db.scalarInt("PRAGMA synchronous"), 2, "FULL")
         XCTAssertEqual(try db.scalarInt("PRAGMA temp_store"), 2, "MEMORY")
+        XCTAssertEqual(try db.scalarInt("PRAGMA cache_size"), -2000, "SQLite's default unless asked")
+        let small = try Database(path: directory.appendingPathComponent("small.db").path, options: .init(cacheKiB: 512))
+        XCTAssertEqual(try small.scalarInt("PRAGMA cache_size"), -512)
         XCTAssertEqual(try open("n.db", synchronous: "NORMAL").scalarInt("PRAGMA synchronous"), 1)
         XCTAssertTrue(db.ping())
     }

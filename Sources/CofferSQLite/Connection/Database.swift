@@ -15,11 +15,14 @@ public final class Database {
         /// Where this connection's writes go: the process's one committer (group commit). Nil for
         /// a connection that writes itself (the committer's own writer, the CLI, migrations).
         public var committer: GroupCommitter?
+        /// The page cache's size; nil keeps SQLite's default (2 MiB).
+        public var cacheKiB: Int?
 
-        public init(synchronous: String = "FULL", busyTimeoutMs: Int = 5000, committer: GroupCommitter? = nil) {
+        public init(synchronous: String = "FULL", busyTimeoutMs: Int = 5000, committer: GroupCommitter? = nil, cacheKiB: Int? = nil) {
             self.synchronous = synchronous
             self.busyTimeoutMs = busyTimeoutMs
             self.committer = committer
+            self.cacheKiB = cacheKiB
         }
     }
 
@@ -36,6 +39,7 @@ public final class Database {
     /// Opens (creating if needed) the database file and sets every pragma explicitly rather than
     /// trusting compile-time defaults.
     public init(path: String, options: Options = Options()) throws(StoreError) {
+        _ = Self.processConfiguration
         Self.createPrivately(path)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
@@ -56,9 +60,16 @@ public final class Database {
         // files stay in memory: as files they were four in five of the writer's write(2) calls
         // (strace under transfer load), for data that never has to survive the process.
         try execute("PRAGMA temp_store = MEMORY")
+        if let cacheKiB = options.cacheKiB { try execute("PRAGMA cache_size = -\(max(64, cacheKiB))") }
         // A file that is not a database only fails on first read; fail here instead, at open.
         _ = try scalarInt("SELECT count(*) FROM sqlite_schema")
     }
+
+    /// Process-wide settings, applied once before the first connection opens (SQLite refuses
+    /// them afterwards; then they are simply not applied, which changes speed, not behaviour).
+    private static let processConfiguration: Void = {
+        _ = coffer_sqlite3_disable_memory_statistics()
+    }()
 
     /// SQLite creates a missing file with the process umask (often 0644: anyone on the machine could
     /// read the password hashes). Creating it first, empty and 0600, makes every process that opens
