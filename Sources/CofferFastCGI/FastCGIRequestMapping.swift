@@ -14,7 +14,7 @@ public enum FastCGIRequestMapping {
 
     /// The parameters the mapping reads; every other one (nginx may be configured to send more)
     /// is skipped without building a string for it.
-    enum Parameter: CaseIterable {
+    enum Parameter: Int, CaseIterable {
         case method, documentURI, requestURI, queryString, contentType, contentLength, remoteAddress, requestID, serverRequestID
         case host
 
@@ -62,7 +62,7 @@ public enum FastCGIRequestMapping {
     public static func request<Entry: Collection<UInt8>>(
         parameters entries: some Sequence<Entry>, bodyBytesMax: Int, readBody: (Int) -> [UInt8]
     ) -> Request {
-        var values: [Parameter: String] = [:]
+        var values = ParameterValues()
         var headerFields = HTTPFields()
         // Read as bytes, and only what is used: twenty-odd parameters on every request, and
         // building a string (or a dictionary entry) for each was a tenth of a request's
@@ -98,6 +98,16 @@ public enum FastCGIRequestMapping {
             upstreamRequestID: values[.requestID],
             serverRequestID: values[.serverRequestID]
         )
+    }
+
+    /// The values read, by parameter (an array: hashing ten keys per request showed up).
+    struct ParameterValues {
+        private var values = [String?](repeating: nil, count: Parameter.allCases.count)
+
+        subscript(_ parameter: Parameter) -> String? {
+            get { values[parameter.rawValue] }
+            set { values[parameter.rawValue] = newValue }
+        }
     }
 
     /// `AUTHORIZATION` → `authorization`, `X_REQUEST_ID` → `x-request-id`.

@@ -39,10 +39,10 @@ public struct JSONLogHandler: LogHandler {
         line.append(contentsOf: #","message":"#.utf8)
         JSONValue.writeString(event.message.description, to: &line)
         let eventMetadata = event.metadata ?? [:]
-        var keys = Array(eventMetadata.keys)
-        for key in metadata.keys where eventMetadata[key] == nil { keys.append(key) }
-        for key in keys.sorted() {
-            guard let value = eventMetadata[key] ?? metadata[key] else { continue }
+        var members = Array(eventMetadata)
+        for (key, value) in metadata where eventMetadata[key] == nil { members.append((key, value)) }
+        members.sort { $0.key < $1.key }
+        for (key, value) in members {
             line.append(UInt8(ascii: ","))
             JSONValue.writeString(key, to: &line)
             line.append(UInt8(ascii: ":"))
