@@ -3,6 +3,8 @@ import CofferCrypto
 import CofferSQLite
 import XCTest
 
+@testable import CofferServices
+
 final class TokenTests: XCTestCase {
     var t: TestApp!
 
@@ -76,6 +78,22 @@ final class TokenTests: XCTestCase {
         let expired = t.get("/v1/auth/me", token: member.accessToken)
         XCTAssertEqual(expired.status, 401)
         XCTAssertEqual(expired.code, "token_expired")
+    }
+
+    /// A worker remembers the tokens it verified (oldest out first), never their time checks:
+    /// the expiry test above meets the remembered token on its second use.
+    func testRememberedTokensAreBoundedAndStillExpire() throws {
+        let remembered = VerifiedTokens(capacity: 2)
+        let claims = AccessTokens.Claims(subject: "u", session: "s", jti: "j", issuedAt: 1, expiresAt: 2)
+        for token in ["a", "b", "c"] { remembered.remember(token, claims) }
+        XCTAssertNil(remembered["a"], "the oldest went first")
+        XCTAssertNotNil(remembered["b"])
+        XCTAssertNotNil(remembered["c"])
+
+        let member = t.member()
+        XCTAssertEqual(t.get("/v1/auth/me", token: member.accessToken).status, 200)
+        t.clock.advance(seconds: 900 + 31)
+        XCTAssertEqual(t.get("/v1/auth/me", token: member.accessToken).code, "token_expired")
     }
 
     func testRefreshRotatesAndReuseRevokesTheWholeFamily() throws {

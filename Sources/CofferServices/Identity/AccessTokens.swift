@@ -12,6 +12,7 @@ public struct AccessTokens {
     let signer: JWTSigner
     let settings: AuthSettings
     let clock: Clock
+    let verified = VerifiedTokens(capacity: 64)
 
     public init(secret: [UInt8], settings: AuthSettings, clock: Clock = .system) {
         signer = JWTSigner(key: secret)
@@ -53,11 +54,29 @@ public struct AccessTokens {
         let subject: String
         let session: String
         let jti: String
+        let issuedAt: Int64
         let expiresAt: Int64
     }
 
     /// Signature, algorithm, issuer, audience and time checks; no database.
     func verifiedClaims(_ token: String) throws(AppError) -> Claims {
+        let claims: Claims
+        if let known = verified[token] {
+            claims = known
+        } else {
+            claims = try signedClaims(token)
+            verified.remember(token, claims)
+        }
+        let now = clock.now().millisecondsSinceEpoch / 1000
+        guard claims.issuedAt <= now + settings.leewaySeconds else { throw AppError(.unauthenticated) }
+        guard now < claims.expiresAt + settings.leewaySeconds else {
+            throw AppError(.tokenExpired, "The access token has expired; refresh it.")
+        }
+        return claims
+    }
+
+    /// What a token says and that it is ours: signature, algorithm, issuer, audience, claims.
+    private func signedClaims(_ token: String) throws(AppError) -> Claims {
         let claims: JSONValue
         do {
             claims = try signer.verify(token)
@@ -70,10 +89,7 @@ public struct AccessTokens {
         else {
             throw AppError(.unauthenticated)
         }
-        let now = clock.now().millisecondsSinceEpoch / 1000
-        guard issuedAt <= now + settings.leewaySeconds else { throw AppError(.unauthenticated) }
-        guard now < expiresAt + settings.leewaySeconds else { throw AppError(.tokenExpired, "The access token has expired; refresh it.") }
-        return Claims(subject: subject, session: session, jti: jti, expiresAt: expiresAt)
+        return Claims(subject: subject, session: session, jti: jti, issuedAt: issuedAt, expiresAt: expiresAt)
     }
 
     private func audienceMatches(_ value: JSONValue?) -> Bool {
