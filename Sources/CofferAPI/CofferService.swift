@@ -11,44 +11,26 @@ public enum CofferService {
         /// `COFFER_SERVER_NAMES`: the hosts a same-origin request may name.
         public var serverNames: [String] = Configuration.serverNamesDefault
         public var startedAt: Timestamp
-        public var jwtSecret: [UInt8]
-        public var auth: AuthSettings
-        /// From `IdentityService.makeDummyHash`, computed once per process.
-        public var dummyPasswordHash: String
-        public var money: MoneySettings
-        public var clock: Clock
-        /// One per process: shared by every worker's application.
-        public var inFlightKeys: InFlightKeys
-        /// One per process: how many Argon2id computations may run at once (nil: no bound).
-        public var hashingSlots: PasswordHashingSlots?
-
-        /// The part of these settings the services take.
-        public var services: ServiceSettings {
-            ServiceSettings(
-                jwtSecret: jwtSecret, auth: auth, dummyPasswordHash: dummyPasswordHash, money: money, clock: clock,
-                inFlightKeys: inFlightKeys, hashingSlots: hashingSlots)
-        }
+        /// What the services of every worker share (secrets, limits, clock, per-process state).
+        public var services: ServiceSettings
 
         public init(
             corsOrigins: [String], startedAt: Timestamp, jwtSecret: [UInt8], auth: AuthSettings,
             dummyPasswordHash: String, money: MoneySettings = MoneySettings(), clock: Clock = .system,
             inFlightKeys: InFlightKeys = InFlightKeys()
         ) {
-            self.money = money
-            self.inFlightKeys = inFlightKeys
             self.corsOrigins = corsOrigins
             self.startedAt = startedAt
-            self.jwtSecret = jwtSecret
-            self.auth = auth
-            self.dummyPasswordHash = dummyPasswordHash
-            self.clock = clock
+            services = ServiceSettings(
+                jwtSecret: jwtSecret, auth: auth, dummyPasswordHash: dummyPasswordHash, money: money, clock: clock,
+                inFlightKeys: inFlightKeys, hashingSlots: nil)
         }
     }
 
     /// - Parameter services: this worker's services, over its own store.
     public static func makeApplication(services: WorkerServices, settings: Settings, logger: Logger) -> Application {
         var router = Router()
-        let clock = settings.clock
+        let clock = settings.services.clock
         let money = services.settings.money
         let authenticator = Authenticator(identity: services.identity)
         let writes = IdempotentResponses(writes: services.writes)

@@ -74,7 +74,7 @@ struct Cofferd {
             auth: auth, dummyPasswordHash: dummyHash, money: moneySettings(config))
         settings.serverNames = config.serverNames
         // One Argon2id computation per core: more would only add memory, not speed.
-        settings.hashingSlots = HashingSlots(count: ProcessInfo.processInfo.activeProcessorCount)
+        settings.services.hashingSlots = HashingSlots(count: ProcessInfo.processInfo.activeProcessorCount)
         let workerSettings = settings
         let committer: GroupCommitter
         do {

@@ -138,7 +138,7 @@ final class IdempotencyTests: XCTestCase {
         let ann = t.member()
         let a = t.openAccount(ann)
         // The first request with this key is mid-flight in another worker.
-        XCTAssertTrue(t.settings.inFlightKeys.claim("\(ann.userID)\nbusy-key"))
+        XCTAssertTrue(t.settings.services.inFlightKeys.claim("\(ann.userID)\nbusy-key"))
         let repeatWhileRunning = t.send(
             .post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5],
             token: ann.accessToken, headers: ["Idempotency-Key": "busy-key"])
@@ -146,7 +146,7 @@ final class IdempotencyTests: XCTestCase {
         XCTAssertEqual(repeatWhileRunning.code, "idempotency_key_in_use")
         XCTAssertEqual(repeatWhileRunning.response.headerFields[.retryAfter], "1")
         XCTAssertEqual(try t.balance(a), 0)
-        t.settings.inFlightKeys.release("\(ann.userID)\nbusy-key")
+        t.settings.services.inFlightKeys.release("\(ann.userID)\nbusy-key")
         XCTAssertEqual(
             t.send(
                 .post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5],
@@ -245,7 +245,7 @@ final class IdempotencyTests: XCTestCase {
         t.committer.pause()
         for index in 0..<2 {
             var separate = t.settings
-            separate.inFlightKeys = InFlightKeys()  // as in another process
+            separate.services.inFlightKeys = InFlightKeys()  // as in another process
             let settings = separate
             let worker = { @Sendable in
                 TestApp.application(try Database(path: path, options: .init(committer: committer)), settings: settings)
