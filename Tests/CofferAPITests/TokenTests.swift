@@ -96,6 +96,17 @@ final class TokenTests: XCTestCase {
         XCTAssertEqual(t.get("/v1/auth/me", token: member.accessToken).code, "token_expired")
     }
 
+    /// Swift compares strings by Unicode equivalence, under which "K" and U+212A KELVIN SIGN are
+    /// one; a remembered token must not answer for a spelling the signature check would refuse.
+    func testARememberedTokenAnswersOnlyForItsOwnBytes() throws {
+        var member = t.member()
+        while !member.accessToken.contains("K") { member = t.member() }
+        XCTAssertEqual(t.get("/v1/auth/me", token: member.accessToken).status, 200)
+        let lookalike = member.accessToken.replacingOccurrences(of: "K", with: "\u{212A}")
+        XCTAssertEqual(lookalike, member.accessToken, "the two spellings are equal as Swift strings")
+        XCTAssertEqual(t.get("/v1/auth/me", token: lookalike).status, 401)
+    }
+
     func testRefreshRotatesAndReuseRevokesTheWholeFamily() throws {
         let member = t.member()
         let first = t.post("/v1/auth/refresh", ["refresh_token": .string(member.refreshToken)])

@@ -117,7 +117,12 @@ public struct AccessTokens {
         while tokenStart < bytes.count, bytes[tokenStart] == UInt8(ascii: " ") { tokenStart += 1 }
         var tokenEnd = tokenStart
         while tokenEnd < bytes.count, bytes[tokenEnd] != UInt8(ascii: " ") { tokenEnd += 1 }
-        guard tokenEnd > tokenStart, bytes[tokenEnd...].allSatisfy({ $0 == UInt8(ascii: " ") }) else {
+        // Printable ASCII only (RFC 6750's token characters are a subset): a remembered token is
+        // looked up as a String, whose equality is Unicode's, under which "K" and U+212A KELVIN
+        // SIGN are the same; bytes outside ASCII must never reach that lookup.
+        guard tokenEnd > tokenStart, bytes[tokenEnd...].allSatisfy({ $0 == UInt8(ascii: " ") }),
+            bytes[tokenStart..<tokenEnd].allSatisfy({ (0x21...0x7E).contains($0) })
+        else {
             throw AppError(.unauthenticated, "The Authorization header must be 'Bearer <access token>'.")
         }
         return String(decoding: bytes[tokenStart..<tokenEnd], as: UTF8.self)
