@@ -107,6 +107,32 @@ final class IdempotencyTests: XCTestCase {
         XCTAssertEqual(foreignDeposit.code, "invalid_parameter")
     }
 
+    /// Deposits and transfers check ownership before the write; a repeat is still answered as the
+    /// first request was, and a key reused for another request is still a mismatch, not a 404.
+    func testARepeatReplaysEvenWhenTheCallerCouldNoLongerMakeIt() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        var boss = try t.member(role: .admin)
+        let body: JSONValue = ["account_id": .string(a), "type": "deposit", "amount": 70]
+        let first = t.send(.post, "/v1/transactions", body: body, token: boss.accessToken, headers: ["Idempotency-Key": "for-ann"])
+        XCTAssertEqual(first.status, 201)
+        try t.database.write { try $0.updateUser(id: boss.userID, role: .user, status: .active) }
+        boss.accessToken = t.post("/v1/auth/login", ["email": .string(boss.email), "password": .string(boss.password)])["access_token"]!
+            .stringValue!
+
+        let again = t.send(.post, "/v1/transactions", body: body, token: boss.accessToken, headers: ["Idempotency-Key": "for-ann"])
+        XCTAssertEqual(again.status, 201)
+        XCTAssertEqual(again.response.headerFields[.idempotentReplayed], "true")
+        XCTAssertEqual(again["id"], first["id"])
+        XCTAssertEqual(try t.balance(a), 70)
+        let another: JSONValue = ["account_id": .string(a), "type": "deposit", "amount": 71]
+        XCTAssertEqual(
+            t.send(.post, "/v1/transactions", body: another, token: boss.accessToken, headers: ["Idempotency-Key": "for-ann"]).code,
+            "idempotency_key_mismatch")
+        XCTAssertEqual(t.send(.post, "/v1/transactions", body: body, token: boss.accessToken).code, "not_found", "without the key")
+        XCTAssertEqual(try t.balance(a), 70)
+    }
+
     func testAccountAndCardCreationAreIdempotentToo() throws {
         let ann = t.member()
         let body: JSONValue = ["type": "checking", "currency": "USD"]

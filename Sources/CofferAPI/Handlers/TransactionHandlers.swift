@@ -21,6 +21,7 @@ struct TransactionHandlers {
             let description = fields.description()
             try fields.finish()
             let write = try writes.request(context, principal: principal)
+            if let earlier = try writes.earlierAnswer(context, write) { return earlier }
             let account = try payments.cashAccount(accountID!, by: principal)
             return try writes.run(
                 context, write,

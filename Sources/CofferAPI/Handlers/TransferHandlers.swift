@@ -21,6 +21,7 @@ struct TransferHandlers {
             let description = fields.description()
             try fields.finish()
             let write = try writes.request(context, principal: principal)
+            if let earlier = try writes.earlierAnswer(context, write) { return earlier }
             let parties = try payments.transferParties(from: from!, to: to!, by: principal)
             return try writes.run(
                 context, write,

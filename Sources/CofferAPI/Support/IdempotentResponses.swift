@@ -28,6 +28,12 @@ struct IdempotentResponses {
             fingerprint: { Self.fingerprint(context.request) })
     }
 
+    /// The replay of an earlier answer to this key, for a handler that checks something before the
+    /// write: the replay (or the key's mismatch) comes first, as it does inside `run`.
+    func earlierAnswer(_ context: RequestContext, _ request: IdempotentWrites.Request) throws -> Response? {
+        try writes.earlierAnswer(request).map { Self.replay($0, requestID: context.requestID) }
+    }
+
     func run<Result>(
         _ context: RequestContext, _ request: IdempotentWrites.Request, perform: (WriteTransaction) throws -> Result,
         render: (Result) -> Response

@@ -53,6 +53,20 @@ public final class IdempotentWrites {
         self.inFlight = inFlight
     }
 
+    /// The answer already kept for this request's key, if any, looked up before anything else about
+    /// the write is checked: a repeat is answered as the first request was, even if a check made
+    /// before the write would now fail. A key used for another request is a mismatch (422). `run`
+    /// looks again inside its transaction, which stays the authority.
+    public func earlierAnswer(_ request: Request) throws -> StoredResponse? {
+        guard let key = request.key, let fingerprint = request.fingerprint,
+            let stored = try store.readOnce({ try $0.idempotencyRecord(userID: request.userID, key: key, now: clock.now()) })
+        else { return nil }
+        guard fingerprint.matches(stored.fingerprint) else {
+            throw AppError(.idempotencyKeyMismatch, "This Idempotency-Key was already used with a different request.")
+        }
+        return stored.response
+    }
+
     /// - Parameters:
     ///   - operation: the effect; runs inside the write transaction.
     ///   - answer: the answer to keep for the operation's result (only with a key).
