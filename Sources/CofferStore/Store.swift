@@ -113,8 +113,9 @@ public protocol StoreWriter: StoreReader {
     func insertTransfer(_ transfer: Transfer) throws
     /// Appends one leg to the journal, which is append-only.
     func appendPosting(_ posting: JournalPosting) throws
-    /// Compare-and-set: moves the cached balance from `expected` to `balance`; false when the
-    /// balance was not `expected` (which under the account's lock is a bug).
+    /// Compare-and-set: moves the cached balance from `expected` to `balance` and counts the
+    /// posting that moved it (each posting moves its account's balance exactly once); false when
+    /// the balance was not `expected` (which under the account's lock is a bug).
     func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Bool
     /// The cached balance of any account, customer or bank, as this transaction sees it.
     func balance(accountID: String) throws -> Int64?

@@ -188,6 +188,11 @@ final class MoneyMovementTests: XCTestCase {
         let today = t.clock.clock.now().date.iso8601
         XCTAssertEqual(t.get("/v1/transactions?account_id=\(a)&from=\(today)&to=\(today)", token: ann.accessToken)["pagination"]?["total"], 7)
         XCTAssertEqual(t.get("/v1/transactions?account_id=\(a)&to=2000-01-01", token: ann.accessToken)["pagination"]?["total"], 0)
+        // Without a type or period the totals come from the accounts' cached posting counts.
+        XCTAssertEqual(t.get("/v1/transactions?account_id=\(a)", token: ann.accessToken)["pagination"]?["total"], 7)
+        XCTAssertEqual(t.get("/v1/transactions?account_id=\(b)", token: ann.accessToken)["pagination"]?["total"], 1)
+        XCTAssertEqual(t.get("/v1/transactions", token: ann.accessToken)["pagination"]?["total"], 8)
+        XCTAssertEqual(try t.database.read { try $0.ledgerDiscrepancies() }, [])
         for bad in ["from=2026-02-30", "from=2026-05-02&to=2026-05-01", "type=bonus", "cursor=abc", "limit=500"] {
             XCTAssertEqual(t.get("/v1/transactions?\(bad)", token: ann.accessToken).code, "invalid_parameter", bad)
         }

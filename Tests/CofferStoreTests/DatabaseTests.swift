@@ -105,7 +105,7 @@ final class DatabaseTests: XCTestCase {
                     """, [.integer(seq), .text("p\(seq)"), .text("e\(seq)"), .integer(amount), .integer(amount)])
             }
         }
-        XCTAssertEqual(try Migrator().migrate(db), [6])
+        XCTAssertEqual(try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 6 })).migrate(db), [6])
         XCTAssertEqual(
             try db.query("SELECT seq, id, amount FROM postings ORDER BY seq") { "\($0.int64(0)) \($0.text(1)) \($0.int64(2))" }, ["7 p7 -10", "9 p9 -20"])
         XCTAssertEqual(try db.scalarInt("SELECT seq FROM sqlite_sequence WHERE name = 'postings'"), 9)
@@ -124,6 +124,31 @@ final class DatabaseTests: XCTestCase {
         XCTAssertFalse(plan.contains("OpenEphemeral"), "\(plan)")
         XCTAssertEqual(
             try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'postings' AND type IN ('index', 'trigger') AND sql IS NOT NULL"), 6)
+    }
+
+    /// Version 7 caches each account's posting count beside its balance: filled from the journal
+    /// when it is added, moved with every balance, and checked by the verification.
+    func testPostingCountsAreFilledFromTheJournalAndKeptWithTheBalance() throws {
+        let db = try open()
+        try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 6 })).migrate(db)
+        try db.write { db in
+            try db.run(
+                "INSERT INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at) VALUES ('bank', NULL, 'bank_cash', NULL, 'EUR', -30, 'active', 1)"
+            )
+            for (index, amount) in [(1, -10), (2, -20)] as [(Int64, Int64)] {
+                try db.run(
+                    """
+                    INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, created_at)
+                    VALUES (?, ?, 'bank', 'deposit', ?, 'EUR', ?, 1)
+                    """, [.text("p\(index)"), .text("e\(index)"), .integer(amount), .integer(index == 1 ? -10 : -30)])
+            }
+        }
+        XCTAssertEqual(try Migrator().migrate(db), [7])
+        XCTAssertEqual(try db.scalarInt("SELECT posting_count FROM accounts WHERE id = 'bank'"), 2)
+        try db.write { db in XCTAssertTrue(try db.moveBalance(accountID: "bank", from: -30, to: -35)) }
+        XCTAssertEqual(try db.scalarInt("SELECT posting_count FROM accounts WHERE id = 'bank'"), 3)
+        let found = try db.read { try $0.ledgerDiscrepancies() }
+        XCTAssertTrue(found.contains { $0.contains("counts 3 postings but has 2") }, "\(found)")
     }
 
     func testAFailingMigrationLeavesNoTrace() throws {

@@ -57,7 +57,7 @@ extension Database {
 
     public func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Bool {
         try run(
-            "UPDATE accounts SET balance = ? WHERE id = ? AND balance = ?",
+            "UPDATE accounts SET balance = ?, posting_count = posting_count + 1 WHERE id = ? AND balance = ?",
             [.integer(balance), .text(accountID), .integer(expected)]) == 1
     }
 

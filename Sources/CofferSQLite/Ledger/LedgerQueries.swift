@@ -31,13 +31,25 @@ extension Database {
         if let type = filter.type { conditions.add("p.type = ?", .text(type.rawValue)) }
         if let from = filter.from { conditions.add("p.created_at >= ?", .integer(from.millisecondsSinceEpoch)) }
         if let until = filter.until { conditions.add("p.created_at < ?", .integer(until.millisecondsSinceEpoch)) }
-        let total = try scalarInt(
-            "SELECT count(*) FROM postings p JOIN accounts a ON a.id = p.account_id WHERE \(conditions.sql)", conditions.arguments)
+        let total = try transactionCount(filter, conditions)
         if let after = page.after { conditions.add("p.seq < (SELECT seq FROM postings WHERE id = ?)", .text(after)) }
         let rows = try query(
             "\(Self.transactionSelect) WHERE \(conditions.sql) ORDER BY p.seq DESC LIMIT ? OFFSET ?",
             conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Self.transaction)
         return Page.keyset(rows, limit: page.limit, total: Int(total))
+    }
+
+    /// The list's `total`: the accounts' cached posting counts when only the account or holder
+    /// narrows it (no history walked), else a count over the filtered range.
+    private func transactionCount(_ filter: TransactionFilter, _ conditions: SQLConditions) throws -> Int64 {
+        guard filter.type == nil, filter.from == nil, filter.until == nil else {
+            return try scalarInt(
+                "SELECT count(*) FROM postings p JOIN accounts a ON a.id = p.account_id WHERE \(conditions.sql)", conditions.arguments)
+        }
+        var accounts = SQLConditions("kind = 'customer'")
+        if let accountID = filter.accountID { accounts.add("id = ?", .text(accountID)) }
+        if let holderID = filter.holderID { accounts.add("holder_id = ?", .text(holderID)) }
+        return try scalarInt("SELECT COALESCE(SUM(posting_count), 0) FROM accounts WHERE \(accounts.sql)", accounts.arguments)
     }
 
     // MARK: Transfers

@@ -7,12 +7,16 @@ extension Database {
         var found: [String] = []
         try forEachRow(
             """
-            SELECT a.id, a.balance, COALESCE((SELECT SUM(amount) FROM postings p WHERE p.account_id = a.id), 0)
+            SELECT a.id, a.balance, COALESCE((SELECT SUM(amount) FROM postings p WHERE p.account_id = a.id), 0),
+                   a.posting_count, (SELECT count(*) FROM postings p WHERE p.account_id = a.id)
             FROM accounts a ORDER BY a.seq
             """
         ) { row in
             if row.int64(1) != row.int64(2) {
                 found.append("account \(row.text(0)): balance \(row.int64(1)) but its postings sum to \(row.int64(2))")
+            }
+            if row.int64(3) != row.int64(4) {
+                found.append("account \(row.text(0)): counts \(row.int64(3)) postings but has \(row.int64(4))")
             }
         }
         try forEachRow("SELECT currency, SUM(amount) FROM postings GROUP BY currency HAVING SUM(amount) != 0") { row in

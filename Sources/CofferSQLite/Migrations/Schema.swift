@@ -15,5 +15,6 @@ public enum Schema {
         lockoutPerEmail,
         auditServerRequestID,
         journalTypeCheck,
+        postingCounts,
     ]
 }
