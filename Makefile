@@ -6,7 +6,7 @@ CONFIGURATION ?= debug
 SWIFT ?= swift
 BIN_DIR = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path)
 
-.PHONY: deps build run test bench clean format lint coverage fuzz
+.PHONY: deps build run test bench profile clean format lint coverage fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -45,6 +45,10 @@ coverage: deps
 bench: deps
 	$(SWIFT) build -c release
 	scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)"
+
+profile: deps
+	$(SWIFT) build -c release
+	scripts/profile.sh "$$($(SWIFT) build -c release --show-bin-path)"
 
 clean:
 	rm -rf .build var artifacts
