@@ -7,6 +7,14 @@
 #   scripts/profile.sh RELEASE_BIN_DIR [PORT]
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
+if ! command -v valgrind >/dev/null || ! command -v callgrind_control >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+  else
+    echo "profile: needs valgrind (Debian: apt-get install valgrind)" >&2
+    exit 1
+  fi
+fi
 bin_dir=$(realpath "$1")
 port=${2:-18111}
 repo=$(cd "$(dirname "$0")/.." && pwd)
