@@ -7,9 +7,11 @@ extension Database {
         var found: [String] = []
         try forEachRow(
             """
-            SELECT a.id, a.balance, COALESCE((SELECT SUM(amount) FROM postings p WHERE p.account_id = a.id), 0),
-                   a.posting_count, (SELECT count(*) FROM postings p WHERE p.account_id = a.id)
-            FROM accounts a ORDER BY a.seq
+            SELECT a.id, a.balance, COALESCE(j.total, 0), a.posting_count, COALESCE(j.count, 0)
+            FROM accounts a
+            LEFT JOIN (SELECT account_id, SUM(amount) AS total, count(*) AS count FROM postings GROUP BY account_id) j
+                ON j.account_id = a.id
+            ORDER BY a.seq
             """
         ) { row in
             if row.int64(1) != row.int64(2) {
