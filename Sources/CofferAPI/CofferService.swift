@@ -50,14 +50,9 @@ public enum CofferService {
         StatementHandlers(history: services.history, authenticator: authenticator).register(in: &router)
         return Application(
             router: router, cors: CORSPolicy(allowedOrigins: settings.corsOrigins, serverNames: settings.serverNames), logger: logger,
-            translate: translate)
+            translate: StoreFailures.catalogueError(for:))
     }
 
     /// Loaded once per process and shared by every worker.
     static let openAPIDocument = MetadataHandlers.loadOpenAPIDocument()
-
-    /// Store failures that are a temporary outage become 503s; the services know which.
-    static func translate(_ error: any Error) -> AppError? {
-        StoreFailures.catalogueError(for: error)
-    }
 }

@@ -5,6 +5,4 @@ extension HTTPField.Name {
     public static let requestID = Self("X-Request-Id")!
     public static let idempotencyKey = Self("Idempotency-Key")!
     public static let idempotentReplayed = Self("Idempotent-Replayed")!
-    public static let xFrameOptions = Self("X-Frame-Options")!
-    public static let referrerPolicy = Self("Referrer-Policy")!
 }

@@ -31,10 +31,8 @@ public final class Database {
     private let committer: GroupCommitter?
     private var statements: [String: Statement] = [:]
     private var inTransaction = false
+    /// True inside `write { }` or a batch: savepoints need it.
     private var inWriteTransaction = false
-
-    /// True inside `write { }`; the ledger asserts it so money never moves outside a transaction.
-    public var isInWriteTransaction: Bool { inWriteTransaction }
 
     /// Opens (creating if needed) the database file and sets every pragma explicitly rather than
     /// trusting compile-time defaults.
