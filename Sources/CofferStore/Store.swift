@@ -105,9 +105,12 @@ public protocol StoreWriter: StoreReader {
 
     /// A customer account, locked against other writers until the transaction ends.
     func accountForUpdate(id: String) throws -> Account?
-    /// The bank's cash account for a currency (the other side of deposits and withdrawals),
-    /// created on first use and locked like `accountForUpdate`.
-    func bankCashAccount(currency: Currency, at time: Timestamp) throws -> BankCashAccount
+    /// The bank's cash account that takes the other side of `accountID`'s deposits and
+    /// withdrawals in `currency`, created on first use and locked like `accountForUpdate`. A store
+    /// may split the bank's cash into several accounts per currency (so that deposits to
+    /// different accounts do not queue on one lock); the same customer account always gets the
+    /// same one.
+    func bankCashAccount(currency: Currency, for accountID: String, at time: Timestamp) throws -> BankCashAccount
     /// What left the account on that day (withdrawals and outgoing transfers).
     func outflow(accountID: String, day: CivilDate) throws -> Int64
     func insertTransfer(_ transfer: Transfer) throws

@@ -9,7 +9,7 @@ import XCTest
 /// ledger primitives behave as the engine relies on. A second store runs this same code by
 /// overriding `makeStore`.
 class StoreContractTests: XCTestCase {
-    private var directory: URL!
+    private(set) var directory: URL!
     private var store: (any Store)!
     private let now = Timestamp(millisecondsSinceEpoch: 1_780_000_000_000)
     private struct Abort: Error {}
@@ -98,19 +98,21 @@ class StoreContractTests: XCTestCase {
         XCTAssertEqual(try store.readOnce { try $0.account(id: account.id)?.balance }, 10)
     }
 
-    func testTheBankCashAccountIsOnePerCurrencyAndNeverACustomerAccount() throws {
+    func testTheBankCashAccountFollowsTheAccountAndIsNeverACustomerAccount() throws {
+        let account = try openAccount("cash@example.com")
         let (eur, again, usd) = try store.write { db in
             (
-                try db.bankCashAccount(currency: Currency(code: "EUR")!, at: now),
-                try db.bankCashAccount(currency: Currency(code: "EUR")!, at: now.adding(seconds: 1)),
-                try db.bankCashAccount(currency: Currency(code: "USD")!, at: now)
+                try db.bankCashAccount(currency: Currency(code: "EUR")!, for: account.id, at: now),
+                try db.bankCashAccount(currency: Currency(code: "EUR")!, for: account.id, at: now.adding(seconds: 1)),
+                try db.bankCashAccount(currency: Currency(code: "USD")!, for: account.id, at: now)
             )
         }
-        XCTAssertEqual(eur.id, again.id)
+        XCTAssertEqual(eur.id, again.id, "the same account always meets the same cash account")
         XCTAssertNotEqual(eur.id, usd.id)
         XCTAssertEqual(eur.balance, 0)
         XCTAssertNil(try store.readOnce { try $0.account(id: eur.id) }, "bank accounts are not customer accounts")
         XCTAssertNil(try store.write { try $0.accountForUpdate(id: eur.id) })
+        XCTAssertEqual(try store.readOnce { try $0.accounts(holderID: nil, page: PageRequest(limit: 10, offset: 0)) }.total, 1)
     }
 
     func testOutflowsAccumulatePerAccountAndDay() throws {
@@ -135,7 +137,7 @@ class StoreContractTests: XCTestCase {
         let account = try openAccount("journal@example.com")
         let eur = Currency(code: "EUR")!
         try store.write { db in
-            let bank = try db.bankCashAccount(currency: eur, at: now)
+            let bank = try db.bankCashAccount(currency: eur, for: account.id, at: now)
             let entry = Identifier.make(at: now)
             for (accountID, amount, before) in [(account.id, Int64(250), Int64(0)), (bank.id, -250, bank.balance)] {
                 try db.appendPosting(

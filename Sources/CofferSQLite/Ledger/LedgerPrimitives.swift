@@ -8,7 +8,8 @@ extension Database {
         try account(id: id)
     }
 
-    public func bankCashAccount(currency: Currency, at time: Timestamp) throws -> BankCashAccount {
+    /// One per currency: SQLite has one writer, so there is no lock to spread.
+    public func bankCashAccount(currency: Currency, for accountID: String, at time: Timestamp) throws -> BankCashAccount {
         try run(
             """
             INSERT OR IGNORE INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at)

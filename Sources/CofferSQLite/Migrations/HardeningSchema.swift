@@ -1,3 +1,5 @@
+import CofferStore
+
 extension Schema {
     /// Lockout counts failures per normalised email, whether or not a user has it, so the answer
     /// never tells which emails exist. Failures of the old per-user table are at most 15 minutes

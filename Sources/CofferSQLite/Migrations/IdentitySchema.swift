@@ -1,3 +1,5 @@
+import CofferStore
+
 extension Schema {
     /// Users, account holders, refresh-token families, the access-token denylist, login
     /// failures for lockout, and the append-only audit trail. Times are integer milliseconds

@@ -1,3 +1,5 @@
+import CofferStore
+
 extension Schema {
     /// Accounts, the double-entry journal (`postings`), transfers, cards and idempotency keys.
     /// Every movement writes postings that sum to zero per currency; `accounts.balance` is the

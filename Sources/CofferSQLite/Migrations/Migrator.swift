@@ -1,4 +1,5 @@
 import CofferCore
+import CofferStore
 
 /// Applies pending migrations. Each version runs inside `BEGIN IMMEDIATE` and re-checks whether it
 /// is already recorded once it holds the write lock, so two processes starting at once apply each

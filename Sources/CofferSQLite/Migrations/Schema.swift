@@ -1,3 +1,5 @@
+import CofferStore
+
 /// The schema of Coffer, as the ordered list of its migrations.
 public enum Schema {
     public static let migrations: [Migration] = [

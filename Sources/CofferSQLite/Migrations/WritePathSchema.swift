@@ -1,3 +1,5 @@
+import CofferStore
+
 extension Schema {
     /// The journal's `type IN (four values)` CHECK made SQLite build a temporary B-tree of the list
     /// on every posting insert (`OpenEphemeral`: a quarter of each insert's instructions,

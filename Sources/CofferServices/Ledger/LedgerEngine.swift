@@ -71,7 +71,7 @@ public struct LedgerEngine {
     }
 
     private func postAgainstBankCash(_ account: Account, newBalance: Int64, type: TransactionType, _ posting: LedgerPosting) throws -> LedgerReceipt {
-        let bank = try db.bankCashAccount(currency: account.currency, at: posting.at)
+        let bank = try db.bankCashAccount(currency: account.currency, for: account.id, at: posting.at)
         let customerDelta = type == .deposit ? posting.amount : -posting.amount
         guard let bankAfter = bank.balance.addingChecked(-customerDelta) else {
             // The bank's side is the negated sum of every customer balance in the currency; with
