@@ -6,7 +6,7 @@ CONFIGURATION ?= debug
 SWIFT ?= swift
 BIN_DIR = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path)
 
-.PHONY: deps build run test bench profile clean format lint coverage fuzz
+.PHONY: deps build run test test-suites bench profile clean format lint coverage fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -18,9 +18,14 @@ run: build
 	scripts/stack.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)"
 
 # The executables are built first: the end-to-end and browser tests start the real cofferd and
-# nginx. Browser screenshots land in artifacts/browser/ (not committed).
+# nginx. The suites run with a throwaway PostgreSQL server (scripts/with-postgres.sh), so every
+# store-backed suite runs on both stores. Browser screenshots land in artifacts/browser/ (not
+# committed).
 test: deps lint
 	$(SWIFT) build
+	scripts/with-postgres.sh $(MAKE) --no-print-directory test-suites
+
+test-suites:
 	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --disable-swift-testing
 	node --test Tests/Static/
 	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" python3 -m pytest -q -p no:cacheprovider Tests/OpenAPI Tests/Browser

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The target list mirrors the layers in DESIGN.md: C shims at the bottom, then core (pure domain),
-// the store seam (the `Store` protocol and its records) with SQLite behind it, services, http
+// the store seam (the `Store` protocol and its records) with SQLite and PostgreSQL behind it, services, http
 // (request/response/router/problems), api (handlers), and the FastCGI transport on top.
 // Executables only wire these together.
 let package = Package(
@@ -22,11 +22,13 @@ let package = Package(
         .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         .target(name: "CofferCore"),
         .target(name: "CofferLogging", dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log")]),
         .target(name: "CofferStore", dependencies: ["CofferCore"]),
         .target(name: "CofferSQLite", dependencies: ["CofferCore", "CofferStore", "CSQLite3"]),
+        .target(name: "CofferPostgres", dependencies: ["CofferCore", "CofferStore", "CPostgres"]),
         .target(name: "CofferCrypto", dependencies: ["CofferCore", "CLibCrypto", "CArgon2"]),
         .target(name: "CofferServices", dependencies: ["CofferCore", "CofferStore", "CofferCrypto"]),
         .target(
@@ -60,8 +62,11 @@ let package = Package(
             ]
         ),
 
+        // What several test targets share (a PostgreSQL schema per test); never linked into a product.
+        .target(name: "CofferTestSupport", dependencies: ["CofferPostgres"], path: "Tests/TestSupport"),
         .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore"]),
-        .testTarget(name: "CofferStoreTests", dependencies: ["CofferSQLite", "CofferStore", "CofferCore"]),
+        .testTarget(
+            name: "CofferStoreTests", dependencies: ["CofferSQLite", "CofferPostgres", "CofferStore", "CofferCore", "CofferTestSupport"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto", "CofferCore"]),
         .testTarget(
             name: "CofferHTTPTests",

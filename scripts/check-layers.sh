@@ -8,6 +8,7 @@ declare -A allowed=(
   [CofferCore]=""
   [CofferStore]="CofferCore"
   [CofferSQLite]="CofferCore CofferStore CSQLite3"
+  [CofferPostgres]="CofferCore CofferStore CPostgres"
   [CofferCrypto]="CofferCore CLibCrypto CArgon2"
   [CofferServices]="CofferCore CofferStore CofferCrypto"
   [CofferHTTP]="CofferCore"

@@ -4,6 +4,8 @@
 set -euo pipefail
 packages=(
   libfcgi-dev libsqlite3-dev libssl-dev libargon2-dev pkg-config  # the C libraries cofferd links
+  libpq-dev                                                       # the PostgreSQL store (libpq)
+  postgresql                                                      # the server make test starts for it
   nginx                                                           # the front end
   curl python3                                                    # make bench's setup
   wrk                                                             # make bench

@@ -1,0 +1,37 @@
+/// A WHERE clause built from the filters a request actually has, numbering PostgreSQL's `$n`
+/// placeholders as values are added: a clause written with `?` gets the next numbers. Only
+/// given filters appear, so the planner can use each one's index.
+struct PostgresConditions {
+    private(set) var clauses: [String]
+    private(set) var arguments: [PostgresValue] = []
+
+    init(_ fixed: String...) { clauses = fixed }
+
+    mutating func add(_ clause: String, _ values: PostgresValue...) {
+        clauses.append(number(clause, values))
+    }
+
+    /// The next placeholder for `value`, for the parts after WHERE (LIMIT, OFFSET).
+    mutating func placeholder(_ value: PostgresValue) -> String {
+        number("?", [value])
+    }
+
+    private mutating func number(_ clause: String, _ values: [PostgresValue]) -> String {
+        var text = ""
+        var used = 0
+        for character in clause {
+            if character == "?" {
+                precondition(used < values.count, "more placeholders than values in \(clause)")
+                arguments.append(values[used])
+                used += 1
+                text += "$\(arguments.count)"
+            } else {
+                text.append(character)
+            }
+        }
+        precondition(used == values.count, "more values than placeholders in \(clause)")
+        return text
+    }
+
+    var sql: String { clauses.isEmpty ? "TRUE" : clauses.joined(separator: " AND ") }
+}

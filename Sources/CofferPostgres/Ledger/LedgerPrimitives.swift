@@ -1,0 +1,91 @@
+import CofferCore
+import CofferStore
+
+/// The few writes the ledger engine composes. Accounts are locked with `FOR UPDATE`; the engine
+/// takes customer accounts in id order and the bank's cash account last, so two transactions
+/// never wait on each other in a circle.
+extension PostgresSession {
+    /// Slots of the bank's cash account per currency. Every deposit and withdrawal also moves the
+    /// bank's side; with one row per currency, all of them would queue on that row's lock. The
+    /// slot follows the customer account, whose own lock already orders its postings, so each
+    /// slot only serialises the accounts that hash to it. `coffer verify` still sees each
+    /// currency sum to zero over every slot.
+    static let bankCashSlots = 16
+
+    public func accountForUpdate(id: String) throws -> Account? {
+        try queryFirst("\(Self.accountSelect) WHERE a.id = $1 AND a.kind = 'customer' FOR UPDATE OF a", [.text(id)], Self.account)
+    }
+
+    public func bankCashAccount(currency: Currency, for accountID: String, at time: Timestamp) throws -> BankCashAccount {
+        let slot = Int64(Self.slot(of: accountID))
+        let arguments: [PostgresValue] = [.text(currency.code), .integer(slot)]
+        let select = "SELECT id, balance FROM accounts WHERE kind = 'bank_cash' AND currency = $1 AND cash_slot = $2 FOR UPDATE"
+        if let cash = try queryFirst(select, arguments, { BankCashAccount(id: $0.text(0), balance: $0.int64(1)) }) { return cash }
+        try run(
+            """
+            INSERT INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at, cash_slot)
+            VALUES ($3, NULL, 'bank_cash', NULL, $1, 0, 'active', $4, $2)
+            ON CONFLICT (currency, cash_slot) WHERE kind = 'bank_cash' DO NOTHING
+            """, arguments + [.text(Identifier.make(at: time)), .integer(time.millisecondsSinceEpoch)])
+        guard let cash = try queryFirst(select, arguments, { BankCashAccount(id: $0.text(0), balance: $0.int64(1)) }) else {
+            preconditionFailure("bank cash account for \(currency.code) missing right after it was ensured")
+        }
+        return cash
+    }
+
+    /// FNV-1a over the id's bytes: the same slot on every node and after every restart.
+    static func slot(of accountID: String) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for byte in accountID.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return Int(hash % UInt32(bankCashSlots))
+    }
+
+    public func outflow(accountID: String, day: CivilDate) throws -> Int64 {
+        try scalarInt(
+            "SELECT COALESCE(SUM(total), 0) FROM daily_outflows WHERE account_id = $1 AND day = $2",
+            [.text(accountID), .integer(day.daysSinceEpoch)])
+    }
+
+    public func insertTransfer(_ transfer: Transfer) throws {
+        try run(
+            """
+            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, description, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """,
+            [
+                .text(transfer.id), .text(transfer.fromAccountID), .text(transfer.toAccountID), .integer(transfer.amount),
+                .text(transfer.currency.code), transfer.description.postgresValue, .integer(transfer.createdAt.millisecondsSinceEpoch),
+            ])
+    }
+
+    public func appendPosting(_ posting: JournalPosting) throws {
+        try run(
+            """
+            INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, description, transfer_id, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            """,
+            [
+                .text(posting.id), .text(posting.entryID), .text(posting.accountID), .text(posting.type.rawValue),
+                .integer(posting.amount), .text(posting.currency.code), .integer(posting.balanceAfter),
+                posting.description.postgresValue, posting.transferID.postgresValue, .integer(posting.createdAt.millisecondsSinceEpoch),
+            ])
+    }
+
+    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Bool {
+        try run(
+            "UPDATE accounts SET balance = $1, posting_count = posting_count + 1 WHERE id = $2 AND balance = $3",
+            [.integer(balance), .text(accountID), .integer(expected)]) == 1
+    }
+
+    public func balance(accountID: String) throws -> Int64? {
+        try queryFirst("SELECT balance FROM accounts WHERE id = $1", [.text(accountID)]) { $0.int64(0) }
+    }
+
+    public func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws {
+        try run(
+            """
+            INSERT INTO daily_outflows (account_id, day, total) VALUES ($1, $2, $3)
+            ON CONFLICT (account_id, day) DO UPDATE SET total = daily_outflows.total + excluded.total
+            """, [.text(accountID), .integer(day.daysSinceEpoch), .integer(amount)])
+    }
+}

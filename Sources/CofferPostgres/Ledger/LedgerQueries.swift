@@ -1,0 +1,149 @@
+import CofferCore
+
+extension PostgresSession {
+    static let transactionSelect = """
+        SELECT p.seq, p.id, p.account_id, p.type, p.amount, p.currency, p.balance_after, p.description, p.transfer_id, p.created_at
+        FROM postings p JOIN accounts a ON a.id = p.account_id
+        """
+
+    static func transaction(_ row: PostgresRow) -> (id: String, item: LedgerTransaction) {
+        guard let type = TransactionType(rawValue: row.text(3)), let currency = Currency(code: row.text(5)) else {
+            preconditionFailure("postings row with unknown type or currency")
+        }
+        return (
+            row.text(1),
+            LedgerTransaction(
+                id: row.text(1), accountID: row.text(2), type: type, amount: abs(row.int64(4)),
+                currency: currency, balanceAfter: row.int64(6), description: row.optionalText(7),
+                transferID: row.optionalText(8), createdAt: Timestamp(millisecondsSinceEpoch: row.int64(9)))
+        )
+    }
+
+    public func transaction(id: String) throws -> LedgerTransaction? {
+        try queryFirst("\(Self.transactionSelect) WHERE p.id = $1 AND a.kind = 'customer'", [.text(id)]) { Self.transaction($0).1 }
+    }
+
+    /// Newest first, keyset-paged on the journal sequence (the cursor carries a posting id).
+    public func transactions(_ filter: TransactionFilter, page: PageRequest) throws -> Page<LedgerTransaction> {
+        var conditions = PostgresConditions("a.kind = 'customer'")
+        if let accountID = filter.accountID { conditions.add("p.account_id = ?", .text(accountID)) }
+        if let holderID = filter.holderID { conditions.add("a.holder_id = ?", .text(holderID)) }
+        if let type = filter.type { conditions.add("p.type = ?", .text(type.rawValue)) }
+        if let from = filter.from { conditions.add("p.created_at >= ?", .integer(from.millisecondsSinceEpoch)) }
+        if let until = filter.until { conditions.add("p.created_at < ?", .integer(until.millisecondsSinceEpoch)) }
+        let total = try transactionCount(filter, conditions)
+        if let after = page.after { conditions.add("p.seq < (SELECT seq FROM postings WHERE id = ?)", .text(after)) }
+        let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))
+        let offset = conditions.placeholder(.integer(Int64(page.offset)))
+        let rows = try query(
+            "\(Self.transactionSelect) WHERE \(conditions.sql) ORDER BY p.seq DESC LIMIT \(limit) OFFSET \(offset)",
+            conditions.arguments, Self.transaction)
+        return Page.keyset(rows, limit: page.limit, total: Int(total))
+    }
+
+    /// The list's `total`: the accounts' cached posting counts when only the account or holder
+    /// narrows it (no history walked), else a count over the filtered range.
+    private func transactionCount(_ filter: TransactionFilter, _ conditions: PostgresConditions) throws -> Int64 {
+        guard filter.type == nil, filter.from == nil, filter.until == nil else {
+            return try scalarInt(
+                "SELECT count(*) FROM postings p JOIN accounts a ON a.id = p.account_id WHERE \(conditions.sql)", conditions.arguments)
+        }
+        var accounts = PostgresConditions("kind = 'customer'")
+        if let accountID = filter.accountID { accounts.add("id = ?", .text(accountID)) }
+        if let holderID = filter.holderID { accounts.add("holder_id = ?", .text(holderID)) }
+        return try scalarInt("SELECT COALESCE(SUM(posting_count), 0) FROM accounts WHERE \(accounts.sql)", accounts.arguments)
+    }
+
+    // MARK: Transfers
+
+    static let transferSelect = "SELECT seq, id, from_account_id, to_account_id, amount, currency, description, created_at FROM transfers"
+
+    static func transfer(_ row: PostgresRow) -> (id: String, item: Transfer) {
+        guard let currency = Currency(code: row.text(5)) else { preconditionFailure("transfers row with unknown currency") }
+        return (
+            row.text(1),
+            Transfer(
+                id: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4),
+                currency: currency, description: row.optionalText(6),
+                createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
+        )
+    }
+
+    public func transfer(id: String) throws -> Transfer? {
+        try queryFirst("\(Self.transferSelect) WHERE id = $1", [.text(id)]) { Self.transfer($0).1 }
+    }
+
+    /// Newest first; either side may match the account or the holder.
+    public func transfers(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Transfer> {
+        var conditions = PostgresConditions()
+        if let accountID { conditions.add("(from_account_id = ? OR to_account_id = ?)", .text(accountID), .text(accountID)) }
+        if let holderID {
+            conditions.add(
+                "(from_account_id IN (SELECT id FROM accounts WHERE holder_id = ?) OR to_account_id IN (SELECT id FROM accounts WHERE holder_id = ?))",
+                .text(holderID), .text(holderID))
+        }
+        let total = try scalarInt("SELECT count(*) FROM transfers WHERE \(conditions.sql)", conditions.arguments)
+        if let after = page.after { conditions.add("seq < (SELECT seq FROM transfers WHERE id = ?)", .text(after)) }
+        let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))
+        let offset = conditions.placeholder(.integer(Int64(page.offset)))
+        let rows = try query(
+            "\(Self.transferSelect) WHERE \(conditions.sql) ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)",
+            conditions.arguments, Self.transfer)
+        return Page.keyset(rows, limit: page.limit, total: Int(total))
+    }
+
+    // MARK: Statements
+
+    /// When the account's history begins (seed data and imports may predate the account row).
+    public func firstPostingTime(accountID: String) throws -> Timestamp? {
+        try queryFirst("SELECT MIN(created_at) FROM postings WHERE account_id = $1", [.text(accountID)]) {
+            $0.optionalInt64(0).map(Timestamp.init(millisecondsSinceEpoch:))
+        } ?? nil
+    }
+
+    /// Balances and totals over `[from, until)`. PostgreSQL sums bigints as numeric, which does
+    /// not overflow; each sum is still split into the parts above and below 10^9 (as on SQLite)
+    /// so that every value read back fits 64 bits, and joined with checked arithmetic: a period
+    /// whose totals do not fit in 64 bits answers nil.
+    public func statementTotals(accountID: String, from: Timestamp, until: Timestamp) throws -> StatementTotals? {
+        let totals = try queryFirst(
+            """
+            SELECT COALESCE(SUM(amount / 1000000000) FILTER (WHERE created_at < $2), 0),
+                   COALESCE(SUM(amount % 1000000000) FILTER (WHERE created_at < $2), 0),
+                   COALESCE(SUM(amount / 1000000000) FILTER (WHERE created_at >= $2 AND amount > 0), 0),
+                   COALESCE(SUM(amount % 1000000000) FILTER (WHERE created_at >= $2 AND amount > 0), 0),
+                   COALESCE(SUM(-amount / 1000000000) FILTER (WHERE created_at >= $2 AND amount < 0), 0),
+                   COALESCE(SUM(-amount % 1000000000) FILTER (WHERE created_at >= $2 AND amount < 0), 0),
+                   count(*) FILTER (WHERE created_at >= $2)
+            FROM postings WHERE account_id = $1 AND created_at < $3
+            """, [.text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch)]
+        ) { row in
+            (
+                opening: ExactSum.join(high: row.int64(0), low: row.int64(1)),
+                credits: ExactSum.join(high: row.int64(2), low: row.int64(3)),
+                debits: ExactSum.join(high: row.int64(4), low: row.int64(5)), count: Int(row.int64(6))
+            )
+        }
+        guard let totals else { preconditionFailure("an aggregate query always answers one row") }
+        guard let opening = totals.opening, let credits = totals.credits, let debits = totals.debits,
+            let closing = opening.addingChecked(credits)?.subtractingChecked(debits)
+        else { return nil }
+        return StatementTotals(opening: opening, credits: credits, debits: debits, closing: closing, count: totals.count)
+    }
+
+    /// Statement lines oldest first, continuing after the posting `page.after`.
+    public func statementLines(accountID: String, from: Timestamp, until: Timestamp, page: PageRequest) throws -> Page<LedgerTransaction> {
+        let rows = try query(
+            """
+            \(Self.transactionSelect) WHERE p.account_id = $1 AND p.created_at >= $2 AND p.created_at < $3
+              AND ($4::text IS NULL OR p.seq > (SELECT seq FROM postings WHERE id = $4))
+            ORDER BY p.seq LIMIT $5 OFFSET $6
+            """,
+            [
+                .text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch),
+                page.after.postgresValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset)),
+            ], Self.transaction)
+        // The caller knows the period's count from the totals; this page only carries the lines.
+        return Page.keyset(rows, limit: page.limit, total: min(rows.count, page.limit))
+    }
+}

@@ -1,0 +1,71 @@
+extension PostgresSession {
+    /// Recomputes the ledger from the journal and reports every place it disagrees with itself.
+    /// Run it inside a read transaction, so every check sees the same snapshot. Sums are numeric
+    /// on PostgreSQL, so they are compared in SQL and printed as text.
+    public func ledgerDiscrepancies() throws -> [String] {
+        var found: [String] = []
+        for row in try connection.query(
+            """
+            SELECT a.id, a.balance::text, COALESCE(j.total, 0)::text, a.posting_count::text, COALESCE(j.count, 0)::text,
+                   a.balance <> COALESCE(j.total, 0), a.posting_count <> COALESCE(j.count, 0)
+            FROM accounts a
+            LEFT JOIN (SELECT account_id, SUM(amount) AS total, count(*) AS count FROM postings GROUP BY account_id) j
+                ON j.account_id = a.id
+            WHERE a.balance <> COALESCE(j.total, 0) OR a.posting_count <> COALESCE(j.count, 0)
+            ORDER BY a.seq
+            """
+        ).rows {
+            if row.bool(5) { found.append("account \(row.text(0)): balance \(row.text(1)) but its postings sum to \(row.text(2))") }
+            if row.bool(6) { found.append("account \(row.text(0)): counts \(row.text(3)) postings but has \(row.text(4))") }
+        }
+        for row in try connection.query("SELECT currency, SUM(amount)::text FROM postings GROUP BY currency HAVING SUM(amount) <> 0").rows {
+            found.append("currency \(row.text(0)): postings sum to \(row.text(1)), not 0")
+        }
+        for row in try connection.query(
+            "SELECT entry_id, SUM(amount)::text, count(*) FROM postings GROUP BY entry_id HAVING SUM(amount) <> 0 OR count(*) <> 2"
+        ).rows {
+            found.append("entry \(row.text(0)): \(row.text(2)) postings summing to \(row.text(1))")
+        }
+        for row in try connection.query(
+            """
+            SELECT t.id FROM transfers t
+            WHERE (SELECT count(*) FROM postings p WHERE p.transfer_id = t.id) <> 2
+               OR NOT EXISTS (SELECT 1 FROM postings p WHERE p.transfer_id = t.id AND p.account_id = t.from_account_id
+                              AND p.type = 'transfer_out' AND p.amount = -t.amount)
+               OR NOT EXISTS (SELECT 1 FROM postings p WHERE p.transfer_id = t.id AND p.account_id = t.to_account_id
+                              AND p.type = 'transfer_in' AND p.amount = t.amount)
+            """
+        ).rows {
+            found.append("transfer \(row.text(0)): does not have exactly its two sides")
+        }
+        for row in try connection.query(
+            """
+            SELECT id, account_id FROM (
+                SELECT id, account_id, balance_after, SUM(amount) OVER (PARTITION BY account_id ORDER BY seq) AS running FROM postings
+            ) j WHERE balance_after <> running LIMIT 10
+            """
+        ).rows {
+            found.append("transaction \(row.text(0)) on account \(row.text(1)): balance_after disagrees with the running sum")
+        }
+        for row in try connection.query(
+            """
+            WITH journal AS (
+                SELECT account_id, created_at / 86400000 AS day, -SUM(amount) AS total FROM postings
+                WHERE type IN ('withdrawal', 'transfer_out') AND amount < 0 GROUP BY account_id, created_at / 86400000
+            )
+            SELECT j.account_id, j.day FROM journal j LEFT JOIN daily_outflows d ON d.account_id = j.account_id AND d.day = j.day
+            WHERE d.total IS DISTINCT FROM j.total
+            UNION ALL
+            SELECT d.account_id, d.day FROM daily_outflows d LEFT JOIN journal j ON j.account_id = d.account_id AND j.day = d.day
+            WHERE j.total IS NULL
+            LIMIT 10
+            """
+        ).rows {
+            found.append("account \(row.text(0)): daily outflow total for day \(row.int64(1)) disagrees with the journal")
+        }
+        for row in try connection.query("SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0").rows {
+            found.append("account \(row.text(0)): negative balance \(row.int64(1))")
+        }
+        return found
+    }
+}

@@ -1,0 +1,49 @@
+import CofferCore
+
+extension PostgresSession {
+    static let accountSelect = """
+        SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.seq
+        FROM accounts a JOIN account_holders h ON h.id = a.holder_id
+        """
+
+    static func account(_ row: PostgresRow) -> Account {
+        guard let type = AccountType(rawValue: row.text(3)), let currency = Currency(code: row.text(4)),
+            let status = AccountStatus(rawValue: row.text(6))
+        else {
+            preconditionFailure("accounts row with unknown type, currency or status")
+        }
+        return Account(
+            id: row.text(0), holderID: row.text(1), ownerUserID: row.text(2), type: type, currency: currency,
+            balance: row.int64(5), status: status, createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
+    }
+
+    public func insertAccount(_ account: Account) throws {
+        try run(
+            """
+            INSERT INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at)
+            VALUES ($1, $2, 'customer', $3, $4, 0, $5, $6)
+            """,
+            [
+                .text(account.id), .text(account.holderID), .text(account.type.rawValue), .text(account.currency.code),
+                .text(account.status.rawValue), .integer(account.createdAt.millisecondsSinceEpoch),
+            ])
+    }
+
+    /// A customer account (bank cash accounts are never returned here).
+    public func account(id: String) throws -> Account? {
+        try queryFirst("\(Self.accountSelect) WHERE a.id = $1 AND a.kind = 'customer'", [.text(id)], Self.account)
+    }
+
+    public func accounts(holderID: String?, page: PageRequest) throws -> Page<Account> {
+        let filter = "a.kind = 'customer' AND ($1::text IS NULL OR a.holder_id = $1)"
+        let total = try scalarInt("SELECT count(*) FROM accounts a WHERE \(filter)", [holderID.postgresValue])
+        let items = try query(
+            "\(Self.accountSelect) WHERE \(filter) ORDER BY a.seq LIMIT $2 OFFSET $3",
+            [holderID.postgresValue, .integer(Int64(page.limit)), .integer(Int64(page.offset))], Self.account)
+        return Page(items: items, total: Int(total), nextAfter: nil)
+    }
+
+    public func updateAccountStatus(id: String, to status: AccountStatus) throws {
+        try run("UPDATE accounts SET status = $1 WHERE id = $2 AND kind = 'customer'", [.text(status.rawValue), .text(id)])
+    }
+}

@@ -1,0 +1,48 @@
+import CofferCore
+
+extension PostgresSession {
+    /// Appends to the audit trail, inside the write transaction of the action it records.
+    public func appendAudit(_ event: AuditEvent) throws {
+        try run(
+            """
+            INSERT INTO audit_events (id, at, actor_id, action, target_type, target_id, outcome, reason, request_id, ip,
+                                      server_request_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            """,
+            [
+                .text(event.id), .integer(event.at.millisecondsSinceEpoch), event.actorID.postgresValue, .text(event.action.rawValue),
+                event.targetType.postgresValue, event.targetID.postgresValue, .text(event.outcome.rawValue), event.reason.postgresValue,
+                event.requestID.postgresValue, event.ip.postgresValue, event.serverRequestID.postgresValue,
+            ])
+    }
+
+    /// Newest first, keyset-paged on the insertion sequence so concurrent appends never shift a page.
+    public func auditEvents(_ filter: AuditFilter, page: PageRequest) throws -> Page<AuditEvent> {
+        let where_ = "($1::text IS NULL OR actor_id = $1) AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR outcome = $3)"
+        let arguments: [PostgresValue] = [
+            filter.actorID.postgresValue, (filter.action?.rawValue).postgresValue, (filter.outcome?.rawValue).postgresValue,
+        ]
+        let total = try scalarInt("SELECT count(*) FROM audit_events WHERE \(where_)", arguments)
+        let rows = try query(
+            """
+            SELECT seq, id, at, actor_id, action, target_type, target_id, outcome, reason, request_id, ip, server_request_id FROM audit_events
+            WHERE \(where_) AND ($4::text IS NULL OR seq < (SELECT seq FROM audit_events WHERE id = $4))
+            ORDER BY seq DESC LIMIT $5 OFFSET $6
+            """,
+            arguments + [page.after.postgresValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset))]
+        ) { row in
+            guard let action = AuditEvent.Action(rawValue: row.text(4)), let outcome = AuditEvent.Outcome(rawValue: row.text(7)) else {
+                preconditionFailure("audit_events row with unknown action or outcome")
+            }
+            return (
+                id: row.text(1),
+                item: AuditEvent(
+                    id: row.text(1), at: Timestamp(millisecondsSinceEpoch: row.int64(2)), actorID: row.optionalText(3),
+                    action: action, targetType: row.optionalText(5), targetID: row.optionalText(6),
+                    outcome: outcome, reason: row.optionalText(8), requestID: row.optionalText(9),
+                    serverRequestID: row.optionalText(11), ip: row.optionalText(10))
+            )
+        }
+        return Page.keyset(rows, limit: page.limit, total: Int(total))
+    }
+}

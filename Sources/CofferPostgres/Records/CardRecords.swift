@@ -1,0 +1,53 @@
+import CofferCore
+
+extension PostgresSession {
+    static let cardColumns = "id, account_id, type, last4, exp_month, exp_year, status, created_at"
+
+    static func card(_ row: PostgresRow) -> Card {
+        guard let type = CardType(rawValue: row.text(2)), let status = CardStatus(rawValue: row.text(6)) else {
+            preconditionFailure("cards row with unknown type or status")
+        }
+        return Card(
+            id: row.text(0), accountID: row.text(1), type: type, last4: row.text(3), expiryMonth: Int(row.int64(4)),
+            expiryYear: Int(row.int64(5)), status: status, createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
+    }
+
+    public func insertCard(_ card: Card) throws {
+        try run(
+            "INSERT INTO cards (id, account_id, type, last4, exp_month, exp_year, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [
+                .text(card.id), .text(card.accountID), .text(card.type.rawValue), .text(card.last4), .integer(Int64(card.expiryMonth)),
+                .integer(Int64(card.expiryYear)), .text(card.status.rawValue), .integer(card.createdAt.millisecondsSinceEpoch),
+            ])
+    }
+
+    public func card(id: String) throws -> Card? {
+        try queryFirst("SELECT \(Self.cardColumns) FROM cards WHERE id = $1", [.text(id)], Self.card)
+    }
+
+    public func liveCardCount(accountID: String) throws -> Int {
+        Int(try scalarInt("SELECT count(*) FROM cards WHERE account_id = $1 AND status != 'cancelled'", [.text(accountID)]))
+    }
+
+    /// Cards of one account, or of every account of one holder, or all; oldest first.
+    public func cards(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Card> {
+        let filter = """
+            ($1::text IS NULL OR account_id = $1)
+            AND ($2::text IS NULL OR account_id IN (SELECT id FROM accounts WHERE holder_id = $2))
+            """
+        let arguments: [PostgresValue] = [accountID.postgresValue, holderID.postgresValue]
+        let total = try scalarInt("SELECT count(*) FROM cards WHERE \(filter)", arguments)
+        let items = try query(
+            "SELECT \(Self.cardColumns) FROM cards WHERE \(filter) ORDER BY seq LIMIT $3 OFFSET $4",
+            arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Self.card)
+        return Page(items: items, total: Int(total), nextAfter: nil)
+    }
+
+    public func updateCardStatus(id: String, to status: CardStatus) throws {
+        try run("UPDATE cards SET status = $1 WHERE id = $2", [.text(status.rawValue), .text(id)])
+    }
+
+    public func cancelCards(accountID: String) throws {
+        try run("UPDATE cards SET status = 'cancelled' WHERE account_id = $1 AND status != 'cancelled'", [.text(accountID)])
+    }
+}
