@@ -74,7 +74,8 @@ let package = Package(
         .testTarget(
             name: "CofferAPITests",
             dependencies: [
-                "CofferAPI", "CofferHTTP", "CofferServices", "CofferStore", "CofferSQLite", "CofferCrypto", "CofferCore",
+                "CofferAPI", "CofferHTTP", "CofferServices", "CofferStore", "CofferSQLite", "CofferPostgres", "CofferCrypto", "CofferCore",
+                "CofferTestSupport",
                 .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         .testTarget(name: "EndToEndTests", dependencies: ["CofferSQLite", "CofferStore"]),

@@ -2,10 +2,7 @@ import CofferCore
 import CofferSQLite
 import XCTest
 
-final class AccountTests: XCTestCase {
-    var t: TestApp!
-
-    override func setUpWithError() throws { t = try TestApp() }
+class AccountTests: APITestCase {
     override func tearDown() { t = nil }
 
     func testOpeningAnAccountAnswersItsShapeAndAudits() throws {

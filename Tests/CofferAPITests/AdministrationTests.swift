@@ -2,10 +2,7 @@ import CofferCore
 import CofferSQLite
 import XCTest
 
-final class AdministrationTests: XCTestCase {
-    var t: TestApp!
-
-    override func setUpWithError() throws { t = try TestApp() }
+class AdministrationTests: APITestCase {
     override func tearDown() { t = nil }
 
     func testAdminEndpointsAreForbiddenToUsersAndWritesToSupport() throws {

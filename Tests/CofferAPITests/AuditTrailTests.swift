@@ -2,10 +2,7 @@ import CofferCore
 import CofferSQLite
 import XCTest
 
-final class AuditTrailTests: XCTestCase {
-    var t: TestApp!
-
-    override func setUpWithError() throws { t = try TestApp() }
+class AuditTrailTests: APITestCase {
     override func tearDown() { t = nil }
 
     func testEachAuditedActionWritesARowWithItsOrigin() throws {
@@ -53,21 +50,21 @@ final class AuditTrailTests: XCTestCase {
 
     func testAuditRowsRollBackWithTheirTransaction() throws {
         struct Abort: Error {}
-        let before = try t.database.scalarInt("SELECT count(*) FROM audit_events")
+        let before = try t.sql.scalarInt("SELECT count(*) FROM audit_events")
         XCTAssertThrowsError(
-            try t.database.write { db in
+            try t.store.write { db in
                 try db.appendAudit(
                     AuditEvent(
                         id: Identifier.make(), at: .now(), actorID: nil, action: .userUpdate, targetType: nil,
                         targetID: nil, outcome: .success, reason: nil, requestID: nil, serverRequestID: nil, ip: nil))
                 throw Abort()
             })
-        XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM audit_events"), before)
+        XCTAssertEqual(try t.sql.scalarInt("SELECT count(*) FROM audit_events"), before)
     }
 
     func testAuditTrailIsAppendOnly() throws {
         _ = t.member()
-        XCTAssertThrowsError(try t.database.run("UPDATE audit_events SET outcome = 'failure'"))
-        XCTAssertThrowsError(try t.database.run("DELETE FROM audit_events"))
+        XCTAssertThrowsError(try t.sql.run("UPDATE audit_events SET outcome = 'failure'"))
+        XCTAssertThrowsError(try t.sql.run("DELETE FROM audit_events"))
     }
 }

@@ -2,10 +2,7 @@ import CofferCore
 import CofferSQLite
 import XCTest
 
-final class CardAndStatementTests: XCTestCase {
-    var t: TestApp!
-
-    override func setUpWithError() throws { t = try TestApp() }
+class CardAndStatementTests: APITestCase {
     override func tearDown() { t = nil }
 
     func testCardsAreIssuedWithoutCardNumbersAndLimitedToFive() throws {
@@ -20,7 +17,7 @@ final class CardAndStatementTests: XCTestCase {
         XCTAssertEqual(card["status"], "active")
         guard case let .object(members) = card.json else { return XCTFail() }
         XCTAssertEqual(Set(members.map(\.0)), ["id", "account_id", "type", "last4", "exp_month", "exp_year", "status", "created_at"])
-        let columns = try t.database.query("SELECT name FROM pragma_table_info('cards')") { $0.text(0) }
+        let columns = try t.sql.columns(of: "cards")
         XCTAssertFalse(columns.contains { $0.contains("number") || $0 == "pan" })
 
         for _ in 0..<4 { XCTAssertEqual(t.post("/v1/cards", ["account_id": .string(a), "type": "virtual"], token: ann.accessToken).status, 201) }
@@ -57,9 +54,9 @@ final class CardAndStatementTests: XCTestCase {
 
     private func backdate(_ accountID: String, days: Int64) throws {
         // Test-only: move this account's existing journal lines into the past, as history would be.
-        try t.database.execute("DROP TRIGGER postings_no_update")
-        try t.database.run("UPDATE postings SET created_at = created_at - ? WHERE account_id = ?", [.integer(days * 86_400_000), .text(accountID)])
-        try t.database.execute("CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END")
+        try t.sql.withJournalEditable {
+            try t.sql.run("UPDATE postings SET created_at = created_at - ? WHERE account_id = ?", [.integer(days * 86_400_000), .text(accountID)])
+        }
     }
 
     func testStatementTotalsCoverThePeriodAndBalance() throws {

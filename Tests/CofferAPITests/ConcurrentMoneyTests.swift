@@ -7,9 +7,9 @@ import XCTest
 
 /// Sixteen workers, each with its own connection as in cofferd, move money between a handful of
 /// accounts at once, many of the requests bound to fail. Money must be conserved exactly.
-final class ConcurrentMoneyTests: XCTestCase {
+class ConcurrentMoneyTests: APITestCase {
     func testSixteenWorkersConserveMoney() throws {
-        let t = try TestApp()
+        let t = try makeApp()
         let owners = [t.member(), t.member()]
         var accounts: [(id: String, token: String)] = []
         for owner in owners {
@@ -59,8 +59,8 @@ final class ConcurrentMoneyTests: XCTestCase {
         let balances = try accounts.map { try t.balance($0.id) }
         XCTAssertEqual(balances.reduce(0, +), initialTotal, "money is conserved")
         XCTAssertTrue(balances.allSatisfy { $0 >= 0 })
-        XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM transfers"), Int64(succeeded))
-        XCTAssertEqual(try t.database.scalarInt("SELECT count(*) FROM postings WHERE transfer_id IS NOT NULL"), Int64(2 * succeeded))
-        XCTAssertEqual(try t.database.read { try $0.ledgerDiscrepancies() }, [])
+        XCTAssertEqual(try t.sql.scalarInt("SELECT count(*) FROM transfers"), Int64(succeeded))
+        XCTAssertEqual(try t.sql.scalarInt("SELECT count(*) FROM postings WHERE transfer_id IS NOT NULL"), Int64(2 * succeeded))
+        XCTAssertEqual(try t.store.read { try $0.ledgerDiscrepancies() }, [])
     }
 }

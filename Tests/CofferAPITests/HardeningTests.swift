@@ -11,16 +11,12 @@ import XCTest
 /// Regression tests for the hardening review: arithmetic that must not trap, requests that are
 /// the same whatever their bytes, text that must not look like other text, lockout that tells
 /// nothing, cursors that reveal nothing.
-final class HardeningTests: XCTestCase {
-    var t: TestApp!
-
+class HardeningTests: APITestCase {
     override func setUpWithError() throws {
         var money = MoneySettings()
         money.maxBalance = 1_000_000
-        t = try TestApp(money: money)
+        t = try makeApp(money: money)
     }
-
-    override func tearDown() { t = nil }
 
     // MARK: Arithmetic limits
 
@@ -68,18 +64,16 @@ final class HardeningTests: XCTestCase {
         let a = t.openAccount(ann)
         let huge: Int64 = 6_000_000_000_000_000_000
         let longAgo = Timestamp(millisecondsSinceEpoch: 1_000_000_000_000)
-        try t.database.write { db in
-            for at in [longAgo, Timestamp.now()] {
-                try db.run(
-                    """
-                    INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, created_at)
-                    VALUES (?, ?, ?, 'deposit', ?, 'USD', ?, ?)
-                    """,
-                    [
-                        .text(Identifier.make()), .text(Identifier.make()), .text(a), .integer(huge), .integer(huge),
-                        .integer(at.millisecondsSinceEpoch),
-                    ])
-            }
+        for at in [longAgo, Timestamp.now()] {
+            try t.sql.run(
+                """
+                INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, created_at)
+                VALUES (?, ?, ?, 'deposit', ?, 'USD', ?, ?)
+                """,
+                [
+                    .text(Identifier.make()), .text(Identifier.make()), .text(a), .integer(huge), .integer(huge),
+                    .integer(at.millisecondsSinceEpoch),
+                ])
         }
         let today = Timestamp.now().date.iso8601
         let statement = t.get("/v1/statements/\(a)?from=\(today)", token: ann.accessToken)
@@ -98,7 +92,7 @@ final class HardeningTests: XCTestCase {
         let ann = t.member()
         let accounts = [t.openAccount(ann), t.openAccount(ann)]
         for account in accounts {
-            try t.database.run("UPDATE accounts SET balance = ? WHERE id = ?", [.integer(6_000_000_000_000_000_000), .text(account)])
+            try t.sql.run("UPDATE accounts SET balance = ? WHERE id = ?", [.integer(6_000_000_000_000_000_000), .text(account)])
         }
         let stats = t.get("/v1/admin/stats", token: admin.accessToken)
         XCTAssertEqual(stats.status, 200)
@@ -109,7 +103,7 @@ final class HardeningTests: XCTestCase {
         let ann = t.member()
         let a = t.openAccount(ann)
         XCTAssertEqual(t.deposit(ann, a, 10).status, 201)
-        try t.database.run("UPDATE accounts SET balance = ? WHERE kind = 'bank_cash' AND currency = 'USD'", [.integer(Int64.min + 5)])
+        try t.sql.run("UPDATE accounts SET balance = ? WHERE kind = 'bank_cash' AND currency = 'USD'", [.integer(Int64.min + 5)])
         let journal = try t.journalCount()
         let refused = t.deposit(ann, a, 10)
         XCTAssertEqual(refused.code, "balance_limit_exceeded")
@@ -262,7 +256,7 @@ final class HardeningTests: XCTestCase {
         let page = t.get("/v1/transactions?limit=1", token: ann.accessToken)
         let cursor = try XCTUnwrap(page["pagination"]?["next_cursor"]?.stringValue)
         let decoded = String(decoding: Base64URL.decode(cursor) ?? [], as: UTF8.self)
-        let sequence = try t.database.scalarInt("SELECT max(seq) FROM postings WHERE account_id = ?", [.text(a)])
+        let sequence = try t.sql.scalarInt("SELECT max(seq) FROM postings WHERE account_id = ?", [.text(a)])
         let parts = decoded.split(separator: ":").map(String.init)
         XCTAssertFalse(parts.contains(String(sequence)), decoded)
         XCTAssertTrue(decoded.contains(page["data"]!.arrayValue![0]["id"]!.stringValue!), "the cursor names an item of the list itself")

@@ -8,12 +8,8 @@ import XCTest
 @testable import CofferAPI
 
 /// The whole app in-process against a real temporary SQLite file: no socket, no nginx.
-final class MetadataTests: XCTestCase {
-    var t: TestApp!
+class MetadataTests: APITestCase {
     var app: Application { t.app }
-
-    override func setUpWithError() throws { t = try TestApp() }
-    override func tearDown() { t = nil }
 
     private func get(_ path: String) throws -> (Response, JSONValue) {
         let response = app.handle(Request(method: .get, path: path))

@@ -3,10 +3,7 @@ import CofferSQLite
 import CofferServices
 import XCTest
 
-final class MoneyMovementTests: XCTestCase {
-    var t: TestApp!
-
-    override func setUpWithError() throws { t = try TestApp() }
+class MoneyMovementTests: APITestCase {
     override func tearDown() { t = nil }
 
     private func transfer(_ member: TestApp.Member, _ from: String, _ to: String, _ amount: JSONValue, extra: [(String, JSONValue)] = []) -> TestApp.Reply {
@@ -58,7 +55,7 @@ final class MoneyMovementTests: XCTestCase {
         let incoming = t.get("/v1/transactions?account_id=\(b)", token: bob.accessToken)["data"]?.arrayValue ?? []
         XCTAssertEqual(incoming.map { $0["type"] }, ["transfer_in"])
         XCTAssertEqual(t.get("/v1/transfers/\(transferID)", token: bob.accessToken).status, 200, "visible to the receiver")
-        XCTAssertEqual(try t.database.read { try $0.ledgerDiscrepancies() }, [])
+        XCTAssertEqual(try t.store.read { try $0.ledgerDiscrepancies() }, [])
     }
 
     func testAmountsMustBePositiveIntegersWithinBounds() throws {
@@ -111,7 +108,7 @@ final class MoneyMovementTests: XCTestCase {
         _ = t.send(.patch, "/v1/accounts/\(b)", body: ["status": "frozen"], token: admin.accessToken)
         try assertUnchanged([a, b], { transfer(ann, a, b, 5_000) }, code: "account_not_active")
         try assertUnchanged([a, b], { transfer(ann, a, b, 5_000, extra: [("currency", "EUR")]) }, code: "account_not_active")
-        XCTAssertEqual(try t.database.read { try $0.ledgerDiscrepancies() }, [])
+        XCTAssertEqual(try t.store.read { try $0.ledgerDiscrepancies() }, [])
     }
 
     /// Sending to someone else's account must not reveal whether it is frozen or its currency.
@@ -147,7 +144,7 @@ final class MoneyMovementTests: XCTestCase {
     }
 
     func testDailyOutflowLimitCountsWithdrawalsAndTransfersOverTheUTCDay() throws {
-        t = try TestApp(
+        t = try makeApp(
             money: {
                 var m = MoneySettings()
                 m.dailyOutflowLimit = 10_000
@@ -192,7 +189,7 @@ final class MoneyMovementTests: XCTestCase {
         XCTAssertEqual(t.get("/v1/transactions?account_id=\(a)", token: ann.accessToken)["pagination"]?["total"], 7)
         XCTAssertEqual(t.get("/v1/transactions?account_id=\(b)", token: ann.accessToken)["pagination"]?["total"], 1)
         XCTAssertEqual(t.get("/v1/transactions", token: ann.accessToken)["pagination"]?["total"], 8)
-        XCTAssertEqual(try t.database.read { try $0.ledgerDiscrepancies() }, [])
+        XCTAssertEqual(try t.store.read { try $0.ledgerDiscrepancies() }, [])
         for bad in ["from=2026-02-30", "from=2026-05-02&to=2026-05-01", "type=bonus", "cursor=abc", "limit=500"] {
             XCTAssertEqual(t.get("/v1/transactions?\(bad)", token: ann.accessToken).code, "invalid_parameter", bad)
         }
@@ -224,8 +221,8 @@ final class MoneyMovementTests: XCTestCase {
     func testJournalIsAppendOnly() throws {
         let ann = t.member()
         t.deposit(ann, t.openAccount(ann), 10)
-        XCTAssertThrowsError(try t.database.run("UPDATE postings SET amount = 1"))
-        XCTAssertThrowsError(try t.database.run("DELETE FROM postings"))
-        XCTAssertThrowsError(try t.database.run("UPDATE accounts SET balance = -1 WHERE kind = 'customer'"), "CHECK (balance >= 0)")
+        XCTAssertThrowsError(try t.sql.run("UPDATE postings SET amount = 1"))
+        XCTAssertThrowsError(try t.sql.run("DELETE FROM postings"))
+        XCTAssertThrowsError(try t.sql.run("UPDATE accounts SET balance = -1 WHERE kind = 'customer'"), "CHECK (balance >= 0)")
     }
 }

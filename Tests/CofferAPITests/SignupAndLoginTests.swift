@@ -4,10 +4,7 @@ import CofferSQLite
 import HTTPTypes
 import XCTest
 
-final class SignupAndLoginTests: XCTestCase {
-    var t: TestApp!
-
-    override func setUpWithError() throws { t = try TestApp() }
+class SignupAndLoginTests: APITestCase {
     override func tearDown() { t = nil }
 
     private func signupBody(_ overrides: [String: JSONValue] = [:]) -> JSONValue {
@@ -33,7 +30,7 @@ final class SignupAndLoginTests: XCTestCase {
         XCTAssertEqual(reply["user"]?["status"], "active")
         XCTAssertEqual(reply["account_holder"]?["dob"], "1985-06-30")
         XCTAssertEqual(reply["account_holder"]?["user_id"], reply["user"]?["id"])
-        let stored = try XCTUnwrap(try t.database.user(email: "new.person@example.com"))
+        let stored = try XCTUnwrap(try t.store.readOnce { try $0.user(email: "new.person@example.com") })
         XCTAssertTrue(stored.passwordHash.hasPrefix("$argon2id$v=19$"))
         XCTAssertFalse(reply.response.body.contains(Array("argon2".utf8)))
     }
@@ -126,7 +123,7 @@ final class SignupAndLoginTests: XCTestCase {
     func testFailedLoginsLookIdentical() throws {
         let member = t.member()
         let suspended = t.member()
-        try t.database.updateUser(id: suspended.userID, role: .user, status: .suspended)
+        try t.store.write { try $0.updateUser(id: suspended.userID, role: .user, status: .suspended) }
         let replies = [
             t.post("/v1/auth/login", ["email": .string(member.email), "password": "wrong password!"]),
             t.post("/v1/auth/login", ["email": "nobody@example.com", "password": "wrong password!"]),
@@ -164,9 +161,9 @@ final class SignupAndLoginTests: XCTestCase {
     func testLoginRehashesPasswordsMadeWithOldParameters() throws {
         let member = t.member()
         let cheaper = try PasswordHasherFixture.hash(member.password)
-        try t.database.updatePassword(userID: member.userID, hash: cheaper, changedAt: nil)
+        try t.store.write { try $0.updatePassword(userID: member.userID, hash: cheaper, changedAt: nil) }
         XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).status, 200)
-        let stored = try XCTUnwrap(try t.database.user(id: member.userID))
+        let stored = try XCTUnwrap(try t.store.readOnce { try $0.user(id: member.userID) })
         XCTAssertNotEqual(stored.passwordHash, cheaper)
         XCTAssertTrue(stored.passwordHash.contains("m=1024,t=1,p=1"))
     }

@@ -5,10 +5,7 @@ import XCTest
 
 @testable import CofferServices
 
-final class TokenTests: XCTestCase {
-    var t: TestApp!
-
-    override func setUpWithError() throws { t = try TestApp() }
+class TokenTests: APITestCase {
     override func tearDown() { t = nil }
 
     private func claims(of token: String) throws -> JSONValue {

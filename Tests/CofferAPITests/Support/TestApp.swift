@@ -1,12 +1,16 @@
 import CofferCore
 import CofferCrypto
 import CofferHTTP
+import CofferPostgres
 import CofferSQLite
 import CofferServices
+import CofferStore
+import CofferTestSupport
 import Foundation
 import HTTPTypes
 import Logging
 import Synchronization
+import XCTest
 
 @testable import CofferAPI
 
@@ -19,13 +23,22 @@ final class TestClock: Sendable {
     func advance(seconds: Int64) { offsetMs.add(seconds * 1000, ordering: .relaxed) }
 }
 
-/// The whole application in-process on a fresh SQLite file, with cheap Argon2 parameters so the
-/// suite stays fast (the default cost is covered by CryptoTests and the end-to-end tests).
+/// The whole application in-process on a fresh store (a SQLite file, or a schema of its own on the
+/// test PostgreSQL server), with cheap Argon2 parameters so the suite stays fast (the default
+/// cost is covered by CryptoTests and the end-to-end tests).
 final class TestApp {
-    let directory: URL
-    let database: Database
-    /// The process's one committer, as cofferd has: every worker's writes go through it.
-    let committer: GroupCommitter
+    let backend: TestBackend
+    /// The main application's store; tests read and write through it as the services do.
+    let store: any Store
+    /// Raw SQL against the same database, for what the API does not show.
+    let sql: TestSQL
+    /// SQLite only: the process's one committer, as cofferd has: every worker's writes go through it.
+    let committer: GroupCommitter?
+    /// SQLite only: the database file.
+    let path: String?
+    private let directory: URL
+    private let postgresDatabase: PostgresTestDatabase?
+    private let pool: PostgresPool?
     let app: Application
     let clock = TestClock()
     let secret = Array("an-in-process-test-secret-of-32+bytes".utf8)
@@ -34,42 +47,68 @@ final class TestApp {
 
     let settings: CofferService.Settings
 
-    init(money: MoneySettings = MoneySettings()) throws {
+    init(money: MoneySettings = MoneySettings(), backend: TestBackend = .sqlite) throws {
+        self.backend = backend
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent("api.db").path
-        // As in cofferd: one writer connection behind the committer; the app's connection reads
-        // and hands its writes over (group commit).
-        committer = GroupCommitter(writer: try Database(path: path), capacity: 64)
-        database = try Database(path: path, options: .init(committer: committer))
-        try Migrator().migrate(database)
+        switch backend {
+        case .sqlite:
+            let path = directory.appendingPathComponent("api.db").path
+            // As in cofferd: one writer connection behind the committer; the app's connection reads
+            // and hands its writes over (group commit).
+            let committer = GroupCommitter(writer: try Database(path: path), capacity: 64)
+            let database = try Database(path: path, options: .init(committer: committer))
+            try Migrator().migrate(database)
+            self.path = path
+            self.committer = committer
+            postgresDatabase = nil
+            pool = nil
+            store = SQLiteStore(database: database)
+            sql = TestSQL(sqlite: database, postgres: nil)
+        case .postgres:
+            guard let database = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
+            // As in cofferd on PostgreSQL: one pool per process, shared by every worker.
+            let pool = PostgresPool(url: database.url, size: 24)
+            try PostgresMigrator().migrate(pool)
+            path = nil
+            committer = nil
+            postgresDatabase = database
+            self.pool = pool
+            store = PostgresStore(pool: pool)
+            sql = TestSQL(sqlite: nil, postgres: pool)
+        }
         auth.passwordHashing = .init(memoryKiB: 1024, iterations: 1, parallelism: 1)
         settings = CofferService.Settings(
             corsOrigins: [], startedAt: .now(), jwtSecret: secret, auth: auth,
             dummyPasswordHash: try IdentityService.makeDummyHash(auth), money: money, clock: clock.clock)
-        app = Self.application(database, settings: settings)
+        app = Self.application(store, settings: settings)
     }
 
-    /// Builds another application on its own connection to the same file, as each cofferd worker
-    /// has; call the factory on the thread that will use the application.
+    /// Builds another application over its own store, as each cofferd worker has (on SQLite its
+    /// own connection to the same file; on PostgreSQL a store over the shared pool); call the
+    /// factory on the thread that will use the application.
     func workerFactory() -> @Sendable () throws -> Application {
-        let path = database.path
         let settings = settings
+        if let pool {
+            return { Self.application(PostgresStore(pool: pool), settings: settings) }
+        }
+        let path = path!
         let committer = committer
         return {
-            Self.application(try Database(path: path, options: .init(committer: committer)), settings: settings)
+            Self.application(SQLiteStore(database: try Database(path: path, options: .init(committer: committer))), settings: settings)
         }
     }
 
     /// One worker's application, as cofferd builds it: its services over its own store.
-    static func application(_ database: Database, settings: CofferService.Settings) -> Application {
+    static func application(_ store: any Store, settings: CofferService.Settings) -> Application {
         CofferService.makeApplication(
-            services: WorkerServices(store: SQLiteStore(database: database), settings: settings.services), settings: settings,
+            services: WorkerServices(store: store, settings: settings.services), settings: settings,
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 
     deinit {
-        committer.stop()
+        committer?.stop()
+        postgresDatabase?.drop()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -143,7 +182,7 @@ final class TestApp {
     /// A fresh user given `role` directly in the database, then logged in again.
     func member(role: Role) throws -> Member {
         var member = member()
-        try database.updateUser(id: member.userID, role: role, status: .active)
+        try store.write { try $0.updateUser(id: member.userID, role: role, status: .active) }
         let login = post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)])
         member.accessToken = login["access_token"]!.stringValue!
         member.refreshToken = login["refresh_token"]!.stringValue!
@@ -163,14 +202,14 @@ final class TestApp {
     }
 
     func balance(_ accountID: String) throws -> Int64 {
-        try database.scalarInt("SELECT balance FROM accounts WHERE id = ?", [.text(accountID)])
+        try sql.scalarInt("SELECT balance FROM accounts WHERE id = ?", [.text(accountID)])
     }
 
     func journalCount() throws -> Int64 {
-        try database.scalarInt("SELECT count(*) FROM postings")
+        try sql.scalarInt("SELECT count(*) FROM postings")
     }
 
     func auditEvents(action: AuditEvent.Action) throws -> [AuditEvent] {
-        try database.auditEvents(AuditFilter(action: action), page: PageRequest(limit: 1000, offset: 0)).items
+        try store.read { try $0.auditEvents(AuditFilter(action: action), page: PageRequest(limit: 1000, offset: 0)).items }
     }
 }
