@@ -49,7 +49,8 @@ let package = Package(
         .executableTarget(
             name: "cofferd",
             dependencies: [
-                "CofferCore", "CofferStore", "CofferSQLite", "CofferHTTP", "CofferAPI", "CofferFastCGI", "CofferLogging", "CofferCrypto",
+                "CofferCore", "CofferStore", "CofferSQLite", "CofferPostgres", "CofferHTTP", "CofferAPI", "CofferFastCGI", "CofferLogging",
+                "CofferCrypto",
                 "CofferServices",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "coffer",
             dependencies: [
-                "CofferCore", "CofferStore", "CofferSQLite", "CofferCrypto", "CofferServices",
+                "CofferCore", "CofferStore", "CofferSQLite", "CofferPostgres", "CofferCrypto", "CofferServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

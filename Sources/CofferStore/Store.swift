@@ -60,6 +60,8 @@ public protocol StoreReader {
     func auditEvents(_ filter: AuditFilter, page: PageRequest) throws -> Page<AuditEvent>
     func stats(dayStart: Timestamp) throws -> ServiceStats
 
+    func ledgerSize() throws -> LedgerSize
+
     /// Recomputes the ledger from the journal and lists every place it disagrees with itself
     /// (`coffer verify`); empty when the books are sound.
     func ledgerDiscrepancies() throws -> [String]

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CofferCore
 import CofferCrypto
-import CofferSQLite
 import CofferServices
 import Foundation
 
@@ -29,14 +28,14 @@ struct CreateAdmin: ParsableCommand {
         guard let password = readLine(strippingNewline: true), !password.isEmpty else {
             throw ValidationError("no password on standard input; pipe one in, e.g. printf '%s\\n' \"$PW\" | coffer create-admin --email \(email)")
         }
-        let database = try DatabaseLocation.open(databaseURL)
+        let store = try DatabaseLocation.open(databaseURL)
         let environment = ProcessInfo.processInfo.environment
         let parameters = PasswordHasher.Parameters(
             memoryKiB: UInt32(environment["ARGON2_MEMORY_KIB"] ?? "") ?? 19_456,
             iterations: UInt32(environment["ARGON2_ITERATIONS"] ?? "") ?? 2,
             parallelism: UInt32(environment["ARGON2_PARALLELISM"] ?? "") ?? 1)
         do {
-            let (user, created) = try UserAdministration(store: SQLiteStore(database: database)).createAdmin(
+            let (user, created) = try UserAdministration(store: store).createAdmin(
                 email: email, password: password, hashing: parameters)
             print(created ? "created admin \(user.email) (\(user.id))" : "promoted \(user.email) (\(user.id)) to admin")
         } catch let error as AppError {

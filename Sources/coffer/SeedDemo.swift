@@ -1,8 +1,8 @@
 import ArgumentParser
 import CofferCore
 import CofferCrypto
-import CofferSQLite
 import CofferServices
+import CofferStore
 
 struct SeedDemo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +22,7 @@ struct SeedDemo: ParsableCommand {
 
     func run() throws {
         let db = try DatabaseLocation.open(databaseURL)
-        if try db.user(email: "ann@demo.coffer") == nil {
+        if try db.readOnce({ try $0.user(email: "ann@demo.coffer") }) == nil {
             try seed(db)
         } else {
             print("demo data already present")
@@ -32,10 +32,12 @@ struct SeedDemo: ParsableCommand {
 
     /// Alternating small deposits and withdrawals one millisecond apart, ending now (so the
     /// journal stays in time order), committed in batches so a large volume takes seconds.
-    private func addVolume(_ db: Database) throws {
-        guard let ann = try db.user(email: "ann@demo.coffer"), let holder = try db.accountHolder(userID: ann.user.id),
-            let checking = try db.accounts(holderID: holder.id, page: PageRequest(limit: 1, offset: 0)).items.first
-        else {
+    private func addVolume(_ db: any Store) throws {
+        let checking = try db.read { db -> Account? in
+            guard let ann = try db.user(email: "ann@demo.coffer"), let holder = try db.accountHolder(userID: ann.user.id) else { return nil }
+            return try db.accounts(holderID: holder.id, page: PageRequest(limit: 1, offset: 0)).items.first
+        }
+        guard let checking else {
             throw CommandFailure("Ann's checking account is missing")
         }
         let first = Timestamp.now().millisecondsSinceEpoch - Int64(extraTransactions)
@@ -59,12 +61,12 @@ struct SeedDemo: ParsableCommand {
         print("added \(extraTransactions) transactions to \(checking.id)")
     }
 
-    private func seed(_ db: Database) throws {
+    private func seed(_ db: any Store) throws {
         var auth = AuthSettings()
         auth.passwordHashing = PasswordHasher.Parameters()
         let start = Timestamp.now().adding(seconds: -Self.days * 86_400)
         let identity = IdentityService(
-            store: SQLiteStore(database: db), tokens: AccessTokens(secret: SecureRandom.bytes(32), settings: auth), settings: auth,
+            store: db, tokens: AccessTokens(secret: SecureRandom.bytes(32), settings: auth), settings: auth,
             dummyHash: "", clock: Clock { start })
         let ann = try identity.signup(
             SignupInput(

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CofferCore
-import CofferSQLite
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,13 +15,11 @@ struct Verify: ParsableCommand {
     var databaseURL: String?
 
     func run() throws {
-        let database = try DatabaseLocation.open(databaseURL)
-        let problems = try database.read { try $0.ledgerDiscrepancies() }
+        let store = try DatabaseLocation.open(databaseURL)
+        let (problems, size) = try store.read { (try $0.ledgerDiscrepancies(), try $0.ledgerSize()) }
         guard let first = problems.first else {
-            let accounts = try database.scalarInt("SELECT count(*) FROM accounts WHERE kind = 'customer'")
-            let postings = try database.scalarInt("SELECT count(*) FROM postings")
-            let transfers = try database.scalarInt("SELECT count(*) FROM transfers")
-            print("ledger verified: \(accounts) accounts, \(postings) postings, \(transfers) transfers; every balance matches the journal")
+            print(
+                "ledger verified: \(size.customerAccounts) accounts, \(size.postings) postings, \(size.transfers) transfers; every balance matches the journal")
             return
         }
         throw CommandFailure("ledger discrepancy: \(first)" + (problems.count > 1 ? " (and \(problems.count - 1) more)" : ""))

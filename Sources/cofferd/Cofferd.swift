@@ -47,7 +47,13 @@ struct Cofferd {
         }
         let logger = Logger(label: "cofferd")
 
-        let primary = prepareDatabase(config)
+        let stores: WorkerStores
+        do {
+            try createDataDirectory(config.dataDirectory)
+            stores = try WorkerStores.open(config)
+        } catch {
+            exitWithError("database \(config.database) is unusable: \(error) (check DATABASE_URL)", code: 1)
+        }
         let auth = authSettings(config)
         let dummyHash: String
         do {
@@ -76,18 +82,8 @@ struct Cofferd {
         // One Argon2id computation per core: more would only add memory, not speed.
         settings.services.hashingSlots = HashingSlots(count: ProcessInfo.processInfo.activeProcessorCount)
         let workerSettings = settings
-        let committer: GroupCommitter
-        do {
-            // The one connection that writes, on the committer's thread; workers' connections only read.
-            committer = GroupCommitter(writer: try Database(path: config.databasePath, options: options(config)), capacity: config.workers)
-        } catch {
-            exitWithError("database \(config.databasePath) is unusable: \(error) (check DATABASE_URL)", code: 1)
-        }
-        let databaseOptions = options(config, committer: committer)
-        let path = config.databasePath
         server.start {
-            let database = try Database(path: path, options: databaseOptions)
-            let services = WorkerServices(store: SQLiteStore(database: database), settings: workerSettings.services)
+            let services = WorkerServices(store: try stores.make(), settings: workerSettings.services)
             let application = CofferService.makeApplication(services: services, settings: workerSettings, logger: logger)
             return { request in application.handle(request) }
         }
@@ -106,33 +102,12 @@ struct Cofferd {
         sigwait(&signals, &received)
         logger.info("stopping", metadata: ["event": "shutdown", "signal": .stringConvertible(Int(received))])
         let drained = server.stop(timeoutSeconds: config.shutdownTimeoutSeconds)
-        // After the workers: every job they queued is committed and answered before this returns.
-        committer.stop()
-        let batches = committer.statistics
-        logger.info(
-            "committer stopped",
-            metadata: [
-                "event": "committer", "batches": .stringConvertible(batches.batches),
-                "batch_sizes": .string(batches.sizes.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")),
-            ])
+        // After the workers: on SQLite every job they queued is committed and answered before this returns.
+        stores.stop(logger)
         socket.close()
-        withExtendedLifetime(primary) {}
+        withExtendedLifetime(stores) {}
         logger.info("stopped", metadata: ["event": "shutdown", "drained": .stringConvertible(drained)])
         exit(drained ? 0 : 1)
-    }
-
-    /// Opens the database, proves it answers and applies pending migrations; any failure stops
-    /// the process before it accepts a single request.
-    static func prepareDatabase(_ config: Configuration) -> Database {
-        do {
-            try createDataDirectory(config.dataDirectory)
-            let database = try Database(path: config.databasePath, options: options(config))
-            guard database.ping() else { throw DatabaseUnreachable() }
-            try Migrator().migrate(database)
-            return database
-        } catch {
-            exitWithError("database \(config.databasePath) is unusable: \(error) (check DATABASE_URL)", code: 1)
-        }
     }
 
     static func authSettings(_ config: Configuration) -> AuthSettings {
@@ -151,20 +126,6 @@ struct Cofferd {
         money.supportedCurrencies = config.supportedCurrencies
         money.maxBalance = config.maxBalance
         return money
-    }
-
-    struct DatabaseUnreachable: Error, CustomStringConvertible {
-        var description: String { "SELECT 1 failed" }
-    }
-
-    /// A worker's connection (one with a committer) only reads, and SQLite drops a connection's
-    /// whole page cache whenever another connection has committed since its last read: under
-    /// writes its cache rarely outlives a request, so a small one saves memory (32 workers at the
-    /// default 2 MiB each were most of cofferd's peak RSS) and costs no reads.
-    static func options(_ config: Configuration, committer: GroupCommitter? = nil) -> Database.Options {
-        Database.Options(
-            synchronous: config.synchronous.rawValue, busyTimeoutMs: config.busyTimeoutMs, committer: committer,
-            cacheKiB: committer == nil ? nil : 512)
     }
 
     /// The data directory is traversable (0711) so nginx's workers can reach the socket inside it,

@@ -5,7 +5,8 @@ final class ConfigurationTests: XCTestCase {
     func testDefaultsAreSafe() throws {
         let config = try Configuration.load(from: [:], cores: 2)
         XCTAssertEqual(config.environment, .dev)
-        XCTAssertEqual(config.databasePath, "./var/coffer.db")
+        XCTAssertEqual(config.database, .sqlite(path: "./var/coffer.db"))
+        XCTAssertEqual(config.databasePoolSize, 16)
         XCTAssertEqual(config.listen, .unix(path: "./var/cofferd.sock"))
         XCTAssertEqual(config.workers, 32, "16 per core: workers mostly wait on group commit")
         XCTAssertEqual(config.synchronous, .full)
@@ -19,10 +20,11 @@ final class ConfigurationTests: XCTestCase {
             from: [
                 "APP_ENV": "prod", "DATABASE_URL": "sqlite:///srv/coffer/data.db", "JWT_SECRET": String(repeating: "k", count: 40),
                 "LOG_LEVEL": "DEBUG", "CORS_ORIGINS": "https://a.example, http://b.example:8080", "COFFER_LISTEN": "127.0.0.1:9000",
-                "COFFER_WORKERS": "8", "COFFER_SQLITE_SYNCHRONOUS": "normal", "COFFER_SOCKET_MODE": "0666",
+                "COFFER_WORKERS": "8", "COFFER_SQLITE_SYNCHRONOUS": "normal", "COFFER_SOCKET_MODE": "0666", "COFFER_DB_POOL_SIZE": "4",
             ], cores: 2)
         XCTAssertEqual(config.environment, .prod)
-        XCTAssertEqual(config.databasePath, "/srv/coffer/data.db")
+        XCTAssertEqual(config.database, .sqlite(path: "/srv/coffer/data.db"))
+        XCTAssertEqual(config.databasePoolSize, 4)
         XCTAssertFalse(config.jwtSecretIsEphemeral)
         XCTAssertEqual(config.logLevel, "debug")
         XCTAssertEqual(config.corsOrigins, ["https://a.example", "http://b.example:8080"])
@@ -41,7 +43,10 @@ final class ConfigurationTests: XCTestCase {
 
     func testBadValuesNameTheVariable() {
         let cases: [(String, String)] = [
-            ("APP_ENV", "staging"), ("DATABASE_URL", "postgres://db/coffer"), ("DATABASE_URL", "sqlite://"),
+            ("APP_ENV", "staging"), ("DATABASE_URL", "mysql://db/coffer"), ("DATABASE_URL", "sqlite://"),
+            ("DATABASE_URL", "postgres://"), ("DATABASE_URL", "postgres://db.example"), ("DATABASE_URL", "postgres://db.example/"),
+            ("DATABASE_URL", "postgres://u:p@:5432/coffer"), ("DATABASE_URL", "postgres://db:99999/coffer"),
+            ("DATABASE_URL", "postgres://db/cof fer"), ("COFFER_DB_POOL_SIZE", "0"),
             ("JWT_SECRET", "short"), ("LOG_LEVEL", "chatty"), ("CORS_ORIGINS", "example.com"), ("COFFER_LISTEN", "host:0"),
             ("COFFER_WORKERS", "0"), ("COFFER_WORKERS", "many"), ("COFFER_SQLITE_SYNCHRONOUS", "OFF"), ("COFFER_SOCKET_MODE", "999"),
         ]
@@ -49,6 +54,26 @@ final class ConfigurationTests: XCTestCase {
             XCTAssertThrowsError(try Configuration.load(from: [name: value], cores: 2), "\(name)=\(value)") { error in
                 XCTAssertEqual((error as? ConfigurationError)?.variable, name)
             }
+        }
+    }
+
+    func testPostgreSQLURLsAreAcceptedAndTheirPasswordIsNeverShown() throws {
+        for url in [
+            "postgres://coffer:s3cret@127.0.0.1:5432/coffer", "postgresql://coffer:s3cret@db.example/coffer?sslmode=require",
+            "postgres://coffer:s3cret@[::1]:5432/coffer",
+        ] {
+            let config = try Configuration.load(from: ["DATABASE_URL": url], cores: 2)
+            XCTAssertEqual(config.database, .postgres(url: url))
+            XCTAssertFalse(config.database.description.contains("s3cret"), config.database.description)
+            XCTAssertTrue(config.database.description.contains("coffer:***@"), config.database.description)
+        }
+        XCTAssertEqual(DatabaseURL.postgres(url: "postgres://db/coffer").description, "postgres://db/coffer")
+        XCTAssertEqual(DatabaseURL.sqlite(path: "/srv/c.db").description, "sqlite:///srv/c.db")
+        XCTAssertThrowsError(try DatabaseURL.parse("postgres://coffer:s3cret@db.example:0/coffer")) { error in
+            XCTAssertFalse("\(error)".contains("s3cret"), "\(error)")
+        }
+        XCTAssertThrowsError(try DatabaseURL.parse("mysql://coffer:s3cret@db.example/coffer")) { error in
+            XCTAssertFalse("\(error)".contains("s3cret"), "\(error)")
         }
     }
 

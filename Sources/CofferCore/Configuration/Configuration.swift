@@ -14,7 +14,9 @@ public struct Configuration: Sendable {
 
     public var environment: Environment
     public var dataDirectory: String
-    public var databasePath: String
+    public var database: DatabaseURL
+    /// PostgreSQL only: the most connections this process opens (its workers share them).
+    public var databasePoolSize: Int
     public var jwtSecret: [UInt8]
     /// True when no secret was configured and one was generated for this process only.
     public var jwtSecretIsEphemeral: Bool
@@ -68,15 +70,17 @@ extension Configuration {
 
         let appEnv = try parseEnvironment(value("APP_ENV"))
         let dataDir = value("DATA_DIR") ?? "./var"
-        let databasePath =
-            try value("DATABASE_URL").map { url throws(ConfigurationError) in try parseDatabaseURL(url) }
-            ?? "\(dataDir)/coffer.db"
+        let database =
+            try value("DATABASE_URL").map { url throws(ConfigurationError) in try DatabaseURL.parse(url) }
+            ?? .sqlite(path: "\(dataDir)/coffer.db")
         let (secret, ephemeral) = try parseJWTSecret(value("JWT_SECRET"), environment: appEnv)
 
         return Configuration(
             environment: appEnv,
             dataDirectory: dataDir,
-            databasePath: databasePath,
+            database: database,
+            databasePoolSize: try parseInteger(
+                value("COFFER_DB_POOL_SIZE"), name: "COFFER_DB_POOL_SIZE", default: 16, range: 1...workersMax),
             jwtSecret: secret,
             jwtSecretIsEphemeral: ephemeral,
             logLevel: try parseLogLevel(value("LOG_LEVEL")),
@@ -116,23 +120,6 @@ extension Configuration {
             throw ConfigurationError(variable: "APP_ENV", problem: "must be dev, test or prod (got \"\(raw)\")")
         }
         return env
-    }
-
-    /// `sqlite:///absolute/path.db` or `sqlite://relative/path.db`; PostgreSQL is not supported yet.
-    public static func parseDatabaseURL(_ raw: String) throws(ConfigurationError) -> String {
-        let prefix = "sqlite://"
-        guard raw.hasPrefix(prefix) else {
-            let scheme = raw.split(separator: ":", maxSplits: 1).first.map(String.init) ?? raw
-            throw ConfigurationError(
-                variable: "DATABASE_URL",
-                problem: "must be sqlite:///path/to/coffer.db (scheme \"\(scheme)\" is not supported)")
-        }
-        var path = String(raw.dropFirst(prefix.count))
-        if path.hasPrefix("//") { path = String(path.dropFirst()) }
-        guard !path.isEmpty, !path.hasSuffix("/"), !path.contains("?"), !path.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
-            throw ConfigurationError(variable: "DATABASE_URL", problem: "must name a database file, e.g. sqlite:///var/lib/coffer/coffer.db")
-        }
-        return path
     }
 
     static func parseJWTSecret(_ raw: String?, environment: Environment) throws(ConfigurationError) -> ([UInt8], Bool) {

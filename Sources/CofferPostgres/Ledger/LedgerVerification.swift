@@ -1,4 +1,12 @@
+import CofferCore
+
 extension PostgresSession {
+    public func ledgerSize() throws -> LedgerSize {
+        LedgerSize(
+            customerAccounts: Int(try scalarInt("SELECT count(*) FROM accounts WHERE kind = 'customer'")),
+            postings: Int(try scalarInt("SELECT count(*) FROM postings")), transfers: Int(try scalarInt("SELECT count(*) FROM transfers")))
+    }
+
     /// Recomputes the ledger from the journal and reports every place it disagrees with itself.
     /// Run it inside a read transaction, so every check sees the same snapshot. Sums are numeric
     /// on PostgreSQL, so they are compared in SQL and printed as text.
