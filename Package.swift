@@ -63,8 +63,9 @@ let package = Package(
             ]
         ),
 
-        // What several test targets share (a PostgreSQL schema per test); never linked into a product.
-        .target(name: "CofferTestSupport", dependencies: ["CofferPostgres"], path: "Tests/TestSupport"),
+        // What several test targets share (a PostgreSQL schema per test, raw SQL on either store); never
+        // linked into a product.
+        .target(name: "CofferTestSupport", dependencies: ["CofferSQLite", "CofferPostgres"], path: "Tests/TestSupport"),
         .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore"]),
         .testTarget(
             name: "CofferStoreTests", dependencies: ["CofferSQLite", "CofferPostgres", "CofferStore", "CofferCore", "CofferTestSupport"]),
@@ -79,6 +80,6 @@ let package = Package(
                 "CofferTestSupport",
                 .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CofferSQLite", "CofferStore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CofferSQLite", "CofferStore", "CofferTestSupport"]),
     ]
 )

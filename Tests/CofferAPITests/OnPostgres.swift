@@ -1,3 +1,4 @@
+import CofferTestSupport
 import XCTest
 
 /// Every in-process API suite again, on PostgreSQL: the same test methods (inherited), another

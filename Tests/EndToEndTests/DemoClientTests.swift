@@ -1,15 +1,16 @@
-import CofferSQLite
+import CofferTestSupport
 import Foundation
 import XCTest
 
 /// `coffer demo` against the real stack through nginx, in both modes.
-final class DemoClientTests: XCTestCase {
+class DemoClientTests: XCTestCase {
     var stack: Stack!
     var baseURL: String { "http://127.0.0.1:\(stack.port)" }
-    var databaseURL: String { "sqlite://\(stack.directory.path)/coffer.db" }
+    var databaseURL: String { stack.databaseURL }
+    class var backend: TestBackend { .sqlite }
 
     override func setUpWithError() throws {
-        stack = try Stack()
+        stack = try Stack(backend: Self.backend)
     }
 
     override func tearDown() {
@@ -90,4 +91,10 @@ final class DemoClientTests: XCTestCase {
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.output.contains("unusable"), missing.output)
     }
+}
+
+/// The demo flow again, on PostgreSQL. XCTest on Linux only finds a class that declares a test of its own.
+final class DemoClientTestsOnPostgres: DemoClientTests {
+    override class var backend: TestBackend { .postgres }
+    func testRunsOnPostgreSQL() { XCTAssertTrue(stack.databaseURL.hasPrefix("postgres://")) }
 }

@@ -104,7 +104,7 @@ final class IdentityThroughNginxTests: XCTestCase {
     }
 
     func testCreateAdminFromTheCommandLineThenAdministerThroughTheAPI() throws {
-        let databaseURL = "sqlite://\(stack.directory.path)/coffer.db"
+        let databaseURL = stack.databaseURL
         func createAdmin(_ email: String, password: String) throws -> (Int32, String) {
             let process = Process()
             process.executableURL = TestPaths.binary("coffer")

@@ -1,4 +1,5 @@
 import CofferServices
+import CofferTestSupport
 import XCTest
 
 /// A suite of the in-process API tests. It runs on SQLite; its twin in OnPostgres.swift runs the

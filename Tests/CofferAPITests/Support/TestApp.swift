@@ -64,7 +64,7 @@ final class TestApp {
             postgresDatabase = nil
             pool = nil
             store = SQLiteStore(database: database)
-            sql = TestSQL(sqlite: database, postgres: nil)
+            sql = TestSQL(sqlite: database)
         case .postgres:
             guard let database = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
             // As in cofferd on PostgreSQL: one pool per process, shared by every worker.
@@ -75,7 +75,7 @@ final class TestApp {
             postgresDatabase = database
             self.pool = pool
             store = PostgresStore(pool: pool)
-            sql = TestSQL(sqlite: nil, postgres: pool)
+            sql = TestSQL(postgres: pool)
         }
         auth.passwordHashing = .init(memoryKiB: 1024, iterations: 1, parallelism: 1)
         settings = CofferService.Settings(

@@ -1,28 +1,44 @@
+import CofferTestSupport
 import Foundation
+import XCTest
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// nginx in front of cofferd on a temporary database and a free port, started by the project's
-/// one launcher (scripts/stack.sh), exactly as `make run` starts them: the launcher also
-/// supervises cofferd and restarts it when it dies.
+/// nginx in front of cofferd on a temporary database (a SQLite file, or a schema of its own on the
+/// test PostgreSQL server) and a free port, started by the project's one launcher
+/// (scripts/stack.sh), exactly as `make run` starts them: the launcher also supervises cofferd
+/// and restarts it when it dies.
 final class Stack {
     let directory: URL
+    let backend: TestBackend
+    /// What cofferd was given as `DATABASE_URL`.
+    let databaseURL: String
+    private let postgres: PostgresTestDatabase?
     let port: Int
     let http: RawHTTPClient
     let environment: [String: String]
     let cofferd: SupervisedCofferd
     private let launcher = Process()
 
-    init(environment extra: [String: String] = [:]) throws {
+    init(environment extra: [String: String] = [:], backend: TestBackend = .sqlite) throws {
+        self.backend = backend
+        switch backend {
+        case .sqlite:
+            postgres = nil
+        case .postgres:
+            guard let database = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
+            postgres = database
+        }
         directory = try TestPaths.temporaryDirectory()
+        databaseURL = postgres?.url ?? "sqlite://\(directory.path)/coffer.db"
         port = FreePort.next()
         http = RawHTTPClient(port: port)
         cofferd = SupervisedCofferd(directory: directory)
         var environment = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "APP_ENV": "test",
-            "COFFER_WORKERS": "4", "COFFERD_LOG": cofferd.logURL.path,
+            "COFFER_WORKERS": "4", "COFFERD_LOG": cofferd.logURL.path, "DATABASE_URL": databaseURL,
         ]
         environment.merge(extra) { _, new in new }
         self.environment = environment
@@ -44,7 +60,8 @@ final class Stack {
         }
     }
 
-    var databaseURL: String { "sqlite://\(directory.path)/coffer.db" }
+    /// Raw SQL on the stack's database, on a connection of the test's own.
+    func sql() throws -> TestSQL { try TestSQL(url: databaseURL) }
 
     /// Stops the launcher (nginx, then cofferd draining) and removes the temporary directory.
     func stop() {
@@ -58,6 +75,7 @@ final class Stack {
             }
         }
         try? FileManager.default.removeItem(at: directory)
+        postgres?.drop()
     }
 
     var launcherExitStatus: Int32? { launcher.isRunning ? nil : launcher.terminationStatus }

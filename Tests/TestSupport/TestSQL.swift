@@ -1,19 +1,38 @@
 import CofferPostgres
 import CofferSQLite
 
-/// The store a suite runs on. Every suite runs on both (see OnPostgres.swift).
-enum TestBackend: Sendable {
+/// The store a suite runs on; the suites that touch a store run on both.
+public enum TestBackend: Sendable {
     case sqlite
     case postgres
 }
 
 /// Raw SQL for what a test checks or sets up behind the API's back, on either store. Statements
 /// are written once with `?` placeholders; PostgreSQL gets them numbered (`$1`, `$2`, …).
-struct TestSQL {
-    let sqlite: Database?
-    let postgres: PostgresPool?
+public struct TestSQL {
+    public let sqlite: Database?
+    public let postgres: PostgresPool?
 
-    func scalarInt(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> Int64 {
+    public init(sqlite: Database) {
+        self.sqlite = sqlite
+        postgres = nil
+    }
+
+    public init(postgres: PostgresPool) {
+        sqlite = nil
+        self.postgres = postgres
+    }
+
+    /// A connection of its own to the database at `url` (as `DATABASE_URL` names it).
+    public init(url: String) throws {
+        if url.hasPrefix("sqlite://") {
+            self.init(sqlite: try Database(path: String(url.dropFirst("sqlite://".count))))
+        } else {
+            self.init(postgres: PostgresPool(url: url, size: 1))
+        }
+    }
+
+    public func scalarInt(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> Int64 {
         if let sqlite { return try sqlite.scalarInt(sql, arguments) }
         return try pool().withConnection { connection in
             let result = try connection.query(Self.numbered(sql), arguments.map(Self.postgresValue))
@@ -22,13 +41,13 @@ struct TestSQL {
     }
 
     @discardableResult
-    func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> Int {
+    public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> Int {
         if let sqlite { return try sqlite.run(sql, arguments) }
         return try pool().withConnection { try $0.query(Self.numbered(sql), arguments.map(Self.postgresValue)).changedRows }
     }
 
     /// The names of a table's columns.
-    func columns(of table: String) throws -> [String] {
+    public func columns(of table: String) throws -> [String] {
         if let sqlite { return try sqlite.query("SELECT name FROM pragma_table_info(?)", [.text(table)]) { $0.text(0) } }
         return try pool().withConnection { connection in
             try connection.query(
@@ -40,7 +59,7 @@ struct TestSQL {
 
     /// Runs `body` with the journal's append-only trigger off, to backdate history as a seed or an
     /// import would; the trigger is back on afterwards.
-    func withJournalEditable(_ body: () throws -> Void) throws {
+    public func withJournalEditable(_ body: () throws -> Void) throws {
         if let sqlite {
             try sqlite.execute("DROP TRIGGER postings_no_update")
             defer {
