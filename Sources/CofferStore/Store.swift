@@ -95,6 +95,11 @@ public protocol StoreWriter: StoreReader {
     func updateCardStatus(id: String, to status: CardStatus) throws
     func cancelCards(accountID: String) throws
 
+    /// Claims a user's Idempotency-Key for the rest of this transaction, for every process that
+    /// shares the database; false while another transaction holds it. The claim ends with the
+    /// transaction (commit, rollback, or a connection lost with its process), so a crashed node
+    /// never leaves a key stuck.
+    func claimIdempotencyKey(userID: String, key: String) throws -> Bool
     /// Keeps the key's record, replacing an expired one.
     func storeIdempotencyRecord(_ record: IdempotencyRecord, userID: String, key: String, at now: Timestamp, expiresAt: Timestamp) throws
     @discardableResult

@@ -204,6 +204,41 @@ class IdempotencyTests: APITestCase {
         XCTAssertEqual(try t.sql.scalarInt("SELECT count(*) FROM transfers"), 1)
     }
 
+    /// Eight workers that share nothing but the database (each with its own in-flight claims, as
+    /// cofferd processes on several nodes) send the same keyed transfer at once: the database's
+    /// claim lets one run, the others answer 409 while it runs or replay its answer afterwards.
+    func testTheSameKeyFromSeveralProcessesAtOnceMovesMoneyOnce() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(ann)
+        t.deposit(ann, a, 10_000)
+        let makeWorker = t.workerFactory(asSeparateProcesses: true)
+        let answers = Collected<String>()
+        let group = DispatchGroup()
+        let start = DispatchSemaphore(value: 0)
+        for _ in 0..<8 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let worker = try? makeWorker() else { return XCTFail("worker") }
+                let request = Request(
+                    method: .post, path: "/v1/transfers",
+                    headerFields: [.contentType: "application/json", .authorization: "Bearer \(ann.accessToken)", .idempotencyKey: "nodes-1"],
+                    body: JSONValue.object([("from_account_id", .string(a)), ("to_account_id", .string(b)), ("amount", 1_000)]).serialized())
+                start.wait()
+                let response = worker.handle(request)
+                answers.add("\(response.status.code) \(response.headerFields[.idempotentReplayed] ?? "first")")
+            }.start()
+        }
+        for _ in 0..<8 { start.signal() }
+        group.wait()
+        let all = answers.all
+        XCTAssertEqual(all.filter { $0 == "201 first" }.count, 1, "\(all)")
+        XCTAssertTrue(all.allSatisfy { ["201 first", "201 true", "409 first"].contains($0) }, "\(all)")
+        XCTAssertEqual(try t.balance(a), 9_000)
+        XCTAssertEqual(try t.sql.scalarInt("SELECT count(*) FROM transfers"), 1)
+    }
+
     /// Group commit: a keyed transfer waits in the committer's queue with another one; the same key
     /// sent meanwhile is answered at once, the two queued transfers commit in one batch, and a
     /// retry replays. Money moves once per key.

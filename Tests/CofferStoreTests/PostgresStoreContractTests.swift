@@ -21,6 +21,31 @@ final class PostgresStoreContractTests: StoreContractTests {
         database?.drop()
     }
 
+    /// Two nodes, one key: while one transaction holds the claim, another (on its own connection)
+    /// is refused at once; after it ends, the key can be claimed again.
+    func testAnIdempotencyKeyClaimHoldsAcrossConnectionsUntilItsTransactionEnds() throws {
+        let pool = try XCTUnwrap(database.map { PostgresPool(url: $0.url, size: 2) })
+        let store = PostgresStore(pool: pool)
+        let claimed = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let holder = Thread {
+            _ = try? PostgresStore(pool: pool).write { db in
+                XCTAssertTrue(try db.claimIdempotencyKey(userID: "u", key: "k"))
+                claimed.signal()
+                release.wait()
+            }
+            claimed.signal()
+        }
+        holder.start()
+        claimed.wait()
+        XCTAssertFalse(try store.write { try $0.claimIdempotencyKey(userID: "u", key: "k") }, "held by the other transaction")
+        XCTAssertTrue(try store.write { try $0.claimIdempotencyKey(userID: "u", key: "other") })
+        XCTAssertTrue(try store.write { try $0.claimIdempotencyKey(userID: "v", key: "k") }, "keys are per user")
+        release.signal()
+        claimed.wait()
+        XCTAssertTrue(try store.write { try $0.claimIdempotencyKey(userID: "u", key: "k") }, "released at commit")
+    }
+
     func testMigratingTwiceAppliesNothingTheSecondTime() throws {
         guard let database = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
         defer { database.drop() }

@@ -12,6 +12,16 @@ extension PostgresSession {
         }
     }
 
+    /// A transaction-scoped advisory lock on a 64-bit hash of the user and the key: another node's
+    /// request with the same key fails to take it and answers 409 instead of waiting. Not a row:
+    /// PostgreSQL releases the lock when the transaction ends or its connection dies, so a node
+    /// killed mid-request leaves nothing to expire.
+    public func claimIdempotencyKey(userID: String, key: String) throws -> Bool {
+        try queryFirst(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 7))", [.text(userID), .text(key)]
+        ) { $0.bool(0) } ?? false
+    }
+
     public func storeIdempotencyRecord(_ record: IdempotencyRecord, userID: String, key: String, at now: Timestamp, expiresAt: Timestamp) throws {
         let response = record.response
         // An expired row for the same key may still be there; it is replaced.

@@ -12,6 +12,10 @@ extension Database {
         }
     }
 
+    /// Always granted: SQLite serves one process, whose committer runs one write at a time, and
+    /// the process's `InFlightKeys` already answers a repeat that arrives meanwhile.
+    public func claimIdempotencyKey(userID: String, key: String) throws -> Bool { true }
+
     public func storeIdempotencyRecord(_ record: IdempotencyRecord, userID: String, key: String, at now: Timestamp, expiresAt: Timestamp) throws {
         let response = record.response
         // An expired row for the same key may still be there; it is replaced.

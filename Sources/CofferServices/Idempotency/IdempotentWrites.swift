@@ -7,7 +7,9 @@ import CofferStore
 /// ran the operation are kept: 2xx, and 422 (whose partial work a savepoint undoes first).
 ///
 /// A repeat that arrives while the first request with its key is still running answers 409
-/// `idempotency_key_in_use` (the key is claimed in `InFlightKeys` for the duration).
+/// `idempotency_key_in_use`: the key is claimed in this process's `InFlightKeys` for the duration,
+/// and in the database for the write transaction (`claimIdempotencyKey`), which is what holds
+/// across processes sharing one PostgreSQL.
 ///
 /// The answer is a `StoredResponse` value: the HTTP layer renders it inside the operation (so it
 /// is stored with the effect) and turns the outcome back into a response.
@@ -80,13 +82,10 @@ public final class IdempotentWrites {
         }
         let now = clock.now()
         let claim = "\(request.userID)\n\(key)"
-        guard inFlight.claim(claim) else {
-            throw AppError(
-                .idempotencyKeyInUse, "A request with this Idempotency-Key is still being processed; retry shortly.",
-                retryAfterSeconds: 1)
-        }
+        guard inFlight.claim(claim) else { throw Self.keyInUse }
         defer { inFlight.release(claim) }
         return try store.write { db in
+            guard try db.claimIdempotencyKey(userID: request.userID, key: key) else { throw Self.keyInUse }
             try purgeIfDue(db, now: now)
             if let stored = try db.idempotencyRecord(userID: request.userID, key: key, now: now) {
                 guard fingerprint.matches(stored.fingerprint) else {
@@ -105,6 +104,10 @@ public final class IdempotentWrites {
                 at: now, expiresAt: now.adding(seconds: Self.keyLifetimeSeconds))
             return .stored(response)
         }
+    }
+
+    private static var keyInUse: AppError {
+        AppError(.idempotencyKeyInUse, "A request with this Idempotency-Key is still being processed; retry shortly.", retryAfterSeconds: 1)
     }
 
     private func purgeIfDue(_ db: any StoreWriter, now: Timestamp) throws {

@@ -87,15 +87,22 @@ final class TestApp {
     /// Builds another application over its own store, as each cofferd worker has (on SQLite its
     /// own connection to the same file; on PostgreSQL a store over the shared pool); call the
     /// factory on the thread that will use the application.
-    func workerFactory() -> @Sendable () throws -> Application {
+    /// - Parameter asSeparateProcesses: each application gets an `InFlightKeys` of its own, as
+    ///   cofferd processes on several nodes have; only the database then ties them together.
+    func workerFactory(asSeparateProcesses: Bool = false) -> @Sendable () throws -> Application {
         let settings = settings
+        let settingsFor: @Sendable () -> CofferService.Settings = {
+            var own = settings
+            if asSeparateProcesses { own.services.inFlightKeys = InFlightKeys() }
+            return own
+        }
         if let pool {
-            return { Self.application(PostgresStore(pool: pool), settings: settings) }
+            return { Self.application(PostgresStore(pool: pool), settings: settingsFor()) }
         }
         let path = path!
         let committer = committer
         return {
-            Self.application(SQLiteStore(database: try Database(path: path, options: .init(committer: committer))), settings: settings)
+            Self.application(SQLiteStore(database: try Database(path: path, options: .init(committer: committer))), settings: settingsFor())
         }
     }
 
