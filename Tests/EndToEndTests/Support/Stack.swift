@@ -22,17 +22,19 @@ final class Stack {
     let cofferd: SupervisedCofferd
     private let launcher = Process()
 
-    init(environment extra: [String: String] = [:], backend: TestBackend = .sqlite) throws {
+    /// - Parameter databaseURL: an existing database to serve instead of a fresh one (which the
+    ///   stack then leaves in place when it stops).
+    init(environment extra: [String: String] = [:], backend: TestBackend = .sqlite, databaseURL given: String? = nil) throws {
         self.backend = backend
         switch backend {
-        case .sqlite:
+        case _ where given != nil, .sqlite:
             postgres = nil
         case .postgres:
             guard let database = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
             postgres = database
         }
         directory = try TestPaths.temporaryDirectory()
-        databaseURL = postgres?.url ?? "sqlite://\(directory.path)/coffer.db"
+        databaseURL = given ?? postgres?.url ?? "sqlite://\(directory.path)/coffer.db"
         port = FreePort.next()
         http = RawHTTPClient(port: port)
         cofferd = SupervisedCofferd(directory: directory)
@@ -63,8 +65,9 @@ final class Stack {
     /// Raw SQL on the stack's database, on a connection of the test's own.
     func sql() throws -> TestSQL { try TestSQL(url: databaseURL) }
 
-    /// Stops the launcher (nginx, then cofferd draining) and removes the temporary directory.
-    func stop() {
+    /// Stops the launcher (nginx, then cofferd draining) and removes the temporary directory and
+    /// database, unless `keepingDatabase` (the SQLite file then stays in `directory`).
+    func stop(keepingDatabase: Bool = false) {
         if launcher.isRunning {
             kill(launcher.processIdentifier, SIGTERM)
             let deadline = Date().addingTimeInterval(20)
@@ -74,6 +77,7 @@ final class Stack {
                 launcher.waitUntilExit()
             }
         }
+        guard !keepingDatabase else { return }
         try? FileManager.default.removeItem(at: directory)
         postgres?.drop()
     }

@@ -1,0 +1,159 @@
+import CofferPostgres
+import CofferSQLite
+
+/// The row-by-row part of `coffer copy`: every table of the schema (version 7), in an order
+/// that satisfies the foreign keys, read from one SQLite snapshot and inserted into PostgreSQL in
+/// one transaction, in batches of multi-row INSERTs. Ids, times and sequence numbers are kept;
+/// identity sequences continue after the highest copied value.
+struct InstallationCopy {
+    let source: Database
+    let target: PostgresConnection
+
+    enum Kind { case integer, text, bytes }
+
+    struct Table {
+        let name: String
+        let columns: [(name: String, kind: Kind)]
+        let hasSequence: Bool
+        /// Extra target columns and the SQL that fills them from the copied ones.
+        var derived: [(name: String, sql: String)] = []
+    }
+
+    static let tables: [Table] = [
+        Table(
+            name: "users",
+            columns: [
+                ("id", .text), ("email", .text), ("password_hash", .text), ("role", .text), ("status", .text),
+                ("password_changed_at", .integer), ("created_at", .integer),
+            ], hasSequence: false),
+        Table(
+            name: "account_holders",
+            columns: [("id", .text), ("user_id", .text), ("first_name", .text), ("last_name", .text), ("dob", .text), ("created_at", .integer)],
+            hasSequence: false),
+        Table(
+            name: "refresh_tokens",
+            columns: [
+                ("id", .text), ("token_hash", .bytes), ("family_id", .text), ("user_id", .text), ("issued_at", .integer),
+                ("expires_at", .integer), ("rotated_at", .integer), ("revoked_at", .integer),
+            ], hasSequence: false),
+        Table(name: "revoked_access_tokens", columns: [("jti", .text), ("expires_at", .integer)], hasSequence: false),
+        Table(name: "login_failures", columns: [("email", .text), ("at", .integer)], hasSequence: false),
+        Table(
+            name: "audit_events",
+            columns: [
+                ("seq", .integer), ("id", .text), ("at", .integer), ("actor_id", .text), ("action", .text), ("target_type", .text),
+                ("target_id", .text), ("outcome", .text), ("reason", .text), ("request_id", .text), ("ip", .text),
+                ("server_request_id", .text),
+            ], hasSequence: true),
+        // SQLite keeps one bank cash account per currency; on PostgreSQL it becomes slot 0 of
+        // that currency, and new slots open as deposits need them.
+        Table(
+            name: "accounts",
+            columns: [
+                ("seq", .integer), ("id", .text), ("holder_id", .text), ("kind", .text), ("type", .text), ("currency", .text),
+                ("balance", .integer), ("status", .text), ("created_at", .integer), ("posting_count", .integer),
+            ], hasSequence: true, derived: [("cash_slot", "CASE WHEN kind = 'bank_cash' THEN 0 END")]),
+        Table(
+            name: "transfers",
+            columns: [
+                ("seq", .integer), ("id", .text), ("from_account_id", .text), ("to_account_id", .text), ("amount", .integer),
+                ("currency", .text), ("description", .text), ("created_at", .integer),
+            ], hasSequence: true),
+        Table(
+            name: "postings",
+            columns: [
+                ("seq", .integer), ("id", .text), ("entry_id", .text), ("account_id", .text), ("type", .text), ("amount", .integer),
+                ("currency", .text), ("balance_after", .integer), ("description", .text), ("transfer_id", .text),
+                ("created_at", .integer),
+            ], hasSequence: true),
+        Table(name: "daily_outflows", columns: [("account_id", .text), ("day", .integer), ("total", .integer)], hasSequence: false),
+        Table(
+            name: "cards",
+            columns: [
+                ("seq", .integer), ("id", .text), ("account_id", .text), ("type", .text), ("last4", .text), ("exp_month", .integer),
+                ("exp_year", .integer), ("status", .text), ("created_at", .integer),
+            ], hasSequence: true),
+        Table(
+            name: "idempotency_keys",
+            columns: [
+                ("user_id", .text), ("key", .text), ("fingerprint", .bytes), ("status", .integer), ("headers", .text),
+                ("body", .bytes), ("created_at", .integer), ("expires_at", .integer),
+            ], hasSequence: false),
+    ]
+
+    /// Rows per INSERT: few round trips, and far below PostgreSQL's 65,535 parameters.
+    static let batchRows = 500
+
+    /// Copies every table inside one target transaction; returns the rows copied per table.
+    func run() throws -> [(String, Int)] {
+        try target.execute("BEGIN")
+        do {
+            var counts: [(String, Int)] = []
+            for table in Self.tables { counts.append((table.name, try copy(table))) }
+            try target.execute("COMMIT")
+            return counts
+        } catch {
+            try? target.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func copy(_ table: Table) throws -> Int {
+        let names = table.columns.map(\.name).joined(separator: ", ")
+        var batch: [[PostgresValue]] = []
+        var copied = 0
+        let order = table.hasSequence ? " ORDER BY seq" : ""
+        try source.forEachRow("SELECT \(names) FROM \(table.name)\(order)") { row in
+            batch.append(
+                table.columns.enumerated().map { index, column in
+                    if row.isNull(index) { return .null }
+                    switch column.kind {
+                    case .integer: return .integer(row.int64(index))
+                    case .text: return .text(row.text(index))
+                    case .bytes: return .bytes(row.blob(index))
+                    }
+                })
+            if batch.count == Self.batchRows {
+                try insert(batch, into: table)
+                copied += batch.count
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty {
+            try insert(batch, into: table)
+            copied += batch.count
+        }
+        if table.hasSequence {
+            try target.query(
+                "SELECT setval(pg_get_serial_sequence($1, 'seq'), COALESCE((SELECT max(seq) FROM \(table.name)), 0) + 1, false)",
+                [.text(table.name)])
+        }
+        return copied
+    }
+
+    private func insert(_ rows: [[PostgresValue]], into table: Table) throws {
+        let width = table.columns.count
+        // Typed placeholders: inside a VALUES list PostgreSQL cannot infer a column's type.
+        let casts = table.columns.map { column in
+            switch column.kind {
+            case .integer: "::bigint"
+            case .text: "::text"
+            case .bytes: "::bytea"
+            }
+        }
+        let tuples = rows.indices.map { row in
+            "(" + (0..<width).map { "$\(row * width + $0 + 1)\(casts[$0])" }.joined(separator: ", ") + ")"
+        }
+        let names = table.columns.map(\.name)
+        var sql = "INSERT INTO \(table.name) (\(names.joined(separator: ", "))) VALUES \(tuples.joined(separator: ", "))"
+        if !table.derived.isEmpty {
+            // Insert through a VALUES list so the derived columns can be computed from the copied ones.
+            sql = """
+                INSERT INTO \(table.name) (\((names + table.derived.map(\.name)).joined(separator: ", ")))
+                SELECT \(names.joined(separator: ", ")), \(table.derived.map(\.sql).joined(separator: ", "))
+                FROM (VALUES \(tuples.joined(separator: ", "))) AS copied (\(names.joined(separator: ", ")))
+                """
+        }
+        try target.query(sql, rows.flatMap { $0 })
+    }
+}

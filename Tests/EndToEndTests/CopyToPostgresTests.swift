@@ -1,0 +1,61 @@
+import CofferTestSupport
+import Foundation
+import XCTest
+
+/// `coffer copy`: an installation that ran on SQLite moves to PostgreSQL whole. Afterwards the
+/// same people log in with the same passwords and refresh tokens, a stored Idempotency-Key answer
+/// replays, balances are the same, new money moves, and the ledger verifies on both sides.
+final class CopyToPostgresTests: XCTestCase {
+    func testAnInstallationMovesFromSQLiteToPostgreSQLWhole() throws {
+        guard let target = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
+        defer { target.drop() }
+        let secret = ["JWT_SECRET": UUID().uuidString + UUID().uuidString]
+
+        let before = try Stack(environment: secret)
+        let api = APIClient(http: before.http)
+        let ann = try api.member("ann@copy.example", password: "ann's long passphrase")
+        let login = try api.request("POST", "/v1/auth/login", ["email": "ann@copy.example", "password": "ann's long passphrase"])
+        let refreshToken = try XCTUnwrap(try login.json()["refresh_token"] as? String)
+        let a = try api.openAccount(ann.token)
+        let b = try api.openAccount(ann.token)
+        XCTAssertEqual(try api.request("POST", "/v1/transactions", ["account_id": a, "type": "deposit", "amount": 10_000], token: ann.token).status, 201)
+        let keyed = try api.request(
+            "POST", "/v1/transfers", ["from_account_id": a, "to_account_id": b, "amount": 2_500], token: ann.token,
+            headers: [("Idempotency-Key", "before-the-move")])
+        XCTAssertEqual(keyed.status, 201, keyed.text)
+        XCTAssertEqual(try api.request("POST", "/v1/cards", ["account_id": a, "type": "virtual"], token: ann.token).status, 201)
+        let source = before.databaseURL
+        before.stop(keepingDatabase: true)
+        defer { try? FileManager.default.removeItem(at: before.directory) }
+
+        let copy = try CofferCLI.run(["copy", "--from", source, "--to", target.url])
+        XCTAssertEqual(copy.status, 0, copy.output)
+        XCTAssertTrue(copy.output.contains("copied 3 rows of accounts"), "two customer accounts and the bank's USD cash: \(copy.output)")
+        XCTAssertTrue(copy.output.contains("copy verified"), copy.output)
+        XCTAssertEqual(try CofferCLI.run(["copy", "--from", source, "--to", target.url]).status, 1, "never into a database that has data")
+
+        let after = try Stack(environment: secret, databaseURL: target.url)
+        defer { after.stop() }
+        let moved = APIClient(http: after.http)
+        XCTAssertEqual(try moved.balance(ann.token, a), 7_500, "the access token still works: same secret, same user")
+        XCTAssertEqual(try moved.balance(ann.token, b), 2_500)
+        let relogin = try moved.request("POST", "/v1/auth/login", ["email": "ann@copy.example", "password": "ann's long passphrase"])
+        XCTAssertEqual(relogin.status, 200, "the password hash moved")
+        XCTAssertEqual(try moved.request("POST", "/v1/auth/refresh", ["refresh_token": refreshToken]).status, 200, "the refresh token moved")
+        let replay = try moved.request(
+            "POST", "/v1/transfers", ["from_account_id": a, "to_account_id": b, "amount": 2_500], token: ann.token,
+            headers: [("Idempotency-Key", "before-the-move")])
+        XCTAssertEqual(replay.status, 201)
+        XCTAssertEqual(replay.header("Idempotent-Replayed"), "true", "the stored answer moved")
+        XCTAssertEqual(try moved.balance(ann.token, a), 7_500)
+        XCTAssertEqual(try moved.request("POST", "/v1/transactions", ["account_id": b, "type": "deposit", "amount": 1], token: ann.token).status, 201)
+        XCTAssertEqual(try moved.request("POST", "/v1/transfers", ["from_account_id": b, "to_account_id": a, "amount": 2], token: ann.token).status, 201)
+        let cards = try moved.request("GET", "/v1/cards?account_id=\(a)", token: ann.token)
+        XCTAssertEqual((try cards.json()["data"] as? [Any])?.count, 1, cards.text)
+
+        for url in [source, target.url] {
+            let verify = try CofferCLI.run(["verify", "--database-url", url])
+            XCTAssertEqual(verify.status, 0, verify.output)
+        }
+    }
+}
