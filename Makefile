@@ -6,7 +6,7 @@ CONFIGURATION ?= debug
 SWIFT ?= swift
 BIN_DIR = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path)
 
-.PHONY: deps build run test test-suites bench profile clean format lint coverage fuzz
+.PHONY: deps build run run-cluster test test-suites bench profile clean format lint coverage fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -14,8 +14,15 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIGURATION)
 
+# exec: the launcher replaces the recipe's shell, so a SIGTERM that make passes on to its child
+# reaches the launcher, which stops everything it started.
 run: build
-	scripts/stack.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)"
+	exec scripts/stack.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)"
+
+# NODES cofferd behind one nginx on a private PostgreSQL in DATA_DIR (see scripts/cluster.sh).
+NODES ?= 3
+run-cluster: build
+	exec scripts/cluster.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)" "$(NODES)"
 
 # The executables are built first: the end-to-end and browser tests start the real cofferd and
 # nginx. The suites run with a throwaway PostgreSQL server (scripts/with-postgres.sh), so every

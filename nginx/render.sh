@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Renders the nginx configuration into PREFIX/conf for a foreground nginx:
-#   nginx/render.sh PREFIX PORT FASTCGI_SOCKET STATIC_ROOT
+#   nginx/render.sh PREFIX PORT FASTCGI_SOCKET[,FASTCGI_SOCKET...] STATIC_ROOT
+# Several sockets (make run-cluster's nodes) become one upstream that nginx balances over; a
+# request that cannot reach one node (dead, restarting) goes to the next.
 # then: nginx -p PREFIX -c PREFIX/conf/nginx.conf -e PREFIX/error.log -g 'daemon off;'
 set -euo pipefail
-prefix=$(realpath -m "$1"); port=$2; socket=$(realpath -m "$3"); static=$(realpath -m "$4")
+prefix=$(realpath -m "$1"); port=$2; static=$(realpath -m "$4")
+IFS=, read -r -a sockets <<<"$3"
 here=$(cd "$(dirname "$0")" && pwd)
 conf="$prefix/conf"
 mkdir -p "$conf" "$prefix/client_body" "$prefix/fastcgi" "$prefix/proxy" "$prefix/uwsgi" "$prefix/scgi"
@@ -16,9 +19,21 @@ access_log="${NGINX_ACCESS_LOG:-off}"
 # SERVER_NAMES are the host names the site answers to (nginx server_name); every other Host gets a
 # 400 problem. cofferd reads the same list from COFFER_SERVER_NAMES.
 server_names="${SERVER_NAMES:-localhost 127.0.0.1}"
+if [ ${#sockets[@]} = 1 ]; then
+  fastcgi_pass="unix:$(realpath -m "${sockets[0]}")"
+  : > "$conf/upstream.conf"
+else
+  fastcgi_pass="cofferd_nodes"
+  {
+    echo "# The cofferd nodes behind /v1/ (make run-cluster); rendered by nginx/render.sh."
+    echo "upstream cofferd_nodes {"
+    for socket in "${sockets[@]}"; do echo "    server unix:$(realpath -m "$socket") max_fails=1 fail_timeout=2s;"; done
+    echo "}"
+  } > "$conf/upstream.conf"
+fi
 for file in coffer.conf errors.conf fastcgi.conf security-headers.conf problem.conf dev.conf; do
   sed -e "s|@LISTEN@|127.0.0.1:$port|g" -e "s|@STATIC_ROOT@|$static|g" \
-      -e "s|@FASTCGI_PASS@|unix:$socket|g" -e "s|@CONF_DIR@|$conf|g" -e "s|@PREFIX@|$prefix|g" \
+      -e "s|@FASTCGI_PASS@|$fastcgi_pass|g" -e "s|@CONF_DIR@|$conf|g" -e "s|@PREFIX@|$prefix|g" \
       -e "s|@USER@|$user_line|g" -e "s|@ACCESS_LOG@|$access_log|g" -e "s|@AUTH_RATE@|${AUTH_RATE:-20r/s}|g" -e "s|@SERVER_NAMES@|$server_names|g" \
       "$here/$file" > "$conf/$file"
 done

@@ -34,6 +34,13 @@ start)
       || { cat "$dir/initdb.log" >&2; exit 1; }
     [ "$(id -u)" = 0 ] && chown root "$dir/password"
   fi
+  # The server must not inherit the caller's other descriptors: a caller that waits for EOF on a
+  # pipe, or for every holder of a descriptor to go (Foundation's Process), would wait for as long
+  # as the server runs.
+  for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null || true
+  done
   port=${3:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=300 -c shared_buffers=128MB" start >/dev/null \

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The one launcher of Coffer's stack: cofferd on a unix socket in DATA_DIR, nginx in front of it on
-# 127.0.0.1:PORT, both in the foreground. `make run`, `make bench`, the end-to-end tests and the
-# browser tests all start the stack through this script.
+# 127.0.0.1:PORT, both in the foreground. `make run`, `make run-cluster`, `make bench`, the
+# end-to-end tests and the browser tests all start the stack through this script.
 #   scripts/stack.sh BIN_DIR PORT DATA_DIR [STATIC_ROOT]
 #
 # cofferd is supervised: when it dies (a crash, kill -9) it is started again within a second and
 # nginx keeps running, so a crash costs seconds, not an outage. SIGTERM or SIGINT stops both,
 # cofferd draining its in-flight requests; nothing is left running.
+#
+# COFFER_NODES=N (default 1) runs N cofferd, each on its own socket (DATA_DIR/cofferd-I.sock,
+# pid in cofferd-I.pid), behind one nginx upstream; each node is supervised on its own. Several
+# nodes need one shared database (PostgreSQL) and one JWT_SECRET: scripts/cluster.sh sets both.
 #
 # Environment: everything cofferd reads (APP_ENV, DATABASE_URL, JWT_SECRET, COFFER_*), plus
 #   SERVER_NAMES        host names the site answers to (default: localhost 127.0.0.1); also given
@@ -25,12 +29,16 @@ static_root=$(realpath -m "${4:-$repo/static}")
 # Traversable (nginx's workers reach the socket) but not listable; cofferd creates its files 0600.
 mkdir -p "$data_dir"
 chmod 0711 "$data_dir"
-socket="$data_dir/cofferd.sock"
-pid_file="$data_dir/cofferd.pid"
+nodes=${COFFER_NODES:-1}
+[[ "$nodes" =~ ^[1-9][0-9]?$ ]] || { echo "stack: COFFER_NODES must be 1-99" >&2; exit 2; }
+# One node keeps the names every tool knows (cofferd.sock, cofferd.pid).
+node_file() { if [ "$nodes" = 1 ]; then echo "$data_dir/cofferd.$2"; else echo "$data_dir/cofferd-$1.$2"; fi; }
+node_name() { if [ "$nodes" = 1 ]; then echo "cofferd"; else echo "cofferd $1"; fi; }
+sockets=""
+for node in $(seq 1 "$nodes"); do sockets="${sockets:+$sockets,}$(node_file "$node" sock)"; done
 rm -f "$data_dir/stack.ready"
 export DATA_DIR="$data_dir"
 export DATABASE_URL="${DATABASE_URL:-sqlite://$data_dir/coffer.db}"
-export COFFER_LISTEN="$socket"
 export SERVER_NAMES="${SERVER_NAMES:-localhost 127.0.0.1}"
 export COFFER_SERVER_NAMES="${COFFER_SERVER_NAMES:-$SERVER_NAMES}"
 # cofferd's dozens of workers mostly wait on group commit; glibc would give busy threads arenas of
@@ -41,42 +49,49 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-4}"
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
 log() { echo "stack: $*" >&2; }
 
-conf=$("$repo/nginx/render.sh" "$data_dir/nginx" "$port" "$socket" "$static_root")
+conf=$("$repo/nginx/render.sh" "$data_dir/nginx" "$port" "$sockets" "$static_root")
 
-cofferd_pid=""; nginx_pid=""; stopping=0
+declare -A cofferd_pids=()
+nginx_pid=""; stopping=0
 stop() {
   stopping=1
   trap - INT TERM EXIT
   [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" 2>/dev/null || true
-  [ -n "$cofferd_pid" ] && kill -TERM "$cofferd_pid" 2>/dev/null || true
+  for pid in "${cofferd_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -f "$pid_file" "$data_dir/stack.ready"
+  for node in $(seq 1 "$nodes"); do rm -f "$(node_file "$node" pid)"; done
+  rm -f "$data_dir/stack.ready"
 }
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
 start_cofferd() {
+  local node=$1
   if [ -n "${COFFERD_LOG:-}" ]; then
-    "$bin_dir/cofferd" 2>>"$COFFERD_LOG" &
+    COFFER_LISTEN="$(node_file "$node" sock)" "$bin_dir/cofferd" 2>>"$COFFERD_LOG" &
   else
-    "$bin_dir/cofferd" &
+    COFFER_LISTEN="$(node_file "$node" sock)" "$bin_dir/cofferd" &
   fi
-  cofferd_pid=$!
-  echo "$cofferd_pid" > "$pid_file"
+  cofferd_pids[$node]=$!
+  echo "$!" > "$(node_file "$node" pid)"
 }
 
-# Waits until cofferd's socket exists; false when cofferd exited first.
+# Waits until a node's socket exists; false when that cofferd exited first.
 wait_for_socket() {
+  local node=$1 pid=${cofferd_pids[$1]} socket
+  socket=$(node_file "$node" sock)
   for _ in $(seq 1 400); do
-    [ -S "$socket" ] && kill -0 "$cofferd_pid" 2>/dev/null && return 0
-    kill -0 "$cofferd_pid" 2>/dev/null || return 1
+    [ -S "$socket" ] && kill -0 "$pid" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
     sleep 0.05
   done
   return 1
 }
 
-start_cofferd
-wait_for_socket || { log "cofferd failed to start"; exit 1; }
+for node in $(seq 1 "$nodes"); do start_cofferd "$node"; done
+for node in $(seq 1 "$nodes"); do
+  wait_for_socket "$node" || { log "$(node_name "$node") failed to start"; exit 1; }
+done
 nginx -p "$data_dir/nginx" -c "$conf" -e "$data_dir/nginx/error.log" -g 'daemon off;' &
 nginx_pid=$!
 for _ in $(seq 1 200); do
@@ -85,35 +100,44 @@ for _ in $(seq 1 200); do
   sleep 0.05
 done
 echo "$port" > "$data_dir/stack.ready"
-log "Coffer is running at http://127.0.0.1:$port/ (API under /v1/); Ctrl-C stops it."
+if [ "$nodes" = 1 ]; then
+  log "Coffer is running at http://127.0.0.1:$port/ (API under /v1/); Ctrl-C stops it."
+else
+  log "Coffer is running at http://127.0.0.1:$port/ (API under /v1/) on $nodes cofferd nodes; Ctrl-C stops it."
+fi
 
 # A cofferd that keeps dying at once (a bad configuration, a broken database) is not restarted
-# forever: five failed starts in a row stop the stack.
-failed_starts=0
+# forever: five failed starts in a row of one node stop the stack.
+declare -A failed_starts=()
 while true; do
   status=0
-  wait -n "$cofferd_pid" "$nginx_pid" || status=$?
+  wait -n "${cofferd_pids[@]}" "$nginx_pid" || status=$?
   [ "$stopping" = 1 ] && exit 0
   if ! kill -0 "$nginx_pid" 2>/dev/null; then
     log "nginx exited (status $status); stopping"
     exit 1
   fi
-  kill -0 "$cofferd_pid" 2>/dev/null && continue
-  log "cofferd exited (status $status)"
-  if [ "${COFFERD_RESTART:-1}" = 0 ]; then
-    # Stay up with nginx alone (it answers 502 problems) until told to stop.
-    cofferd_pid=""
-    rm -f "$pid_file"
+  for node in "${!cofferd_pids[@]}"; do
+    kill -0 "${cofferd_pids[$node]}" 2>/dev/null && continue
+    log "$(node_name "$node") exited (status $status)"
+    if [ "${COFFERD_RESTART:-1}" = 0 ]; then
+      # Stay up without it (nginx answers 502 problems when no node is left) until told to stop.
+      unset "cofferd_pids[$node]"
+      rm -f "$(node_file "$node" pid)"
+      continue
+    fi
+    sleep 0.2
+    start_cofferd "$node"
+    if wait_for_socket "$node"; then
+      failed_starts[$node]=0
+      log "$(node_name "$node") restarted (pid ${cofferd_pids[$node]})"
+    else
+      failed_starts[$node]=$((${failed_starts[$node]:-0} + 1))
+      [ "${failed_starts[$node]}" -ge 5 ] && { log "$(node_name "$node") failed to start ${failed_starts[$node]} times in a row; stopping"; exit 1; }
+      sleep 1
+    fi
+  done
+  if [ ${#cofferd_pids[@]} = 0 ]; then
     while true; do wait "$nginx_pid" || true; kill -0 "$nginx_pid" 2>/dev/null || exit 1; done
-  fi
-  sleep 0.2
-  start_cofferd
-  if wait_for_socket; then
-    failed_starts=0
-    log "cofferd restarted (pid $cofferd_pid)"
-  else
-    failed_starts=$((failed_starts + 1))
-    [ "$failed_starts" -ge 5 ] && { log "cofferd failed to start $failed_starts times in a row; stopping"; exit 1; }
-    sleep 1
   fi
 done

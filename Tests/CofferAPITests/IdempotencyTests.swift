@@ -1,6 +1,7 @@
 import CofferCore
 import CofferHTTP
 import CofferSQLite
+import CofferTestSupport
 import Foundation
 import HTTPTypes
 import Logging

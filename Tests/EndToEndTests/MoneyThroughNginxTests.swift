@@ -215,13 +215,18 @@ final class TransferLog: @unchecked Sendable {
     private let lock = NSLock()
     private var allStatuses: [Int] = []
     private var ids: [String] = []
+    private var unavailableWithoutRetryAfter = 0
 
-    func record(status: Int, id: String?) {
+    func record(status: Int, id: String?, retryAfter: String? = nil) {
         lock.withLock {
             allStatuses.append(status)
             if status == 201, let id { ids.append(id) }
+            if status == 503, retryAfter == nil { unavailableWithoutRetryAfter += 1 }
         }
     }
+
+    /// 503 answers that did not say when to retry.
+    var unavailableAnswersWithoutRetryAfter: Int { lock.withLock { unavailableWithoutRetryAfter } }
 
     var statuses: [Int] { lock.withLock { allStatuses } }
     var createdIDs: [String] { lock.withLock { ids } }
@@ -258,7 +263,9 @@ final class TransferLoad {
                         let reply = try? api.request(
                             "POST", "/v1/transfers", ["from_account_id": from, "to_account_id": to, "amount": 1 + step % 9], token: token)
                     else { continue }
-                    results.record(status: reply.status, id: reply.status == 201 ? (try? reply.json())?["id"] as? String : nil)
+                    results.record(
+                        status: reply.status, id: reply.status == 201 ? (try? reply.json())?["id"] as? String : nil,
+                        retryAfter: reply.header("Retry-After"))
                 }
             }.start()
         }

@@ -62,6 +62,9 @@ final class Stack {
         }
     }
 
+    /// Node `number` (from 1) of a stack started with `COFFER_NODES`.
+    func node(_ number: Int) -> SupervisedCofferd { SupervisedCofferd(directory: directory, node: number) }
+
     /// Raw SQL on the stack's database, on a connection of the test's own.
     func sql() throws -> TestSQL { try TestSQL(url: databaseURL) }
 
@@ -91,8 +94,9 @@ final class SupervisedCofferd {
     let logURL: URL
     let launcherLogURL: URL
 
-    init(directory: URL) {
-        pidURL = directory.appendingPathComponent("cofferd.pid")
+    /// - Parameter node: which of several nodes (`COFFER_NODES`), counted from 1; nil for the one.
+    init(directory: URL, node: Int? = nil) {
+        pidURL = directory.appendingPathComponent(node.map { "cofferd-\($0).pid" } ?? "cofferd.pid")
         logURL = directory.appendingPathComponent("cofferd.log")
         launcherLogURL = directory.appendingPathComponent("stack.log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
@@ -111,7 +115,7 @@ final class SupervisedCofferd {
     /// Waits until a cofferd other than `old` runs and its socket accepts connections.
     func waitForRestart(replacing old: pid_t, seconds: Double) -> pid_t? {
         let deadline = Date().addingTimeInterval(seconds)
-        let socket = pidURL.deletingLastPathComponent().appendingPathComponent("cofferd.sock").path
+        let socket = pidURL.deletingPathExtension().appendingPathExtension("sock").path
         while Date() < deadline {
             if let current = pid, current != old, kill(current, 0) == 0, (try? SocketStream(unixPath: socket)) != nil { return current }
             usleep(20_000)
