@@ -253,7 +253,7 @@ public struct IdentityService {
 
     public func me(_ principal: Principal) throws -> (User, AccountHolder?) {
         try store.read { db in
-            guard let stored = try store.readOnce({ try $0.user(id: principal.userID) }) else { throw AppError(.unauthenticated) }
+            guard let stored = try db.user(id: principal.userID) else { throw AppError(.unauthenticated) }
             return (stored.user, try db.accountHolder(userID: principal.userID))
         }
     }
