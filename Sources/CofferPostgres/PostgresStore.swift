@@ -40,6 +40,12 @@ public final class PostgresStore: Store {
 public final class PostgresSession {
     let connection: PostgresConnection
     private let writing: Bool
+    /// Writes whose only answer is success or failure (journal lines, transfers, outflow totals,
+    /// audit rows) wait here and go to the server in one round trip with the next statement that
+    /// needs an answer, or with COMMIT: every round trip made while an account's lock is held
+    /// lengthens the queue of transactions behind it. A failure among them is thrown by the call
+    /// that sent them, and aborts the transaction as it would have at once.
+    private var deferred: [(sql: String, arguments: [PostgresValue])] = []
 
     init(connection: PostgresConnection, writing: Bool) {
         self.connection = connection
@@ -50,9 +56,10 @@ public final class PostgresSession {
         try connection.execute(begin)
         do {
             let result = try body(self)
-            try connection.execute("COMMIT")
+            try connection.pipeline(takeDeferred() + [("COMMIT", [])])
             return result
         } catch {
+            deferred.removeAll()
             // A failed ROLLBACK means the connection broke; the pool drops it on check-in.
             try? connection.execute("ROLLBACK")
             throw error
@@ -61,35 +68,60 @@ public final class PostgresSession {
 
     public func savepoint<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
         precondition(writing, "savepoints live inside a write transaction")
-        try connection.execute("SAVEPOINT coffer_step")
+        try connection.pipeline(takeDeferred() + [("SAVEPOINT coffer_step", [])])
         do {
             let result = try body(self)
-            try connection.execute("RELEASE SAVEPOINT coffer_step")
+            try connection.pipeline(takeDeferred() + [("RELEASE SAVEPOINT coffer_step", [])])
             return result
         } catch {
+            // What the step queued never ran; undo what it did run.
+            deferred.removeAll()
             try connection.execute("ROLLBACK TO SAVEPOINT coffer_step; RELEASE SAVEPOINT coffer_step")
             throw error
         }
     }
 
+    private func takeDeferred() -> [(sql: String, arguments: [PostgresValue])] {
+        defer { deferred.removeAll() }
+        return deferred
+    }
+
     // MARK: Statements, for the record files
+
+    /// A write that answers nothing but success: queued in a write transaction (see `deferred`),
+    /// run at once elsewhere.
+    func deferredWrite(_ sql: String, _ arguments: [PostgresValue]) throws(StoreError) {
+        guard writing else {
+            try connection.query(sql, arguments)
+            return
+        }
+        deferred.append((sql, arguments))
+    }
+
+    /// Sends `sql` with whatever writes are queued ahead of it, and returns its result.
+    private func send(_ sql: String, _ arguments: [PostgresValue]) throws(StoreError) -> PostgresResult {
+        guard !deferred.isEmpty else { return try connection.query(sql, arguments) }
+        let results = try connection.pipeline(takeDeferred() + [(sql, arguments)])
+        guard let last = results.last else { preconditionFailure("a pipeline answers every statement") }
+        return last
+    }
 
     @discardableResult
     func run(_ sql: String, _ arguments: [PostgresValue] = []) throws(StoreError) -> Int {
-        try connection.query(sql, arguments).changedRows
+        try send(sql, arguments).changedRows
     }
 
     func query<T>(_ sql: String, _ arguments: [PostgresValue] = [], _ transform: (PostgresRow) throws -> T) throws -> [T] {
-        try connection.query(sql, arguments).rows.map(transform)
+        try send(sql, arguments).rows.map(transform)
     }
 
     func queryFirst<T>(_ sql: String, _ arguments: [PostgresValue] = [], _ transform: (PostgresRow) throws -> T) throws -> T? {
-        let result = try connection.query(sql, arguments)
+        let result = try send(sql, arguments)
         return result.rowCount == 0 ? nil : try transform(result.row(0))
     }
 
     func scalarInt(_ sql: String, _ arguments: [PostgresValue] = []) throws(StoreError) -> Int64 {
-        let result = try connection.query(sql, arguments)
+        let result = try send(sql, arguments)
         return result.rowCount == 0 || result.row(0).isNull(0) ? 0 : result.row(0).int64(0)
     }
 }

@@ -110,8 +110,10 @@ public protocol StoreWriter: StoreReader {
 
     // MARK: Ledger primitives, for the ledger engine only
 
-    /// A customer account, locked against other writers until the transaction ends.
-    func accountForUpdate(id: String) throws -> Account?
+    /// The customer accounts among `ids`, locked against other writers until the transaction
+    /// ends, in ascending id order (so two transactions that lock the same accounts never wait on
+    /// each other in a circle); an id with no customer account is left out.
+    func accountsForUpdate(ids: [String]) throws -> [Account]
     /// The bank's cash account that takes the other side of `accountID`'s deposits and
     /// withdrawals in `currency`, created on first use and locked like `accountForUpdate`. A store
     /// may split the bank's cash into several accounts per currency (so that deposits to
@@ -124,9 +126,10 @@ public protocol StoreWriter: StoreReader {
     /// Appends one leg to the journal, which is append-only.
     func appendPosting(_ posting: JournalPosting) throws
     /// Compare-and-set: moves the cached balance from `expected` to `balance` and counts the
-    /// posting that moved it (each posting moves its account's balance exactly once); false when
-    /// the balance was not `expected` (which under the account's lock is a bug).
-    func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Bool
+    /// posting that moved it (each posting moves its account's balance exactly once). Returns the
+    /// balance now stored, read back after the change; nil when the balance was not `expected`
+    /// (which under the account's lock is a bug).
+    func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Int64?
     /// The cached balance of any account, customer or bank, as this transaction sees it.
     func balance(accountID: String) throws -> Int64?
     func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws

@@ -145,7 +145,7 @@ final class DatabaseTests: XCTestCase {
         }
         XCTAssertEqual(try Migrator().migrate(db), [7])
         XCTAssertEqual(try db.scalarInt("SELECT posting_count FROM accounts WHERE id = 'bank'"), 2)
-        try db.write { db in XCTAssertTrue(try db.moveBalance(accountID: "bank", from: -30, to: -35)) }
+        try db.write { db in XCTAssertEqual(try db.moveBalance(accountID: "bank", from: -30, to: -35), -35) }
         XCTAssertEqual(try db.scalarInt("SELECT posting_count FROM accounts WHERE id = 'bank'"), 3)
         let found = try db.read { try $0.ledgerDiscrepancies() }
         XCTAssertTrue(found.contains { $0.contains("counts 3 postings but has 2") }, "\(found)")

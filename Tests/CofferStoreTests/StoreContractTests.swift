@@ -86,16 +86,48 @@ class StoreContractTests: XCTestCase {
         }
     }
 
+    /// A store may send a write later than the call that made it (PostgreSQL queues journal lines
+    /// until the next statement that needs an answer); its failure still fails its transaction or
+    /// its savepoint, and leaves nothing behind.
+    func testAJournalLineThatBreaksAConstraintFailsItsTransactionOrSavepoint() throws {
+        let orphan = JournalPosting(
+            id: Identifier.make(at: now), entryID: Identifier.make(at: now), accountID: "no-such-account", type: .deposit, amount: 5,
+            currency: Currency(code: "EUR")!, balanceAfter: 5, description: nil, transferID: nil, createdAt: now)
+        XCTAssertThrowsError(
+            try store.write { db in
+                try db.insertUser(user("lost@example.com"), passwordHash: "h")
+                try db.appendPosting(orphan)
+            }
+        ) { error in XCTAssertEqual((error as? StoreError)?.kind, .constraint, "\(error)") }
+        XCTAssertNil(try store.readOnce { try $0.user(email: "lost@example.com") })
+        try store.write { db in
+            try db.insertUser(user("kept@example.com"), passwordHash: "h")
+            XCTAssertThrowsError(try db.savepoint { try $0.appendPosting(orphan) })
+            try db.insertUser(user("after@example.com"), passwordHash: "h")
+        }
+        XCTAssertNotNil(try store.readOnce { try $0.user(email: "kept@example.com") })
+        XCTAssertNotNil(try store.readOnce { try $0.user(email: "after@example.com") })
+        XCTAssertEqual(try store.read { try $0.ledgerSize() }.postings, 0)
+    }
+
     func testMoveBalanceIsACompareAndSet() throws {
         let account = try openAccount("cas@example.com")
         try store.write { db in
-            XCTAssertFalse(try db.moveBalance(accountID: account.id, from: 5, to: 10), "the balance is 0, not 5")
+            XCTAssertNil(try db.moveBalance(accountID: account.id, from: 5, to: 10), "the balance is 0, not 5")
             XCTAssertEqual(try db.balance(accountID: account.id), 0)
-            XCTAssertTrue(try db.moveBalance(accountID: account.id, from: 0, to: 10))
+            XCTAssertEqual(try db.moveBalance(accountID: account.id, from: 0, to: 10), 10)
             XCTAssertEqual(try db.balance(accountID: account.id), 10)
-            XCTAssertEqual(try db.accountForUpdate(id: account.id)?.balance, 10)
+            XCTAssertEqual(try db.accountsForUpdate(ids: [account.id]).first?.balance, 10)
         }
         XCTAssertEqual(try store.readOnce { try $0.account(id: account.id)?.balance }, 10)
+    }
+
+    func testAccountsForUpdateComeInIdOrderWithoutTheMissingOnes() throws {
+        let accounts = try (0..<3).map { try openAccount("order\($0)@example.com") }
+        let ids = accounts.map(\.id)
+        let locked = try store.write { try $0.accountsForUpdate(ids: [ids[2], "no-such-account", ids[0], ids[1], ids[0]]) }
+        XCTAssertEqual(locked.map(\.id), ids.sorted())
+        XCTAssertEqual(try store.write { try $0.accountsForUpdate(ids: [#"a"b\c"#]) }.count, 0, "quotes and backslashes are only text")
     }
 
     func testTheBankCashAccountFollowsTheAccountAndIsNeverACustomerAccount() throws {
@@ -111,7 +143,7 @@ class StoreContractTests: XCTestCase {
         XCTAssertNotEqual(eur.id, usd.id)
         XCTAssertEqual(eur.balance, 0)
         XCTAssertNil(try store.readOnce { try $0.account(id: eur.id) }, "bank accounts are not customer accounts")
-        XCTAssertNil(try store.write { try $0.accountForUpdate(id: eur.id) })
+        XCTAssertEqual(try store.write { try $0.accountsForUpdate(ids: [eur.id]) }.count, 0)
         XCTAssertEqual(try store.readOnce { try $0.accounts(holderID: nil, page: PageRequest(limit: 10, offset: 0)) }.total, 1)
     }
 
@@ -144,7 +176,7 @@ class StoreContractTests: XCTestCase {
                     JournalPosting(
                         id: Identifier.make(at: now), entryID: entry, accountID: accountID, type: .deposit, amount: amount,
                         currency: eur, balanceAfter: before + amount, description: nil, transferID: nil, createdAt: now))
-                XCTAssertTrue(try db.moveBalance(accountID: accountID, from: before, to: before + amount))
+                XCTAssertEqual(try db.moveBalance(accountID: accountID, from: before, to: before + amount), before + amount)
             }
         }
         XCTAssertEqual(try store.read { try $0.ledgerDiscrepancies() }, [])

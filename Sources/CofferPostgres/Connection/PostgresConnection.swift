@@ -34,8 +34,10 @@ public final class PostgresConnection: @unchecked Sendable {
 
     deinit { PQfinish(handle) }
 
-    /// False once the server went away or the socket broke; such a connection is replaced.
-    public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
+    /// False once the server went away, the socket broke or a pipeline failed on the wire; such a
+    /// connection is replaced.
+    public var isHealthy: Bool { !broken && PQstatus(handle) == CONNECTION_OK }
+    private var broken = false
 
     /// Whether a transaction is open (or aborted) on this session.
     var isInTransaction: Bool {
@@ -59,6 +61,51 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         try check(result, sql: sql)
         return result
+    }
+
+    /// Runs several statements in one round trip (libpq's pipeline mode): all are sent, then one
+    /// sync, then every result is read. The server skips everything after the first failure; that
+    /// failure is thrown once every result has been read, so the connection is ready for the next
+    /// statement (inside a transaction, which the failure has aborted).
+    @discardableResult
+    public func pipeline(_ statements: [(sql: String, arguments: [PostgresValue])]) throws(StoreError) -> [PostgresResult] {
+        if statements.count == 1 { return [try query(statements[0].sql, statements[0].arguments)] }
+        let names = try statements.map { statement throws(StoreError) in
+            try statementName(statement.sql, parameterCount: statement.arguments.count)
+        }
+        guard PQenterPipelineMode(handle) == 1 else { throw lost("cannot enter pipeline mode") }
+        for (statement, name) in zip(statements, names) {
+            let sent = PostgresValue.withParameters(statement.arguments) { values, lengths, formats in
+                PQsendQueryPrepared(handle, name, Int32(statement.arguments.count), values, lengths, formats, 0)
+            }
+            guard sent == 1 else { throw lost("cannot send a pipelined statement") }
+        }
+        guard PQpipelineSync(handle) == 1 else { throw lost("cannot send a pipeline sync") }
+        var results: [PostgresResult] = []
+        var failure: StoreError?
+        for statement in statements {
+            // Each statement's results end with a null result.
+            var last: PostgresResult?
+            while let next = PQgetResult(handle) { last = PostgresResult(next) }
+            guard let result = last else { throw lost("a pipelined statement had no result") }
+            if failure == nil, result.status != PGRES_PIPELINE_ABORTED {
+                do throws(StoreError) { try check(result, sql: statement.sql) } catch { failure = error }
+            }
+            results.append(result)
+        }
+        guard let sync = PQgetResult(handle).map(PostgresResult.init), sync.status == PGRES_PIPELINE_SYNC else {
+            throw lost("the pipeline did not end with its sync")
+        }
+        guard PQexitPipelineMode(handle) == 1 else { throw lost("cannot leave pipeline mode") }
+        if let failure { throw failure }
+        return results
+    }
+
+    /// A pipeline that went wrong on the wire: the session's state is unknown, so the pool drops
+    /// the connection instead of reusing it.
+    private func lost(_ what: String) -> StoreError {
+        broken = true
+        return StoreError(.unavailable, "PostgreSQL: \(what): \(Self.firstLine(PQerrorMessage(handle)))")
     }
 
     private func statementName(_ sql: String, parameterCount: Int) throws(StoreError) -> String {

@@ -57,6 +57,16 @@ public enum PostgresValue: Sendable, Equatable {
     }
 }
 
+extension PostgresValue {
+    /// A `text[]` in PostgreSQL's array literal syntax, every element quoted and escaped.
+    static func textArray(_ elements: [String]) -> PostgresValue {
+        let quoted = elements.map { element in
+            "\"" + element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return .text("{" + quoted.joined(separator: ",") + "}")
+    }
+}
+
 extension PostgresValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
     public init(stringLiteral value: String) { self = .text(value) }
     public init(integerLiteral value: Int64) { self = .integer(value) }

@@ -12,8 +12,13 @@ extension PostgresSession {
     /// currency sum to zero over every slot.
     static let bankCashSlots = 16
 
-    public func accountForUpdate(id: String) throws -> Account? {
-        try queryFirst("\(Self.accountSelect) WHERE a.id = $1 AND a.kind = 'customer' FOR UPDATE OF a", [.text(id)], Self.account)
+    /// One statement for every account: PostgreSQL sorts the rows first and then locks them in
+    /// that order, and every statement round trip made while a lock is held lengthens the queue
+    /// behind it.
+    public func accountsForUpdate(ids: [String]) throws -> [Account] {
+        try query(
+            "\(Self.accountSelect) WHERE a.id = ANY($1::text[]) AND a.kind = 'customer' ORDER BY a.id FOR UPDATE OF a",
+            [.textArray(Array(Set(ids)))], Self.account)
     }
 
     public func bankCashAccount(currency: Currency, for accountID: String, at time: Timestamp) throws -> BankCashAccount {
@@ -47,7 +52,7 @@ extension PostgresSession {
     }
 
     public func insertTransfer(_ transfer: Transfer) throws {
-        try run(
+        try deferredWrite(
             """
             INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, description, created_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -59,7 +64,7 @@ extension PostgresSession {
     }
 
     public func appendPosting(_ posting: JournalPosting) throws {
-        try run(
+        try deferredWrite(
             """
             INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, description, transfer_id, created_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -71,10 +76,13 @@ extension PostgresSession {
             ])
     }
 
-    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Bool {
-        try run(
-            "UPDATE accounts SET balance = $1, posting_count = posting_count + 1 WHERE id = $2 AND balance = $3",
-            [.integer(balance), .text(accountID), .integer(expected)]) == 1
+    /// The read-back comes with the update (`RETURNING`): one round trip fewer while the
+    /// account's lock is held.
+    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Int64? {
+        try queryFirst(
+            "UPDATE accounts SET balance = $1, posting_count = posting_count + 1 WHERE id = $2 AND balance = $3 RETURNING balance",
+            [.integer(balance), .text(accountID), .integer(expected)]
+        ) { $0.int64(0) }
     }
 
     public func balance(accountID: String) throws -> Int64? {
@@ -82,7 +90,7 @@ extension PostgresSession {
     }
 
     public func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws {
-        try run(
+        try deferredWrite(
             """
             INSERT INTO daily_outflows (account_id, day, total) VALUES ($1, $2, $3)
             ON CONFLICT (account_id, day) DO UPDATE SET total = daily_outflows.total + excluded.total

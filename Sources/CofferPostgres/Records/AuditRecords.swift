@@ -3,7 +3,7 @@ import CofferCore
 extension PostgresSession {
     /// Appends to the audit trail, inside the write transaction of the action it records.
     public func appendAudit(_ event: AuditEvent) throws {
-        try run(
+        try deferredWrite(
             """
             INSERT INTO audit_events (id, at, actor_id, action, target_type, target_id, outcome, reason, request_id, ip,
                                       server_request_id)

@@ -4,8 +4,9 @@ import CofferStore
 /// The few writes the ledger engine composes. On SQLite the batch's `BEGIN IMMEDIATE` already
 /// holds the one write lock, so "for update" needs no row lock of its own.
 extension Database {
-    public func accountForUpdate(id: String) throws -> Account? {
-        try account(id: id)
+    /// One lookup per id: `IN (…)` would make SQLite build a temporary table per statement.
+    public func accountsForUpdate(ids: [String]) throws -> [Account] {
+        try Set(ids).sorted().compactMap { try account(id: $0) }
     }
 
     /// One per currency: SQLite has one writer, so there is no lock to spread.
@@ -56,10 +57,12 @@ extension Database {
             ])
     }
 
-    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Bool {
-        try run(
+    /// The read-back is a second statement: `RETURNING` makes SQLite build a temporary table.
+    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Int64? {
+        let moved = try run(
             "UPDATE accounts SET balance = ?, posting_count = posting_count + 1 WHERE id = ? AND balance = ?",
-            [.integer(balance), .text(accountID), .integer(expected)]) == 1
+            [.integer(balance), .text(accountID), .integer(expected)])
+        return moved == 1 ? try self.balance(accountID: accountID) : nil
     }
 
     public func balance(accountID: String) throws -> Int64? {

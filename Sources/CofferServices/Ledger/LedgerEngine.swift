@@ -33,11 +33,11 @@ public struct LedgerEngine {
             try LedgerRules.requireOutflowAllowed(posting.amount, outflow(account, at: posting.at))
             return try postAgainstBankCash(account, newBalance: account.balance - posting.amount, type: .withdrawal, posting)
         case let .transfer(fromID, toID):
-            // Loaded (and on PostgreSQL locked) in id order, so two opposite transfers never wait
-            // on each other.
-            let first = try load(min(fromID, toID))
-            let second = fromID == toID ? first : try load(max(fromID, toID))
-            let (from, to) = first.id == fromID ? (first, second) : (second, first)
+            // Both locked in one call, in id order, so two opposite transfers never wait on each other.
+            let locked = try db.accountsForUpdate(ids: [fromID, toID])
+            guard let from = locked.first(where: { $0.id == fromID }), let to = locked.first(where: { $0.id == toID }) else {
+                throw AppError(.notFound, "There is no account with this id.")
+            }
             try LedgerRules.requireActive(from, to)
             try LedgerRules.requireCurrency(posting.requestedCurrency, matches: from)
             try LedgerRules.requireSameCurrency(from: from, to: to)
@@ -50,7 +50,7 @@ public struct LedgerEngine {
 
     /// Callers check existence and ownership first (404); this covers an account gone since.
     private func load(_ id: String) throws -> Account {
-        guard let account = try db.accountForUpdate(id: id) else { throw AppError(.notFound, "There is no account with this id.") }
+        guard let account = try db.accountsForUpdate(ids: [id]).first else { throw AppError(.notFound, "There is no account with this id.") }
         return account
     }
 
@@ -114,13 +114,15 @@ public struct LedgerEngine {
                 JournalPosting(
                     id: id, entryID: entryID, accountID: leg.accountID, type: leg.type, amount: leg.amount, currency: currency,
                     balanceAfter: leg.balanceAfter, description: posting.description, transferID: transferID, createdAt: posting.at))
-            let moved = try db.moveBalance(accountID: leg.accountID, from: leg.balanceBefore, to: leg.balanceAfter)
-            precondition(moved, "account \(leg.accountID) changed under the write lock")
+            // The pair: the compare-and-set proves the balance was what the rules saw, and the
+            // read-back that it is now what they computed.
+            guard let readBack = try db.moveBalance(accountID: leg.accountID, from: leg.balanceBefore, to: leg.balanceAfter) else {
+                preconditionFailure("account \(leg.accountID) changed under the write lock")
+            }
+            precondition(readBack == leg.balanceAfter, "balance of \(leg.accountID) reads back \(readBack), expected \(leg.balanceAfter)")
             if leg.type == .withdrawal || leg.type == .transferOut, leg.amount < 0 {
                 try db.recordOutflow(accountID: leg.accountID, day: posting.at.date, amount: -leg.amount)
             }
-            let readBack = try db.balance(accountID: leg.accountID)
-            precondition(readBack == leg.balanceAfter, "balance of \(leg.accountID) reads back \(String(describing: readBack)), expected \(leg.balanceAfter)")
             transactions.append(
                 LedgerTransaction(
                     id: id, accountID: leg.accountID, type: leg.type, amount: abs(leg.amount),
