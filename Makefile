@@ -6,7 +6,7 @@ CONFIGURATION ?= debug
 SWIFT ?= swift
 BIN_DIR = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path)
 
-.PHONY: deps build run run-cluster test test-suites bench profile clean format lint coverage fuzz
+.PHONY: deps build run run-cluster test test-suites bench bench-cluster profile clean format lint coverage fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -57,6 +57,11 @@ coverage: deps
 bench: deps
 	$(SWIFT) build -c release
 	scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)"
+
+# The same loads on PostgreSQL with 1 and 3 nodes, next to SQLite and the ceiling (BENCHMARKS.md).
+bench-cluster: deps
+	$(SWIFT) build -c release
+	scripts/bench-cluster.sh "$$($(SWIFT) build -c release --show-bin-path)"
 
 profile: deps
 	$(SWIFT) build -c release

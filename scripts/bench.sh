@@ -9,62 +9,27 @@ set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 bin_dir=$(realpath "$1")
 repo=$(cd "$(dirname "$0")/.." && pwd)
-here="$repo/scripts/bench"
 duration=${BENCH_DURATION:-10s}
 work=$(mktemp -d /tmp/coffer-bench.XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/bench/common.sh
+. "$repo/scripts/bench/common.sh"
 port=$(free_port)
-ceiling_port=$(free_port)
-# cofferd's default COFFER_WORKERS (16 per core, 8 to 64); the ceiling gets as many threads.
-workers=$((16 * $(nproc))); [ "$workers" -lt 8 ] && workers=8; [ "$workers" -gt 64 ] && workers=64
 
 cleanup() {
-  [ -n "${stack_pid:-}" ] && kill -TERM "$stack_pid" 2>/dev/null || true
-  [ -n "${ceiling_nginx_pid:-}" ] && kill -QUIT "$ceiling_nginx_pid" 2>/dev/null || true
-  # libfcgi turns SIGTERM into a flag its accept loop never reads: the ceiling is killed.
-  [ -n "${ceiling_pid:-}" ] && kill -KILL "$ceiling_pid" 2>/dev/null || true
+  stop_stack
+  stop_ceiling
   wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# The ceiling: nginx with the same rendered configuration, in front of the trivial responder.
-cc -O2 -o "$work/ceiling" "$here/ceiling.c" -lfcgi -lpthread
-"$work/ceiling" "$work/ceiling.sock" "$workers" &
-ceiling_pid=$!
-for _ in $(seq 1 100); do [ -S "$work/ceiling.sock" ] && break; sleep 0.05; done
-ceiling_conf=$(AUTH_RATE=1000000r/s "$repo/nginx/render.sh" "$work/ceiling-nginx" "$ceiling_port" "$work/ceiling.sock" "$repo/static")
-nginx -p "$work/ceiling-nginx" -c "$ceiling_conf" -e "$work/ceiling-nginx/error.log" -g 'daemon off;' &
-ceiling_nginx_pid=$!
-
-APP_ENV=test LOG_LEVEL=info COFFER_DAILY_LIMIT=1000000000000000 AUTH_RATE=1000000r/s \
-  COFFERD_LOG="$work/cofferd.log" "$repo/scripts/stack.sh" "$bin_dir" "$port" "$work/data" 2>"$work/stack.log" &
-stack_pid=$!
-for _ in $(seq 1 600); do
-  [ -f "$work/data/stack.ready" ] && break
-  kill -0 "$stack_pid" 2>/dev/null || { cat "$work/stack.log" >&2; exit 1; }
-  sleep 0.05
-done
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$ceiling_port/v1/health" >/dev/null && break; sleep 0.05; done
+start_ceiling
+start_stack "$work/data" "$port"
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); cofferd workers: $workers"
 echo "wrk -t2 -d$duration --latency; share = req/s / ceiling req/s (same run)"
-ceiling_rps=""
-run() {
-  local name=$1 url=$2 conns=$3; shift 3
-  local threads=2 out rps p50 p99 errors share
-  [ "$conns" -lt 2 ] && threads=1
-  out=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" "$url")
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  [ -z "$ceiling_rps" ] && ceiling_rps=$rps
-  share=$(python3 -c "print(f'{100 * $rps / $ceiling_rps:.0f}%')")
-  printf '%-40s %10s req/s %5s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$share" "$p50" "$p99" "${errors:-0}"
-}
 base="http://127.0.0.1:$port"
-startup=$(grep -o '"startup_ms":[0-9.]*' "$work/cofferd.log" | head -1 | cut -d: -f2)
+startup=$(grep -o '"startup_ms":[0-9.]*' "$work/data.cofferd.log" | head -1 | cut -d: -f2)
 echo "cofferd startup (config, database, migrations, Argon2id dummy hash, socket): ${startup} ms"
 run "ceiling: trivial C FastCGI (-c64)" "http://127.0.0.1:$ceiling_port/v1/health" 64
 run "nginx static file (-c64)" "$base/favicon.svg" 64
@@ -80,10 +45,7 @@ reset_peak() { echo 5 >"/proc/$cofferd_pid/clear_refs" 2>/dev/null || echo "(cou
 reset_peak
 
 # Money: transfers between 4 funded accounts of one user, as the write-path issue measured them.
-curl -fs -o /dev/null -X POST "$base/v1/auth/signup" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","password":"benchmark passphrase","first_name":"Bench","last_name":"Mark","dob":"1980-01-01"}'
-{ read -r token; read -r accounts; } < <(python3 "$here/bench_setup.py" "$base" 4)
-export BENCH_TOKEN=$token BENCH_ACCOUNTS=$accounts
+bench_user "$base"
 run "GET /v1/accounts/{id} (-c64)" "$base" 64 -s "$here/account.lua"
 run "POST /v1/transfers (-c16)" "$base" 16 -s "$here/transfer.lua"
 run "POST /v1/transfers (-c64)" "$base" 64 -s "$here/transfer.lua"
@@ -118,10 +80,8 @@ for format in json csv; do
 done
 
 # The committer logs its batch sizes when cofferd stops.
-kill -TERM "$stack_pid"
-wait "$stack_pid" 2>/dev/null || true
-stack_pid=""
-python3 - "$work/cofferd.log" <<'EOF'
+stop_stack
+python3 - "$work/data.cofferd.log" <<'EOF'
 import json, sys
 for line in open(sys.argv[1]):
     try:

@@ -1,0 +1,79 @@
+# Shared by scripts/bench.sh and scripts/bench-cluster.sh (sourced, not run): the ceiling, wrk
+# and the share of the ceiling every figure is reported as. Expects `repo`, `work` and
+# `duration`; sets `ceiling_port`.
+here="$repo/scripts/bench"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# cofferd's default COFFER_WORKERS (16 per core, 8 to 64); the ceiling gets as many threads.
+workers=$((16 * $(nproc))); [ "$workers" -lt 8 ] && workers=8; [ "$workers" -gt 64 ] && workers=64
+
+# The ceiling: nginx with the same rendered configuration, in front of the trivial responder.
+start_ceiling() {
+  ceiling_port=$(free_port)
+  cc -O2 -o "$work/ceiling" "$here/ceiling.c" -lfcgi -lpthread
+  "$work/ceiling" "$work/ceiling.sock" "$workers" &
+  ceiling_pid=$!
+  for _ in $(seq 1 100); do [ -S "$work/ceiling.sock" ] && break; sleep 0.05; done
+  local conf
+  conf=$(AUTH_RATE=1000000r/s "$repo/nginx/render.sh" "$work/ceiling-nginx" "$ceiling_port" "$work/ceiling.sock" "$repo/static")
+  nginx -p "$work/ceiling-nginx" -c "$conf" -e "$work/ceiling-nginx/error.log" -g 'daemon off;' &
+  ceiling_nginx_pid=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$ceiling_port/v1/health" >/dev/null && break; sleep 0.05; done
+}
+
+stop_ceiling() {
+  [ -n "${ceiling_nginx_pid:-}" ] && kill -QUIT "$ceiling_nginx_pid" 2>/dev/null || true
+  # libfcgi turns SIGTERM into a flag its accept loop never reads: the ceiling is killed.
+  [ -n "${ceiling_pid:-}" ] && kill -KILL "$ceiling_pid" 2>/dev/null || true
+  ceiling_nginx_pid=""; ceiling_pid=""
+}
+
+# run NAME URL CONNECTIONS [wrk options]: one wrk run, printed as req/s, share of the ceiling (the
+# first run sets it), p50, p99 and non-2xx answers; `last_rps` keeps its req/s.
+ceiling_rps=""
+run() {
+  local name=$1 url=$2 conns=$3; shift 3
+  local threads=2 out rps p50 p99 errors share
+  [ "$conns" -lt 2 ] && threads=1
+  out=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency "$@" "$url")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  [ -z "$ceiling_rps" ] && ceiling_rps=$rps
+  share=$(python3 -c "print(f'{100 * $rps / $ceiling_rps:.0f}%')")
+  last_rps=$rps
+  printf '%-40s %10s req/s %5s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$share" "$p50" "$p99" "${errors:-0}"
+}
+
+# start_stack DATA_DIR PORT [VAR=VALUE ...]: the release stack through scripts/stack.sh, limits
+# raised for load; waits until it answers. Sets `stack_pid`.
+start_stack() {
+  local data=$1 port=$2; shift 2
+  env "$@" APP_ENV=test LOG_LEVEL=info COFFER_DAILY_LIMIT=1000000000000000 AUTH_RATE=1000000r/s \
+    COFFERD_LOG="$data.cofferd.log" "$repo/scripts/stack.sh" "$bin_dir" "$port" "$data" 2>"$data.stack.log" &
+  stack_pid=$!
+  for _ in $(seq 1 600); do
+    [ -f "$data/stack.ready" ] && return 0
+    kill -0 "$stack_pid" 2>/dev/null || { cat "$data.stack.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  echo "the stack in $data did not start" >&2
+  exit 1
+}
+
+stop_stack() {
+  [ -n "${stack_pid:-}" ] || return 0
+  kill -TERM "$stack_pid" 2>/dev/null || true
+  wait "$stack_pid" 2>/dev/null || true
+  stack_pid=""
+}
+
+# The benchmark user with four funded accounts; exports what the wrk scripts read.
+bench_user() {
+  local base=$1
+  curl -fs -o /dev/null -X POST "$base/v1/auth/signup" -H 'Content-Type: application/json' \
+    -d '{"email":"bench@example.com","password":"benchmark passphrase","first_name":"Bench","last_name":"Mark","dob":"1980-01-01"}'
+  local token accounts
+  { read -r token; read -r accounts; } < <(python3 "$here/bench_setup.py" "$base" 4)
+  export BENCH_TOKEN=$token BENCH_ACCOUNTS=$accounts
+}
