@@ -12,6 +12,8 @@ start_ceiling() {
   cc -O2 -o "$work/ceiling" "$here/ceiling.c" -lfcgi -lpthread
   "$work/ceiling" "$work/ceiling.sock" "$workers" &
   ceiling_pid=$!
+  # Killed at the end (see stop_ceiling); bash would report that as if it were news.
+  disown "$ceiling_pid"
   for _ in $(seq 1 100); do [ -S "$work/ceiling.sock" ] && break; sleep 0.05; done
   local conf
   conf=$(AUTH_RATE=1000000r/s "$repo/nginx/render.sh" "$work/ceiling-nginx" "$ceiling_port" "$work/ceiling.sock" "$repo/static")
