@@ -27,10 +27,14 @@ final class CopyToPostgresTests: XCTestCase {
         let source = before.databaseURL
         before.stop(keepingDatabase: true)
         defer { try? FileManager.default.removeItem(at: before.directory) }
+        // And the demo installation: four months of history on four more accounts, in two currencies.
+        let seeded = try CofferCLI.run(["seed-demo", "--database-url", source, "--extra-transactions", "2000"])
+        XCTAssertEqual(seeded.status, 0, seeded.output)
 
         let copy = try CofferCLI.run(["copy", "--from", source, "--to", target.url])
         XCTAssertEqual(copy.status, 0, copy.output)
-        XCTAssertTrue(copy.output.contains("copied 3 rows of accounts"), "two customer accounts and the bank's USD cash: \(copy.output)")
+        XCTAssertTrue(
+            copy.output.contains("copied 8 rows of accounts"), "Ann's two, the demo's four, the bank's USD and EUR cash: \(copy.output)")
         XCTAssertTrue(copy.output.contains("copy verified"), copy.output)
         XCTAssertEqual(try CofferCLI.run(["copy", "--from", source, "--to", target.url]).status, 1, "never into a database that has data")
 
@@ -52,6 +56,17 @@ final class CopyToPostgresTests: XCTestCase {
         XCTAssertEqual(try moved.request("POST", "/v1/transfers", ["from_account_id": b, "to_account_id": a, "amount": 2], token: ann.token).status, 201)
         let cards = try moved.request("GET", "/v1/cards?account_id=\(a)", token: ann.token)
         XCTAssertEqual((try cards.json()["data"] as? [Any])?.count, 1, cards.text)
+
+        let demo = try moved.request("POST", "/v1/auth/login", ["email": "ann@demo.coffer", "password": "demo-password-2026"])
+        XCTAssertEqual(demo.status, 200, "a seeded user's hash moved too")
+        let demoToken = try XCTUnwrap(try demo.json()["access_token"] as? String)
+        let demoAccounts = try XCTUnwrap(try moved.request("GET", "/v1/accounts", token: demoToken).json()["data"] as? [[String: Any]])
+        XCTAssertEqual(demoAccounts.count, 3)
+        for account in demoAccounts {
+            let id = try XCTUnwrap(account["id"] as? String)
+            let statement = try moved.request("GET", "/v1/statements/\(id)", token: demoToken)
+            XCTAssertEqual(try statement.json()["closing_balance"] as? Int, account["balance"] as? Int, "the statement of \(id)")
+        }
 
         for url in [source, target.url] {
             let verify = try CofferCLI.run(["verify", "--database-url", url])
