@@ -16,6 +16,10 @@ public final class PostgresPool: @unchecked Sendable {
     private var idle: [PostgresConnection] = []
     /// Connections that exist, idle or checked out.
     private var open = 0
+    /// Set on a thread while it holds a connection of this pool: a store call made inside another
+    /// on the same thread would wait for a second connection, and with every connection held that
+    /// wait never ends. That is a bug in the caller, never something a request can cause.
+    private var holding = pthread_key_t()
 
     /// - Parameters:
     ///   - url: a libpq connection URI (`postgres://user:pass@host:port/db`).
@@ -26,7 +30,10 @@ public final class PostgresPool: @unchecked Sendable {
         self.url = url
         self.size = size
         self.waitSeconds = waitSeconds
+        precondition(pthread_key_create(&holding, nil) == 0, "pthread_key_create")
     }
+
+    deinit { pthread_key_delete(holding) }
 
     /// Opens one connection now, so that a wrong URL or a missing server fails at start.
     public func warmUp() throws(StoreError) {
@@ -40,8 +47,13 @@ public final class PostgresPool: @unchecked Sendable {
     /// Runs `body` with a connection of its own; the connection returns to the pool afterwards
     /// (or is dropped, if it broke or a transaction was left open).
     public func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        precondition(pthread_getspecific(holding) == nil, "a store call inside another store call on the same thread")
         let connection = try checkOut()
-        defer { checkIn(connection) }
+        pthread_setspecific(holding, UnsafeRawPointer(bitPattern: 1))
+        defer {
+            pthread_setspecific(holding, nil)
+            checkIn(connection)
+        }
         return try body(connection)
     }
 
