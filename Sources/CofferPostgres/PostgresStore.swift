@@ -52,8 +52,10 @@ public final class PostgresSession {
         self.writing = writing
     }
 
+    /// BEGIN waits with the deferred writes: it goes to the server with the transaction's first
+    /// statement, one round trip fewer.
     fileprivate func transaction<T>(_ begin: String, _ body: (PostgresSession) throws -> T) throws -> T {
-        try connection.execute(begin)
+        deferred = [(begin, [])]
         do {
             let result = try body(self)
             try connection.pipeline(takeDeferred() + [("COMMIT", [])])
@@ -92,14 +94,16 @@ public final class PostgresSession {
     /// run at once elsewhere.
     func deferredWrite(_ sql: String, _ arguments: [PostgresValue]) throws(StoreError) {
         guard writing else {
-            try connection.query(sql, arguments)
+            try send(sql, arguments)
             return
         }
         deferred.append((sql, arguments))
     }
 
-    /// Sends `sql` with whatever writes are queued ahead of it, and returns its result.
-    private func send(_ sql: String, _ arguments: [PostgresValue]) throws(StoreError) -> PostgresResult {
+    /// Sends `sql` with whatever is queued ahead of it (BEGIN, writes), and returns its result.
+    /// Every statement of a session goes through here, so none can overtake its transaction's BEGIN.
+    @discardableResult
+    func send(_ sql: String, _ arguments: [PostgresValue] = []) throws(StoreError) -> PostgresResult {
         guard !deferred.isEmpty else { return try connection.query(sql, arguments) }
         let results = try connection.pipeline(takeDeferred() + [(sql, arguments)])
         guard let last = results.last else { preconditionFailure("a pipeline answers every statement") }

@@ -16,6 +16,10 @@ final class PostgresStoreContractTests: StoreContractTests {
         return PostgresStore(pool: pool)
     }
 
+    override func makeSecondStore() throws -> any Store {
+        PostgresStore(pool: PostgresPool(url: try XCTUnwrap(database).url, size: 1))
+    }
+
     override func tearDown() {
         super.tearDown()
         database?.drop()

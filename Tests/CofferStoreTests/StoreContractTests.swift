@@ -21,6 +21,11 @@ class StoreContractTests: XCTestCase {
         return SQLiteStore(database: database)
     }
 
+    /// Another store (another connection) on the same database as `makeStore`'s.
+    func makeSecondStore() throws -> any Store {
+        SQLiteStore(database: try Database(path: directory.appendingPathComponent("contract.db").path))
+    }
+
     override func setUpWithError() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-contract-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -62,6 +67,20 @@ class StoreContractTests: XCTestCase {
         XCTAssertNil(try store.readOnce { try $0.user(email: "gone@example.com") })
         try store.write { try $0.insertUser(user("kept@example.com"), passwordHash: "h") }
         XCTAssertNotNil(try store.read { try $0.user(email: "kept@example.com") })
+    }
+
+    /// Every query of one `read` sees the same snapshot, whatever commits meanwhile.
+    func testAReadSeesOneSnapshot() throws {
+        let other = try makeSecondStore()
+        let everyone = PageRequest(limit: 100, offset: 0)
+        try store.write { try $0.insertUser(user("first@example.com"), passwordHash: "h") }
+        try store.read { db in
+            XCTAssertEqual(try db.users(role: nil, status: nil, page: everyone).total, 1)
+            try other.write { try $0.insertUser(user("meanwhile@example.com"), passwordHash: "h") }
+            XCTAssertEqual(try db.users(role: nil, status: nil, page: everyone).total, 1, "not the write committed meanwhile")
+            XCTAssertNil(try db.user(email: "meanwhile@example.com"))
+        }
+        XCTAssertEqual(try store.read { try $0.users(role: nil, status: nil, page: everyone) }.total, 2)
     }
 
     func testASavepointUndoesOnlyItsOwnWork() throws {

@@ -12,7 +12,7 @@ extension PostgresSession {
     /// on PostgreSQL, so they are compared in SQL and printed as text.
     public func ledgerDiscrepancies() throws -> [String] {
         var found: [String] = []
-        for row in try connection.query(
+        for row in try send(
             """
             SELECT a.id, a.balance::text, COALESCE(j.total, 0)::text, a.posting_count::text, COALESCE(j.count, 0)::text,
                    a.balance <> COALESCE(j.total, 0), a.posting_count <> COALESCE(j.count, 0)
@@ -26,15 +26,15 @@ extension PostgresSession {
             if row.bool(5) { found.append("account \(row.text(0)): balance \(row.text(1)) but its postings sum to \(row.text(2))") }
             if row.bool(6) { found.append("account \(row.text(0)): counts \(row.text(3)) postings but has \(row.text(4))") }
         }
-        for row in try connection.query("SELECT currency, SUM(amount)::text FROM postings GROUP BY currency HAVING SUM(amount) <> 0").rows {
+        for row in try send("SELECT currency, SUM(amount)::text FROM postings GROUP BY currency HAVING SUM(amount) <> 0").rows {
             found.append("currency \(row.text(0)): postings sum to \(row.text(1)), not 0")
         }
-        for row in try connection.query(
+        for row in try send(
             "SELECT entry_id, SUM(amount)::text, count(*) FROM postings GROUP BY entry_id HAVING SUM(amount) <> 0 OR count(*) <> 2"
         ).rows {
             found.append("entry \(row.text(0)): \(row.text(2)) postings summing to \(row.text(1))")
         }
-        for row in try connection.query(
+        for row in try send(
             """
             SELECT t.id FROM transfers t
             WHERE (SELECT count(*) FROM postings p WHERE p.transfer_id = t.id) <> 2
@@ -46,7 +46,7 @@ extension PostgresSession {
         ).rows {
             found.append("transfer \(row.text(0)): does not have exactly its two sides")
         }
-        for row in try connection.query(
+        for row in try send(
             """
             SELECT id, account_id FROM (
                 SELECT id, account_id, balance_after, SUM(amount) OVER (PARTITION BY account_id ORDER BY seq) AS running FROM postings
@@ -55,7 +55,7 @@ extension PostgresSession {
         ).rows {
             found.append("transaction \(row.text(0)) on account \(row.text(1)): balance_after disagrees with the running sum")
         }
-        for row in try connection.query(
+        for row in try send(
             """
             WITH journal AS (
                 SELECT account_id, created_at / 86400000 AS day, -SUM(amount) AS total FROM postings
@@ -71,7 +71,7 @@ extension PostgresSession {
         ).rows {
             found.append("account \(row.text(0)): daily outflow total for day \(row.int64(1)) disagrees with the journal")
         }
-        for row in try connection.query("SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0").rows {
+        for row in try send("SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0").rows {
             found.append("account \(row.text(0)): negative balance \(row.int64(1))")
         }
         return found
