@@ -24,21 +24,12 @@ final class ClusterThroughNginxTests: XCTestCase {
         stack?.stop()
     }
 
-    private func fundedAccounts(_ token: String, count: Int, each amount: Int) throws -> [String] {
-        try (0..<count).map { _ in
-            let id = try api.openAccount(token)
-            let deposit = try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": amount], token: token)
-            XCTAssertEqual(deposit.status, 201, deposit.text)
-            return id
-        }
-    }
-
     /// Sixty-four clients through nginx over three nodes, between a handful of accounts, with
     /// refusals mixed in (same account, insufficient funds): money is conserved, every balance is
     /// its statement's closing balance, and the ledger verifies.
     func testSixtyFourClientsOnThreeNodesConserveMoney() throws {
         let owner = try api.member("many@cluster.example")
-        let accounts = try fundedAccounts(owner.token, count: 5, each: 2_000)
+        let accounts = try api.fundedAccounts(owner.token, count: 5, each: 2_000)
         let log = TransferLog()
         let group = DispatchGroup()
         for client in 0..<64 {
@@ -83,7 +74,7 @@ final class ClusterThroughNginxTests: XCTestCase {
     /// node surely gets one: the money moves once, and every other answer is a replay or a 409.
     func testTheSameKeyOnEveryNodeAtOnceMovesMoneyOnce() throws {
         let owner = try api.member("key@cluster.example")
-        let accounts = try fundedAccounts(owner.token, count: 2, each: 10_000)
+        let accounts = try api.fundedAccounts(owner.token, count: 2, each: 10_000)
         for round in 0..<5 {
             let body = Array(#"{"from_account_id":"\#(accounts[0])","to_account_id":"\#(accounts[1])","amount":100}"#.utf8)
             let params = [
@@ -135,7 +126,7 @@ final class ClusterThroughNginxTests: XCTestCase {
             backend: .postgres)
         api = APIClient(http: stack.http)
         let owner = try api.member("crash@cluster.example")
-        let accounts = try fundedAccounts(owner.token, count: 4, each: 1_000_000)
+        let accounts = try api.fundedAccounts(owner.token, count: 4, each: 1_000_000)
         let load = TransferLoad(http: stack.http, accounts: accounts, token: owner.token, clients: 12)
         usleep(1_000_000)
         let victim = stack.node(2)
@@ -188,12 +179,7 @@ final class PostgresRestartThroughNginxTests: XCTestCase {
         defer { stack.stop() }
         let api = APIClient(http: stack.http)
         let owner = try api.member("restart@cluster.example")
-        let accounts = try (0..<4).map { _ -> String in
-            let id = try api.openAccount(owner.token)
-            XCTAssertEqual(
-                try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": 1_000_000], token: owner.token).status, 201)
-            return id
-        }
+        let accounts = try api.fundedAccounts(owner.token, count: 4, each: 1_000_000)
         let load = TransferLoad(http: stack.http, accounts: accounts, token: owner.token, clients: 8)
         usleep(800_000)
         let stopped = try Shell.run(script, ["stop", server.path])

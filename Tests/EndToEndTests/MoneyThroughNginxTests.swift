@@ -124,20 +124,11 @@ class MoneyThroughNginxTests: XCTestCase {
     }
 
     /// `count` new accounts of the token's user, each funded with a deposit of `each`.
-    private func fundedAccounts(_ token: String, count: Int, each amount: Int) throws -> [String] {
-        try (0..<count).map { _ in
-            let id = try api.openAccount(token)
-            let deposit = try api.request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": amount], token: token)
-            XCTAssertEqual(deposit.status, 201, deposit.text)
-            return id
-        }
-    }
-
     /// kill -9 in the middle of a transfer load: every transfer answered 201 is in the journal
     /// after a restart, none is half-applied, and the ledger verifies.
     func testKillNineDuringTransfersLosesNothingAnswered() throws {
         let owner = try api.member("crash@e2e.example")
-        let accounts = try fundedAccounts(owner.token, count: 4, each: 1_000_000)
+        let accounts = try api.fundedAccounts(owner.token, count: 4, each: 1_000_000)
         let load = TransferLoad(http: stack.http, accounts: accounts, token: owner.token, clients: 8)
         usleep(1_500_000)
         let killed = try XCTUnwrap(stack.cofferd.pid)
@@ -167,7 +158,7 @@ class MoneyThroughNginxTests: XCTestCase {
         stack = try Stack(environment: ["COFFERD_RESTART": "0", "COFFER_WORKERS": "8"], backend: Self.backend)
         api = APIClient(http: stack.http)
         let owner = try api.member("drain@e2e.example")
-        let accounts = try fundedAccounts(owner.token, count: 4, each: 100_000)
+        let accounts = try api.fundedAccounts(owner.token, count: 4, each: 100_000)
         let load = TransferLoad(http: stack.http, accounts: accounts, token: owner.token, clients: 32)
         usleep(1_000_000)
         let pid = try XCTUnwrap(stack.cofferd.pid)

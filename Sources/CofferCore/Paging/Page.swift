@@ -33,6 +33,11 @@ public struct Page<Item: Sendable>: Sendable {
 extension Page {
     /// A keyset page from rows fetched with `LIMIT limit + 1`: the extra row, when present, only
     /// says there is more, and the last kept row's id is where the next page starts.
+    /// The same, for items that carry their own id.
+    public static func keyset(_ items: [Item], id: KeyPath<Item, String>, limit: Int, total: Int) -> Page {
+        keyset(items.map { (id: $0[keyPath: id], item: $0) }, limit: limit, total: total)
+    }
+
     public static func keyset(_ rows: [(id: String, item: Item)], limit: Int, total: Int) -> Page {
         let more = rows.count > limit
         let kept = more ? Array(rows.prefix(limit)) : rows

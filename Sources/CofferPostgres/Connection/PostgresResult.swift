@@ -1,4 +1,5 @@
 import CPostgres
+import CofferStore
 
 /// One `PGresult*`, cleared when the last reference goes. Values arrive in libpq's text format;
 /// the accessors parse them into the types the records use.
@@ -49,7 +50,7 @@ public final class PostgresResult {
 
 /// One row of a result; the schema decides what each column holds, so a value that does not
 /// parse as its column's type is a broken invariant, not an input error.
-public struct PostgresRow {
+public struct PostgresRow: RecordRow {
     fileprivate let result: PostgresResult
     fileprivate let index: Int32
 
@@ -57,15 +58,11 @@ public struct PostgresRow {
 
     public func text(_ column: Int) -> String { String(decoding: result.bytes(index, column), as: UTF8.self) }
 
-    public func optionalText(_ column: Int) -> String? { isNull(column) ? nil : text(column) }
-
     /// A bigint, integer or numeric column that holds a 64-bit integer.
     public func int64(_ column: Int) -> Int64 {
         guard let value = Int64(text(column)) else { preconditionFailure("column \(column) is not a 64-bit integer") }
         return value
     }
-
-    public func optionalInt64(_ column: Int) -> Int64? { isNull(column) ? nil : int64(column) }
 
     public func bool(_ column: Int) -> Bool { text(column) == "t" }
 

@@ -18,7 +18,7 @@ extension PostgresSession {
     public func accountsForUpdate(ids: [String]) throws -> [Account] {
         try query(
             "\(Self.accountSelect) WHERE a.id = ANY($1::text[]) AND a.kind = 'customer' ORDER BY a.id FOR UPDATE OF a",
-            [.textArray(Array(Set(ids)))], Self.account)
+            [.textArray(Array(Set(ids)))], Account.init(row:))
     }
 
     public func bankCashAccount(currency: Currency, for accountID: String, at time: Timestamp) throws -> BankCashAccount {

@@ -6,21 +6,8 @@ extension PostgresSession {
         FROM postings p JOIN accounts a ON a.id = p.account_id
         """
 
-    static func transaction(_ row: PostgresRow) -> (id: String, item: LedgerTransaction) {
-        guard let type = TransactionType(rawValue: row.text(3)), let currency = Currency(code: row.text(5)) else {
-            preconditionFailure("postings row with unknown type or currency")
-        }
-        return (
-            row.text(1),
-            LedgerTransaction(
-                id: row.text(1), accountID: row.text(2), type: type, amount: abs(row.int64(4)),
-                currency: currency, balanceAfter: row.int64(6), description: row.optionalText(7),
-                transferID: row.optionalText(8), createdAt: Timestamp(millisecondsSinceEpoch: row.int64(9)))
-        )
-    }
-
     public func transaction(id: String) throws -> LedgerTransaction? {
-        try queryFirst("\(Self.transactionSelect) WHERE p.id = $1 AND a.kind = 'customer'", [.text(id)]) { Self.transaction($0).1 }
+        try queryFirst("\(Self.transactionSelect) WHERE p.id = $1 AND a.kind = 'customer'", [.text(id)]) { LedgerTransaction(row: $0) }
     }
 
     /// Newest first, keyset-paged on the journal sequence (the cursor carries a posting id).
@@ -37,8 +24,8 @@ extension PostgresSession {
         let offset = conditions.placeholder(.integer(Int64(page.offset)))
         let rows = try query(
             "\(Self.transactionSelect) WHERE \(conditions.sql) ORDER BY p.seq DESC LIMIT \(limit) OFFSET \(offset)",
-            conditions.arguments, Self.transaction)
-        return Page.keyset(rows, limit: page.limit, total: Int(total))
+            conditions.arguments, LedgerTransaction.init(row:))
+        return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 
     /// The list's `total`: the accounts' cached posting counts when only the account or holder
@@ -58,19 +45,8 @@ extension PostgresSession {
 
     static let transferSelect = "SELECT seq, id, from_account_id, to_account_id, amount, currency, description, created_at FROM transfers"
 
-    static func transfer(_ row: PostgresRow) -> (id: String, item: Transfer) {
-        guard let currency = Currency(code: row.text(5)) else { preconditionFailure("transfers row with unknown currency") }
-        return (
-            row.text(1),
-            Transfer(
-                id: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4),
-                currency: currency, description: row.optionalText(6),
-                createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
-        )
-    }
-
     public func transfer(id: String) throws -> Transfer? {
-        try queryFirst("\(Self.transferSelect) WHERE id = $1", [.text(id)]) { Self.transfer($0).1 }
+        try queryFirst("\(Self.transferSelect) WHERE id = $1", [.text(id)]) { Transfer(row: $0) }
     }
 
     /// Newest first; either side may match the account or the holder.
@@ -88,8 +64,8 @@ extension PostgresSession {
         let offset = conditions.placeholder(.integer(Int64(page.offset)))
         let rows = try query(
             "\(Self.transferSelect) WHERE \(conditions.sql) ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)",
-            conditions.arguments, Self.transfer)
-        return Page.keyset(rows, limit: page.limit, total: Int(total))
+            conditions.arguments, Transfer.init(row:))
+        return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 
     // MARK: Statements
@@ -142,8 +118,8 @@ extension PostgresSession {
             [
                 .text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch),
                 page.after.postgresValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset)),
-            ], Self.transaction)
+            ], LedgerTransaction.init(row:))
         // The caller knows the period's count from the totals; this page only carries the lines.
-        return Page.keyset(rows, limit: page.limit, total: min(rows.count, page.limit))
+        return Page.keyset(rows, id: \.id, limit: page.limit, total: min(rows.count, page.limit))
     }
 }

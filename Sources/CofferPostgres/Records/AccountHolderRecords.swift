@@ -3,13 +3,6 @@ import CofferCore
 extension PostgresSession {
     static let holderColumns = "id, user_id, first_name, last_name, dob, created_at"
 
-    static func accountHolder(_ row: PostgresRow) -> AccountHolder {
-        guard let dob = CivilDate(iso8601: row.text(4)) else { preconditionFailure("account_holders row with a malformed dob") }
-        return AccountHolder(
-            id: row.text(0), userID: row.text(1), firstName: row.text(2), lastName: row.text(3),
-            dateOfBirth: dob, createdAt: Timestamp(millisecondsSinceEpoch: row.int64(5)))
-    }
-
     public func insertAccountHolder(_ holder: AccountHolder) throws {
         try run(
             "INSERT INTO account_holders (id, user_id, first_name, last_name, dob, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -20,11 +13,11 @@ extension PostgresSession {
     }
 
     public func accountHolder(id: String) throws -> AccountHolder? {
-        try queryFirst("SELECT \(Self.holderColumns) FROM account_holders WHERE id = $1", [.text(id)], Self.accountHolder)
+        try queryFirst("SELECT \(Self.holderColumns) FROM account_holders WHERE id = $1", [.text(id)], AccountHolder.init(row:))
     }
 
     public func accountHolder(userID: String) throws -> AccountHolder? {
-        try queryFirst("SELECT \(Self.holderColumns) FROM account_holders WHERE user_id = $1", [.text(userID)], Self.accountHolder)
+        try queryFirst("SELECT \(Self.holderColumns) FROM account_holders WHERE user_id = $1", [.text(userID)], AccountHolder.init(row:))
     }
 
     /// Holders oldest first; only `userID`'s when given.
@@ -34,7 +27,7 @@ extension PostgresSession {
         let total = try scalarInt("SELECT count(*) FROM account_holders WHERE \(filter)", arguments)
         let items = try query(
             "SELECT \(Self.holderColumns) FROM account_holders WHERE \(filter) ORDER BY created_at, id LIMIT $2 OFFSET $3",
-            arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Self.accountHolder)
+            arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], AccountHolder.init(row:))
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 }

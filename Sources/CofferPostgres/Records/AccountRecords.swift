@@ -6,17 +6,6 @@ extension PostgresSession {
         FROM accounts a JOIN account_holders h ON h.id = a.holder_id
         """
 
-    static func account(_ row: PostgresRow) -> Account {
-        guard let type = AccountType(rawValue: row.text(3)), let currency = Currency(code: row.text(4)),
-            let status = AccountStatus(rawValue: row.text(6))
-        else {
-            preconditionFailure("accounts row with unknown type, currency or status")
-        }
-        return Account(
-            id: row.text(0), holderID: row.text(1), ownerUserID: row.text(2), type: type, currency: currency,
-            balance: row.int64(5), status: status, createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
-    }
-
     public func insertAccount(_ account: Account) throws {
         try run(
             """
@@ -31,7 +20,7 @@ extension PostgresSession {
 
     /// A customer account (bank cash accounts are never returned here).
     public func account(id: String) throws -> Account? {
-        try queryFirst("\(Self.accountSelect) WHERE a.id = $1 AND a.kind = 'customer'", [.text(id)], Self.account)
+        try queryFirst("\(Self.accountSelect) WHERE a.id = $1 AND a.kind = 'customer'", [.text(id)], Account.init(row:))
     }
 
     public func accounts(holderID: String?, page: PageRequest) throws -> Page<Account> {
@@ -39,7 +28,7 @@ extension PostgresSession {
         let total = try scalarInt("SELECT count(*) FROM accounts a WHERE \(filter)", [holderID.postgresValue])
         let items = try query(
             "\(Self.accountSelect) WHERE \(filter) ORDER BY a.seq LIMIT $2 OFFSET $3",
-            [holderID.postgresValue, .integer(Int64(page.limit)), .integer(Int64(page.offset))], Self.account)
+            [holderID.postgresValue, .integer(Int64(page.limit)), .integer(Int64(page.offset))], Account.init(row:))
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 

@@ -29,20 +29,7 @@ extension PostgresSession {
             WHERE \(where_) AND ($4::text IS NULL OR seq < (SELECT seq FROM audit_events WHERE id = $4))
             ORDER BY seq DESC LIMIT $5 OFFSET $6
             """,
-            arguments + [page.after.postgresValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset))]
-        ) { row in
-            guard let action = AuditEvent.Action(rawValue: row.text(4)), let outcome = AuditEvent.Outcome(rawValue: row.text(7)) else {
-                preconditionFailure("audit_events row with unknown action or outcome")
-            }
-            return (
-                id: row.text(1),
-                item: AuditEvent(
-                    id: row.text(1), at: Timestamp(millisecondsSinceEpoch: row.int64(2)), actorID: row.optionalText(3),
-                    action: action, targetType: row.optionalText(5), targetID: row.optionalText(6),
-                    outcome: outcome, reason: row.optionalText(8), requestID: row.optionalText(9),
-                    serverRequestID: row.optionalText(11), ip: row.optionalText(10))
-            )
-        }
-        return Page.keyset(rows, limit: page.limit, total: Int(total))
+            arguments + [page.after.postgresValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], AuditEvent.init(row:))
+        return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 }

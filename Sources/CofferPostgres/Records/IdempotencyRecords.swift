@@ -5,11 +5,7 @@ extension PostgresSession {
     public func idempotencyRecord(userID: String, key: String, now: Timestamp) throws -> IdempotencyRecord? {
         try queryFirst(
             "SELECT fingerprint, status, headers, body FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND expires_at > $3",
-            [.text(userID), .text(key), .integer(now.millisecondsSinceEpoch)]
-        ) { row in
-            IdempotencyRecord(
-                fingerprint: row.blob(0), response: StoredResponse(status: Int(row.int64(1)), headers: row.text(2), body: row.blob(3)))
-        }
+            [.text(userID), .text(key), .integer(now.millisecondsSinceEpoch)], IdempotencyRecord.init(row:))
     }
 
     /// A transaction-scoped advisory lock on a 64-bit hash of the user and the key: another node's

@@ -62,7 +62,7 @@ final class Statement {
 }
 
 /// Column access for the current row of a statement; valid only until the next step.
-public struct Row {
+public struct Row: RecordRow {
     fileprivate let statement: Statement
 
     public var columnCount: Int { Int(sqlite3_column_count(statement.handle)) }
@@ -78,10 +78,6 @@ public struct Row {
         let count = Int(sqlite3_column_bytes(statement.handle, Int32(column)))
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
-
-    public func optionalText(_ column: Int) -> String? { isNull(column) ? nil : text(column) }
-
-    public func optionalInt64(_ column: Int) -> Int64? { isNull(column) ? nil : int64(column) }
 
     public func blob(_ column: Int) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(statement.handle, Int32(column)))

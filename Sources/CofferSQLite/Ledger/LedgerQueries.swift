@@ -6,21 +6,8 @@ extension Database {
         FROM postings p JOIN accounts a ON a.id = p.account_id
         """
 
-    static func transaction(_ row: Row) -> (id: String, item: LedgerTransaction) {
-        guard let type = TransactionType(rawValue: row.text(3)), let currency = Currency(code: row.text(5)) else {
-            preconditionFailure("postings row with unknown type or currency")
-        }
-        return (
-            row.text(1),
-            LedgerTransaction(
-                id: row.text(1), accountID: row.text(2), type: type, amount: abs(row.int64(4)),
-                currency: currency, balanceAfter: row.int64(6), description: row.optionalText(7),
-                transferID: row.optionalText(8), createdAt: Timestamp(millisecondsSinceEpoch: row.int64(9)))
-        )
-    }
-
     public func transaction(id: String) throws -> LedgerTransaction? {
-        try queryFirst("\(Self.transactionSelect) WHERE p.id = ? AND a.kind = 'customer'", [.text(id)]) { Self.transaction($0).1 }
+        try queryFirst("\(Self.transactionSelect) WHERE p.id = ? AND a.kind = 'customer'", [.text(id)]) { LedgerTransaction(row: $0) }
     }
 
     /// Newest first, keyset-paged on the journal sequence (the cursor carries a posting id).
@@ -35,8 +22,8 @@ extension Database {
         if let after = page.after { conditions.add("p.seq < (SELECT seq FROM postings WHERE id = ?)", .text(after)) }
         let rows = try query(
             "\(Self.transactionSelect) WHERE \(conditions.sql) ORDER BY p.seq DESC LIMIT ? OFFSET ?",
-            conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Self.transaction)
-        return Page.keyset(rows, limit: page.limit, total: Int(total))
+            conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], LedgerTransaction.init(row:))
+        return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 
     /// The list's `total`: the accounts' cached posting counts when only the account or holder
@@ -56,19 +43,8 @@ extension Database {
 
     static let transferSelect = "SELECT seq, id, from_account_id, to_account_id, amount, currency, description, created_at FROM transfers"
 
-    static func transfer(_ row: Row) -> (id: String, item: Transfer) {
-        guard let currency = Currency(code: row.text(5)) else { preconditionFailure("transfers row with unknown currency") }
-        return (
-            row.text(1),
-            Transfer(
-                id: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4),
-                currency: currency, description: row.optionalText(6),
-                createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
-        )
-    }
-
     public func transfer(id: String) throws -> Transfer? {
-        try queryFirst("\(Self.transferSelect) WHERE id = ?", [.text(id)]) { Self.transfer($0).1 }
+        try queryFirst("\(Self.transferSelect) WHERE id = ?", [.text(id)]) { Transfer(row: $0) }
     }
 
     /// Newest first; either side may match the account or the holder.
@@ -84,8 +60,8 @@ extension Database {
         if let after = page.after { conditions.add("seq < (SELECT seq FROM transfers WHERE id = ?)", .text(after)) }
         let rows = try query(
             "\(Self.transferSelect) WHERE \(conditions.sql) ORDER BY seq DESC LIMIT ? OFFSET ?",
-            conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Self.transfer)
-        return Page.keyset(rows, limit: page.limit, total: Int(total))
+            conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Transfer.init(row:))
+        return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 
     // MARK: Statements
@@ -137,8 +113,8 @@ extension Database {
             [
                 .text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch),
                 page.after.sqliteValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset)),
-            ], Self.transaction)
+            ], LedgerTransaction.init(row:))
         // The caller knows the period's count from the totals; this page only carries the lines.
-        return Page.keyset(rows, limit: page.limit, total: min(rows.count, page.limit))
+        return Page.keyset(rows, id: \.id, limit: page.limit, total: min(rows.count, page.limit))
     }
 }

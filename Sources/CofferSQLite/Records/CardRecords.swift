@@ -3,15 +3,6 @@ import CofferCore
 extension Database {
     static let cardColumns = "id, account_id, type, last4, exp_month, exp_year, status, created_at"
 
-    static func card(_ row: Row) -> Card {
-        guard let type = CardType(rawValue: row.text(2)), let status = CardStatus(rawValue: row.text(6)) else {
-            preconditionFailure("cards row with unknown type or status")
-        }
-        return Card(
-            id: row.text(0), accountID: row.text(1), type: type, last4: row.text(3), expiryMonth: Int(row.int64(4)),
-            expiryYear: Int(row.int64(5)), status: status, createdAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
-    }
-
     public func insertCard(_ card: Card) throws {
         try run(
             "INSERT INTO cards (id, account_id, type, last4, exp_month, exp_year, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -22,7 +13,7 @@ extension Database {
     }
 
     public func card(id: String) throws -> Card? {
-        try queryFirst("SELECT \(Self.cardColumns) FROM cards WHERE id = ?", [.text(id)], Self.card)
+        try queryFirst("SELECT \(Self.cardColumns) FROM cards WHERE id = ?", [.text(id)], Card.init(row:))
     }
 
     public func liveCardCount(accountID: String) throws -> Int {
@@ -39,7 +30,7 @@ extension Database {
         let total = try scalarInt("SELECT count(*) FROM cards WHERE \(filter)", arguments)
         let items = try query(
             "SELECT \(Self.cardColumns) FROM cards WHERE \(filter) ORDER BY seq LIMIT ?3 OFFSET ?4",
-            arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Self.card)
+            arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Card.init(row:))
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 

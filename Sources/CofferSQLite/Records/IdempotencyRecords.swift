@@ -5,11 +5,7 @@ extension Database {
     public func idempotencyRecord(userID: String, key: String, now: Timestamp) throws -> IdempotencyRecord? {
         try queryFirst(
             "SELECT fingerprint, status, headers, body FROM idempotency_keys WHERE user_id = ? AND key = ? AND expires_at > ?",
-            [.text(userID), .text(key), .integer(now.millisecondsSinceEpoch)]
-        ) { row in
-            IdempotencyRecord(
-                fingerprint: row.blob(0), response: StoredResponse(status: Int(row.int64(1)), headers: row.text(2), body: row.blob(3)))
-        }
+            [.text(userID), .text(key), .integer(now.millisecondsSinceEpoch)], IdempotencyRecord.init(row:))
     }
 
     /// Always granted: SQLite serves one process, whose committer runs one write at a time, and

@@ -37,15 +37,7 @@ extension Database {
     public func refreshToken(hash: [UInt8]) throws -> StoredRefreshToken? {
         try queryFirst(
             "SELECT id, family_id, user_id, issued_at, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
-            [.blob(hash)]
-        ) { row in
-            StoredRefreshToken(
-                id: row.text(0), familyID: row.text(1), userID: row.text(2),
-                issuedAt: Timestamp(millisecondsSinceEpoch: row.int64(3)),
-                expiresAt: Timestamp(millisecondsSinceEpoch: row.int64(4)),
-                rotatedAt: row.optionalInt64(5).map(Timestamp.init(millisecondsSinceEpoch:)),
-                revokedAt: row.optionalInt64(6).map(Timestamp.init(millisecondsSinceEpoch:)))
-        }
+            [.blob(hash)], StoredRefreshToken.init(row:))
     }
 
     /// Marks a token used; false when another request rotated it first.

@@ -4,17 +4,6 @@ import CofferStore
 extension Database {
     static let userColumns = "id, email, role, status, created_at, password_hash"
 
-    static func storedUser(_ row: Row) -> StoredUser {
-        // The CHECK constraints make other values impossible; a crash beats guessing a role.
-        guard let role = Role(rawValue: row.text(2)), let status = UserStatus(rawValue: row.text(3)) else {
-            preconditionFailure("users row with unknown role or status")
-        }
-        let user = User(
-            id: row.text(0), email: row.text(1), role: role, status: status,
-            createdAt: Timestamp(millisecondsSinceEpoch: row.int64(4)))
-        return StoredUser(user: user, passwordHash: row.text(5))
-    }
-
     public func insertUser(_ user: User, passwordHash: String) throws {
         try run(
             "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -25,11 +14,11 @@ extension Database {
     }
 
     public func user(email: String) throws -> StoredUser? {
-        try queryFirst("SELECT \(Self.userColumns) FROM users WHERE email = ?", [.text(email)], Self.storedUser)
+        try queryFirst("SELECT \(Self.userColumns) FROM users WHERE email = ?", [.text(email)], StoredUser.init(row:))
     }
 
     public func user(id: String) throws -> StoredUser? {
-        try queryFirst("SELECT \(Self.userColumns) FROM users WHERE id = ?", [.text(id)], Self.storedUser)
+        try queryFirst("SELECT \(Self.userColumns) FROM users WHERE id = ?", [.text(id)], StoredUser.init(row:))
     }
 
     public func updatePassword(userID: String, hash: String, changedAt: Timestamp?) throws {
@@ -54,7 +43,7 @@ extension Database {
         let items = try query(
             "SELECT \(Self.userColumns) FROM users WHERE \(filter) ORDER BY created_at, id LIMIT ?3 OFFSET ?4",
             arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))]
-        ) { Self.storedUser($0).user }
+        ) { StoredUser(row: $0).user }
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 }

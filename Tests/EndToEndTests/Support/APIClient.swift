@@ -41,6 +41,16 @@ struct APIClient {
         return id
     }
 
+    /// Opens `count` accounts and deposits `amount` into each.
+    func fundedAccounts(_ token: String, count: Int, each amount: Int) throws -> [String] {
+        try (0..<count).map { _ in
+            let id = try openAccount(token)
+            let deposit = try request("POST", "/v1/transactions", ["account_id": id, "type": "deposit", "amount": amount], token: token)
+            guard deposit.status == 201 else { throw SocketError(description: "deposit: \(deposit.text)") }
+            return id
+        }
+    }
+
     func balance(_ token: String, _ accountID: String) throws -> Int {
         let reply = try request("GET", "/v1/accounts/\(accountID)", token: token)
         guard let balance = try reply.json()["balance"] as? Int else { throw SocketError(description: "balance: \(reply.text)") }

@@ -1,0 +1,102 @@
+import CofferCore
+
+extension StoredUser {
+    /// Columns: id, email, role, status, created_at, password_hash.
+    public init(row: some RecordRow) {
+        guard let role = Role(rawValue: row.text(2)), let status = UserStatus(rawValue: row.text(3)) else {
+            preconditionFailure("users row with unknown role or status")
+        }
+        self.init(
+            user: User(id: row.text(0), email: row.text(1), role: role, status: status, createdAt: row.timestamp(4)),
+            passwordHash: row.text(5))
+    }
+}
+
+extension AccountHolder {
+    /// Columns: id, user_id, first_name, last_name, dob, created_at.
+    public init(row: some RecordRow) {
+        guard let dob = CivilDate(iso8601: row.text(4)) else { preconditionFailure("account_holders row with a malformed dob") }
+        self.init(
+            id: row.text(0), userID: row.text(1), firstName: row.text(2), lastName: row.text(3), dateOfBirth: dob,
+            createdAt: row.timestamp(5))
+    }
+}
+
+extension Account {
+    /// Columns: id, holder_id, the holder's user_id, type, currency, balance, status, created_at.
+    public init(row: some RecordRow) {
+        guard let type = AccountType(rawValue: row.text(3)), let currency = Currency(code: row.text(4)),
+            let status = AccountStatus(rawValue: row.text(6))
+        else {
+            preconditionFailure("accounts row with unknown type, currency or status")
+        }
+        self.init(
+            id: row.text(0), holderID: row.text(1), ownerUserID: row.text(2), type: type, currency: currency,
+            balance: row.int64(5), status: status, createdAt: row.timestamp(7))
+    }
+}
+
+extension Card {
+    /// Columns: id, account_id, type, last4, exp_month, exp_year, status, created_at.
+    public init(row: some RecordRow) {
+        guard let type = CardType(rawValue: row.text(2)), let status = CardStatus(rawValue: row.text(6)) else {
+            preconditionFailure("cards row with unknown type or status")
+        }
+        self.init(
+            id: row.text(0), accountID: row.text(1), type: type, last4: row.text(3), expiryMonth: Int(row.int64(4)),
+            expiryYear: Int(row.int64(5)), status: status, createdAt: row.timestamp(7))
+    }
+}
+
+extension LedgerTransaction {
+    /// Columns: seq, id, account_id, type, amount (signed), currency, balance_after, description,
+    /// transfer_id, created_at.
+    public init(row: some RecordRow) {
+        guard let type = TransactionType(rawValue: row.text(3)), let currency = Currency(code: row.text(5)) else {
+            preconditionFailure("postings row with unknown type or currency")
+        }
+        self.init(
+            id: row.text(1), accountID: row.text(2), type: type, amount: abs(row.int64(4)), currency: currency,
+            balanceAfter: row.int64(6), description: row.optionalText(7), transferID: row.optionalText(8), createdAt: row.timestamp(9))
+    }
+}
+
+extension Transfer {
+    /// Columns: seq, id, from_account_id, to_account_id, amount, currency, description, created_at.
+    public init(row: some RecordRow) {
+        guard let currency = Currency(code: row.text(5)) else { preconditionFailure("transfers row with unknown currency") }
+        self.init(
+            id: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4), currency: currency,
+            description: row.optionalText(6), createdAt: row.timestamp(7))
+    }
+}
+
+extension AuditEvent {
+    /// Columns: seq, id, at, actor_id, action, target_type, target_id, outcome, reason,
+    /// request_id, ip, server_request_id.
+    public init(row: some RecordRow) {
+        guard let action = Action(rawValue: row.text(4)), let outcome = Outcome(rawValue: row.text(7)) else {
+            preconditionFailure("audit_events row with unknown action or outcome")
+        }
+        self.init(
+            id: row.text(1), at: row.timestamp(2), actorID: row.optionalText(3), action: action, targetType: row.optionalText(5),
+            targetID: row.optionalText(6), outcome: outcome, reason: row.optionalText(8), requestID: row.optionalText(9),
+            serverRequestID: row.optionalText(11), ip: row.optionalText(10))
+    }
+}
+
+extension StoredRefreshToken {
+    /// Columns: id, family_id, user_id, issued_at, expires_at, rotated_at, revoked_at.
+    public init(row: some RecordRow) {
+        self.init(
+            id: row.text(0), familyID: row.text(1), userID: row.text(2), issuedAt: row.timestamp(3), expiresAt: row.timestamp(4),
+            rotatedAt: row.optionalTimestamp(5), revokedAt: row.optionalTimestamp(6))
+    }
+}
+
+extension IdempotencyRecord {
+    /// Columns: fingerprint, status, headers, body.
+    public init(row: some RecordRow) {
+        self.init(fingerprint: row.blob(0), response: StoredResponse(status: Int(row.int64(1)), headers: row.text(2), body: row.blob(3)))
+    }
+}
