@@ -40,6 +40,24 @@ final class CofferdLifecycleTests: XCTestCase {
         XCTAssertTrue(stderr.contains("/nonexistent-dir/deeper/coffer.db"), stderr)
     }
 
+    /// A PostgreSQL that does not answer, or a URL without a database: one line naming
+    /// DATABASE_URL, and the password shown as *** or not at all.
+    func testAnUnreachableOrIncompletePostgreSQLURLStopsStartWithoutThePassword() throws {
+        for (url, expected) in [
+            ("postgres://coffer:sup3r-secret@127.0.0.1:1/coffer", "postgres://coffer:***@127.0.0.1:1/coffer"),
+            ("postgresql://coffer:sup3r-secret@127.0.0.1/", "must name a database"),
+        ] {
+            var environment = baseEnvironment()
+            environment["DATABASE_URL"] = url
+            let (status, stderr) = try CofferdProcess.runToExit(environment: environment)
+            XCTAssertNotEqual(status, 0)
+            XCTAssertEqual(stderr.split(separator: "\n").count, 1, stderr)
+            XCTAssertTrue(stderr.contains("DATABASE_URL"), stderr)
+            XCTAssertTrue(stderr.contains(expected), stderr)
+            XCTAssertFalse(stderr.contains("sup3r-secret"), stderr)
+        }
+    }
+
     func testFileThatIsNotADatabaseStopsStart() throws {
         let bogus = directory.appendingPathComponent("bogus.db")
         try Data(repeating: 0x41, count: 4096).write(to: bogus)
