@@ -6,10 +6,14 @@ CONFIGURATION ?= debug
 SWIFT ?= swift
 BIN_DIR = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path)
 
-.PHONY: deps build run run-cluster test test-suites bench bench-cluster profile clean format lint coverage fuzz
+.PHONY: deps deps-postgres build run run-cluster test test-suites bench bench-cluster profile clean format lint coverage fuzz
 
 deps:
 	@scripts/install-deps.sh
+
+# Also Debian's PostgreSQL server, which make test, run-cluster and bench-cluster start themselves.
+deps-postgres:
+	@scripts/install-deps.sh --postgres
 
 build: deps
 	$(SWIFT) build -c $(CONFIGURATION)
@@ -21,14 +25,14 @@ run: build
 
 # NODES cofferd behind one nginx on a private PostgreSQL in DATA_DIR (see scripts/cluster.sh).
 NODES ?= 3
-run-cluster: build
+run-cluster: deps-postgres build
 	exec scripts/cluster.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)" "$(NODES)"
 
 # The executables are built first: the end-to-end and browser tests start the real cofferd and
 # nginx. The suites run with a throwaway PostgreSQL server (scripts/with-postgres.sh), so every
 # store-backed suite runs on both stores. Browser screenshots land in artifacts/browser/ (not
 # committed).
-test: deps lint
+test: deps-postgres lint
 	$(SWIFT) build
 	scripts/with-postgres.sh $(MAKE) --no-print-directory test-suites
 
@@ -59,7 +63,7 @@ bench: deps
 	scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)"
 
 # The same loads on PostgreSQL with 1 and 3 nodes, next to SQLite and the ceiling (BENCHMARKS.md).
-bench-cluster: deps
+bench-cluster: deps-postgres
 	$(SWIFT) build -c release
 	scripts/bench-cluster.sh "$$($(SWIFT) build -c release --show-bin-path)"
 

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Coffer needs to build, run and test, skipping those already
 # installed. Uses sudo only when not root. Safe to run repeatedly.
+#   scripts/install-deps.sh            what make run needs (SQLite; libpq only to link against)
+#   scripts/install-deps.sh --postgres also the PostgreSQL server (make test, run-cluster, bench-cluster)
 set -euo pipefail
 packages=(
   libfcgi-dev libsqlite3-dev libssl-dev libargon2-dev pkg-config  # the C libraries cofferd links
-  libpq-dev                                                       # the PostgreSQL store (libpq)
-  postgresql                                                      # the server make test starts for it
+  libpq-dev                                                       # the PostgreSQL store links libpq
   nginx                                                           # the front end
   curl python3                                                    # make bench's setup
   wrk                                                             # make bench
   chromium chromium-driver                                        # the browser tests
 )
+[ "${1:-}" = --postgres ] && packages+=(postgresql)              # the server make test starts itself
 command -v node >/dev/null || packages+=(nodejs)                  # unit tests of the browser app's modules
 missing=()
 for package in "${packages[@]}"; do
