@@ -55,7 +55,7 @@ lint:
 	scripts/check-layers.sh
 
 # Line coverage per library module, from the in-process suites (see scripts/coverage.sh).
-coverage: deps
+coverage: deps-postgres
 	scripts/coverage.sh
 
 bench: deps

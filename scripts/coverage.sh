@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests --enable-code-coverage
-COFFER_BIN_DIR="$(swift build --show-bin-path)" swift test --skip-build --enable-code-coverage --disable-swift-testing >/dev/null
+# With a throwaway PostgreSQL server, so the PostgreSQL store's suites run too.
+COFFER_BIN_DIR="$(swift build --show-bin-path)" scripts/with-postgres.sh \
+  swift test --skip-build --enable-code-coverage --disable-swift-testing >/dev/null
 bin=$(swift build --show-bin-path)
 profile="$bin/codecov/default.profdata"
 tool_dir=$(dirname "$(command -v swift)")
