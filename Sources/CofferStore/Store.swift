@@ -113,7 +113,7 @@ public protocol StoreWriter: StoreReader {
     /// The customer accounts among `ids`, locked against other writers until the transaction
     /// ends, in ascending id order (so two transactions that lock the same accounts never wait on
     /// each other in a circle); an id with no customer account is left out.
-    func accountsForUpdate(ids: [String]) throws -> [Account]
+    func accountsForUpdate(ids: [String]) throws -> [LockedAccount]
     /// The bank's cash account that takes the other side of `accountID`'s deposits and
     /// withdrawals in `currency`, created on first use and locked like `accountForUpdate`. A store
     /// may split the bank's cash into several accounts per currency (so that deposits to
@@ -125,11 +125,12 @@ public protocol StoreWriter: StoreReader {
     func insertTransfer(_ transfer: Transfer) throws
     /// Appends one leg to the journal, which is append-only.
     func appendPosting(_ posting: JournalPosting) throws
-    /// Compare-and-set: moves the cached balance from `expected` to `balance` and counts the
-    /// posting that moved it (each posting moves its account's balance exactly once). Returns the
-    /// balance now stored, read back after the change; nil when the balance was not `expected`
-    /// (which under the account's lock is a bug).
-    func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Int64?
+    /// Compare-and-set: moves the cached balance from `expected` to `balance`, counts the posting
+    /// that moved it (each posting moves its account's balance exactly once) and keeps the latest
+    /// posting time (`at`, unless a later one is already kept). Returns the balance now stored,
+    /// read back after the change; nil when the balance was not `expected` (which under the
+    /// account's lock is a bug).
+    func moveBalance(accountID: String, from expected: Int64, to balance: Int64, at time: Timestamp) throws -> Int64?
     /// The cached balance of any account, customer or bank, as this transaction sees it.
     func balance(accountID: String) throws -> Int64?
     func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws

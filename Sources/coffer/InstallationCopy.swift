@@ -1,7 +1,7 @@
 import CofferPostgres
 import CofferSQLite
 
-/// The row-by-row part of `coffer copy`: every table of the schema (version 7), in an order
+/// The row-by-row part of `coffer copy`: every table of the schema (version 8), in an order
 /// that satisfies the foreign keys, read from one SQLite snapshot and inserted into PostgreSQL in
 /// one transaction, in batches of multi-row INSERTs. Ids, times and sequence numbers are kept;
 /// identity sequences continue after the highest copied value.
@@ -52,6 +52,7 @@ struct InstallationCopy {
             columns: [
                 ("seq", .integer), ("id", .text), ("holder_id", .text), ("kind", .text), ("type", .text), ("currency", .text),
                 ("balance", .integer), ("status", .text), ("created_at", .integer), ("posting_count", .integer),
+                ("last_posted_at", .integer),
             ], hasSequence: true, derived: [("cash_slot", "CASE WHEN kind = 'bank_cash' THEN 0 END")]),
         Table(
             name: "transfers",

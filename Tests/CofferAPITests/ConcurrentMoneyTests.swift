@@ -63,5 +63,6 @@ class ConcurrentMoneyTests: APITestCase {
         XCTAssertEqual(try t.sql.scalarInt("SELECT count(*) FROM transfers"), Int64(succeeded))
         XCTAssertEqual(try t.sql.scalarInt("SELECT count(*) FROM postings WHERE transfer_id IS NOT NULL"), Int64(2 * succeeded))
         XCTAssertEqual(try t.store.read { try $0.ledgerDiscrepancies() }, [])
+        XCTAssertEqual(try t.journalGoingBackInTime(), 0, "each account's journal is in time order")
     }
 }

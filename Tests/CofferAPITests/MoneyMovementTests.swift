@@ -143,6 +143,27 @@ class MoneyMovementTests: APITestCase {
         XCTAssertEqual(try t.balance(a), 300)
     }
 
+    /// A worker whose clock is behind (another node's, or one stepped back) never dates a posting
+    /// before the account's latest one: along each account's journal, time only moves forward.
+    func testAPostingIsNeverDatedBeforeTheAccountsLatestOne() throws {
+        var ann = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(ann)
+        let first = t.deposit(ann, a, 1_000)
+        XCTAssertEqual(first.status, 201)
+        t.clock.advance(seconds: -120)
+        ann.accessToken = t.post("/v1/auth/login", ["email": .string(ann.email), "password": .string(ann.password)])["access_token"]!.stringValue!
+        let late = t.deposit(ann, a, 500)
+        XCTAssertEqual(late.status, 201, late.json.serializedString)
+        let moved = transfer(ann, a, b, 200)
+        XCTAssertEqual(moved.status, 201, moved.json.serializedString)
+        let firstTime = try XCTUnwrap(first["created_at"]?.stringValue)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(late["created_at"]?.stringValue), firstTime)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(moved["created_at"]?.stringValue), firstTime)
+        XCTAssertEqual(try t.journalGoingBackInTime(), 0)
+        XCTAssertEqual(t.get("/v1/statements/\(a)", token: ann.accessToken)["closing_balance"], .int(1_300))
+    }
+
     func testDailyOutflowLimitCountsWithdrawalsAndTransfersOverTheUTCDay() throws {
         t = try makeApp(
             money: {

@@ -1,3 +1,4 @@
+import CofferCore
 import CofferSQLite
 import CofferStore
 import Foundation
@@ -126,8 +127,9 @@ final class DatabaseTests: XCTestCase {
             try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'postings' AND type IN ('index', 'trigger') AND sql IS NOT NULL"), 6)
     }
 
-    /// Version 7 caches each account's posting count beside its balance: filled from the journal
-    /// when it is added, moved with every balance, and checked by the verification.
+    /// Version 7 caches each account's posting count beside its balance, and version 8 its latest
+    /// posting time: both filled from the journal when they are added and moved with every
+    /// balance; the count is checked by the verification.
     func testPostingCountsAreFilledFromTheJournalAndKeptWithTheBalance() throws {
         let db = try open()
         try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 6 })).migrate(db)
@@ -143,10 +145,14 @@ final class DatabaseTests: XCTestCase {
                     """, [.text("p\(index)"), .text("e\(index)"), .integer(amount), .integer(index == 1 ? -10 : -30)])
             }
         }
-        XCTAssertEqual(try Migrator().migrate(db), [7])
+        XCTAssertEqual(try Migrator().migrate(db), [7, 8])
         XCTAssertEqual(try db.scalarInt("SELECT posting_count FROM accounts WHERE id = 'bank'"), 2)
-        try db.write { db in XCTAssertEqual(try db.moveBalance(accountID: "bank", from: -30, to: -35), -35) }
+        XCTAssertEqual(try db.scalarInt("SELECT last_posted_at FROM accounts WHERE id = 'bank'"), 1)
+        try db.write { db in
+            XCTAssertEqual(try db.moveBalance(accountID: "bank", from: -30, to: -35, at: Timestamp(millisecondsSinceEpoch: 5)), -35)
+        }
         XCTAssertEqual(try db.scalarInt("SELECT posting_count FROM accounts WHERE id = 'bank'"), 3)
+        XCTAssertEqual(try db.scalarInt("SELECT last_posted_at FROM accounts WHERE id = 'bank'"), 5)
         let found = try db.read { try $0.ledgerDiscrepancies() }
         XCTAssertTrue(found.contains { $0.contains("counts 3 postings but has 2") }, "\(found)")
     }

@@ -132,20 +132,23 @@ class StoreContractTests: XCTestCase {
     func testMoveBalanceIsACompareAndSet() throws {
         let account = try openAccount("cas@example.com")
         try store.write { db in
-            XCTAssertNil(try db.moveBalance(accountID: account.id, from: 5, to: 10), "the balance is 0, not 5")
+            XCTAssertNil(try db.moveBalance(accountID: account.id, from: 5, to: 10, at: now), "the balance is 0, not 5")
             XCTAssertEqual(try db.balance(accountID: account.id), 0)
-            XCTAssertEqual(try db.moveBalance(accountID: account.id, from: 0, to: 10), 10)
+            XCTAssertEqual(try db.moveBalance(accountID: account.id, from: 0, to: 10, at: now), 10)
             XCTAssertEqual(try db.balance(accountID: account.id), 10)
-            XCTAssertEqual(try db.accountsForUpdate(ids: [account.id]).first?.balance, 10)
+            XCTAssertEqual(try db.accountsForUpdate(ids: [account.id]).first?.account.balance, 10)
+            XCTAssertEqual(try db.accountsForUpdate(ids: [account.id]).first?.lastPostingAt, now)
+            XCTAssertEqual(try db.moveBalance(accountID: account.id, from: 10, to: 11, at: now.adding(seconds: -60)), 11)
+            XCTAssertEqual(try db.accountsForUpdate(ids: [account.id]).first?.lastPostingAt, now, "an earlier time never replaces a later one")
         }
-        XCTAssertEqual(try store.readOnce { try $0.account(id: account.id)?.balance }, 10)
+        XCTAssertEqual(try store.readOnce { try $0.account(id: account.id)?.balance }, 11)
     }
 
     func testAccountsForUpdateComeInIdOrderWithoutTheMissingOnes() throws {
         let accounts = try (0..<3).map { try openAccount("order\($0)@example.com") }
         let ids = accounts.map(\.id)
         let locked = try store.write { try $0.accountsForUpdate(ids: [ids[2], "no-such-account", ids[0], ids[1], ids[0]]) }
-        XCTAssertEqual(locked.map(\.id), ids.sorted())
+        XCTAssertEqual(locked.map(\.account.id), ids.sorted())
         XCTAssertEqual(try store.write { try $0.accountsForUpdate(ids: [#"a"b\c"#]) }.count, 0, "quotes and backslashes are only text")
     }
 
@@ -195,14 +198,14 @@ class StoreContractTests: XCTestCase {
                     JournalPosting(
                         id: Identifier.make(at: now), entryID: entry, accountID: accountID, type: .deposit, amount: amount,
                         currency: eur, balanceAfter: before + amount, description: nil, transferID: nil, createdAt: now))
-                XCTAssertEqual(try db.moveBalance(accountID: accountID, from: before, to: before + amount), before + amount)
+                XCTAssertEqual(try db.moveBalance(accountID: accountID, from: before, to: before + amount, at: now), before + amount)
             }
         }
         XCTAssertEqual(try store.read { try $0.ledgerDiscrepancies() }, [])
         XCTAssertEqual(
             try store.read { try $0.transactions(TransactionFilter(accountID: account.id), page: PageRequest(limit: 10, offset: 0)) }.items.map(\.amount), [250]
         )
-        try store.write { db in _ = try db.moveBalance(accountID: account.id, from: 250, to: 251) }
+        try store.write { db in _ = try db.moveBalance(accountID: account.id, from: 250, to: 251, at: now) }
         let found = try store.read { try $0.ledgerDiscrepancies() }
         XCTAssertTrue(found.contains { $0.contains(account.id) }, "\(found)")
     }

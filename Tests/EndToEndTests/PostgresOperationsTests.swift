@@ -15,7 +15,7 @@ final class PostgresOperationsTests: XCTestCase {
         let url = database.url
         let migrate = try CofferCLI.run(["migrate", "--database-url", url])
         XCTAssertEqual(migrate.status, 0, migrate.output)
-        XCTAssertTrue(migrate.output.contains("applied migrations: 7"), migrate.output)
+        XCTAssertTrue(migrate.output.contains("applied migrations: 7, 8"), migrate.output)
         XCTAssertTrue(try CofferCLI.run(["migrate", "--database-url", url]).output.contains("schema is current"))
 
         let adminPassword = "an admin passphrase on postgres"

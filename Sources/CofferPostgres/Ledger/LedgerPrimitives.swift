@@ -15,10 +15,10 @@ extension PostgresSession {
     /// One statement for every account: PostgreSQL sorts the rows first and then locks them in
     /// that order, and every statement round trip made while a lock is held lengthens the queue
     /// behind it.
-    public func accountsForUpdate(ids: [String]) throws -> [Account] {
+    public func accountsForUpdate(ids: [String]) throws -> [LockedAccount] {
         try query(
-            "\(Self.accountSelect) WHERE a.id = ANY($1::text[]) AND a.kind = 'customer' ORDER BY a.id FOR UPDATE OF a",
-            [.textArray(Array(Set(ids)))], Account.init(row:))
+            "\(Self.lockedAccountSelect) WHERE a.id = ANY($1::text[]) AND a.kind = 'customer' ORDER BY a.id FOR UPDATE OF a",
+            [.textArray(Array(Set(ids)))], LockedAccount.init(row:))
     }
 
     public func bankCashAccount(currency: Currency, for accountID: String, at time: Timestamp) throws -> BankCashAccount {
@@ -78,10 +78,12 @@ extension PostgresSession {
 
     /// The read-back comes with the update (`RETURNING`): one round trip fewer while the
     /// account's lock is held.
-    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Int64? {
+    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64, at time: Timestamp) throws -> Int64? {
         try queryFirst(
-            "UPDATE accounts SET balance = $1, posting_count = posting_count + 1 WHERE id = $2 AND balance = $3 RETURNING balance",
-            [.integer(balance), .text(accountID), .integer(expected)]
+            """
+            UPDATE accounts SET balance = $1, posting_count = posting_count + 1, last_posted_at = GREATEST(last_posted_at, $4)
+            WHERE id = $2 AND balance = $3 RETURNING balance
+            """, [.integer(balance), .text(accountID), .integer(expected), .integer(time.millisecondsSinceEpoch)]
         ) { $0.int64(0) }
     }
 

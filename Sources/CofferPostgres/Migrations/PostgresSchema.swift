@@ -8,7 +8,14 @@ import CofferStore
 /// Times are integer milliseconds since the Unix epoch (UTC), as on SQLite.
 public enum PostgresSchema {
     public static let migrations: [Migration] = [
-        Migration(version: 7, name: "coffer schema (SQLite versions 1-7)", sql: initial)
+        Migration(version: 7, name: "coffer schema (SQLite versions 1-7)", sql: initial),
+        // As SQLite's version 8: the time of each account's latest posting.
+        Migration(
+            version: 8, name: "posting_times",
+            sql: """
+                ALTER TABLE accounts ADD COLUMN last_posted_at BIGINT NOT NULL DEFAULT 0;
+                UPDATE accounts SET last_posted_at = COALESCE((SELECT max(created_at) FROM postings p WHERE p.account_id = accounts.id), 0);
+                """),
     ]
 
     static let initial = """

@@ -1,9 +1,11 @@
 import CofferCore
 
 extension PostgresSession {
-    static let accountSelect = """
-        SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.seq
-        FROM accounts a JOIN account_holders h ON h.id = a.holder_id
+    static let accountFrom = "FROM accounts a JOIN account_holders h ON h.id = a.holder_id"
+    static let accountSelect = "SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.seq \(accountFrom)"
+    /// The same columns and the latest posting time, as `LockedAccount(row:)` reads them.
+    static let lockedAccountSelect = """
+        SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.seq, a.last_posted_at \(accountFrom)
         """
 
     public func insertAccount(_ account: Account) throws {

@@ -5,8 +5,11 @@ import CofferStore
 /// holds the one write lock, so "for update" needs no row lock of its own.
 extension Database {
     /// One lookup per id: `IN (…)` would make SQLite build a temporary table per statement.
-    public func accountsForUpdate(ids: [String]) throws -> [Account] {
-        try Set(ids).sorted().compactMap { try account(id: $0) }
+    public func accountsForUpdate(ids: [String]) throws -> [LockedAccount] {
+        try Set(ids).sorted().compactMap { id in
+            try queryFirst(
+                "\(Self.lockedAccountSelect) WHERE a.id = ? AND a.kind = 'customer'", [.text(id)], LockedAccount.init(row:))
+        }
     }
 
     /// One per currency: SQLite has one writer, so there is no lock to spread.
@@ -58,10 +61,12 @@ extension Database {
     }
 
     /// The read-back is a second statement: `RETURNING` makes SQLite build a temporary table.
-    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64) throws -> Int64? {
+    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64, at time: Timestamp) throws -> Int64? {
         let moved = try run(
-            "UPDATE accounts SET balance = ?, posting_count = posting_count + 1 WHERE id = ? AND balance = ?",
-            [.integer(balance), .text(accountID), .integer(expected)])
+            """
+            UPDATE accounts SET balance = ?, posting_count = posting_count + 1, last_posted_at = max(last_posted_at, ?)
+            WHERE id = ? AND balance = ?
+            """, [.integer(balance), .integer(time.millisecondsSinceEpoch), .text(accountID), .integer(expected)])
         return moved == 1 ? try self.balance(accountID: accountID) : nil
     }
 

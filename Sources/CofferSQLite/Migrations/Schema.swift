@@ -18,5 +18,6 @@ public enum Schema {
         auditServerRequestID,
         journalTypeCheck,
         postingCounts,
+        postingTimes,
     ]
 }

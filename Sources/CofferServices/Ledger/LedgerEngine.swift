@@ -18,16 +18,16 @@ public struct LedgerEngine {
         self.maxBalance = maxBalance
     }
 
-    public func post(_ posting: LedgerPosting) throws -> LedgerReceipt {
-        switch posting.kind {
+    public func post(_ requested: LedgerPosting) throws -> LedgerReceipt {
+        switch requested.kind {
         case let .deposit(accountID):
-            let account = try load(accountID)
+            let (account, posting) = try load(accountID, requested)
             try LedgerRules.requireActive(account)
             try LedgerRules.requireCurrency(posting.requestedCurrency, matches: account)
             let balance = try LedgerRules.credited(account, by: posting.amount, maxBalance: maxBalance)
             return try postAgainstBankCash(account, newBalance: balance, type: .deposit, posting)
         case let .withdrawal(accountID):
-            let account = try load(accountID)
+            let (account, posting) = try load(accountID, requested)
             try LedgerRules.requireActive(account)
             try LedgerRules.requireCurrency(posting.requestedCurrency, matches: account)
             try LedgerRules.requireOutflowAllowed(posting.amount, outflow(account, at: posting.at))
@@ -35,9 +35,12 @@ public struct LedgerEngine {
         case let .transfer(fromID, toID):
             // Both locked in one call, in id order, so two opposite transfers never wait on each other.
             let locked = try db.accountsForUpdate(ids: [fromID, toID])
-            guard let from = locked.first(where: { $0.id == fromID }), let to = locked.first(where: { $0.id == toID }) else {
+            guard let from = locked.first(where: { $0.account.id == fromID })?.account,
+                let to = locked.first(where: { $0.account.id == toID })?.account
+            else {
                 throw AppError(.notFound, "There is no account with this id.")
             }
+            let posting = Self.inTimeOrder(requested, after: locked)
             try LedgerRules.requireActive(from, to)
             try LedgerRules.requireCurrency(posting.requestedCurrency, matches: from)
             try LedgerRules.requireSameCurrency(from: from, to: to)
@@ -49,9 +52,18 @@ public struct LedgerEngine {
     }
 
     /// Callers check existence and ownership first (404); this covers an account gone since.
-    private func load(_ id: String) throws -> Account {
-        guard let account = try db.accountsForUpdate(ids: [id]).first else { throw AppError(.notFound, "There is no account with this id.") }
-        return account
+    private func load(_ id: String, _ requested: LedgerPosting) throws -> (Account, LedgerPosting) {
+        guard let locked = try db.accountsForUpdate(ids: [id]).first else { throw AppError(.notFound, "There is no account with this id.") }
+        return (locked.account, Self.inTimeOrder(requested, after: [locked]))
+    }
+
+    /// The posting, dated no earlier than the latest posting of any account it locked. The time is
+    /// read before the lock is taken, and nodes' clocks differ (or one is stepped back), so without
+    /// this an account's journal could go back in time along its sequence; statements and balances
+    /// at a point in time rely on the two orders agreeing.
+    static func inTimeOrder(_ posting: LedgerPosting, after locked: [LockedAccount]) -> LedgerPosting {
+        let latest = locked.map(\.lastPostingAt).max() ?? posting.at
+        return latest > posting.at ? posting.dated(latest) : posting
     }
 
     private func outflow(_ account: Account, at time: Timestamp) throws -> LedgerRules.Outflow {
@@ -116,7 +128,7 @@ public struct LedgerEngine {
                     balanceAfter: leg.balanceAfter, description: posting.description, transferID: transferID, createdAt: posting.at))
             // The pair: the compare-and-set proves the balance was what the rules saw, and the
             // read-back that it is now what they computed.
-            guard let readBack = try db.moveBalance(accountID: leg.accountID, from: leg.balanceBefore, to: leg.balanceAfter) else {
+            guard let readBack = try db.moveBalance(accountID: leg.accountID, from: leg.balanceBefore, to: leg.balanceAfter, at: posting.at) else {
                 preconditionFailure("account \(leg.accountID) changed under the write lock")
             }
             precondition(readBack == leg.balanceAfter, "balance of \(leg.accountID) reads back \(readBack), expected \(leg.balanceAfter)")

@@ -23,6 +23,11 @@ public struct LedgerPosting: Sendable {
         self.description = description
         self.at = at
     }
+
+    /// The same movement at another time.
+    func dated(_ time: Timestamp) -> LedgerPosting {
+        LedgerPosting(kind, amount: amount, requestedCurrency: requestedCurrency, description: description, at: time)
+    }
 }
 
 /// What the journal recorded: the customer-side transactions, and the transfer if there was one.

@@ -42,3 +42,20 @@ public struct BankCashAccount: Sendable {
         self.balance = balance
     }
 }
+
+/// A customer account as the ledger engine loads it: locked for the rest of the transaction,
+/// with the time of its latest posting.
+public struct LockedAccount: Sendable {
+    public let account: Account
+    public let lastPostingAt: Timestamp
+
+    public init(account: Account, lastPostingAt: Timestamp) {
+        self.account = account
+        self.lastPostingAt = lastPostingAt
+    }
+
+    /// Columns: those of `Account(row:)`, the account's seq, then last_posted_at.
+    public init(row: some RecordRow) {
+        self.init(account: Account(row: row), lastPostingAt: row.timestamp(9))
+    }
+}

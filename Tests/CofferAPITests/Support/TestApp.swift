@@ -212,6 +212,16 @@ final class TestApp {
         try sql.scalarInt("SELECT balance FROM accounts WHERE id = ?", [.text(accountID)])
     }
 
+    /// Postings dated before the posting ahead of them in their account's journal (should be none).
+    func journalGoingBackInTime() throws -> Int64 {
+        try sql.scalarInt(
+            """
+            SELECT count(*) FROM (
+                SELECT created_at < lag(created_at) OVER (PARTITION BY account_id ORDER BY seq) AS back FROM postings
+            ) ordered WHERE back
+            """)
+    }
+
     func journalCount() throws -> Int64 {
         try sql.scalarInt("SELECT count(*) FROM postings")
     }
