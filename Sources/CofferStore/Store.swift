@@ -48,6 +48,9 @@ public protocol StoreReader {
     func transactions(_ filter: TransactionFilter, page: PageRequest) throws -> Page<LedgerTransaction>
     func transfer(id: String) throws -> Transfer?
     func transfers(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Transfer>
+    /// The account's balance after every posting at or before `time` (0 before its first), read
+    /// from the one posting that ends that history: O(log n) in the journal's size.
+    func balance(accountID: String, asOf time: Timestamp) throws -> Int64
     /// When the account's history begins (seed data and imports may predate the account row).
     func firstPostingTime(accountID: String) throws -> Timestamp?
     /// Nil when the period's sums do not fit in 64 bits.

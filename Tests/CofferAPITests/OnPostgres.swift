@@ -19,6 +19,11 @@ final class AuditTrailTestsOnPostgres: AuditTrailTests {
     func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
 }
 
+final class BalanceAtTestsOnPostgres: BalanceAtTests {
+    override class var backend: TestBackend { .postgres }
+    func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
+}
+
 final class CardAndStatementTestsOnPostgres: CardAndStatementTests {
     override class var backend: TestBackend { .postgres }
     func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }

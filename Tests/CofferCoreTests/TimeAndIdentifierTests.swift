@@ -46,4 +46,24 @@ final class CurrencyTests: XCTestCase {
         XCTAssertEqual(Currency(code: "JPY")?.decimal(1500), "1500")
         XCTAssertNil(Currency(code: "XYZ"))
     }
+
+    func testRFC3339DateTimesParseToTheMillisecondAndNothingElseDoes() {
+        let midnight = Timestamp(millisecondsSinceEpoch: 1_761_955_200_000)  // 2025-11-01T00:00:00Z
+        XCTAssertEqual(Timestamp(rfc3339: "2025-11-01T00:00:00Z"), midnight)
+        XCTAssertEqual(Timestamp(rfc3339: "2025-11-01t00:00:00z"), midnight)
+        XCTAssertEqual(Timestamp(rfc3339: "2025-11-01T01:30:00+01:30"), midnight)
+        XCTAssertEqual(Timestamp(rfc3339: "2025-10-31T22:00:00-02:00"), midnight)
+        XCTAssertEqual(Timestamp(rfc3339: "2025-11-01T00:00:00.5Z")?.millisecondsSinceEpoch, midnight.millisecondsSinceEpoch + 500)
+        XCTAssertEqual(Timestamp(rfc3339: "2025-11-01T00:00:00.123456789Z")?.millisecondsSinceEpoch, midnight.millisecondsSinceEpoch + 123)
+        let now = Timestamp(millisecondsSinceEpoch: 1_780_000_123_456)
+        XCTAssertEqual(Timestamp(rfc3339: now.rfc3339), now, "what the API writes, it reads")
+        for bad in [
+            "", "2025-11-01", "2025-11-01T00:00:00", "2025-11-01 00:00:00Z", "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z",
+            "2025-11-01T24:00:00Z", "2025-11-01T00:60:00Z", "2025-11-01T00:00:60Z", "2025-11-01T00:00:00.Z",
+            "2025-11-01T00:00:00.1234567890Z", "2025-11-01T00:00:00+0100", "2025-11-01T00:00:00+24:00", "2025-11-01T00:00:00Zjunk",
+            "0000-01-01T00:00:00Z", "+2025-11-01T00:00:00Z", "2025-11-01T0a:00:00Z", "２０２５-11-01T00:00:00Z",
+        ] {
+            XCTAssertNil(Timestamp(rfc3339: bad), bad)
+        }
+    }
 }

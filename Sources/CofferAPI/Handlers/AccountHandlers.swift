@@ -2,7 +2,7 @@ import CofferCore
 import CofferHTTP
 import CofferServices
 
-/// `/v1/accounts`: open, list, read, and change status.
+/// `/v1/accounts`: open, list, read, a balance at a point in time, and change status.
 struct AccountHandlers {
     let accounts: AccountService
     let settings: MoneySettings
@@ -37,6 +37,25 @@ struct AccountHandlers {
         router.add(.get, "/v1/accounts/{id}") { context in
             let principal = try authenticator.principal(&context)
             return .json(Representation.account(try accounts.visibleAccount(context.parameter("id"), to: principal)))
+        }
+        router.add(.get, "/v1/accounts/{id}/balance") { context in
+            let principal = try authenticator.principal(&context)
+            let query = context.request.query
+            for name in query.names where name != "at" { throw AppError.invalidParameter(name, "is not a known parameter") }
+            guard query.pairs.count <= 1 else { throw AppError.invalidParameter("at", "is given more than once") }
+            let at = try query.value("at").map { raw throws(AppError) in
+                guard let time = Timestamp(rfc3339: raw) else {
+                    throw AppError.invalidParameter("at", "must be an RFC 3339 date-time, e.g. 2026-11-01T00:00:00Z")
+                }
+                return time
+            }
+            let found = try accounts.balance(context.parameter("id"), at: at, to: principal)
+            var body: [(String, JSONValue)] = [
+                ("account_id", .string(found.account.id)), ("currency", .string(found.account.currency.code)), ("at", .string(found.at.rfc3339)),
+                ("balance", .int(found.balance)),
+            ]
+            if let available = found.available { body.append(("available_balance", .int(available))) }
+            return .json(.object(body))
         }
         router.add(.patch, "/v1/accounts/{id}") { context in
             let principal = try authenticator.principal(&context, roles: [.user, .admin])

@@ -66,6 +66,17 @@ extension Database {
 
     // MARK: Statements
 
+    /// The account's journal is in time order along its sequence (the engine never dates a posting
+    /// before its account's latest), so the last posting by (time, sequence) at or before `time`
+    /// carries the balance then; the (account_id, created_at, seq) index finds it.
+    public func balance(accountID: String, asOf time: Timestamp) throws -> Int64 {
+        try scalarInt(
+            """
+            SELECT balance_after FROM postings WHERE account_id = ? AND created_at <= ?
+            ORDER BY created_at DESC, seq DESC LIMIT 1
+            """, [.text(accountID), .integer(time.millisecondsSinceEpoch)])
+    }
+
     /// When the account's history begins (seed data and imports may predate the account row).
     public func firstPostingTime(accountID: String) throws -> Timestamp? {
         try queryFirst("SELECT MIN(created_at) FROM postings WHERE account_id = ?", [.text(accountID)]) {

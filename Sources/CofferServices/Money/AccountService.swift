@@ -42,6 +42,26 @@ public struct AccountService {
     }
 
     /// The account if `principal` may see it; otherwise "not found", never "forbidden".
+    /// An account's balance at a point in time (API.md "Balance at a point in time").
+    public struct BalanceAt: Sendable {
+        public let account: Account
+        public let at: Timestamp
+        public let balance: Int64
+        /// Only for now: the balance less pending holds (there are none yet, so the balance).
+        public let available: Int64?
+    }
+
+    /// The balance after every posting at or before `requested`, or now when it is nil.
+    public func balance(_ id: String, at requested: Timestamp?, to principal: Principal) throws -> BalanceAt {
+        let now = clock.now()
+        if let requested, requested > now { throw AppError.invalidParameter("at", "is in the future") }
+        return try store.read { db in
+            let account = try visibleAccount(id, to: principal, in: db)
+            guard let requested else { return BalanceAt(account: account, at: now, balance: account.balance, available: account.balance) }
+            return BalanceAt(account: account, at: requested, balance: try db.balance(accountID: account.id, asOf: requested), available: nil)
+        }
+    }
+
     public func visibleAccount(_ id: String, to principal: Principal) throws -> Account {
         try store.readOnce { db in try visibleAccount(id, to: principal, in: db) }
     }
