@@ -206,25 +206,3 @@ final class PostgresRestartThroughNginxTests: XCTestCase {
         XCTAssertEqual(verify.status, 0, verify.output)
     }
 }
-
-/// Runs a program to completion and returns its status and output (stdout and stderr together).
-/// The output goes through a file, not a pipe: a server the program starts (pg_ctl) may keep an
-/// inherited pipe open for as long as it runs, and a pipe's reader would wait for it.
-enum Shell {
-    static func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let outputURL = URL(fileURLWithPath: "/tmp/coffer-shell-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        let output = try FileHandle(forWritingTo: outputURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try output.close()
-        return (process.terminationStatus, try String(contentsOf: outputURL, encoding: .utf8))
-    }
-}

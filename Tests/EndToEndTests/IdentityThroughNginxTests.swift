@@ -106,19 +106,7 @@ final class IdentityThroughNginxTests: XCTestCase {
     func testCreateAdminFromTheCommandLineThenAdministerThroughTheAPI() throws {
         let databaseURL = stack.databaseURL
         func createAdmin(_ email: String, password: String) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = TestPaths.binary("coffer")
-            process.arguments = ["create-admin", "--email", email, "--password-stdin", "--database-url", databaseURL]
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            input.fileHandleForWriting.write(Data("\(password)\n".utf8))
-            try input.fileHandleForWriting.close()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            try CofferCLI.run(["create-admin", "--email", email, "--password-stdin", "--database-url", databaseURL], stdin: "\(password)\n")
         }
         let (shortStatus, shortOutput) = try createAdmin("root@example.com", password: "only14chars!!!")
         XCTAssertNotEqual(shortStatus, 0)

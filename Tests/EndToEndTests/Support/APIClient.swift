@@ -61,10 +61,22 @@ struct APIClient {
 /// Runs the `coffer` command line tool to completion.
 enum CofferCLI {
     static func run(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
+        try Shell.run(TestPaths.binary("coffer").path, arguments, stdin: stdin)
+    }
+}
+
+/// Runs a program to completion and returns its status and output (stdout and stderr together).
+/// The output goes through a file, not a pipe: a server the program starts (pg_ctl) may keep an
+/// inherited pipe open for as long as it runs, and a pipe's reader would wait for it.
+enum Shell {
+    static func run(_ path: String, _ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
+        let outputURL = URL(fileURLWithPath: "/tmp/coffer-shell-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputURL) }
+        let output = try FileHandle(forWritingTo: outputURL)
         let process = Process()
-        process.executableURL = TestPaths.binary("coffer")
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        let output = Pipe()
         process.standardOutput = output
         process.standardError = output
         let input = Pipe()
@@ -72,8 +84,8 @@ enum CofferCLI {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try output.close()
+        return (process.terminationStatus, String(decoding: try Data(contentsOf: outputURL), as: UTF8.self))
     }
 }
