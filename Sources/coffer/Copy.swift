@@ -34,7 +34,8 @@ struct Copy: ParsableCommand {
         }
         let source = try DatabaseLocation.open(from)
         let target = try DatabaseLocation.open(to)
-        let sourceVersions = try Migrator().appliedVersions(try Database(path: path))
+        let reader = try Database(path: path)
+        let sourceVersions = try Migrator().appliedVersions(reader)
         let pool = PostgresPool(url: url, size: 1)
         let targetVersions = try PostgresMigrator().appliedVersions(pool)
         guard sourceVersions.last == targetVersions.last else {
@@ -46,7 +47,6 @@ struct Copy: ParsableCommand {
             throw CommandFailure("the target already holds users or accounts; copy only into an empty database")
         }
 
-        let reader = try Database(path: path)
         let counts = try reader.read { reader in
             try pool.withConnection { connection in
                 try InstallationCopy(source: reader, target: connection).run()
