@@ -41,11 +41,14 @@ public enum CofferService {
         AdminHandlers(administration: services.administration, authenticator: authenticator).register(in: &router)
         AccountHandlers(accounts: services.accounts, settings: money, authenticator: authenticator, writes: writes).register(in: &router)
         TransactionHandlers(
-            payments: services.payments, history: services.history, settings: money, authenticator: authenticator, writes: writes
+            payments: services.payments, reversals: services.reversals, history: services.history, settings: money,
+            authenticator: authenticator, writes: writes
         ).register(in: &router)
         TransferHandlers(
-            payments: services.payments, history: services.history, settings: money, authenticator: authenticator, writes: writes
+            payments: services.payments, batches: services.batches, reversals: services.reversals, history: services.history,
+            settings: money, authenticator: authenticator, writes: writes
         ).register(in: &router)
+        HoldHandlers(holds: services.holds, settings: money, authenticator: authenticator, writes: writes).register(in: &router)
         CardHandlers(cards: services.cards, authenticator: authenticator, writes: writes).register(in: &router)
         StatementHandlers(history: services.history, authenticator: authenticator).register(in: &router)
         return Application(

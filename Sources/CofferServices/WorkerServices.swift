@@ -37,6 +37,9 @@ public struct WorkerServices {
     public let payments: PaymentService
     public let history: HistoryService
     public let cards: CardService
+    public let holds: HoldService
+    public let batches: TransferBatchService
+    public let reversals: ReversalService
     public let administration: UserAdministration
     public let directory: AccountHolderDirectory
     public let database: DatabaseHealth
@@ -52,6 +55,9 @@ public struct WorkerServices {
         payments = PaymentService(store: store, settings: settings.money, clock: clock)
         history = HistoryService(store: store, clock: clock)
         cards = CardService(store: store, settings: settings.money, clock: clock)
+        holds = HoldService(store: store, settings: settings.money, clock: clock)
+        batches = TransferBatchService(store: store, settings: settings.money, clock: clock)
+        reversals = ReversalService(store: store, settings: settings.money, clock: clock)
         administration = UserAdministration(store: store, clock: clock)
         directory = AccountHolderDirectory(store: store)
         database = DatabaseHealth(store: store)

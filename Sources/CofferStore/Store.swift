@@ -38,7 +38,13 @@ public protocol StoreReader {
 
     /// A customer account (the bank's cash accounts are never returned).
     func account(id: String) throws -> Account?
-    func accounts(holderID: String?, page: PageRequest) throws -> Page<Account>
+    /// `metadata`: only accounts carrying every one of these entries (API.md "Metadata").
+    func accounts(holderID: String?, metadata: [String: String], page: PageRequest) throws -> Page<Account>
+
+    func hold(id: String) throws -> Hold?
+    func holds(_ filter: HoldFilter, page: PageRequest) throws -> Page<Hold>
+    /// What the account's holds reserve at `now`: the sum of those pending and not yet expired.
+    func pendingHoldTotal(accountID: String, at now: Timestamp) throws -> Int64
 
     func card(id: String) throws -> Card?
     func liveCardCount(accountID: String) throws -> Int
@@ -47,7 +53,7 @@ public protocol StoreReader {
     func transaction(id: String) throws -> LedgerTransaction?
     func transactions(_ filter: TransactionFilter, page: PageRequest) throws -> Page<LedgerTransaction>
     func transfer(id: String) throws -> Transfer?
-    func transfers(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Transfer>
+    func transfers(accountID: String?, holderID: String?, metadata: [String: String], page: PageRequest) throws -> Page<Transfer>
     /// The account's balance after every posting at or before `time` (0 before its first), read
     /// from the one posting that ends that history: O(log n) in the journal's size.
     func balance(accountID: String, asOf time: Timestamp) throws -> Int64
@@ -68,6 +74,16 @@ public protocol StoreReader {
     /// Recomputes the ledger from the journal and lists every place it disagrees with itself
     /// (`coffer verify`); empty when the books are sound.
     func ledgerDiscrepancies() throws -> [String]
+}
+
+extension StoreReader {
+    public func accounts(holderID: String?, page: PageRequest) throws -> Page<Account> {
+        try accounts(holderID: holderID, metadata: [:], page: page)
+    }
+
+    public func transfers(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Transfer> {
+        try transfers(accountID: accountID, holderID: holderID, metadata: [:], page: page)
+    }
 }
 
 /// Everything a write transaction may change. Only a `Store.write` body ever holds one, so
@@ -94,6 +110,7 @@ public protocol StoreWriter: StoreReader {
     func insertAccountHolder(_ holder: AccountHolder) throws
     func insertAccount(_ account: Account) throws
     func updateAccountStatus(id: String, to status: AccountStatus) throws
+    func updateAccountMetadata(id: String, to metadata: Metadata) throws
     func insertCard(_ card: Card) throws
     func updateCardStatus(id: String, to status: CardStatus) throws
     func cancelCards(accountID: String) throws
@@ -137,4 +154,11 @@ public protocol StoreWriter: StoreReader {
     /// The cached balance of any account, customer or bank, as this transaction sees it.
     func balance(accountID: String) throws -> Int64?
     func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws
+
+    func insertHold(_ hold: Hold) throws
+    /// Compare-and-set: moves a pending hold to `status`; false when it was no longer pending. A
+    /// capture names the journal line that took the money from the hold's account.
+    func settleHold(id: String, to status: HoldStatus, capturedAmount: Int64, capturePostingID: String?, at time: Timestamp) throws -> Bool
+    /// Records as expired the account's pending holds whose expiry has passed at `now`.
+    func expireHolds(accountID: String, at now: Timestamp) throws
 }

@@ -52,20 +52,20 @@ struct InstallationCopy {
             columns: [
                 ("seq", .integer), ("id", .text), ("holder_id", .text), ("kind", .text), ("type", .text), ("currency", .text),
                 ("balance", .integer), ("status", .text), ("created_at", .integer), ("posting_count", .integer),
-                ("last_posted_at", .integer),
+                ("last_posted_at", .integer), ("metadata", .text),
             ], hasSequence: true, derived: [("cash_slot", "CASE WHEN kind = 'bank_cash' THEN 0 END")]),
         Table(
             name: "transfers",
             columns: [
                 ("seq", .integer), ("id", .text), ("from_account_id", .text), ("to_account_id", .text), ("amount", .integer),
-                ("currency", .text), ("description", .text), ("created_at", .integer),
+                ("currency", .text), ("description", .text), ("created_at", .integer), ("metadata", .text), ("reverses_id", .text),
             ], hasSequence: true),
         Table(
             name: "postings",
             columns: [
                 ("seq", .integer), ("id", .text), ("entry_id", .text), ("account_id", .text), ("type", .text), ("amount", .integer),
                 ("currency", .text), ("balance_after", .integer), ("description", .text), ("transfer_id", .text),
-                ("created_at", .integer),
+                ("created_at", .integer), ("metadata", .text), ("reverses_id", .text),
             ], hasSequence: true),
         Table(name: "daily_outflows", columns: [("account_id", .text), ("day", .integer), ("total", .integer)], hasSequence: false),
         Table(
@@ -73,6 +73,14 @@ struct InstallationCopy {
             columns: [
                 ("seq", .integer), ("id", .text), ("account_id", .text), ("type", .text), ("last4", .text), ("exp_month", .integer),
                 ("exp_year", .integer), ("status", .text), ("created_at", .integer),
+            ], hasSequence: true),
+        Table(
+            name: "holds",
+            columns: [
+                ("seq", .integer), ("id", .text), ("account_id", .text), ("card_id", .text), ("amount", .integer),
+                ("captured_amount", .integer), ("currency", .text), ("status", .text), ("description", .text), ("metadata", .text),
+                ("capture_posting_id", .text),
+                ("expires_at", .integer), ("created_at", .integer), ("updated_at", .integer),
             ], hasSequence: true),
         Table(
             name: "idempotency_keys",

@@ -74,7 +74,7 @@ struct Cofferd {
                 metadata: ["event": "config"])
         }
 
-        let server = FastCGIServer(socket: socket, workers: config.workers, bodyBytesMax: RequestBody.bytesMax, logger: logger)
+        let server = FastCGIServer(socket: socket, workers: config.workers, bodyBytesMax: RequestBody.batchBytesMax, logger: logger)
         var settings = CofferService.Settings(
             corsOrigins: config.corsOrigins, startedAt: Timestamp.now(), jwtSecret: config.jwtSecret,
             auth: auth, dummyPasswordHash: dummyHash, money: moneySettings(config))

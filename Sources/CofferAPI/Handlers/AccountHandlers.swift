@@ -16,11 +16,14 @@ struct AccountHandlers {
             let type = fields.choice("type", of: AccountType.allCases.map(\.rawValue)).flatMap(AccountType.init(rawValue:))
             let currency = fields.currency(required: true, supported: settings.supportedCurrencies)
             let holderID = fields.identifier("holder_id", required: false)
+            let metadata = fields.metadata()
             try fields.finish()
             return try writes.run(
                 context, principal: principal,
                 perform: { tx in
-                    try accounts.open(in: tx, type: type!, currency: currency!, holderID: holderID, by: principal, origin: context.origin)
+                    try accounts.open(
+                        in: tx, type: type!, currency: currency!, holderID: holderID, metadata: metadata ?? .empty, by: principal,
+                        origin: context.origin)
                 },
                 render: { account in
                     var response = Response.json(Representation.account(account), status: .created)
@@ -30,8 +33,8 @@ struct AccountHandlers {
         }
         router.add(.get, "/v1/accounts") { context in
             let principal = try authenticator.principal(&context)
-            let query = try ListQuery(context.request, filters: ["holder_id"])
-            let page = try accounts.list(for: principal, holderID: query.value("holder_id"), page: query.page)
+            let query = try ListQuery(context.request, filters: ["holder_id"], metadata: true)
+            let page = try accounts.list(for: principal, holderID: query.value("holder_id"), metadata: query.metadata, page: query.page)
             return .json(Representation.list(page, request: query.page, Representation.account))
         }
         router.add(.get, "/v1/accounts/{id}") { context in
@@ -60,9 +63,11 @@ struct AccountHandlers {
         router.add(.patch, "/v1/accounts/{id}") { context in
             let principal = try authenticator.principal(&context, roles: [.user, .admin])
             var fields = try RequestBody.fields(of: context.request)
-            let status = fields.choice("status", of: AccountStatus.allCases.map(\.rawValue)).flatMap(AccountStatus.init(rawValue:))
+            let status = fields.choice("status", of: AccountStatus.allCases.map(\.rawValue), required: false).flatMap(AccountStatus.init(rawValue:))
+            let metadata = fields.metadata()
+            if fields.problems.isEmpty, status == nil, metadata == nil { fields.fail("status", "or metadata is required") }
             try fields.finish()
-            let account = try accounts.changeStatus(context.parameter("id"), to: status!, by: principal, origin: context.origin)
+            let account = try accounts.update(context.parameter("id"), status: status, metadata: metadata, by: principal, origin: context.origin)
             return .json(Representation.account(account))
         }
     }

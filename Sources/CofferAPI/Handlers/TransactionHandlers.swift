@@ -5,6 +5,7 @@ import CofferServices
 /// `/v1/transactions`: deposits and withdrawals, and the journal lines of the caller's accounts.
 struct TransactionHandlers {
     let payments: PaymentService
+    let reversals: ReversalService
     let history: HistoryService
     let settings: MoneySettings
     let authenticator: Authenticator
@@ -19,6 +20,7 @@ struct TransactionHandlers {
             let amount = fields.amount()
             let currency = fields.currency(required: false, supported: settings.supportedCurrencies)
             let description = fields.description()
+            let metadata = fields.metadata()
             try fields.finish()
             let write = try writes.request(context, principal: principal)
             if let earlier = try writes.earlierAnswer(context, write) { return earlier }
@@ -28,8 +30,21 @@ struct TransactionHandlers {
                 perform: { tx in
                     try payments.moveCash(
                         in: tx, kind!, account: account, amount: amount!, currency: currency, description: description,
-                        by: principal, origin: context.origin)
+                        metadata: metadata ?? .empty, by: principal, origin: context.origin)
                 },
+                render: { transaction in
+                    var response = Response.json(Representation.transaction(transaction), status: .created)
+                    response.headerFields[.location] = "/v1/transactions/\(transaction.id)"
+                    return response
+                })
+        }
+        router.add(.post, "/v1/transactions/{id}/reverse") { context in
+            let principal = try authenticator.principal(&context, roles: [.admin])
+            let reason = try ReversalFields.reason(context.request)
+            let id = context.parameter("id")
+            return try writes.run(
+                context, principal: principal,
+                perform: { tx in try reversals.reverseTransaction(in: tx, id, reason: reason, by: principal, origin: context.origin) },
                 render: { transaction in
                     var response = Response.json(Representation.transaction(transaction), status: .created)
                     response.headerFields[.location] = "/v1/transactions/\(transaction.id)"
@@ -38,12 +53,13 @@ struct TransactionHandlers {
         }
         router.add(.get, "/v1/transactions") { context in
             let principal = try authenticator.principal(&context)
-            let query = try ListQuery(context.request, filters: ["account_id", "type", "from", "to"], keyset: "transactions")
+            let query = try ListQuery(context.request, filters: ["account_id", "type", "from", "to"], keyset: "transactions", metadata: true)
             let (from, to) = try query.dateRange()
-            let filter = TransactionFilter(
+            var filter = TransactionFilter(
                 accountID: query.value("account_id"), type: try query.choice("type", as: TransactionType.self),
                 from: from?.startOfDay,
                 until: to.map { CivilDate(daysSinceEpoch: $0.daysSinceEpoch + 1).startOfDay })
+            filter.metadata = query.metadata
             let page = try history.transactions(filter, for: principal, page: query.page)
             return .json(Representation.list(page, request: query.page, Representation.transaction))
         }

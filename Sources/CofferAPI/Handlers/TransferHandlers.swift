@@ -5,6 +5,8 @@ import CofferServices
 /// `/v1/transfers`: atomic moves between two accounts, and their history.
 struct TransferHandlers {
     let payments: PaymentService
+    let batches: TransferBatchService
+    let reversals: ReversalService
     let history: HistoryService
     let settings: MoneySettings
     let authenticator: Authenticator
@@ -19,6 +21,7 @@ struct TransferHandlers {
             let amount = fields.amount()
             let currency = fields.currency(required: false, supported: settings.supportedCurrencies)
             let description = fields.description()
+            let metadata = fields.metadata()
             try fields.finish()
             let write = try writes.request(context, principal: principal)
             if let earlier = try writes.earlierAnswer(context, write) { return earlier }
@@ -27,9 +30,53 @@ struct TransferHandlers {
                 context, write,
                 perform: { tx in
                     try payments.transfer(
-                        in: tx, parties, amount: amount!, currency: currency, description: description, by: principal,
-                        origin: context.origin)
+                        in: tx, parties, amount: amount!, currency: currency, description: description, metadata: metadata ?? .empty,
+                        by: principal, origin: context.origin)
                 },
+                render: { transfer in
+                    var response = Response.json(Representation.transfer(transfer), status: .created)
+                    response.headerFields[.location] = "/v1/transfers/\(transfer.id)"
+                    return response
+                })
+        }
+        router.add(.post, "/v1/transfers/batch") { context in
+            let principal = try authenticator.principal(&context, roles: [.user, .admin])
+            var fields = try RequestBody.fields(of: context.request, bytesMax: RequestBody.batchBytesMax)
+            let mode = fields.choice("mode", of: TransferBatchService.Mode.allCases.map(\.rawValue)).flatMap(TransferBatchService.Mode.init)
+            let items = batchItems(&fields)
+            try fields.finish()
+            return try writes.run(
+                context, principal: principal,
+                perform: { tx in try batches.run(in: tx, mode!, items!, by: principal, origin: context.origin) },
+                render: { outcomes in
+                    guard mode == .independent else {
+                        let transfers = outcomes.map { outcome -> JSONValue in
+                            guard case let .applied(transfer) = outcome else { preconditionFailure("an atomic batch applies every item") }
+                            return Representation.transfer(transfer)
+                        }
+                        return .json(["data": .array(transfers)], status: .created)
+                    }
+                    let results = outcomes.enumerated().map { index, outcome -> JSONValue in
+                        switch outcome {
+                        case let .applied(transfer):
+                            return ["index": .int(index), "status": 201, "transfer": Representation.transfer(transfer)]
+                        case let .refused(error):
+                            return [
+                                "index": .int(index), "status": .int(error.code.entry.status),
+                                "error": ["code": .string(error.code.rawValue), "message": .string(error.detail), "details": error.details],
+                            ]
+                        }
+                    }
+                    return .json(["data": .array(results)])
+                })
+        }
+        router.add(.post, "/v1/transfers/{id}/reverse") { context in
+            let principal = try authenticator.principal(&context, roles: [.admin])
+            let reason = try ReversalFields.reason(context.request)
+            let id = context.parameter("id")
+            return try writes.run(
+                context, principal: principal,
+                perform: { tx in try reversals.reverseTransfer(in: tx, id, reason: reason, by: principal, origin: context.origin) },
                 render: { transfer in
                     var response = Response.json(Representation.transfer(transfer), status: .created)
                     response.headerFields[.location] = "/v1/transfers/\(transfer.id)"
@@ -38,13 +85,44 @@ struct TransferHandlers {
         }
         router.add(.get, "/v1/transfers") { context in
             let principal = try authenticator.principal(&context)
-            let query = try ListQuery(context.request, filters: ["account_id"], keyset: "transfers")
-            let page = try history.transfers(accountID: query.value("account_id"), for: principal, page: query.page)
+            let query = try ListQuery(context.request, filters: ["account_id"], keyset: "transfers", metadata: true)
+            let page = try history.transfers(accountID: query.value("account_id"), metadata: query.metadata, for: principal, page: query.page)
             return .json(Representation.list(page, request: query.page, Representation.transfer))
         }
         router.add(.get, "/v1/transfers/{id}") { context in
             let principal = try authenticator.principal(&context)
             return .json(Representation.transfer(try history.transfer(context.parameter("id"), for: principal)))
         }
+    }
+
+    /// `transfers`: 1 … 1,000 objects with the fields of `POST /v1/transfers` and `metadata`;
+    /// a bad field is named with its item (`transfers[3].amount`).
+    private func batchItems(_ fields: inout FieldReader) -> [TransferBatchService.Item]? {
+        guard let elements = fields.array("transfers") else { return nil }
+        guard (1...TransferBatchService.itemsMax).contains(elements.count) else {
+            fields.fail("transfers", "must hold 1 to \(TransferBatchService.itemsMax) items")
+            return nil
+        }
+        var items: [TransferBatchService.Item] = []
+        for (index, element) in elements.enumerated() {
+            guard var item = try? FieldReader(element) else {
+                fields.fail("transfers[\(index)]", "must be an object")
+                continue
+            }
+            let from = item.identifier("from_account_id")
+            let to = item.identifier("to_account_id")
+            let amount = item.amount()
+            let currency = item.currency(required: false, supported: settings.supportedCurrencies)
+            let description = item.description()
+            let metadata = item.metadata()
+            fields.fail(nested: item, prefix: "transfers[\(index)]")
+            if let from, let to, let amount, item.problems.isEmpty {
+                items.append(
+                    TransferBatchService.Item(
+                        fromAccountID: from, toAccountID: to, amount: amount, currency: currency, description: description,
+                        metadata: metadata ?? .empty))
+            }
+        }
+        return items.count == elements.count ? items : nil
     }
 }

@@ -8,15 +8,29 @@ struct ListQuery {
     static let limitMax = 100
 
     let page: PageRequest
+    /// `?metadata[key]=value` filters, on lists that take them (API.md "Metadata").
+    let metadata: [String: String]
     private let query: QueryParameters
 
     /// `keyset` names the list when it takes cursors: a cursor is only valid on the list that issued it.
-    init(_ request: Request, filters: [String], keyset: String? = nil, limitDefault: Int = limitDefault, limitMax: Int = limitMax) throws(AppError) {
+    init(
+        _ request: Request, filters: [String], keyset: String? = nil, metadata takesMetadata: Bool = false, limitDefault: Int = limitDefault,
+        limitMax: Int = limitMax
+    ) throws(AppError) {
         query = request.query
         let known = Set(filters + ["limit", "offset"] + (keyset != nil ? ["cursor"] : []))
+        var metadata: [String: String] = [:]
         for name in query.names {
+            if takesMetadata, let key = try Self.metadataKey(name) {
+                guard let value = query.value(name), TextRules.problem(value) == nil, value.count <= Metadata.valueLengthMax else {
+                    throw AppError.invalidParameter(name, "must be a metadata value of at most \(Metadata.valueLengthMax) characters")
+                }
+                metadata[key] = TextRules.normalized(value)
+                continue
+            }
             guard known.contains(name) else { throw AppError.invalidParameter(name, "is not a known parameter") }
         }
+        self.metadata = metadata
         for name in Set(query.names) where query.pairs.filter({ $0.name == name }).count > 1 {
             throw AppError.invalidParameter(name, "is given more than once")
         }
@@ -34,6 +48,16 @@ struct ListQuery {
     }
 
     func value(_ name: String) -> String? { query.value(name) }
+
+    /// The key of a `metadata[key]` parameter name; nil for any other name. A malformed key is
+    /// refused rather than ignored, so a typo never lists everything.
+    private static func metadataKey(_ name: String) throws(AppError) -> String? {
+        guard name.hasPrefix("metadata[") || name == "metadata" else { return nil }
+        guard name.hasSuffix("]"), case let key = String(name.dropFirst("metadata[".count).dropLast()), Metadata.isValidKey(key) else {
+            throw AppError.invalidParameter(name, "must be metadata[key] with a key of [a-z0-9_.-]{1,\(Metadata.keyLengthMax)}")
+        }
+        return key
+    }
 
     /// A filter restricted to known values (`role=admin`).
     func choice<T: RawRepresentable>(_ name: String, as type: T.Type) throws(AppError) -> T? where T.RawValue == String {

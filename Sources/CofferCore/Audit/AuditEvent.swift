@@ -14,6 +14,11 @@ public struct AuditEvent: Sendable, Equatable {
         case transferCreate = "transfer.create"
         case cardCreate = "card.create"
         case cardStatusChange = "card.status_change"
+        case holdCreate = "hold.create"
+        case holdCapture = "hold.capture"
+        case holdVoid = "hold.void"
+        case transactionReverse = "transaction.reverse"
+        case transferReverse = "transfer.reverse"
     }
 
     public enum Outcome: String, Sendable, CaseIterable { case success, failure }

@@ -24,6 +24,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case idempotencyKeyMismatch = "idempotency_key_mismatch"
     case invalidTransition = "invalid_transition"
     case balanceLimitExceeded = "balance_limit_exceeded"
+    case accountHasPendingHolds = "account_has_pending_holds"
+    case batchItemFailed = "batch_item_failed"
     case accountLocked = "account_locked"
     case rateLimited = "rate_limited"
     case internalError = "internal_error"
@@ -132,6 +134,14 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             Entry(
                 status: 422, title: "Balance limit exceeded", retryable: false,
                 defaultDetail: "This credit would take the balance above the largest one allowed.")
+        case .accountHasPendingHolds:
+            Entry(
+                status: 422, title: "Account has pending holds", retryable: false,
+                defaultDetail: "The account still has pending holds; capture or void them before closing it.")
+        case .batchItemFailed:
+            Entry(
+                status: 422, title: "Batch item failed", retryable: false,
+                defaultDetail: "One item of the atomic batch was refused, so none was applied.")
         case .accountLocked:
             Entry(
                 status: 423, title: "Account locked", retryable: true,

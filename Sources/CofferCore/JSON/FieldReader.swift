@@ -92,10 +92,72 @@ public struct FieldReader {
         return number
     }
 
+    /// An array member, for a caller that reads its elements itself.
+    public mutating func array(_ field: String, required: Bool = true) -> [JSONValue]? {
+        guard let value = take(field) else {
+            if required { fail(field, "is required") }
+            return nil
+        }
+        guard case let .array(elements) = value else {
+            fail(field, "must be an array")
+            return nil
+        }
+        return elements
+    }
+
+    /// `metadata` (API.md "Metadata"): an object of at most 20 string values under keys of
+    /// `[a-z0-9_.-]{1,40}`, each value at most 500 characters of acceptable text. A bad entry
+    /// names its own field, `metadata.<key>`.
+    public mutating func metadata(_ field: String = "metadata") -> Metadata? {
+        guard let value = take(field) else { return nil }
+        guard case let .object(members) = value else {
+            fail(field, "must be an object of string values")
+            return nil
+        }
+        guard members.count <= Metadata.keysMax else {
+            fail(field, "must have at most \(Metadata.keysMax) keys")
+            return nil
+        }
+        var values: [String: String] = [:]
+        let before = errors.count
+        for (key, member) in members {
+            guard Metadata.isValidKey(key) else {
+                fail(field, "keys must match [a-z0-9_.-]{1,\(Metadata.keyLengthMax)}; \"\(String(key.prefix(60)))\" does not")
+                continue
+            }
+            guard values[key] == nil else {
+                fail("\(field).\(key)", "is given more than once")
+                continue
+            }
+            guard case let .string(sent) = member else {
+                fail("\(field).\(key)", "must be a string")
+                continue
+            }
+            let text = TextRules.normalized(sent)
+            if let problem = TextRules.problem(text) {
+                fail("\(field).\(key)", problem)
+            } else if text.count > Metadata.valueLengthMax {
+                fail("\(field).\(key)", "must be at most \(Metadata.valueLengthMax) characters")
+            } else {
+                values[key] = text
+            }
+        }
+        return errors.count == before ? Metadata(checked: values) : nil
+    }
+
+    /// Every collected problem and every unknown member.
+    public var problems: [FieldError] {
+        errors + members.map(\.0).filter { !consumed.contains($0) }.map { FieldError($0, "is not a known field") }
+    }
+
+    /// Takes a nested object's problems as this one's, under `prefix` (`transfers[2]`).
+    public mutating func fail(nested: FieldReader, prefix: String) {
+        errors += nested.problems.map { FieldError("\(prefix).\($0.field)", $0.message) }
+    }
+
     /// Throws `validation_failed` listing every collected problem and every unknown member.
     public func finish() throws(AppError) {
-        let unknown = members.map(\.0).filter { !consumed.contains($0) }.map { FieldError($0, "is not a known field") }
-        let all = errors + unknown
+        let all = problems
         if !all.isEmpty { throw AppError.validation(all) }
     }
 }

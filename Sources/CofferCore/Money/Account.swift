@@ -11,11 +11,15 @@ public struct Account: Sendable, Equatable {
     public let balance: Int64
     public let status: AccountStatus
     public let createdAt: Timestamp
+    public let metadata: Metadata
+    /// The sum of the account's pending holds, when the reader asked for it (API.md "Holds").
+    public let pendingHolds: Int64
 
     public init(
         id: String, holderID: String, ownerUserID: String, type: AccountType, currency: Currency, balance: Int64,
-        status: AccountStatus, createdAt: Timestamp
+        status: AccountStatus, createdAt: Timestamp, metadata: Metadata = .empty, pendingHolds: Int64 = 0
     ) {
+        precondition(pendingHolds >= 0, "holds reserve positive amounts")
         self.id = id
         self.holderID = holderID
         self.ownerUserID = ownerUserID
@@ -24,6 +28,20 @@ public struct Account: Sendable, Equatable {
         self.balance = balance
         self.status = status
         self.createdAt = createdAt
+        self.metadata = metadata
+        self.pendingHolds = pendingHolds
+    }
+
+    /// What outflows may still take: the balance less what pending holds reserve. Never negative:
+    /// every outflow and every new hold is checked against it under the account's lock.
+    public var availableBalance: Int64 { balance - pendingHolds }
+
+    /// The same account with a status, metadata or pending-holds total changed.
+    public func with(status: AccountStatus? = nil, metadata: Metadata? = nil, pendingHolds: Int64? = nil) -> Account {
+        Account(
+            id: id, holderID: holderID, ownerUserID: ownerUserID, type: type, currency: currency, balance: balance,
+            status: status ?? self.status, createdAt: createdAt, metadata: metadata ?? self.metadata,
+            pendingHolds: pendingHolds ?? self.pendingHolds)
     }
 
     /// Whether `principal` may read this account: its owner, or staff.
@@ -57,11 +75,21 @@ public struct LedgerTransaction: Sendable, Equatable {
     public let description: String?
     public let transferID: String?
     public let createdAt: Timestamp
+    public let metadata: Metadata
+    /// The transaction this one compensates (API.md "Reversals").
+    public let reversesID: String?
+    /// The transaction that compensates this one, if any: found by its `reversesID`, since the
+    /// journal is never updated.
+    public let reversedBy: String?
 
     public init(
         id: String, accountID: String, type: TransactionType, amount: Int64, currency: Currency, balanceAfter: Int64,
-        description: String?, transferID: String?, createdAt: Timestamp
+        description: String?, transferID: String?, createdAt: Timestamp, metadata: Metadata = .empty, reversesID: String? = nil,
+        reversedBy: String? = nil
     ) {
+        self.metadata = metadata
+        self.reversesID = reversesID
+        self.reversedBy = reversedBy
         self.id = id
         self.accountID = accountID
         self.type = type
@@ -82,11 +110,19 @@ public struct Transfer: Sendable, Equatable {
     public let currency: Currency
     public let description: String?
     public let createdAt: Timestamp
+    public let metadata: Metadata
+    /// The transfer this one compensates (API.md "Reversals").
+    public let reversesID: String?
+    /// The transfer that compensates this one, found by its `reversesID`.
+    public let reversedBy: String?
 
     public init(
         id: String, fromAccountID: String, toAccountID: String, amount: Int64, currency: Currency, description: String?,
-        createdAt: Timestamp
+        createdAt: Timestamp, metadata: Metadata = .empty, reversesID: String? = nil, reversedBy: String? = nil
     ) {
+        self.metadata = metadata
+        self.reversesID = reversesID
+        self.reversedBy = reversedBy
         self.id = id
         self.fromAccountID = fromAccountID
         self.toAccountID = toAccountID

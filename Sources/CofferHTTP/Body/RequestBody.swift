@@ -4,14 +4,17 @@ import CofferCore
 /// the document must parse as an object; fields are then read through a `FieldReader`.
 public enum RequestBody {
     public static let bytesMax = 64 * 1024
+    /// The one larger allowance, for `POST /v1/transfers/batch` (API.md "Batches"); the
+    /// FastCGI server reads up to this, and every other route still refuses above `bytesMax`.
+    public static let batchBytesMax = 1024 * 1024
 
-    public static func fields(of request: Request) throws(AppError) -> FieldReader {
-        try FieldReader(json(of: request))
+    public static func fields(of request: Request, bytesMax: Int = bytesMax) throws(AppError) -> FieldReader {
+        try FieldReader(json(of: request, bytesMax: bytesMax))
     }
 
-    public static func json(of request: Request) throws(AppError) -> JSONValue {
+    public static func json(of request: Request, bytesMax: Int = bytesMax) throws(AppError) -> JSONValue {
         guard request.declaredBodyBytes <= bytesMax, request.body.count <= bytesMax else {
-            throw AppError(.payloadTooLarge)
+            throw AppError(.payloadTooLarge, "The request body is larger than \(bytesMax / 1024) KiB.")
         }
         guard isJSON(request.headerFields[.contentType]) else {
             throw AppError(.unsupportedMediaType, "The request body must be sent as Content-Type: application/json.")
@@ -23,6 +26,13 @@ public enum RequestBody {
                 .invalidJSON, "The request body is not valid JSON: \(error.reason) at byte \(error.offset).",
                 details: ["offset": .int(error.offset), "reason": .string(error.reason)])
         }
+    }
+
+    /// For actions that take no fields (`POST /v1/holds/{id}/void`): no body, or an empty JSON
+    /// object; anything else is refused as for any other body.
+    public static func emptyOrObject(_ request: Request) throws(AppError) {
+        guard !request.body.isEmpty else { return }
+        try fields(of: request).finish()
     }
 
     static func isJSON(_ contentType: String?) -> Bool {

@@ -1,3 +1,5 @@
+import CofferStore
+
 /// A WHERE clause built from the filters a request actually has, numbering PostgreSQL's `$n`
 /// placeholders as values are added: a clause written with `?` gets the next numbers. Only
 /// given filters appear, so the planner can use each one's index.
@@ -34,4 +36,14 @@ struct PostgresConditions {
     }
 
     var sql: String { clauses.isEmpty ? "TRUE" : clauses.joined(separator: " AND ") }
+
+    /// `?metadata[key]=value` filters: the id `column` must be among the owners of each entry,
+    /// found through the (owner, key, value) index.
+    mutating func metadata(_ entries: [String: String], owner: MetadataOwner, id column: String) {
+        for key in entries.keys.sorted() {
+            add(
+                "\(column) IN (SELECT owner_id FROM metadata_entries WHERE owner = '\(owner.rawValue)' AND key = ? AND value = ?)",
+                .text(key), .text(entries[key]!))
+        }
+    }
 }

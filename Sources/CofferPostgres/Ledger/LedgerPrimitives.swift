@@ -54,26 +54,31 @@ extension PostgresSession {
     public func insertTransfer(_ transfer: Transfer) throws {
         try deferredWrite(
             """
-            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, description, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, description, created_at, metadata, reverses_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             """,
             [
                 .text(transfer.id), .text(transfer.fromAccountID), .text(transfer.toAccountID), .integer(transfer.amount),
                 .text(transfer.currency.code), transfer.description.postgresValue, .integer(transfer.createdAt.millisecondsSinceEpoch),
+                transfer.metadata.storedText.postgresValue, transfer.reversesID.postgresValue,
             ])
+        try indexMetadata(transfer.metadata, owner: .transfer, id: transfer.id)
     }
 
     public func appendPosting(_ posting: JournalPosting) throws {
         try deferredWrite(
             """
-            INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, description, transfer_id, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            INSERT INTO postings (
+                id, entry_id, account_id, type, amount, currency, balance_after, description, transfer_id, created_at, metadata, reverses_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
             """,
             [
                 .text(posting.id), .text(posting.entryID), .text(posting.accountID), .text(posting.type.rawValue),
                 .integer(posting.amount), .text(posting.currency.code), .integer(posting.balanceAfter),
                 posting.description.postgresValue, posting.transferID.postgresValue, .integer(posting.createdAt.millisecondsSinceEpoch),
+                posting.metadata.storedText.postgresValue, posting.reversesID.postgresValue,
             ])
+        try indexMetadata(posting.metadata, owner: .transaction, id: posting.id)
     }
 
     /// The read-back comes with the update (`RETURNING`): one round trip fewer while the

@@ -1,8 +1,10 @@
 import CofferCore
+import CofferStore
 
 extension PostgresSession {
     static let transactionSelect = """
-        SELECT p.seq, p.id, p.account_id, p.type, p.amount, p.currency, p.balance_after, p.description, p.transfer_id, p.created_at
+        SELECT p.seq, p.id, p.account_id, p.type, p.amount, p.currency, p.balance_after, p.description, p.transfer_id, p.created_at,
+            p.metadata, p.reverses_id, (SELECT r.id FROM postings r WHERE r.reverses_id = p.id)
         FROM postings p JOIN accounts a ON a.id = p.account_id
         """
 
@@ -18,6 +20,7 @@ extension PostgresSession {
         if let type = filter.type { conditions.add("p.type = ?", .text(type.rawValue)) }
         if let from = filter.from { conditions.add("p.created_at >= ?", .integer(from.millisecondsSinceEpoch)) }
         if let until = filter.until { conditions.add("p.created_at < ?", .integer(until.millisecondsSinceEpoch)) }
+        conditions.metadata(filter.metadata, owner: .transaction, id: "p.id")
         let total = try transactionCount(filter, conditions)
         if let after = page.after { conditions.add("p.seq < (SELECT seq FROM postings WHERE id = ?)", .text(after)) }
         let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))
@@ -31,7 +34,7 @@ extension PostgresSession {
     /// The list's `total`: the accounts' cached posting counts when only the account or holder
     /// narrows it (no history walked), else a count over the filtered range.
     private func transactionCount(_ filter: TransactionFilter, _ conditions: PostgresConditions) throws -> Int64 {
-        guard filter.type == nil, filter.from == nil, filter.until == nil else {
+        guard filter.type == nil, filter.from == nil, filter.until == nil, filter.metadata.isEmpty else {
             return try scalarInt(
                 "SELECT count(*) FROM postings p JOIN accounts a ON a.id = p.account_id WHERE \(conditions.sql)", conditions.arguments)
         }
@@ -43,14 +46,18 @@ extension PostgresSession {
 
     // MARK: Transfers
 
-    static let transferSelect = "SELECT seq, id, from_account_id, to_account_id, amount, currency, description, created_at FROM transfers"
+    static let transferSelect = """
+        SELECT seq, id, from_account_id, to_account_id, amount, currency, description, created_at, metadata, reverses_id,
+            (SELECT r.id FROM transfers r WHERE r.reverses_id = transfers.id)
+        FROM transfers
+        """
 
     public func transfer(id: String) throws -> Transfer? {
         try queryFirst("\(Self.transferSelect) WHERE id = $1", [.text(id)]) { Transfer(row: $0) }
     }
 
     /// Newest first; either side may match the account or the holder.
-    public func transfers(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Transfer> {
+    public func transfers(accountID: String?, holderID: String?, metadata: [String: String], page: PageRequest) throws -> Page<Transfer> {
         var conditions = PostgresConditions()
         if let accountID { conditions.add("(from_account_id = ? OR to_account_id = ?)", .text(accountID), .text(accountID)) }
         if let holderID {
@@ -58,6 +65,7 @@ extension PostgresSession {
                 "(from_account_id IN (SELECT id FROM accounts WHERE holder_id = ?) OR to_account_id IN (SELECT id FROM accounts WHERE holder_id = ?))",
                 .text(holderID), .text(holderID))
         }
+        conditions.metadata(metadata, owner: .transfer, id: "id")
         let total = try scalarInt("SELECT count(*) FROM transfers WHERE \(conditions.sql)", conditions.arguments)
         if let after = page.after { conditions.add("seq < (SELECT seq FROM transfers WHERE id = ?)", .text(after)) }
         let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))

@@ -1,4 +1,5 @@
 import CofferCore
+import CofferStore
 
 extension PostgresSession {
     public func ledgerSize() throws -> LedgerSize {
@@ -55,24 +56,11 @@ extension PostgresSession {
         ).rows {
             found.append("transaction \(row.text(0)) on account \(row.text(1)): balance_after disagrees with the running sum")
         }
-        for row in try send(
-            """
-            WITH journal AS (
-                SELECT account_id, created_at / 86400000 AS day, -SUM(amount) AS total FROM postings
-                WHERE type IN ('withdrawal', 'transfer_out') AND amount < 0 GROUP BY account_id, created_at / 86400000
-            )
-            SELECT j.account_id, j.day FROM journal j LEFT JOIN daily_outflows d ON d.account_id = j.account_id AND d.day = j.day
-            WHERE d.total IS DISTINCT FROM j.total
-            UNION ALL
-            SELECT d.account_id, d.day FROM daily_outflows d LEFT JOIN journal j ON j.account_id = d.account_id AND j.day = d.day
-            WHERE j.total IS NULL
-            LIMIT 10
-            """
-        ).rows {
-            found.append("account \(row.text(0)): daily outflow total for day \(row.int64(1)) disagrees with the journal")
-        }
         for row in try send("SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0").rows {
             found.append("account \(row.text(0)): negative balance \(row.int64(1))")
+        }
+        for check in LedgerChecks.portable(now: .now()) {
+            for row in try send(check).rows { found.append(row.text(0)) }
         }
         return found
     }

@@ -38,26 +38,31 @@ extension Database {
     public func insertTransfer(_ transfer: Transfer) throws {
         try run(
             """
-            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, description, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, description, created_at, metadata, reverses_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(transfer.id), .text(transfer.fromAccountID), .text(transfer.toAccountID), .integer(transfer.amount),
                 .text(transfer.currency.code), transfer.description.sqliteValue, .integer(transfer.createdAt.millisecondsSinceEpoch),
+                transfer.metadata.storedText.sqliteValue, transfer.reversesID.sqliteValue,
             ])
+        try indexMetadata(transfer.metadata, owner: .transfer, id: transfer.id)
     }
 
     public func appendPosting(_ posting: JournalPosting) throws {
         try run(
             """
-            INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, description, transfer_id, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO postings (
+                id, entry_id, account_id, type, amount, currency, balance_after, description, transfer_id, created_at, metadata, reverses_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(posting.id), .text(posting.entryID), .text(posting.accountID), .text(posting.type.rawValue),
                 .integer(posting.amount), .text(posting.currency.code), .integer(posting.balanceAfter),
                 posting.description.sqliteValue, posting.transferID.sqliteValue, .integer(posting.createdAt.millisecondsSinceEpoch),
+                posting.metadata.storedText.sqliteValue, posting.reversesID.sqliteValue,
             ])
+        try indexMetadata(posting.metadata, owner: .transaction, id: posting.id)
     }
 
     /// The read-back is a second statement: `RETURNING` makes SQLite build a temporary table.

@@ -1,4 +1,5 @@
 import CofferCore
+import CofferStore
 
 extension Database {
     public func ledgerSize() throws -> LedgerSize {
@@ -54,24 +55,11 @@ extension Database {
         ) { row in
             found.append("transaction \(row.text(0)) on account \(row.text(1)): balance_after disagrees with the running sum")
         }
-        try forEachRow(
-            """
-            WITH journal AS (
-                SELECT account_id, created_at / 86400000 AS day, -SUM(amount) AS total FROM postings
-                WHERE type IN ('withdrawal', 'transfer_out') AND amount < 0 GROUP BY account_id, day
-            )
-            SELECT j.account_id, j.day FROM journal j LEFT JOIN daily_outflows d ON d.account_id = j.account_id AND d.day = j.day
-            WHERE d.total IS NOT j.total
-            UNION ALL
-            SELECT d.account_id, d.day FROM daily_outflows d LEFT JOIN journal j ON j.account_id = d.account_id AND j.day = d.day
-            WHERE j.total IS NULL
-            LIMIT 10
-            """
-        ) { row in
-            found.append("account \(row.text(0)): daily outflow total for day \(row.int64(1)) disagrees with the journal")
-        }
         try forEachRow("SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0") { row in
             found.append("account \(row.text(0)): negative balance \(row.int64(1))")
+        }
+        for check in LedgerChecks.portable(now: .now()) {
+            try forEachRow(check) { found.append($0.text(0)) }
         }
         return found
     }

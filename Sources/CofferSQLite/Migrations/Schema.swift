@@ -19,5 +19,6 @@ public enum Schema {
         journalTypeCheck,
         postingCounts,
         postingTimes,
+        holdsAndReversals,
     ]
 }

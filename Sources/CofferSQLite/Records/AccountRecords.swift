@@ -1,20 +1,25 @@
 import CofferCore
+import CofferStore
 
 extension Database {
     static let accountFrom = "FROM accounts a JOIN account_holders h ON h.id = a.holder_id"
-    static let accountSelect = "SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.seq \(accountFrom)"
+    static let accountSelect = "SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.metadata \(accountFrom)"
     /// The same columns and the latest posting time, as `LockedAccount(row:)` reads them.
     static let lockedAccountSelect = """
-        SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.seq, a.last_posted_at \(accountFrom)
+        SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.metadata, a.last_posted_at \(accountFrom)
         """
 
     public func insertAccount(_ account: Account) throws {
         try run(
-            "INSERT INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at) VALUES (?, ?, 'customer', ?, ?, 0, ?, ?)",
+            """
+            INSERT INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at, metadata)
+            VALUES (?, ?, 'customer', ?, ?, 0, ?, ?, ?)
+            """,
             [
                 .text(account.id), .text(account.holderID), .text(account.type.rawValue), .text(account.currency.code),
-                .text(account.status.rawValue), .integer(account.createdAt.millisecondsSinceEpoch),
+                .text(account.status.rawValue), .integer(account.createdAt.millisecondsSinceEpoch), account.metadata.storedText.sqliteValue,
             ])
+        try indexMetadata(account.metadata, owner: .account, id: account.id)
     }
 
     /// A customer account (bank cash accounts are never returned here).
@@ -22,16 +27,24 @@ extension Database {
         try queryFirst("\(Self.accountSelect) WHERE a.id = ? AND a.kind = 'customer'", [.text(id)], Account.init(row:))
     }
 
-    public func accounts(holderID: String?, page: PageRequest) throws -> Page<Account> {
-        let filter = "a.kind = 'customer' AND (?1 IS NULL OR a.holder_id = ?1)"
-        let total = try scalarInt("SELECT count(*) FROM accounts a WHERE \(filter)", [holderID.sqliteValue])
+    public func accounts(holderID: String?, metadata: [String: String], page: PageRequest) throws -> Page<Account> {
+        var conditions = SQLConditions("a.kind = 'customer'")
+        if let holderID { conditions.add("a.holder_id = ?", .text(holderID)) }
+        conditions.metadata(metadata, owner: .account, id: "a.id")
+        let total = try scalarInt("SELECT count(*) FROM accounts a WHERE \(conditions.sql)", conditions.arguments)
         let items = try query(
-            "\(Self.accountSelect) WHERE \(filter) ORDER BY a.seq LIMIT ?2 OFFSET ?3",
-            [holderID.sqliteValue, .integer(Int64(page.limit)), .integer(Int64(page.offset))], Account.init(row:))
+            "\(Self.accountSelect) WHERE \(conditions.sql) ORDER BY a.seq LIMIT ? OFFSET ?",
+            conditions.arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Account.init(row:))
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 
     public func updateAccountStatus(id: String, to status: AccountStatus) throws {
         try run("UPDATE accounts SET status = ? WHERE id = ? AND kind = 'customer'", [.text(status.rawValue), .text(id)])
+    }
+
+    /// Replaces the account's metadata.
+    public func updateAccountMetadata(id: String, to metadata: Metadata) throws {
+        try run("UPDATE accounts SET metadata = ? WHERE id = ? AND kind = 'customer'", [metadata.storedText.sqliteValue, .text(id)])
+        try indexMetadata(metadata, owner: .account, id: id, replacing: true)
     }
 }

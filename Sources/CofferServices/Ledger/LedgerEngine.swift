@@ -22,15 +22,15 @@ public struct LedgerEngine {
         switch requested.kind {
         case let .deposit(accountID):
             let (account, posting) = try load(accountID, requested)
-            try LedgerRules.requireActive(account)
+            try requireTakesPart(account, posting)
             try LedgerRules.requireCurrency(posting.requestedCurrency, matches: account)
             let balance = try LedgerRules.credited(account, by: posting.amount, maxBalance: maxBalance)
             return try postAgainstBankCash(account, newBalance: balance, type: .deposit, posting)
         case let .withdrawal(accountID):
             let (account, posting) = try load(accountID, requested)
-            try LedgerRules.requireActive(account)
+            try requireTakesPart(account, posting)
             try LedgerRules.requireCurrency(posting.requestedCurrency, matches: account)
-            try LedgerRules.requireOutflowAllowed(posting.amount, outflow(account, at: posting.at))
+            try requireFunded(account, posting)
             return try postAgainstBankCash(account, newBalance: account.balance - posting.amount, type: .withdrawal, posting)
         case let .transfer(fromID, toID):
             // Both locked in one call, in id order, so two opposite transfers never wait on each other.
@@ -41,13 +41,48 @@ public struct LedgerEngine {
                 throw AppError(.notFound, "There is no account with this id.")
             }
             let posting = Self.inTimeOrder(requested, after: locked)
-            try LedgerRules.requireActive(from, to)
+            try requireTakesPart(from, posting)
+            try requireTakesPart(to, posting)
             try LedgerRules.requireCurrency(posting.requestedCurrency, matches: from)
             try LedgerRules.requireSameCurrency(from: from, to: to)
             try LedgerRules.requireDistinct(from: from, to: to)
-            try LedgerRules.requireOutflowAllowed(posting.amount, outflow(from, at: posting.at))
+            try requireFunded(from, posting)
             let toBalance = try LedgerRules.credited(to, by: posting.amount, maxBalance: maxBalance)
             return try postTransfer(from: from, to: to, toBalance: toBalance, posting)
+        }
+    }
+
+    /// Locks `ids` (customer accounts, in id order) for the rest of the transaction, for a caller
+    /// that must read something under their locks before it posts (a reversal, a hold, a batch,
+    /// which takes every lock it needs up front in one global order). Posting locks them again,
+    /// which costs nothing.
+    public func lock(_ ids: [String]) throws -> [Account] {
+        try db.accountsForUpdate(ids: ids).map(\.account)
+    }
+
+    /// Active, or for a correction, anything but closed.
+    private func requireTakesPart(_ account: Account, _ posting: LedgerPosting) throws(AppError) {
+        if case .correction = posting.funding {
+            if account.status == .closed { try LedgerRules.requireActive(account) }
+            return
+        }
+        try LedgerRules.requireActive(account)
+    }
+
+    /// The outflow's funding rules: the available balance and the daily limit for an ordinary
+    /// movement, the available balance alone for a correction, nothing for a capture (its hold
+    /// reserved the money, which the balance therefore still holds).
+    private func requireFunded(_ account: Account, _ posting: LedgerPosting) throws {
+        switch posting.funding {
+        case .available:
+            try LedgerRules.requireOutflowAllowed(posting.amount, outflow(account, at: posting.at))
+        case .correction:
+            let available = account.balance - (try db.pendingHoldTotal(accountID: account.id, at: posting.at))
+            try LedgerRules.requireOutflowAllowed(
+                posting.amount, LedgerRules.Outflow(available: available, usedToday: 0, dailyLimit: Int64.max))
+        case let .hold(hold):
+            precondition(hold.accountID == account.id && posting.amount <= hold.amount, "a capture takes from its hold's account")
+            precondition(posting.amount <= account.balance, "a pending hold's money is always in the balance")
         }
     }
 
@@ -66,9 +101,13 @@ public struct LedgerEngine {
         return latest > posting.at ? posting.dated(latest) : posting
     }
 
-    private func outflow(_ account: Account, at time: Timestamp) throws -> LedgerRules.Outflow {
+    /// What an ordinary outflow (or a new hold) may take: the balance less the account's pending
+    /// holds, and what is left of today's limit.
+    func outflow(_ account: Account, at time: Timestamp) throws -> LedgerRules.Outflow {
         let used = try db.outflow(accountID: account.id, day: time.date)
-        return LedgerRules.Outflow(available: account.balance, usedToday: used, dailyLimit: dailyOutflowLimit)
+        let held = try db.pendingHoldTotal(accountID: account.id, at: time)
+        precondition(held <= account.balance, "pending holds of \(account.id) exceed its balance")
+        return LedgerRules.Outflow(available: account.balance - held, usedToday: used, dailyLimit: dailyOutflowLimit)
     }
 
     // MARK: Writing
@@ -94,14 +133,15 @@ public struct LedgerEngine {
             Leg(accountID: account.id, type: type, amount: customerDelta, balanceBefore: account.balance, balanceAfter: newBalance),
             Leg(accountID: bank.id, type: type, amount: -customerDelta, balanceBefore: bank.balance, balanceAfter: bankAfter),
         ]
-        let written = try write(legs, currency: account.currency, transferID: nil, posting)
+        let written = try write(legs, currency: account.currency, transferID: nil, posting, reversesID: posting.reversesID)
         return LedgerReceipt(transactions: [written[0]], transfer: nil)
     }
 
     private func postTransfer(from: Account, to: Account, toBalance: Int64, _ posting: LedgerPosting) throws -> LedgerReceipt {
         let transfer = Transfer(
             id: Identifier.make(at: posting.at), fromAccountID: from.id, toAccountID: to.id, amount: posting.amount,
-            currency: from.currency, description: posting.description, createdAt: posting.at)
+            currency: from.currency, description: posting.description, createdAt: posting.at, metadata: posting.metadata,
+            reversesID: posting.reversesID)
         try db.insertTransfer(transfer)
         let legs = [
             Leg(
@@ -109,37 +149,47 @@ public struct LedgerEngine {
                 balanceAfter: from.balance - posting.amount),
             Leg(accountID: to.id, type: .transferIn, amount: posting.amount, balanceBefore: to.balance, balanceAfter: toBalance),
         ]
-        let written = try write(legs, currency: from.currency, transferID: transfer.id, posting)
+        let written = try write(legs, currency: from.currency, transferID: transfer.id, posting, reversesID: nil)
         return LedgerReceipt(transactions: written, transfer: transfer)
     }
 
     /// Appends the legs of one entry and moves the cached balances, asserting the invariants in
-    /// pairs: the legs sum to zero before the write, and each balance reads back as computed.
-    private func write(_ legs: [Leg], currency: Currency, transferID: String?, _ posting: LedgerPosting) throws -> [LedgerTransaction] {
+    /// pairs: the legs sum to zero before the write, and each balance reads back as computed. The
+    /// first leg is the customer's: it alone carries the metadata and the reversal link.
+    private func write(
+        _ legs: [Leg], currency: Currency, transferID: String?, _ posting: LedgerPosting, reversesID: String?
+    ) throws -> [LedgerTransaction] {
         precondition(legs.reduce(0) { $0 + $1.amount } == 0, "an entry's postings must sum to zero")
         let entryID = Identifier.make(at: posting.at)
         var transactions: [LedgerTransaction] = []
-        for leg in legs {
+        for (index, leg) in legs.enumerated() {
             precondition(leg.balanceBefore.addingChecked(leg.amount) == leg.balanceAfter, "balance arithmetic")
             let id = Identifier.make(at: posting.at)
+            // A transfer's two legs are both the customers'; a cash movement's second is the bank's.
+            let isCustomers = index == 0 || transferID != nil
+            let metadata = isCustomers ? posting.metadata : .empty
+            let reverses = index == 0 ? reversesID : nil
             try db.appendPosting(
                 JournalPosting(
                     id: id, entryID: entryID, accountID: leg.accountID, type: leg.type, amount: leg.amount, currency: currency,
-                    balanceAfter: leg.balanceAfter, description: posting.description, transferID: transferID, createdAt: posting.at))
+                    balanceAfter: leg.balanceAfter, description: posting.description, transferID: transferID, createdAt: posting.at,
+                    metadata: metadata, reversesID: reverses))
             // The pair: the compare-and-set proves the balance was what the rules saw, and the
             // read-back that it is now what they computed.
             guard let readBack = try db.moveBalance(accountID: leg.accountID, from: leg.balanceBefore, to: leg.balanceAfter, at: posting.at) else {
                 preconditionFailure("account \(leg.accountID) changed under the write lock")
             }
             precondition(readBack == leg.balanceAfter, "balance of \(leg.accountID) reads back \(readBack), expected \(leg.balanceAfter)")
-            if leg.type == .withdrawal || leg.type == .transferOut, leg.amount < 0 {
+            // Only ordinary outflows count towards the daily limit: a capture was counted as its
+            // hold, and a correction never counts.
+            if case .available = posting.funding, leg.type == .withdrawal || leg.type == .transferOut, leg.amount < 0 {
                 try db.recordOutflow(accountID: leg.accountID, day: posting.at.date, amount: -leg.amount)
             }
             transactions.append(
                 LedgerTransaction(
                     id: id, accountID: leg.accountID, type: leg.type, amount: abs(leg.amount),
                     currency: currency, balanceAfter: leg.balanceAfter, description: posting.description,
-                    transferID: transferID, createdAt: posting.at))
+                    transferID: transferID, createdAt: posting.at, metadata: metadata, reversesID: reverses))
         }
         return transactions
     }

@@ -15,8 +15,8 @@ public struct AccountService {
 
     /// Inside the caller's write transaction (the idempotency layer opens it).
     public func open(
-        in tx: WriteTransaction, type: AccountType, currency: Currency, holderID requested: String?, by principal: Principal,
-        origin: RequestOrigin
+        in tx: WriteTransaction, type: AccountType, currency: Currency, holderID requested: String?, metadata: Metadata = .empty,
+        by principal: Principal, origin: RequestOrigin
     ) throws -> Account {
         let db = tx.db
         let holder: AccountHolder
@@ -35,19 +35,18 @@ public struct AccountService {
         let now = clock.now()
         let account = Account(
             id: Identifier.make(at: now), holderID: holder.id, ownerUserID: holder.userID, type: type,
-            currency: currency, balance: 0, status: .active, createdAt: now)
+            currency: currency, balance: 0, status: .active, createdAt: now, metadata: metadata)
         try db.insertAccount(account)
         try AuditRecorder(origin: origin, clock: clock).record(db, .accountCreate, actor: principal.userID, target: ("account", account.id))
         return account
     }
 
-    /// The account if `principal` may see it; otherwise "not found", never "forbidden".
     /// An account's balance at a point in time (API.md "Balance at a point in time").
     public struct BalanceAt: Sendable {
         public let account: Account
         public let at: Timestamp
         public let balance: Int64
-        /// Only for now: the balance less pending holds (there are none yet, so the balance).
+        /// Only for now: the balance less pending holds.
         public let available: Int64?
     }
 
@@ -57,64 +56,107 @@ public struct AccountService {
         if let requested, requested > now { throw AppError.invalidParameter("at", "is in the future") }
         return try store.read { db in
             let account = try visibleAccount(id, to: principal, in: db)
-            guard let requested else { return BalanceAt(account: account, at: now, balance: account.balance, available: account.balance) }
+            guard let requested else {
+                return BalanceAt(account: account, at: now, balance: account.balance, available: account.availableBalance)
+            }
             return BalanceAt(account: account, at: requested, balance: try db.balance(accountID: account.id, asOf: requested), available: nil)
         }
     }
 
+    /// The account if `principal` may see it; otherwise "not found", never "forbidden".
     public func visibleAccount(_ id: String, to principal: Principal) throws -> Account {
-        try store.readOnce { db in try visibleAccount(id, to: principal, in: db) }
+        try store.read { db in try visibleAccount(id, to: principal, in: db) }
     }
 
+    /// With what its pending holds reserve now, so it shows its available balance.
     private func visibleAccount(_ id: String, to principal: Principal, in db: any StoreReader) throws -> Account {
         guard let account = try db.account(id: id), account.isVisible(to: principal) else {
             throw AppError(.notFound, "There is no account with this id.")
         }
-        return account
+        return try withHolds(account, in: db)
     }
 
-    public func list(for principal: Principal, holderID: String?, page: PageRequest) throws -> Page<Account> {
+    private func withHolds(_ account: Account, in db: any StoreReader) throws -> Account {
+        account.with(pendingHolds: try db.pendingHoldTotal(accountID: account.id, at: clock.now()))
+    }
+
+    public func list(for principal: Principal, holderID: String?, metadata: [String: String] = [:], page: PageRequest) throws -> Page<Account> {
         try store.read { db in
-            if principal.role.seesEverything {
-                return try db.accounts(holderID: holderID, page: page)
-            }
-            guard let own = try db.accountHolder(userID: principal.userID) else { return Page(items: [], total: 0, nextAfter: nil) }
-            if let holderID, holderID != own.id { throw AppError(.notFound, "There is no account holder with this id.") }
-            return try db.accounts(holderID: own.id, page: page)
+            let page = try listed(for: principal, holderID: holderID, metadata: metadata, page: page, in: db)
+            return Page(items: try page.items.map { try withHolds($0, in: db) }, total: page.total, nextAfter: page.nextAfter)
         }
     }
 
-    /// Admin: active ↔ frozen. Owner (or admin): active → closed, only at balance 0. Closed is final.
-    public func changeStatus(_ id: String, to status: AccountStatus, by principal: Principal, origin: RequestOrigin) throws -> Account {
-        try store.write { db in
-            let account = try visibleAccount(id, to: principal, in: db)
-            guard account.status != status else { return account }
-            switch (account.status, status) {
-            case (.closed, _):
-                throw AppError(.invalidTransition, "A closed account cannot be reopened or changed.")
-            case (.active, .frozen), (.frozen, .active):
-                guard principal.role == .admin else { throw AppError(.forbidden, "Only an admin can freeze or unfreeze an account.") }
-            case (.active, .closed):
-                guard account.isControlled(by: principal) else { throw AppError(.forbidden, "Only the owner can close an account.") }
-                guard account.balance == 0 else {
-                    throw AppError(
-                        .accountHasBalance, "The balance is \(account.balance); move it out before closing the account.",
-                        details: ["balance": .int(account.balance)])
-                }
-                try db.cancelCards(accountID: account.id)
-            case (.frozen, .closed):
-                throw AppError(.invalidTransition, "A frozen account cannot be closed; an admin must unfreeze it first.")
-            default:
-                throw AppError(.invalidTransition)
-            }
-            try db.updateAccountStatus(id: account.id, to: status)
-            try AuditRecorder(origin: origin, clock: clock).record(
-                db, .accountStatusChange, actor: principal.userID,
-                target: ("account", account.id),
-                reason: "\(account.status.rawValue)->\(status.rawValue)")
-            return Account(
-                id: account.id, holderID: account.holderID, ownerUserID: account.ownerUserID, type: account.type,
-                currency: account.currency, balance: account.balance, status: status, createdAt: account.createdAt)
+    private func listed(
+        for principal: Principal, holderID: String?, metadata: [String: String], page: PageRequest, in db: any StoreReader
+    ) throws -> Page<Account> {
+        if principal.role.seesEverything {
+            return try db.accounts(holderID: holderID, metadata: metadata, page: page)
         }
+        guard let own = try db.accountHolder(userID: principal.userID) else { return Page(items: [], total: 0, nextAfter: nil) }
+        if let holderID, holderID != own.id { throw AppError(.notFound, "There is no account holder with this id.") }
+        return try db.accounts(holderID: own.id, metadata: metadata, page: page)
+    }
+
+    /// `PATCH /v1/accounts/{id}`: a status change, new metadata, or both, in one transaction.
+    /// Metadata is the owner's (or an admin's) to replace.
+    public func update(
+        _ id: String, status: AccountStatus?, metadata: Metadata?, by principal: Principal, origin: RequestOrigin
+    ) throws -> Account {
+        try store.write { db in
+            var account = try visibleAccount(id, to: principal, in: db)
+            if let status { account = try changeStatus(account, to: status, by: principal, origin: origin, in: db) }
+            if let metadata {
+                guard account.isControlled(by: principal) else { throw AppError(.forbidden, "Only the owner or an admin can change metadata.") }
+                try db.updateAccountMetadata(id: account.id, to: metadata)
+                account = account.with(metadata: metadata)
+            }
+            return account
+        }
+    }
+
+    /// Admin: active ↔ frozen. Owner (or admin): active → closed, only without pending holds and
+    /// at balance 0. Closed is final.
+    private func changeStatus(
+        _ account: Account, to status: AccountStatus, by principal: Principal, origin: RequestOrigin, in db: any StoreWriter
+    ) throws -> Account {
+        guard account.status != status else { return account }
+        var account = account
+        switch (account.status, status) {
+        case (.closed, _):
+            throw AppError(.invalidTransition, "A closed account cannot be reopened or changed.")
+        case (.active, .frozen), (.frozen, .active):
+            guard principal.role == .admin else { throw AppError(.forbidden, "Only an admin can freeze or unfreeze an account.") }
+        case (.active, .closed):
+            guard account.isControlled(by: principal) else { throw AppError(.forbidden, "Only the owner can close an account.") }
+            // Under the account's lock, so no hold or deposit lands between the checks and the close.
+            let engine = LedgerEngine(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
+            guard let locked = try engine.lock([account.id]).first else { preconditionFailure("accounts are never deleted") }
+            let now = clock.now()
+            account = locked.with(pendingHolds: try db.pendingHoldTotal(accountID: account.id, at: now))
+            guard account.pendingHolds == 0 else {
+                throw AppError(
+                    .accountHasPendingHolds, "Pending holds reserve \(account.pendingHolds); capture or void them before closing the account.",
+                    details: ["pending": .int(account.pendingHolds)])
+            }
+            guard account.balance == 0 else {
+                throw AppError(
+                    .accountHasBalance, "The balance is \(account.balance); move it out before closing the account.",
+                    details: ["balance": .int(account.balance)])
+            }
+            // Holds that expired stop being pending in the books too: a closed account keeps none.
+            try db.expireHolds(accountID: account.id, at: now)
+            try db.cancelCards(accountID: account.id)
+        case (.frozen, .closed):
+            throw AppError(.invalidTransition, "A frozen account cannot be closed; an admin must unfreeze it first.")
+        default:
+            throw AppError(.invalidTransition)
+        }
+        try db.updateAccountStatus(id: account.id, to: status)
+        try AuditRecorder(origin: origin, clock: clock).record(
+            db, .accountStatusChange, actor: principal.userID,
+            target: ("account", account.id),
+            reason: "\(account.status.rawValue)->\(status.rawValue)")
+        return account.with(status: status)
     }
 }

@@ -48,14 +48,16 @@ public struct HistoryService {
         }
     }
 
-    public func transfers(accountID: String?, for principal: Principal, page: PageRequest) throws -> Page<Transfer> {
+    public func transfers(
+        accountID: String?, metadata: [String: String] = [:], for principal: Principal, page: PageRequest
+    ) throws -> Page<Transfer> {
         try store.read { db in
             if let accountID {
                 try requireVisibleAccount(accountID, principal, in: db)
-                return try db.transfers(accountID: accountID, holderID: nil, page: page)
+                return try db.transfers(accountID: accountID, holderID: nil, metadata: metadata, page: page)
             }
             guard case let .some(holderID) = try scope(principal, in: db) else { return Page(items: [], total: 0, nextAfter: nil) }
-            return try db.transfers(accountID: nil, holderID: holderID, page: page)
+            return try db.transfers(accountID: nil, holderID: holderID, metadata: metadata, page: page)
         }
     }
 

@@ -53,13 +53,13 @@ public struct PaymentService {
 
     public func moveCash(
         in tx: WriteTransaction, _ kind: CashMovement, account: CashAccount, amount: Int64, currency: Currency?,
-        description: String?, by principal: Principal, origin: RequestOrigin
+        description: String?, metadata: Metadata = .empty, by principal: Principal, origin: RequestOrigin
     ) throws -> LedgerTransaction {
         let db = tx.db
         let now = clock.now()
         let ledgerKind: LedgerPosting.Kind = kind == .deposit ? .deposit(accountID: account.id) : .withdrawal(accountID: account.id)
         let receipt = try LedgerEngine(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
-            .post(LedgerPosting(ledgerKind, amount: amount, requestedCurrency: currency, description: description, at: now))
+            .post(LedgerPosting(ledgerKind, amount: amount, requestedCurrency: currency, description: description, metadata: metadata, at: now))
         guard let transaction = receipt.transactions.first else { preconditionFailure("a cash movement records one transaction") }
         try AuditRecorder(origin: origin, clock: clock).record(
             db, .transactionCreate, actor: principal.userID,
@@ -79,7 +79,7 @@ public struct PaymentService {
 
     public func transfer(
         in tx: WriteTransaction, _ parties: TransferParties, amount: Int64, currency: Currency?, description: String?,
-        by principal: Principal, origin: RequestOrigin
+        metadata: Metadata = .empty, by principal: Principal, origin: RequestOrigin
     ) throws -> Transfer {
         let db = tx.db
         let (from, to) = (parties.from, parties.to)
@@ -89,7 +89,7 @@ public struct PaymentService {
                 .post(
                     LedgerPosting(
                         .transfer(fromAccountID: from.id, toAccountID: to.id), amount: amount, requestedCurrency: currency,
-                        description: description, at: clock.now()))
+                        description: description, metadata: metadata, at: clock.now()))
         } catch let error as AppError where !to.isVisible(to: principal) && Self.describesDestination(error, to) {
             // Someone else's account: one answer for every reason it cannot receive, so the code
             // tells neither its status, nor its currency, nor how full it is (SECURITY.md).

@@ -13,11 +13,17 @@ public struct JournalPosting: Sendable {
     public let description: String?
     public let transferID: String?
     public let createdAt: Timestamp
+    public let metadata: Metadata
+    /// The customer posting this one compensates (a reversed deposit or withdrawal).
+    public let reversesID: String?
 
     public init(
         id: String, entryID: String, accountID: String, type: TransactionType, amount: Int64, currency: Currency,
-        balanceAfter: Int64, description: String?, transferID: String?, createdAt: Timestamp
+        balanceAfter: Int64, description: String?, transferID: String?, createdAt: Timestamp, metadata: Metadata = .empty,
+        reversesID: String? = nil
     ) {
+        self.metadata = metadata
+        self.reversesID = reversesID
         self.id = id
         self.entryID = entryID
         self.accountID = accountID
@@ -54,7 +60,7 @@ public struct LockedAccount: Sendable {
         self.lastPostingAt = lastPostingAt
     }
 
-    /// Columns: those of `Account(row:)`, the account's seq, then last_posted_at.
+    /// Columns: those of `Account(row:)`, then last_posted_at.
     public init(row: some RecordRow) {
         self.init(account: Account(row: row), lastPostingAt: row.timestamp(9))
     }

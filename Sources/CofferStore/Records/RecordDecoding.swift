@@ -23,7 +23,8 @@ extension AccountHolder {
 }
 
 extension Account {
-    /// Columns: id, holder_id, the holder's user_id, type, currency, balance, status, created_at.
+    /// Columns: id, holder_id, the holder's user_id, type, currency, balance, status, created_at,
+    /// metadata.
     public init(row: some RecordRow) {
         guard let type = AccountType(rawValue: row.text(3)), let currency = Currency(code: row.text(4)),
             let status = AccountStatus(rawValue: row.text(6))
@@ -32,7 +33,7 @@ extension Account {
         }
         self.init(
             id: row.text(0), holderID: row.text(1), ownerUserID: row.text(2), type: type, currency: currency,
-            balance: row.int64(5), status: status, createdAt: row.timestamp(7))
+            balance: row.int64(5), status: status, createdAt: row.timestamp(7), metadata: Metadata(storedText: row.optionalText(8)))
     }
 }
 
@@ -50,24 +51,41 @@ extension Card {
 
 extension LedgerTransaction {
     /// Columns: seq, id, account_id, type, amount (signed), currency, balance_after, description,
-    /// transfer_id, created_at.
+    /// transfer_id, created_at, metadata, reverses_id, reversed_by.
     public init(row: some RecordRow) {
         guard let type = TransactionType(rawValue: row.text(3)), let currency = Currency(code: row.text(5)) else {
             preconditionFailure("postings row with unknown type or currency")
         }
         self.init(
             id: row.text(1), accountID: row.text(2), type: type, amount: abs(row.int64(4)), currency: currency,
-            balanceAfter: row.int64(6), description: row.optionalText(7), transferID: row.optionalText(8), createdAt: row.timestamp(9))
+            balanceAfter: row.int64(6), description: row.optionalText(7), transferID: row.optionalText(8), createdAt: row.timestamp(9),
+            metadata: Metadata(storedText: row.optionalText(10)), reversesID: row.optionalText(11), reversedBy: row.optionalText(12))
     }
 }
 
 extension Transfer {
-    /// Columns: seq, id, from_account_id, to_account_id, amount, currency, description, created_at.
+    /// Columns: seq, id, from_account_id, to_account_id, amount, currency, description, created_at,
+    /// metadata, reverses_id, reversed_by.
     public init(row: some RecordRow) {
         guard let currency = Currency(code: row.text(5)) else { preconditionFailure("transfers row with unknown currency") }
         self.init(
             id: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4), currency: currency,
-            description: row.optionalText(6), createdAt: row.timestamp(7))
+            description: row.optionalText(6), createdAt: row.timestamp(7), metadata: Metadata(storedText: row.optionalText(8)),
+            reversesID: row.optionalText(9), reversedBy: row.optionalText(10))
+    }
+}
+
+extension Hold {
+    /// Columns: id, account_id, card_id, amount, captured_amount, currency, status, description,
+    /// metadata, expires_at, created_at, updated_at.
+    public init(row: some RecordRow) {
+        guard let currency = Currency(code: row.text(5)), let status = HoldStatus(rawValue: row.text(6)) else {
+            preconditionFailure("holds row with unknown currency or status")
+        }
+        self.init(
+            id: row.text(0), accountID: row.text(1), cardID: row.optionalText(2), amount: row.int64(3), capturedAmount: row.int64(4),
+            currency: currency, storedStatus: status, description: row.optionalText(7), metadata: Metadata(storedText: row.optionalText(8)),
+            expiresAt: row.timestamp(9), createdAt: row.timestamp(10), updatedAt: row.timestamp(11))
     }
 }
 

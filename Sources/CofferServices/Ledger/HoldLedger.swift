@@ -1,0 +1,111 @@
+import CofferCore
+import CofferStore
+
+/// Holds through the ledger engine (API.md "Holds"): placing one reserves money under the same
+/// rules and lock as a withdrawal; capturing moves it with the hold as its funding; voiding
+/// releases it. Every step locks the hold's account first and reads the hold again under that
+/// lock, so of any number of concurrent captures and voids of one hold exactly one finds it
+/// pending; the compare-and-set of `settleHold` asserts as much.
+extension LedgerEngine {
+    public struct HoldRequest: Sendable {
+        public let accountID: String
+        public let amount: Int64
+        public let requestedCurrency: Currency?
+        public let cardID: String?
+        public let description: String?
+        public let metadata: Metadata
+        public let lifetimeSeconds: Int64
+        public let at: Timestamp
+
+        public init(
+            accountID: String, amount: Int64, requestedCurrency: Currency?, cardID: String?, description: String?, metadata: Metadata,
+            lifetimeSeconds: Int64, at: Timestamp
+        ) {
+            precondition(MoneyRules.amountRange.contains(amount) && Hold.lifetimeSeconds.contains(lifetimeSeconds))
+            self.accountID = accountID
+            self.amount = amount
+            self.requestedCurrency = requestedCurrency
+            self.cardID = cardID
+            self.description = description
+            self.metadata = metadata
+            self.lifetimeSeconds = lifetimeSeconds
+            self.at = at
+        }
+    }
+
+    /// The rules and order of a withdrawal; the hold counts towards the daily limit of the day
+    /// it is placed.
+    public func placeHold(_ request: HoldRequest) throws -> Hold {
+        guard let account = try lock([request.accountID]).first else { throw AppError(.notFound, "There is no account with this id.") }
+        if let cardID = request.cardID {
+            guard let card = try db.card(id: cardID), card.accountID == account.id else {
+                throw AppError(.notFound, "There is no card with id \(cardID) on this account.", details: ["field": "card_id"])
+            }
+            guard card.status == .active else {
+                throw AppError.validation([FieldError("card_id", "must be an active card of the account; this one is \(card.status.rawValue)")])
+            }
+        }
+        try LedgerRules.requireActive(account)
+        try LedgerRules.requireCurrency(request.requestedCurrency, matches: account)
+        try LedgerRules.requireOutflowAllowed(request.amount, outflow(account, at: request.at))
+        try db.recordOutflow(accountID: account.id, day: request.at.date, amount: request.amount)
+        let hold = Hold(
+            id: Identifier.make(at: request.at), accountID: account.id, cardID: request.cardID, amount: request.amount, capturedAmount: 0,
+            currency: account.currency, storedStatus: .pending, description: request.description, metadata: request.metadata,
+            expiresAt: request.at.adding(seconds: request.lifetimeSeconds), createdAt: request.at, updatedAt: request.at)
+        try db.insertHold(hold)
+        return hold
+    }
+
+    /// Moves `amount` (default: all) of a pending hold out of its account, to the bank's cash (a
+    /// withdrawal) or to `toAccountID` (a transfer), and releases the rest.
+    public func capture(
+        _ holdID: String, amount requested: Int64?, to toAccountID: String?, description: String?, at time: Timestamp
+    ) throws -> (Hold, LedgerReceipt) {
+        let hold = try lockedHold(holdID, alsoLocking: toAccountID)
+        let amount = requested ?? hold.amount
+        guard amount <= hold.amount else {
+            throw AppError.validation([FieldError("amount", "must be at most the hold's amount, \(hold.amount)")])
+        }
+        try Self.requirePending(hold, at: time)
+        let kind: LedgerPosting.Kind =
+            toAccountID.map { .transfer(fromAccountID: hold.accountID, toAccountID: $0) } ?? .withdrawal(accountID: hold.accountID)
+        let receipt = try post(
+            LedgerPosting(
+                kind, amount: amount, requestedCurrency: nil, description: description ?? hold.description, metadata: hold.metadata,
+                funding: .hold(hold), at: time))
+        guard let outflow = receipt.transactions.first(where: { $0.accountID == hold.accountID }) else {
+            preconditionFailure("a capture takes money from its hold's account")
+        }
+        guard try db.settleHold(id: hold.id, to: .captured, capturedAmount: amount, capturePostingID: outflow.id, at: time) else {
+            preconditionFailure("hold \(hold.id) left pending under its account's lock")
+        }
+        return (hold.settled(.captured, captured: amount, at: time), receipt)
+    }
+
+    public func void(_ holdID: String, at time: Timestamp) throws -> Hold {
+        let hold = try lockedHold(holdID, alsoLocking: nil)
+        try Self.requirePending(hold, at: time)
+        guard try db.settleHold(id: hold.id, to: .voided, capturedAmount: 0, capturePostingID: nil, at: time) else {
+            preconditionFailure("hold \(hold.id) left pending under its account's lock")
+        }
+        return hold.settled(.voided, captured: 0, at: time)
+    }
+
+    /// The hold as it is once its account (and `other`, in the same id-ordered lock) is locked.
+    private func lockedHold(_ holdID: String, alsoLocking other: String?) throws -> Hold {
+        guard let seen = try db.hold(id: holdID) else { throw AppError(.notFound, "There is no hold with this id.") }
+        _ = try lock([seen.accountID] + (other.map { [$0] } ?? []))
+        guard let hold = try db.hold(id: holdID) else { preconditionFailure("holds are never deleted") }
+        return hold
+    }
+
+    static func requirePending(_ hold: Hold, at time: Timestamp) throws(AppError) {
+        let status = hold.status(at: time)
+        guard status == .pending else {
+            throw AppError(
+                .invalidTransition, "The hold is \(status.rawValue); only a pending hold can be captured or voided.",
+                details: ["status": .string(status.rawValue)])
+        }
+    }
+}
