@@ -63,3 +63,18 @@ final class TokenTestsOnPostgres: TokenTests {
     override class var backend: TestBackend { .postgres }
     func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
 }
+
+final class HoldTestsOnPostgres: HoldTests {
+    override class var backend: TestBackend { .postgres }
+    func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
+}
+
+final class ReversalTestsOnPostgres: ReversalTests {
+    override class var backend: TestBackend { .postgres }
+    func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
+}
+
+final class TransferBatchTestsOnPostgres: TransferBatchTests {
+    override class var backend: TestBackend { .postgres }
+    func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
+}
