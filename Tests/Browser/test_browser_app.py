@@ -400,3 +400,32 @@ def test_a_render_for_the_previous_user_is_discarded_after_a_switch(browser, sta
     assert "Now acting as slow-b@browser.example" in app.text_of("#status")
     assert Select(browser.find_element(By.ID, "user-switcher")).first_selected_option.text.startswith("slow-b@browser.example")
     assert console_errors(browser) == []
+
+
+def test_holds_show_available_beside_posted_and_are_captured_or_voided(browser, stack, artifacts):
+    app = App(browser, stack, artifacts)
+    browser.get(stack + "/")
+    app.sign_up("holds@browser.example", "Hana")
+    account = app.open_account()
+    app.submit(".cash", account_id=account, type="deposit", amount="200")
+    app.status_says("Deposited $200.00.")
+
+    app.submit(".place-hold", account_id=account, amount="50", description="hotel")
+    app.status_says("Held $50.00.")
+    app.submit(".place-hold", account_id=account, amount="30", description="fuel")
+    app.status_says("Held $30.00.")
+    app.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr[data-hold-id]")) == 2)
+    assert app.balance_of(account) == "$200.00"
+    assert app.text_of(f'tr[data-account-id="{account}"] .available') == "$120.00"
+    app.screenshot("10-holds")
+
+    # Newest first: the fuel hold is captured, the hotel hold released.
+    app.find("tr[data-hold-id] button.capture").click()
+    app.status_says("Captured $30.00.")
+    app.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr[data-hold-id]")) == 1)
+    app.find("tr[data-hold-id] button.void").click()
+    app.status_says("Released the hold of $50.00.")
+    app.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr[data-hold-id]")) == 0)
+    app.wait.until(lambda d: app.balance_of(account) == "$170.00")
+    assert app.text_of(f'tr[data-account-id="{account}"] .available') == "$170.00"
+    assert console_errors(browser) == []

@@ -1,4 +1,5 @@
-// The active user's accounts: balances, opening accounts, deposits, withdrawals, transfers and cards.
+// The active user's accounts: posted and available balances, opening accounts, deposits,
+// withdrawals, transfers, holds and cards.
 import { newIdempotencyKey } from "../api.js";
 import { formatMoney, parseAmount } from "../money.js";
 import * as session from "../session.js";
@@ -51,11 +52,12 @@ async function buildAccounts(container, { onStatement, notify }) {
 
   const table = h("table", { className: "accounts" },
     h("caption", {}, "Your accounts"),
-    h("thead", {}, h("tr", {}, ["Account", "Type", "Balance", "Status", ""].map((title) => h("th", { scope: "col" }, title)))),
+    h("thead", {}, h("tr", {}, ["Account", "Type", "Balance", "Available", "Status", ""].map((title) => h("th", { scope: "col" }, title)))),
     h("tbody", {}, accounts.map((account) => h("tr", { "data-account-id": account.id },
       h("td", {}, h("code", { className: "account-id" }, account.id)),
       h("td", {}, `${account.type} (${account.currency})`),
       h("td", { className: "money balance" }, formatMoney(account.balance, account.currency)),
+      h("td", { className: "money available" }, formatMoney(account.available_balance, account.currency)),
       h("td", {}, account.status),
       h("td", {}, h("button", { type: "button", className: "link", onclick: () => onStatement(account.id) }, "Statement")),
     ))),
@@ -102,13 +104,66 @@ async function buildAccounts(container, { onStatement, notify }) {
     await rerender();
   });
 
+  const holds = await renderHolds(open, accounts, accountOptions, currencyOf, notify, rerender);
   const cards = await renderCards(open, accounts, notify, rerender);
   return [
     h("section", { "aria-labelledby": "accounts-title" }, h("h2", { id: "accounts-title" }, "Accounts"),
       accounts.length ? scroller("Your accounts", table) : h("p", {}, "No accounts yet: open one below."),
       h("div", { className: "forms" }, openForm, open.length ? [cashForm, transferForm] : "")),
+    holds,
     cards,
   ];
+}
+
+/** Pending holds per account (money reserved, not yet moved), with capture and void, and a form to place one. */
+async function renderHolds(open, accounts, accountOptions, currencyOf, notify, rerender) {
+  const page = await session.call("GET", "/v1/holds?status=pending&limit=100");
+  const label = (id) => {
+    const account = accounts.find((candidate) => candidate.id === id);
+    return account ? `${account.type} ${account.currency} ${id.slice(-6)}` : id;
+  };
+  const settle = (hold, action) => async () => {
+    try {
+      await session.call("POST", `/v1/holds/${hold.id}/${action}`, { body: {}, idempotencyKey: newIdempotencyKey() });
+      notify(action === "capture"
+        ? `Captured ${formatMoney(hold.amount, hold.currency)}.`
+        : `Released the hold of ${formatMoney(hold.amount, hold.currency)}.`);
+      await rerender();
+    } catch (error) {
+      notify(error.message, true);
+    }
+  };
+  const rows = page.data.map((hold) => h("tr", { "data-hold-id": hold.id },
+    h("td", {}, label(hold.account_id)),
+    h("td", { className: "money" }, formatMoney(hold.amount, hold.currency)),
+    h("td", {}, hold.description ?? ""),
+    h("td", {}, new Date(hold.expires_at).toLocaleString()),
+    h("td", {}, [
+      h("button", { type: "button", className: "link capture", onclick: settle(hold, "capture") }, "Capture"),
+      " ",
+      h("button", { type: "button", className: "link danger void", onclick: settle(hold, "void") }, "Void"),
+    ]),
+  ));
+  const placeForm = moneyForm("card place-hold", [
+    h("h3", {}, "Place a hold"),
+    field("Account", select("account_id", accountOptions)),
+    field("Amount", input("amount", { inputmode: "decimal", autocomplete: "off", placeholder: "0.00", required: true })),
+    field("Description (optional)", input("description", { maxlength: 500 })),
+  ], "Hold", async (form, key) => {
+    const accountId = form.elements.account_id.value;
+    const body = { account_id: accountId, amount: amountOf(form, currencyOf(accountId)) };
+    if (form.elements.description.value) body.description = form.elements.description.value;
+    const hold = await session.call("POST", "/v1/holds", { body, idempotencyKey: key });
+    notify(`Held ${formatMoney(hold.amount, hold.currency)}.`);
+    await rerender();
+  });
+  return h("section", { "aria-labelledby": "holds-title" }, h("h2", { id: "holds-title" }, "Pending holds"),
+    rows.length
+      ? scroller("Pending holds", h("table", { className: "holds" },
+        h("thead", {}, h("tr", {}, ["Account", "Amount", "Description", "Expires", ""].map((title) => h("th", { scope: "col" }, title)))),
+        h("tbody", {}, rows)))
+      : h("p", {}, "No pending holds."),
+    open.length ? h("div", { className: "forms" }, placeForm) : "");
 }
 
 async function renderCards(open, accounts, notify, rerender) {
