@@ -21,8 +21,11 @@ class DemoClientTests: XCTestCase {
         let steps = TestPaths.repositoryRoot.appendingPathComponent("examples/demo-steps.json").path
         let result = try CofferCLI.run(["demo", "--base-url", baseURL, "--steps", steps])
         XCTAssertEqual(result.status, 0, result.output)
-        XCTAssertTrue(result.output.contains("all 18 steps met their expectations"), result.output)
+        XCTAssertTrue(result.output.contains("all 30 steps met their expectations"), result.output)
         XCTAssertTrue(result.output.contains("← 201 transferred 750.50 USD"), result.output)
+        XCTAssertTrue(result.output.contains("← 201 captured 80.00 USD of a hold of 100.00 USD"), result.output)
+        XCTAssertTrue(result.output.contains("← 200 hold voided: 50.00 USD"), result.output)
+        XCTAssertTrue(result.output.contains("← 201 batch of 2 transfers"), result.output)
         XCTAssertFalse(result.output.contains("eyJ"), "a token was printed")
         let verify = try CofferCLI.run(["verify", "--database-url", databaseURL])
         XCTAssertEqual(verify.status, 0, verify.output)

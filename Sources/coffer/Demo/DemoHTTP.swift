@@ -90,6 +90,16 @@ func describe(_ reply: DemoHTTP.Reply) -> String {
             + "debits \(formatted(json["total_debits"]?.int64Value, code)), closing \(formatted(json["closing_balance"]?.int64Value, code)), "
             + "\(json["transaction_count"]?.int64Value ?? 0) transactions"
     }
+    if let hold = json["hold"], let captured = hold["captured_amount"]?.int64Value {
+        return "← \(reply.status) captured \(formatted(captured, hold["currency"]?.stringValue)) of a hold of "
+            + formatted(hold["amount"]?.int64Value, hold["currency"]?.stringValue)
+    }
+    if let status = json["status"]?.stringValue, json["expires_at"] != nil {
+        return "← \(reply.status) hold \(status): \(formatted(json["amount"]?.int64Value, json["currency"]?.stringValue))"
+    }
+    if let items = json["data"]?.arrayValue {
+        return "← \(reply.status) batch of \(items.count) transfers"
+    }
     if json["from_account_id"] != nil {
         return "← \(reply.status) transferred \(formatted(json["amount"]?.int64Value, json["currency"]?.stringValue))"
     }

@@ -55,6 +55,21 @@ struct StepRunner {
                 pick(step, ["amount", "currency", "description"]),
                 [("from_account_id", try require(step, "from")), ("to_account_id", try require(step, "to"))])
             reply = try await http.send("POST", "/v1/transfers", body: body, as: login, idempotent: true)
+        case "hold":
+            let body = merged(
+                pick(step, ["amount", "currency", "description", "card_id", "expires_in_seconds", "metadata"]), [("account_id", try require(step, "account"))])
+            reply = try await http.send("POST", "/v1/holds", body: body, as: login, idempotent: true)
+        case "capture":
+            let hold = try require(step, "hold").stringValue ?? ""
+            var body = pick(step, ["amount", "description"])
+            if let to = step["to"] { body = merged(body, [("to_account_id", to)]) }
+            reply = try await http.send("POST", "/v1/holds/\(hold)/capture", body: body, as: login, idempotent: true)
+        case "void":
+            let hold = try require(step, "hold").stringValue ?? ""
+            reply = try await http.send("POST", "/v1/holds/\(hold)/void", body: .object([]), as: login, idempotent: true)
+        case "batch":
+            let body = JSONValue.object([("mode", step["mode"] ?? "atomic"), ("transfers", try require(step, "transfers"))])
+            reply = try await http.send("POST", "/v1/transfers/batch", body: body, as: login, idempotent: true)
         case "statement":
             let account = try require(step, "account").stringValue ?? ""
             let range = [("from", step["from"]?.stringValue), ("to", step["to"]?.stringValue)]
@@ -64,7 +79,9 @@ struct StepRunner {
             try await expect(step, as: login)
             return
         default:
-            throw StepFailure(description: "unknown step kind \"\(kind)\" (signup, login, create_account, deposit, withdraw, transfer, statement, expect)")
+            throw StepFailure(
+                description:
+                    "unknown step kind \"\(kind)\" (signup, login, create_account, deposit, withdraw, transfer, hold, capture, void, batch, statement, expect)")
         }
         say(describe(reply))
         if let name { results[name] = (reply.status, reply.json) }
