@@ -1,7 +1,7 @@
 import CofferPostgres
 import CofferSQLite
 
-/// The row-by-row part of `coffer copy`: every table of the schema (version 8), in an order
+/// The row-by-row part of `coffer copy`: every table of the schema (version 9), in an order
 /// that satisfies the foreign keys, read from one SQLite snapshot and inserted into PostgreSQL in
 /// one transaction, in batches of multi-row INSERTs. Ids, times and sequence numbers are kept;
 /// identity sequences continue after the highest copied value.
@@ -83,6 +83,9 @@ struct InstallationCopy {
                 ("expires_at", .integer), ("created_at", .integer), ("updated_at", .integer),
             ], hasSequence: true),
         Table(
+            name: "metadata_entries", columns: [("owner", .text), ("key", .text), ("value", .text), ("owner_id", .text)],
+            hasSequence: false),
+        Table(
             name: "idempotency_keys",
             columns: [
                 ("user_id", .text), ("key", .text), ("fingerprint", .bytes), ("status", .integer), ("headers", .text),
@@ -94,7 +97,18 @@ struct InstallationCopy {
     static let batchRows = 500
 
     /// Copies every table inside one target transaction; returns the rows copied per table.
+    /// Tables each side creates for itself, with nothing of the installation's own in them.
+    static let notCopied: Set<String> = ["schema_migrations", "service_metadata", "sqlite_sequence"]
+
     func run() throws -> [(String, Int)] {
+        // A table this list does not know (a migration added it and the copy was not taught it)
+        // would be left behind silently; refuse instead.
+        let known = Set(Self.tables.map(\.name)).union(Self.notCopied)
+        let unknown = try source.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") { $0.text(0) }
+            .filter { !known.contains($0) }
+        guard unknown.isEmpty else {
+            throw CommandFailure("the source has tables this copy does not know: \(unknown.joined(separator: ", "))")
+        }
         try target.execute("BEGIN")
         do {
             var counts: [(String, Int)] = []

@@ -24,6 +24,22 @@ final class CopyToPostgresTests: XCTestCase {
             headers: [("Idempotency-Key", "before-the-move")])
         XCTAssertEqual(keyed.status, 201, keyed.text)
         XCTAssertEqual(try api.request("POST", "/v1/cards", ["account_id": a, "type": "virtual"], token: ann.token).status, 201)
+        // Part 2's records: a pending hold with metadata, a captured one, and a reversed deposit.
+        let pending = try api.request("POST", "/v1/holds", ["account_id": a, "amount": 1_000, "metadata": ["trip": "rome"]], token: ann.token)
+        XCTAssertEqual(pending.status, 201, pending.text)
+        let captured = try XCTUnwrap(
+            try api.request("POST", "/v1/holds", ["account_id": a, "amount": 500], token: ann.token).json()["id"] as? String)
+        XCTAssertEqual(try api.request("POST", "/v1/holds/\(captured)/capture", [:], token: ann.token).status, 201)
+        let mistaken = try XCTUnwrap(
+            try api.request("POST", "/v1/transactions", ["account_id": b, "type": "deposit", "amount": 300], token: ann.token).json()["id"] as? String)
+        let adminPassword = "an admin passphrase of length"
+        let admin = try CofferCLI.run(
+            ["create-admin", "--email", "admin@copy.example", "--password-stdin", "--database-url", before.databaseURL], stdin: "\(adminPassword)\n")
+        XCTAssertEqual(admin.status, 0, admin.output)
+        let adminToken = try XCTUnwrap(
+            try api.request("POST", "/v1/auth/login", ["email": "admin@copy.example", "password": adminPassword]).json()["access_token"] as? String)
+        let reversal = try api.request("POST", "/v1/transactions/\(mistaken)/reverse", ["reason": "mistake"], token: adminToken)
+        XCTAssertEqual(reversal.status, 201, reversal.text)
         let source = before.databaseURL
         before.stop(keepingDatabase: true)
         defer { try? FileManager.default.removeItem(at: before.directory) }
@@ -41,7 +57,13 @@ final class CopyToPostgresTests: XCTestCase {
         let after = try Stack(environment: secret, databaseURL: target.url)
         defer { after.stop() }
         let moved = APIClient(http: after.http)
-        XCTAssertEqual(try moved.balance(ann.token, a), 7_500, "the access token still works: same secret, same user")
+        XCTAssertEqual(try moved.balance(ann.token, a), 7_000, "the access token still works: same secret, same user")
+        let account = try moved.request("GET", "/v1/accounts/\(a)", token: ann.token).json()
+        XCTAssertEqual(account["available_balance"] as? Int, 6_000, "the pending hold moved")
+        let rome = try moved.request("GET", "/v1/holds?metadata[trip]=rome&status=pending", token: ann.token).json()
+        XCTAssertEqual((rome["data"] as? [Any])?.count, 1, "with its metadata index")
+        let original = try moved.request("GET", "/v1/transactions/\(mistaken)", token: ann.token).json()
+        XCTAssertEqual(original["reversed_by"] as? String, try reversal.json()["id"] as? String, "the reversal link moved")
         XCTAssertEqual(try moved.balance(ann.token, b), 2_500)
         let relogin = try moved.request("POST", "/v1/auth/login", ["email": "ann@copy.example", "password": "ann's long passphrase"])
         XCTAssertEqual(relogin.status, 200, "the password hash moved")
@@ -51,7 +73,7 @@ final class CopyToPostgresTests: XCTestCase {
             headers: [("Idempotency-Key", "before-the-move")])
         XCTAssertEqual(replay.status, 201)
         XCTAssertEqual(replay.header("Idempotent-Replayed"), "true", "the stored answer moved")
-        XCTAssertEqual(try moved.balance(ann.token, a), 7_500)
+        XCTAssertEqual(try moved.balance(ann.token, a), 7_000)
         XCTAssertEqual(try moved.request("POST", "/v1/transactions", ["account_id": b, "type": "deposit", "amount": 1], token: ann.token).status, 201)
         XCTAssertEqual(try moved.request("POST", "/v1/transfers", ["from_account_id": b, "to_account_id": a, "amount": 2], token: ann.token).status, 201)
         let cards = try moved.request("GET", "/v1/cards?account_id=\(a)", token: ann.token)
