@@ -52,6 +52,16 @@ run "POST /v1/transfers (-c64)" "$base" 64 -s "$here/transfer.lua"
 run "mixed 70/20/10 (-c64)" "$base" 64 -s "$here/mixed.lua"
 load_rss=$(peak_rss)
 
+# Bulk: 100-transfer batches, against SQLite's own rate for the same SQL at 100 transfers per
+# commit on a database `coffer migrate` made on the same disk (scripts/bench/sqlite_batch.c).
+run "POST /v1/transfers/batch x100 (-c16)" "$base" 16 -s "$here/batch.lua"
+batch_rps=$last_rps
+cc -O2 -o "$work/sqlite_batch" "$here/sqlite_batch.c" -lsqlite3
+DATABASE_URL="sqlite://$work/ceiling.db" "$bin_dir/coffer" migrate >/dev/null
+sqlite_rate=$("$work/sqlite_batch" "$work/ceiling.db" 100 "${duration%s}")
+printf '%-40s %10.0f transfers/s, %s of SQLite alone at 100 per commit (%s/s, same disk)\n' "bulk: transfers through batches" \
+  "$(python3 -c "print(100 * $batch_rps)")" "$(python3 -c "print(f'{100 * 100 * $batch_rps / $sqlite_rate:.0f}%')")" "$sqlite_rate"
+
 export BENCH_LOGIN_USERS=64
 for i in $(seq 1 "$BENCH_LOGIN_USERS"); do
   curl -fs -o /dev/null -X POST "$base/v1/auth/signup" -H 'Content-Type: application/json' \
