@@ -210,6 +210,52 @@ class StoreContractTests: XCTestCase {
         XCTAssertTrue(found.contains { $0.contains(account.id) }, "\(found)")
     }
 
+    /// Holds and reversal links that break their rules are reported: a hold reserving more than
+    /// the balance, a pending hold on a closed account, a capture whose journal line moved
+    /// another amount, a reversal that does not mirror what it names.
+    func testTheVerificationSeesBrokenHoldsAndReversals() throws {
+        let account = try openAccount("holds@example.com")
+        let eur = Currency(code: "EUR")!
+        let deposit = Identifier.make(at: now)
+        try store.write { db in
+            let bank = try db.bankCashAccount(currency: eur, for: account.id, at: now)
+            let entry = Identifier.make(at: now)
+            for (id, accountID, amount, before) in [(deposit, account.id, Int64(250), Int64(0)), (Identifier.make(at: now), bank.id, -250, bank.balance)] {
+                try db.appendPosting(
+                    JournalPosting(
+                        id: id, entryID: entry, accountID: accountID, type: .deposit, amount: amount, currency: eur, balanceAfter: before + amount,
+                        description: nil, transferID: nil, createdAt: now))
+                _ = try db.moveBalance(accountID: accountID, from: before, to: before + amount, at: now)
+            }
+        }
+        XCTAssertEqual(try store.read { try $0.ledgerDiscrepancies() }, [])
+        func hold(_ amount: Int64) -> Hold {
+            Hold(
+                id: Identifier.make(at: now), accountID: account.id, cardID: nil, amount: amount, capturedAmount: 0, currency: eur,
+                storedStatus: .pending, description: nil, metadata: .empty, expiresAt: Timestamp.now().adding(seconds: 3600), createdAt: now,
+                updatedAt: now)
+        }
+        let tooLarge = hold(300)
+        let captured = hold(100)
+        try store.write { db in
+            try db.insertHold(tooLarge)
+            try db.insertHold(captured)
+            try db.recordOutflow(accountID: account.id, day: now.date, amount: 400)
+            XCTAssertTrue(try db.settleHold(id: captured.id, to: .captured, capturedAmount: 100, capturePostingID: deposit, at: now))
+            XCTAssertFalse(try db.settleHold(id: captured.id, to: .voided, capturedAmount: 0, capturePostingID: nil, at: now), "a compare-and-set")
+            try db.appendPosting(
+                JournalPosting(
+                    id: Identifier.make(at: now), entryID: Identifier.make(at: now), accountID: account.id, type: .deposit, amount: 5,
+                    currency: eur, balanceAfter: 255, description: nil, transferID: nil, createdAt: now, reversesID: deposit))
+            try db.updateAccountStatus(id: account.id, to: .closed)
+        }
+        let found = try store.read { try $0.ledgerDiscrepancies() }.joined(separator: "\n")
+        XCTAssertTrue(found.contains("pending holds reserve 300, more than its balance 250"), found)
+        XCTAssertTrue(found.contains("hold \(tooLarge.id): pending on closed account"), found)
+        XCTAssertTrue(found.contains("hold \(captured.id): captured 100 but its capture line is missing or moved another amount"), found)
+        XCTAssertTrue(found.contains("reverses \(deposit) but does not mirror it"), found)
+    }
+
     func testAnIdempotencyRecordLivesUntilItExpiresAndIsThenReplaced() throws {
         let owner = user("keys@example.com")
         try store.write { try $0.insertUser(owner, passwordHash: "h") }
