@@ -139,7 +139,9 @@ class HoldTests: APITestCase {
         t.deposit(ann, a, 5_000)
         let hold = try XCTUnwrap(placeHold(ann, a, 800)["id"]?.stringValue)
         XCTAssertEqual(placeHold(ann, a, 300).code, "limit_exceeded")
-        XCTAssertEqual(t.post("/v1/holds/\(hold)/capture", [:], token: ann.accessToken).status, 201, "a capture never counts again")
+        let whole = t.send(.post, "/v1/holds/\(hold)/capture", token: ann.accessToken)
+        XCTAssertEqual(whole.status, 201, "no body captures all of it, and a capture never counts again")
+        XCTAssertEqual(whole["transaction"]?["amount"], 800)
         XCTAssertEqual(t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": 200], token: ann.accessToken).status, 201)
         XCTAssertEqual(
             t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": 1], token: ann.accessToken).code, "limit_exceeded")

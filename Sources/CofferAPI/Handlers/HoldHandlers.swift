@@ -35,7 +35,7 @@ struct HoldHandlers {
         }
         router.add(.post, "/v1/holds/{id}/capture") { context in
             let principal = try authenticator.principal(&context, roles: [.user, .admin])
-            var fields = try RequestBody.fields(of: context.request)
+            var fields = try RequestBody.optionalFields(of: context.request)
             let amount = fields.integer("amount", in: MoneyRules.amountRange, required: false)
             let toAccountID = fields.identifier("to_account_id", required: false)
             let description = fields.description()

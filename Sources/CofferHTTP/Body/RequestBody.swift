@@ -28,11 +28,17 @@ public enum RequestBody {
         }
     }
 
+    /// For actions whose fields are all optional (`POST /v1/holds/{id}/capture`): no body at all
+    /// reads as `{}`; any body is checked as every other one is.
+    public static func optionalFields(of request: Request) throws(AppError) -> FieldReader {
+        guard !request.body.isEmpty || request.declaredBodyBytes > 0 else { return try FieldReader(.object([])) }
+        return try fields(of: request)
+    }
+
     /// For actions that take no fields (`POST /v1/holds/{id}/void`): no body, or an empty JSON
     /// object; anything else is refused as for any other body.
     public static func emptyOrObject(_ request: Request) throws(AppError) {
-        guard !request.body.isEmpty else { return }
-        try fields(of: request).finish()
+        try optionalFields(of: request).finish()
     }
 
     static func isJSON(_ contentType: String?) -> Bool {
