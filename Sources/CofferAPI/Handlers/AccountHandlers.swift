@@ -26,7 +26,7 @@ struct AccountHandlers {
                         origin: context.origin)
                 },
                 render: { account in
-                    var response = Response.json(Representation.account(account), status: .created)
+                    var response = Response.json(ResourceJSON.account(account), status: .created)
                     response.headerFields[.location] = "/v1/accounts/\(account.id)"
                     return response
                 })
@@ -35,11 +35,11 @@ struct AccountHandlers {
             let principal = try authenticator.principal(&context)
             let query = try ListQuery(context.request, filters: ["holder_id"], metadata: true)
             let page = try accounts.list(for: principal, holderID: query.value("holder_id"), metadata: query.metadata, page: query.page)
-            return .json(Representation.list(page, request: query.page, Representation.account))
+            return .json(Representation.list(page, request: query.page, ResourceJSON.account))
         }
         router.add(.get, "/v1/accounts/{id}") { context in
             let principal = try authenticator.principal(&context)
-            return .json(Representation.account(try accounts.visibleAccount(context.parameter("id"), to: principal)))
+            return .json(ResourceJSON.account(try accounts.visibleAccount(context.parameter("id"), to: principal)))
         }
         router.add(.get, "/v1/accounts/{id}/balance") { context in
             let principal = try authenticator.principal(&context)
@@ -68,7 +68,7 @@ struct AccountHandlers {
             if fields.problems.isEmpty, status == nil, metadata == nil { fields.fail("status", "or metadata is required") }
             try fields.finish()
             let account = try accounts.update(context.parameter("id"), status: status, metadata: metadata, by: principal, origin: context.origin)
-            return .json(Representation.account(account))
+            return .json(ResourceJSON.account(account))
         }
     }
 }

@@ -19,7 +19,7 @@ struct CardHandlers {
                 context, principal: principal,
                 perform: { tx in try cards.issue(in: tx, accountID: accountID!, type: type!, by: principal, origin: context.origin) },
                 render: { card in
-                    var response = Response.json(Representation.card(card), status: .created)
+                    var response = Response.json(ResourceJSON.card(card), status: .created)
                     response.headerFields[.location] = "/v1/cards/\(card.id)"
                     return response
                 })
@@ -28,18 +28,18 @@ struct CardHandlers {
             let principal = try authenticator.principal(&context)
             let query = try ListQuery(context.request, filters: ["account_id"])
             let page = try cards.list(accountID: query.value("account_id"), for: principal, page: query.page)
-            return .json(Representation.list(page, request: query.page, Representation.card))
+            return .json(Representation.list(page, request: query.page, ResourceJSON.card))
         }
         router.add(.get, "/v1/cards/{id}") { context in
             let principal = try authenticator.principal(&context)
-            return .json(Representation.card(try cards.card(context.parameter("id"), for: principal)))
+            return .json(ResourceJSON.card(try cards.card(context.parameter("id"), for: principal)))
         }
         router.add(.patch, "/v1/cards/{id}") { context in
             let principal = try authenticator.principal(&context, roles: [.user, .admin])
             var fields = try RequestBody.fields(of: context.request)
             let status = fields.choice("status", of: CardStatus.allCases.map(\.rawValue)).flatMap(CardStatus.init(rawValue:))
             try fields.finish()
-            return .json(Representation.card(try cards.changeStatus(context.parameter("id"), to: status!, by: principal, origin: context.origin)))
+            return .json(ResourceJSON.card(try cards.changeStatus(context.parameter("id"), to: status!, by: principal, origin: context.origin)))
         }
     }
 }

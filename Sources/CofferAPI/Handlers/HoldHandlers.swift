@@ -28,7 +28,7 @@ struct HoldHandlers {
                 context, principal: principal,
                 perform: { tx in try holds.place(in: tx, placement, by: principal, origin: context.origin) },
                 render: { hold in
-                    var response = Response.json(Representation.hold(hold, at: hold.createdAt), status: .created)
+                    var response = Response.json(ResourceJSON.hold(hold, at: hold.createdAt), status: .created)
                     response.headerFields[.location] = "/v1/holds/\(hold.id)"
                     return response
                 })
@@ -47,9 +47,9 @@ struct HoldHandlers {
                     try holds.capture(in: tx, id, amount: amount, to: toAccountID, description: description, by: principal, origin: context.origin)
                 },
                 render: { capture in
-                    var body: [(String, JSONValue)] = [("hold", Representation.hold(capture.hold, at: capture.hold.updatedAt))]
-                    if let transfer = capture.transfer { body.append(("transfer", Representation.transfer(transfer))) }
-                    if let transaction = capture.transaction { body.append(("transaction", Representation.transaction(transaction))) }
+                    var body: [(String, JSONValue)] = [("hold", ResourceJSON.hold(capture.hold, at: capture.hold.updatedAt))]
+                    if let transfer = capture.transfer { body.append(("transfer", ResourceJSON.transfer(transfer))) }
+                    if let transaction = capture.transaction { body.append(("transaction", ResourceJSON.transaction(transaction))) }
                     return .json(.object(body), status: .created)
                 })
         }
@@ -60,7 +60,7 @@ struct HoldHandlers {
             return try writes.run(
                 context, principal: principal,
                 perform: { tx in try holds.void(in: tx, id, by: principal, origin: context.origin) },
-                render: { hold in .json(Representation.hold(hold, at: hold.updatedAt)) })
+                render: { hold in .json(ResourceJSON.hold(hold, at: hold.updatedAt)) })
         }
         router.add(.get, "/v1/holds") { context in
             let principal = try authenticator.principal(&context)
@@ -69,12 +69,12 @@ struct HoldHandlers {
                 accountID: query.value("account_id"), status: try query.choice("status", as: HoldStatus.self), metadata: query.metadata,
                 for: principal, page: query.page)
             let now = holds.now
-            return .json(Representation.list(page, request: query.page) { Representation.hold($0, at: now) })
+            return .json(Representation.list(page, request: query.page) { ResourceJSON.hold($0, at: now) })
         }
         router.add(.get, "/v1/holds/{id}") { context in
             let principal = try authenticator.principal(&context)
             let hold = try holds.hold(context.parameter("id"), for: principal)
-            return .json(Representation.hold(hold, at: holds.now))
+            return .json(ResourceJSON.hold(hold, at: holds.now))
         }
     }
 }

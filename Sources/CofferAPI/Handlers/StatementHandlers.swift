@@ -36,7 +36,7 @@ struct StatementHandlers {
     }
 
     private func body(_ statement: HistoryService.Statement, page: PageRequest) -> JSONValue {
-        let list = Representation.list(statement.lines, request: page, Representation.transaction)
+        let list = Representation.list(statement.lines, request: page, ResourceJSON.transaction)
         return [
             "account_id": .string(statement.account.id), "currency": .string(statement.account.currency.code),
             "from": .string(statement.from.iso8601), "to": .string(statement.to.iso8601),

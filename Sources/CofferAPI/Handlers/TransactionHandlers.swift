@@ -33,7 +33,7 @@ struct TransactionHandlers {
                         metadata: metadata ?? .empty, by: principal, origin: context.origin)
                 },
                 render: { transaction in
-                    var response = Response.json(Representation.transaction(transaction), status: .created)
+                    var response = Response.json(ResourceJSON.transaction(transaction), status: .created)
                     response.headerFields[.location] = "/v1/transactions/\(transaction.id)"
                     return response
                 })
@@ -46,7 +46,7 @@ struct TransactionHandlers {
                 context, principal: principal,
                 perform: { tx in try reversals.reverseTransaction(in: tx, id, reason: reason, by: principal, origin: context.origin) },
                 render: { transaction in
-                    var response = Response.json(Representation.transaction(transaction), status: .created)
+                    var response = Response.json(ResourceJSON.transaction(transaction), status: .created)
                     response.headerFields[.location] = "/v1/transactions/\(transaction.id)"
                     return response
                 })
@@ -61,11 +61,11 @@ struct TransactionHandlers {
                 until: to.map { CivilDate(daysSinceEpoch: $0.daysSinceEpoch + 1).startOfDay })
             filter.metadata = query.metadata
             let page = try history.transactions(filter, for: principal, page: query.page)
-            return .json(Representation.list(page, request: query.page, Representation.transaction))
+            return .json(Representation.list(page, request: query.page, ResourceJSON.transaction))
         }
         router.add(.get, "/v1/transactions/{id}") { context in
             let principal = try authenticator.principal(&context)
-            return .json(Representation.transaction(try history.transaction(context.parameter("id"), for: principal)))
+            return .json(ResourceJSON.transaction(try history.transaction(context.parameter("id"), for: principal)))
         }
     }
 }

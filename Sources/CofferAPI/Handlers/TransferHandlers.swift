@@ -34,7 +34,7 @@ struct TransferHandlers {
                         by: principal, origin: context.origin)
                 },
                 render: { transfer in
-                    var response = Response.json(Representation.transfer(transfer), status: .created)
+                    var response = Response.json(ResourceJSON.transfer(transfer), status: .created)
                     response.headerFields[.location] = "/v1/transfers/\(transfer.id)"
                     return response
                 })
@@ -52,14 +52,14 @@ struct TransferHandlers {
                     guard mode == .independent else {
                         let transfers = outcomes.map { outcome -> JSONValue in
                             guard case let .applied(transfer) = outcome else { preconditionFailure("an atomic batch applies every item") }
-                            return Representation.transfer(transfer)
+                            return ResourceJSON.transfer(transfer)
                         }
                         return .json(["data": .array(transfers)], status: .created)
                     }
                     let results = outcomes.enumerated().map { index, outcome -> JSONValue in
                         switch outcome {
                         case let .applied(transfer):
-                            return ["index": .int(index), "status": 201, "transfer": Representation.transfer(transfer)]
+                            return ["index": .int(index), "status": 201, "transfer": ResourceJSON.transfer(transfer)]
                         case let .refused(error):
                             return [
                                 "index": .int(index), "status": .int(error.code.entry.status),
@@ -78,7 +78,7 @@ struct TransferHandlers {
                 context, principal: principal,
                 perform: { tx in try reversals.reverseTransfer(in: tx, id, reason: reason, by: principal, origin: context.origin) },
                 render: { transfer in
-                    var response = Response.json(Representation.transfer(transfer), status: .created)
+                    var response = Response.json(ResourceJSON.transfer(transfer), status: .created)
                     response.headerFields[.location] = "/v1/transfers/\(transfer.id)"
                     return response
                 })
@@ -87,11 +87,11 @@ struct TransferHandlers {
             let principal = try authenticator.principal(&context)
             let query = try ListQuery(context.request, filters: ["account_id"], keyset: "transfers", metadata: true)
             let page = try history.transfers(accountID: query.value("account_id"), metadata: query.metadata, for: principal, page: query.page)
-            return .json(Representation.list(page, request: query.page, Representation.transfer))
+            return .json(Representation.list(page, request: query.page, ResourceJSON.transfer))
         }
         router.add(.get, "/v1/transfers/{id}") { context in
             let principal = try authenticator.principal(&context)
-            return .json(Representation.transfer(try history.transfer(context.parameter("id"), for: principal)))
+            return .json(ResourceJSON.transfer(try history.transfer(context.parameter("id"), for: principal)))
         }
     }
 
