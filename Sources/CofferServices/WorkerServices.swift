@@ -40,6 +40,7 @@ public struct WorkerServices {
     public let holds: HoldService
     public let batches: TransferBatchService
     public let reversals: ReversalService
+    public let events: EventFeed
     public let administration: UserAdministration
     public let directory: AccountHolderDirectory
     public let database: DatabaseHealth
@@ -58,6 +59,7 @@ public struct WorkerServices {
         holds = HoldService(store: store, settings: settings.money, clock: clock)
         batches = TransferBatchService(store: store, settings: settings.money, clock: clock)
         reversals = ReversalService(store: store, settings: settings.money, clock: clock)
+        events = EventFeed(store: store)
         administration = UserAdministration(store: store, clock: clock)
         directory = AccountHolderDirectory(store: store)
         database = DatabaseHealth(store: store)

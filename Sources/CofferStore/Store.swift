@@ -67,6 +67,8 @@ public protocol StoreReader {
     func idempotencyRecord(userID: String, key: String, now: Timestamp) throws -> IdempotencyRecord?
 
     func auditEvents(_ filter: AuditFilter, page: PageRequest) throws -> Page<AuditEvent>
+    /// The outbox, oldest first after `page.after`.
+    func events(_ filter: EventFilter, page: PageRequest) throws -> Page<Event>
     func stats(dayStart: Timestamp) throws -> ServiceStats
 
     func ledgerSize() throws -> LedgerSize
@@ -127,6 +129,8 @@ public protocol StoreWriter: StoreReader {
 
     /// Appends to the audit trail, in the transaction of the action it records.
     func appendAudit(_ event: AuditEvent) throws
+    /// Appends to the outbox, in the transaction of the change it tells of.
+    func appendEvent(_ event: Event) throws
 
     // MARK: Ledger primitives, for the ledger engine only
 

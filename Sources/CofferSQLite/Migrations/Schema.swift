@@ -20,5 +20,6 @@ public enum Schema {
         postingCounts,
         postingTimes,
         holdsAndReversals,
+        events,
     ]
 }

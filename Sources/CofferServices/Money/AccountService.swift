@@ -157,6 +157,8 @@ public struct AccountService {
             db, .accountStatusChange, actor: principal.userID,
             target: ("account", account.id),
             reason: "\(account.status.rawValue)->\(status.rawValue)")
-        return account.with(status: status)
+        let changed = account.with(status: status)
+        try EventRecorder(clock: clock).record(db, .accountStatusChanged, ResourceJSON.account(changed), users: [account.ownerUserID])
+        return changed
     }
 }

@@ -74,9 +74,11 @@ public struct CardService {
             try AuditRecorder(origin: origin, clock: clock).record(
                 db, .cardStatusChange, actor: principal.userID, target: ("card", card.id),
                 reason: "\(card.status.rawValue)->\(status.rawValue)")
-            return Card(
+            let changed = Card(
                 id: card.id, accountID: card.accountID, type: card.type, last4: card.last4, expiryMonth: card.expiryMonth,
                 expiryYear: card.expiryYear, status: status, createdAt: card.createdAt)
+            try EventRecorder(clock: clock).record(db, .cardStatusChanged, ResourceJSON.card(changed), users: [account.ownerUserID])
+            return changed
         }
     }
 }

@@ -60,6 +60,7 @@ public struct HoldService {
                 description: placement.description, metadata: placement.metadata, lifetimeSeconds: placement.lifetimeSeconds,
                 at: clock.now()))
         try AuditRecorder(origin: origin, clock: clock).record(db, .holdCreate, actor: principal.userID, target: ("hold", hold.id))
+        try EventRecorder(clock: clock).record(db, .holdCreated, ResourceJSON.hold(hold, at: hold.createdAt), users: [account.ownerUserID])
         return hold
     }
 
@@ -68,7 +69,7 @@ public struct HoldService {
         origin: RequestOrigin
     ) throws -> Capture {
         let db = tx.db
-        _ = try controlledHold(holdID, principal, in: db)
+        let (_, account) = try controlledHold(holdID, principal, in: db)
         var destination: Account?
         if let toAccountID {
             guard let found = try db.account(id: toAccountID) else {
@@ -83,6 +84,13 @@ public struct HoldService {
             throw AppError(.accountNotActive, "The destination account cannot receive this transfer.")
         }
         try AuditRecorder(origin: origin, clock: clock).record(db, .holdCapture, actor: principal.userID, target: ("hold", hold.id))
+        let events = EventRecorder(clock: clock)
+        try events.record(db, .holdCaptured, ResourceJSON.hold(hold, at: hold.updatedAt), users: [account.ownerUserID])
+        if let transfer = receipt.transfer, let destination {
+            try events.record(db, .transferCreated, ResourceJSON.transfer(transfer), users: [account.ownerUserID, destination.ownerUserID])
+        } else if let transaction = receipt.transactions.first {
+            try events.record(db, .transactionCreated, ResourceJSON.transaction(transaction), users: [account.ownerUserID])
+        }
         return Capture(hold: hold, transaction: receipt.transfer == nil ? receipt.transactions.first : nil, transfer: receipt.transfer)
     }
 
@@ -94,19 +102,20 @@ public struct HoldService {
 
     public func void(in tx: WriteTransaction, _ holdID: String, by principal: Principal, origin: RequestOrigin) throws -> Hold {
         let db = tx.db
-        _ = try controlledHold(holdID, principal, in: db)
+        let (_, account) = try controlledHold(holdID, principal, in: db)
         let hold = try engine(db).void(holdID, at: clock.now())
         try AuditRecorder(origin: origin, clock: clock).record(db, .holdVoid, actor: principal.userID, target: ("hold", hold.id))
+        try EventRecorder(clock: clock).record(db, .holdVoided, ResourceJSON.hold(hold, at: hold.updatedAt), users: [account.ownerUserID])
         return hold
     }
 
     /// The hold, if `principal` may act on it: the owner of its account, or an admin. Staff who
     /// may only read get "not found" here too, as for any write they may not make.
-    private func controlledHold(_ id: String, _ principal: Principal, in db: any StoreReader) throws -> Hold {
+    private func controlledHold(_ id: String, _ principal: Principal, in db: any StoreReader) throws -> (Hold, Account) {
         guard let hold = try db.hold(id: id), let account = try db.account(id: hold.accountID), account.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no hold with this id.")
         }
-        return hold
+        return (hold, account)
     }
 
     public func hold(_ id: String, for principal: Principal) throws -> Hold {

@@ -26,6 +26,7 @@ public struct PaymentService {
     /// An account the caller may deposit to or withdraw from: their own (an admin's: any).
     public struct CashAccount: Sendable {
         let id: String
+        let ownerUserID: String
     }
 
     /// Money moves from an account the caller controls to any existing account.
@@ -38,7 +39,7 @@ public struct PaymentService {
         guard let account = try store.readOnce({ try $0.account(id: accountID) }), account.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no account with this id.")
         }
-        return CashAccount(id: account.id)
+        return CashAccount(id: account.id, ownerUserID: account.ownerUserID)
     }
 
     public func transferParties(from fromID: String, to toID: String, by principal: Principal) throws -> TransferParties {
@@ -64,6 +65,7 @@ public struct PaymentService {
         try AuditRecorder(origin: origin, clock: clock).record(
             db, .transactionCreate, actor: principal.userID,
             target: ("transaction", transaction.id))
+        try EventRecorder(clock: clock).record(db, .transactionCreated, ResourceJSON.transaction(transaction), users: [account.ownerUserID])
         return transaction
     }
 
@@ -97,6 +99,7 @@ public struct PaymentService {
         }
         guard let transfer = receipt.transfer else { preconditionFailure("a transfer posting records a transfer") }
         try AuditRecorder(origin: origin, clock: clock).record(db, .transferCreate, actor: principal.userID, target: ("transfer", transfer.id))
+        try EventRecorder(clock: clock).record(db, .transferCreated, ResourceJSON.transfer(transfer), users: [from.ownerUserID, to.ownerUserID])
         return transfer
     }
 }

@@ -49,6 +49,12 @@ public struct ReversalService {
         guard let compensation = receipt.transactions.first else { preconditionFailure("a cash movement records one transaction") }
         try AuditRecorder(origin: origin, clock: clock).record(
             db, .transactionReverse, actor: principal.userID, target: ("transaction", original.id), reason: reason)
+        guard let owner = try db.account(id: original.accountID)?.ownerUserID, let reversed = try db.transaction(id: original.id) else {
+            preconditionFailure("accounts and the journal are never deleted")
+        }
+        let events = EventRecorder(clock: clock)
+        try events.record(db, .transactionReversed, ResourceJSON.transaction(reversed), users: [owner])
+        try events.record(db, .transactionCreated, ResourceJSON.transaction(compensation), users: [owner])
         return compensation
     }
 
@@ -68,6 +74,12 @@ public struct ReversalService {
         guard let compensation = receipt.transfer else { preconditionFailure("a transfer posting records a transfer") }
         try AuditRecorder(origin: origin, clock: clock).record(
             db, .transferReverse, actor: principal.userID, target: ("transfer", original.id), reason: reason)
+        guard let from = try db.account(id: original.fromAccountID), let to = try db.account(id: original.toAccountID),
+            let reversed = try db.transfer(id: original.id)
+        else { preconditionFailure("accounts and transfers are never deleted") }
+        let events = EventRecorder(clock: clock)
+        try events.record(db, .transferReversed, ResourceJSON.transfer(reversed), users: [from.ownerUserID, to.ownerUserID])
+        try events.record(db, .transferCreated, ResourceJSON.transfer(compensation), users: [from.ownerUserID, to.ownerUserID])
         return compensation
     }
 

@@ -104,6 +104,7 @@ public struct TransferBatchService {
         }
         guard let transfer = receipt.transfer else { preconditionFailure("a transfer posting records a transfer") }
         try audit.record(db, .transferCreate, actor: principal.userID, target: ("transfer", transfer.id))
+        try EventRecorder(clock: clock).record(db, .transferCreated, ResourceJSON.transfer(transfer), users: [from.ownerUserID, to.ownerUserID])
         return transfer
     }
 }

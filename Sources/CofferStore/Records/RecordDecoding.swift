@@ -118,3 +118,15 @@ extension IdempotencyRecord {
         self.init(fingerprint: row.blob(0), response: StoredResponse(status: Int(row.int64(1)), headers: row.text(2), body: row.blob(3)))
     }
 }
+
+extension Event {
+    /// Columns: id, type, created_at, data, user_id, other_user_id.
+    public init(row: some RecordRow) {
+        guard let type = EventType(rawValue: row.text(1)), let data = try? JSONParser.parse(row.text(3)) else {
+            preconditionFailure("events row with an unknown type or unreadable data")
+        }
+        self.init(
+            id: row.text(0), type: type, createdAt: row.timestamp(2), data: data,
+            userIDs: [row.text(4)] + (row.optionalText(5).map { [$0] } ?? []))
+    }
+}

@@ -1,0 +1,41 @@
+/// API.md "Events and webhooks": every change worth telling, written in the transaction of the
+/// change (never told of a change that rolled back, never lost with one that committed).
+public enum EventType: String, Sendable, CaseIterable {
+    case transactionCreated = "transaction.created"
+    case transferCreated = "transfer.created"
+    case transferReversed = "transfer.reversed"
+    case transactionReversed = "transaction.reversed"
+    case holdCreated = "hold.created"
+    case holdCaptured = "hold.captured"
+    case holdVoided = "hold.voided"
+    case holdExpired = "hold.expired"
+    case accountStatusChanged = "account.status_changed"
+    case cardStatusChanged = "card.status_changed"
+    case scheduledTransferExecuted = "scheduled_transfer.executed"
+    case scheduledTransferFailed = "scheduled_transfer.failed"
+    case exportCompleted = "export.completed"
+}
+
+public struct Event: Sendable, Equatable {
+    public let id: String
+    public let type: EventType
+    public let createdAt: Timestamp
+    /// The object as the API showed it when the event happened.
+    public let data: JSONValue
+    /// Whose resources the event is about (a transfer's two owners): they, and staff, see it.
+    public let userIDs: [String]
+
+    public init(id: String, type: EventType, createdAt: Timestamp, data: JSONValue, userIDs: [String]) {
+        precondition((1...2).contains(userIDs.count), "an event concerns one or two users")
+        self.id = id
+        self.type = type
+        self.createdAt = createdAt
+        self.data = data
+        self.userIDs = userIDs
+    }
+
+    /// `{id, type, created_at, data}`, as `GET /v1/events` lists it and a webhook delivers it.
+    public var json: JSONValue {
+        ["id": .string(id), "type": .string(type.rawValue), "created_at": .string(createdAt.rfc3339), "data": data]
+    }
+}

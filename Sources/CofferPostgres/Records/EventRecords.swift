@@ -1,0 +1,30 @@
+import CofferCore
+import CofferStore
+
+extension PostgresSession {
+    public func appendEvent(_ event: Event) throws {
+        try deferredWrite(
+            "INSERT INTO events (id, type, created_at, data, user_id, other_user_id) VALUES ($1, $2, $3, $4, $5, $6)",
+            [
+                .text(event.id), .text(event.type.rawValue), .integer(event.createdAt.millisecondsSinceEpoch),
+                .text(String(decoding: event.data.serialized(), as: UTF8.self)), .text(event.userIDs[0]),
+                (event.userIDs.count > 1 && event.userIDs[1] != event.userIDs[0] ? event.userIDs[1] : nil).postgresValue,
+            ])
+    }
+
+    /// Oldest first, keyset-paged on the outbox's sequence. Only events of transactions older than
+    /// every one still running are read, so a later poll never finds one behind its cursor.
+    public func events(_ filter: EventFilter, page: PageRequest) throws -> Page<Event> {
+        var conditions = PostgresConditions("tx_id < pg_snapshot_xmin(pg_current_snapshot())")
+        if let userID = filter.userID { conditions.add("(user_id = ? OR other_user_id = ?)", .text(userID), .text(userID)) }
+        if let type = filter.type { conditions.add("type = ?", .text(type.rawValue)) }
+        let total = try scalarInt("SELECT count(*) FROM events WHERE \(conditions.sql)", conditions.arguments)
+        if let after = page.after { conditions.add("seq > (SELECT seq FROM events WHERE id = ?)", .text(after)) }
+        let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))
+        let offset = conditions.placeholder(.integer(Int64(page.offset)))
+        let rows = try query(
+            "SELECT id, type, created_at, data, user_id, other_user_id FROM events WHERE \(conditions.sql) ORDER BY seq LIMIT \(limit) OFFSET \(offset)",
+            conditions.arguments, Event.init(row:))
+        return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
+    }
+}

@@ -1,0 +1,27 @@
+import CofferCore
+import CofferStore
+
+extension Database {
+    public func appendEvent(_ event: Event) throws {
+        try run(
+            "INSERT INTO events (id, type, created_at, data, user_id, other_user_id) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                .text(event.id), .text(event.type.rawValue), .integer(event.createdAt.millisecondsSinceEpoch),
+                .text(String(decoding: event.data.serialized(), as: UTF8.self)), .text(event.userIDs[0]),
+                (event.userIDs.count > 1 && event.userIDs[1] != event.userIDs[0] ? event.userIDs[1] : nil).sqliteValue,
+            ])
+    }
+
+    /// Oldest first, keyset-paged on the outbox's sequence.
+    public func events(_ filter: EventFilter, page: PageRequest) throws -> Page<Event> {
+        var conditions = SQLConditions()
+        if let userID = filter.userID { conditions.add("(user_id = ? OR other_user_id = ?)", .text(userID), .text(userID)) }
+        if let type = filter.type { conditions.add("type = ?", .text(type.rawValue)) }
+        let total = try scalarInt("SELECT count(*) FROM events WHERE \(conditions.sql)", conditions.arguments)
+        if let after = page.after { conditions.add("seq > (SELECT seq FROM events WHERE id = ?)", .text(after)) }
+        let rows = try query(
+            "SELECT id, type, created_at, data, user_id, other_user_id FROM events WHERE \(conditions.sql) ORDER BY seq LIMIT ? OFFSET ?",
+            conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Event.init(row:))
+        return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
+    }
+}
