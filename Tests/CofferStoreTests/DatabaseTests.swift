@@ -145,7 +145,7 @@ final class DatabaseTests: XCTestCase {
                     """, [.text("p\(index)"), .text("e\(index)"), .integer(amount), .integer(index == 1 ? -10 : -30)])
             }
         }
-        XCTAssertEqual(try Migrator().migrate(db), [7, 8, 9])
+        XCTAssertEqual(try Migrator().migrate(db), Schema.migrations.map(\.version).filter { $0 >= 7 })
         XCTAssertEqual(try db.scalarInt("SELECT posting_count FROM accounts WHERE id = 'bank'"), 2)
         XCTAssertEqual(try db.scalarInt("SELECT last_posted_at FROM accounts WHERE id = 'bank'"), 1)
         try db.write { db in

@@ -1,3 +1,4 @@
+import CofferCore
 import CofferPostgres
 import CofferStore
 import CofferTestSupport
@@ -48,6 +49,38 @@ final class PostgresStoreContractTests: StoreContractTests {
         release.signal()
         claimed.wait()
         XCTAssertTrue(try store.write { try $0.claimIdempotencyKey(userID: "u", key: "k") }, "released at commit")
+    }
+
+    /// An event numbered first but committed last is never passed by a poller: while its
+    /// transaction runs, events committed after it stay hidden, and once it commits the poller
+    /// reads both in order.
+    func testAPollerNeverPassesAnEventWhoseTransactionIsStillRunning() throws {
+        let pool = try XCTUnwrap(database.map { PostgresPool(url: $0.url, size: 3) })
+        let store = PostgresStore(pool: pool)
+        let now = Timestamp.now()
+        func event(_ id: String) -> Event { Event(id: id, type: .transactionCreated, createdAt: now, data: [:], userIDs: ["u"]) }
+        func polled() throws -> [String] {
+            try store.read { try $0.events(EventFilter(userID: "u", type: nil), page: PageRequest(limit: 10, offset: 0)) }.items.map(\.id)
+        }
+        let written = DispatchSemaphore(value: 0)
+        let commit = DispatchSemaphore(value: 0)
+        let early = event("early")
+        let slow = Thread {
+            _ = try? PostgresStore(pool: pool).write { db in
+                try db.appendEvent(early)
+                _ = try db.events(EventFilter(userID: nil, type: nil), page: PageRequest(limit: 1, offset: 0))  // sends the insert
+                written.signal()
+                commit.wait()
+            }
+            written.signal()
+        }
+        slow.start()
+        written.wait()
+        try store.write { try $0.appendEvent(event("late")) }
+        XCTAssertEqual(try polled(), [], "the later event waits for the earlier transaction")
+        commit.signal()
+        written.wait()
+        XCTAssertEqual(try polled(), ["early", "late"])
     }
 
     func testMigratingTwiceAppliesNothingTheSecondTime() throws {

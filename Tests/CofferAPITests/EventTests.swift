@@ -1,0 +1,104 @@
+import CofferCore
+import CofferTestSupport
+import XCTest
+
+/// API.md "Events and webhooks": every change tells an event written in its own transaction, so
+/// a refused or rolled-back change tells nothing; `GET /v1/events` lists a user's own, oldest first.
+class EventTests: APITestCase {
+    private func events(_ member: TestApp.Member, _ query: String = "") -> [JSONValue] {
+        t.get("/v1/events?limit=100" + query, token: member.accessToken)["data"]?.arrayValue ?? []
+    }
+
+    private func types(_ member: TestApp.Member, _ query: String = "") -> [String] {
+        events(member, query).compactMap { $0["type"]?.stringValue }
+    }
+
+    func testEveryChangeTellsItsEventToTheUsersItConcerns() throws {
+        let ann = t.member()
+        let bob = t.member()
+        let admin = try t.member(role: .admin)
+        let a = t.openAccount(ann)
+        let b = t.openAccount(bob)
+        let deposit = t.deposit(ann, a, 5_000)
+        let transfer = t.post("/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 1_000], token: ann.accessToken)
+        let hold = try XCTUnwrap(t.post("/v1/holds", ["account_id": .string(a), "amount": 700], token: ann.accessToken)["id"]?.stringValue)
+        XCTAssertEqual(t.post("/v1/holds/\(hold)/capture", ["amount": 200], token: ann.accessToken).status, 201)
+        let other = try XCTUnwrap(t.post("/v1/holds", ["account_id": .string(a), "amount": 100], token: ann.accessToken)["id"]?.stringValue)
+        XCTAssertEqual(t.post("/v1/holds/\(other)/void", [:], token: ann.accessToken).status, 200)
+        XCTAssertEqual(t.send(.patch, "/v1/accounts/\(b)", body: ["status": "frozen"], token: admin.accessToken).status, 200)
+        XCTAssertEqual(t.send(.patch, "/v1/accounts/\(b)", body: ["status": "active"], token: admin.accessToken).status, 200)
+        let card = try XCTUnwrap(t.post("/v1/cards", ["account_id": .string(a), "type": "virtual"], token: ann.accessToken)["id"]?.stringValue)
+        XCTAssertEqual(t.send(.patch, "/v1/cards/\(card)", body: ["status": "frozen"], token: ann.accessToken).status, 200)
+        XCTAssertEqual(t.post("/v1/transfers/\(transfer["id"]!.stringValue!)/reverse", ["reason": "test"], token: admin.accessToken).status, 201)
+
+        XCTAssertEqual(
+            types(ann),
+            [
+                "transaction.created", "transfer.created", "hold.created", "hold.captured", "transaction.created", "hold.created",
+                "hold.voided", "card.status_changed", "transfer.reversed", "transfer.created",
+            ])
+        XCTAssertEqual(
+            types(bob), ["transfer.created", "account.status_changed", "account.status_changed", "transfer.reversed", "transfer.created"],
+            "a transfer concerns both owners; the rest only its own")
+        let first = try XCTUnwrap(events(ann).first)
+        XCTAssertEqual(first["data"], deposit.json, "the object as the API showed it")
+        XCTAssertNotNil(first["id"]?.stringValue)
+        XCTAssertNotNil(first["created_at"]?.stringValue)
+        let reversed = try XCTUnwrap(events(ann).first { $0["type"] == "transfer.reversed" })
+        XCTAssertEqual(reversed["data"]?["id"], transfer["id"])
+        XCTAssertNotEqual(reversed["data"]?["reversed_by"], .null)
+        XCTAssertEqual(types(ann, "&type=hold.created"), ["hold.created", "hold.created"])
+        XCTAssertEqual(events(admin).count, 12, "staff see every event: ann's ten and bob's two of his own")
+        XCTAssertEqual(t.get("/v1/events?type=hold.melted", token: ann.accessToken).code, "invalid_parameter")
+    }
+
+    func testARefusedOrRolledBackChangeTellsNothingAndAReplayTellsNothingTwice() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(ann)
+        t.deposit(ann, a, 1_000)
+        let before = events(ann).count
+        XCTAssertEqual(
+            t.post("/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 5_000], token: ann.accessToken).code,
+            "insufficient_funds")
+        let batch: JSONValue = [
+            "mode": "atomic",
+            "transfers": [
+                ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 500],
+                ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 600],
+            ],
+        ]
+        XCTAssertEqual(t.post("/v1/transfers/batch", batch, token: ann.accessToken).code, "batch_item_failed")
+        XCTAssertEqual(events(ann).count, before, "the first item's transfer rolled back with its event")
+        let keyed = t.send(
+            .post, "/v1/transfers", body: ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 10], token: ann.accessToken,
+            headers: ["Idempotency-Key": "once"])
+        XCTAssertEqual(keyed.status, 201)
+        t.send(
+            .post, "/v1/transfers", body: ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 10], token: ann.accessToken,
+            headers: ["Idempotency-Key": "once"])
+        XCTAssertEqual(events(ann).count, before + 1)
+    }
+
+    func testPollingWithTheCursorReadsEachEventOnceOldestFirst() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        for amount in 1...7 { t.deposit(ann, a, Int64(amount)) }
+        var seen: [Int64] = []
+        var cursor: String?
+        repeat {
+            let page = t.get("/v1/events?limit=3" + (cursor.map { "&cursor=\($0)" } ?? ""), token: ann.accessToken)
+            XCTAssertEqual(page.status, 200, page.json.serializedString)
+            seen += page["data"]?.arrayValue?.compactMap { $0["data"]?["amount"]?.int64Value } ?? []
+            cursor = page["pagination"]?["next_cursor"]?.stringValue
+        } while cursor != nil
+        XCTAssertEqual(seen, [1, 2, 3, 4, 5, 6, 7])
+        t.deposit(ann, a, 8)
+        XCTAssertEqual(events(ann).last?["data"]?["amount"], 8, "a poll after the last page finds the new event")
+    }
+}
+
+final class EventTestsOnPostgres: EventTests {
+    override class var backend: TestBackend { .postgres }
+    func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
+}
