@@ -41,6 +41,7 @@ public struct WorkerServices {
     public let batches: TransferBatchService
     public let reversals: ReversalService
     public let events: EventFeed
+    public let jobs: JobAdministration
     public let administration: UserAdministration
     public let directory: AccountHolderDirectory
     public let database: DatabaseHealth
@@ -60,6 +61,7 @@ public struct WorkerServices {
         batches = TransferBatchService(store: store, settings: settings.money, clock: clock)
         reversals = ReversalService(store: store, settings: settings.money, clock: clock)
         events = EventFeed(store: store)
+        jobs = JobAdministration(store: store, clock: clock)
         administration = UserAdministration(store: store, clock: clock)
         directory = AccountHolderDirectory(store: store)
         database = DatabaseHealth(store: store)

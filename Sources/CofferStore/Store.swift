@@ -73,6 +73,10 @@ public protocol StoreReader {
 
     func ledgerSize() throws -> LedgerSize
 
+    func job(id: String) throws -> Job?
+    /// Newest first.
+    func jobs(_ filter: JobFilter, page: PageRequest) throws -> Page<Job>
+
     /// Recomputes the ledger from the journal and lists every place it disagrees with itself
     /// (`coffer verify`); empty when the books are sound.
     func ledgerDiscrepancies() throws -> [String]
@@ -132,6 +136,22 @@ public protocol StoreWriter: StoreReader {
     /// Appends to the outbox, in the transaction of the change it tells of.
     func appendEvent(_ event: Event) throws
 
+    // MARK: Jobs, for the job runner
+
+    /// Adds a job; false (and nothing added) when its `runKey` is already taken.
+    func enqueueJob(_ job: Job) throws -> Bool
+    /// Leases up to `limit` due jobs (and jobs whose lease ran out) to `runner` until `until`,
+    /// counting an attempt on each; no other runner gets them meanwhile.
+    func claimJobs(runner: String, now: Timestamp, until: Timestamp, limit: Int) throws -> [Job]
+    /// Ends `runner`'s lease with an outcome; false when the lease was lost (it ran out and another
+    /// runner claimed the job), in which case nothing changes.
+    func finishJob(id: String, runner: String, status: JobStatus, runAt: Timestamp?, error: String?, at now: Timestamp) throws -> Bool
+    /// Queues a dead or failed job again with fresh attempts; false for any other.
+    func retryJob(id: String, at now: Timestamp) throws -> Bool
+    func purgeFinishedJobs(before time: Timestamp) throws
+    /// Records as expired up to `limit` pending holds past their expiry, and returns them.
+    func expireDueHolds(at now: Timestamp, limit: Int) throws -> [Hold]
+
     // MARK: Ledger primitives, for the ledger engine only
 
     /// The customer accounts among `ids`, locked against other writers until the transaction
@@ -160,6 +180,8 @@ public protocol StoreWriter: StoreReader {
     func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws
 
     func insertHold(_ hold: Hold) throws
+    /// The hold, locked against other writers (the expiry sweep) until the transaction ends.
+    func holdForUpdate(id: String) throws -> Hold?
     /// Compare-and-set: moves a pending hold to `status`; false when it was no longer pending. A
     /// capture names the journal line that took the money from the hold's account.
     func settleHold(id: String, to status: HoldStatus, capturedAmount: Int64, capturePostingID: String?, at time: Timestamp) throws -> Bool

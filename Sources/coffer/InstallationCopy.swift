@@ -1,7 +1,7 @@
 import CofferPostgres
 import CofferSQLite
 
-/// The row-by-row part of `coffer copy`: every table of the schema (version 10), in an order
+/// The row-by-row part of `coffer copy`: every table of the schema (version 11), in an order
 /// that satisfies the foreign keys, read from one SQLite snapshot and inserted into PostgreSQL in
 /// one transaction, in batches of multi-row INSERTs. Ids, times and sequence numbers are kept;
 /// identity sequences continue after the highest copied value.
@@ -87,6 +87,13 @@ struct InstallationCopy {
             columns: [
                 ("seq", .integer), ("id", .text), ("type", .text), ("created_at", .integer), ("data", .text), ("user_id", .text),
                 ("other_user_id", .text),
+            ], hasSequence: true),
+        Table(
+            name: "jobs",
+            columns: [
+                ("seq", .integer), ("id", .text), ("kind", .text), ("payload", .text), ("run_key", .text), ("status", .text),
+                ("attempts", .integer), ("max_attempts", .integer), ("run_at", .integer), ("locked_by", .text), ("locked_until", .integer),
+                ("last_error", .text), ("created_at", .integer), ("updated_at", .integer),
             ], hasSequence: true),
         Table(
             name: "metadata_entries", columns: [("owner", .text), ("key", .text), ("value", .text), ("owner_id", .text)],

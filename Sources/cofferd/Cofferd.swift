@@ -87,6 +87,19 @@ struct Cofferd {
             let application = CofferService.makeApplication(services: services, settings: workerSettings, logger: logger)
             return { request in application.handle(request) }
         }
+        let runner: JobRunner
+        do {
+            runner = try JobRunner(makeStore: stores.make, work: BackgroundWork(clock: .system), clock: .system) { job, outcome, error in
+                let metadata: Logger.Metadata = [
+                    "event": "job", "job_id": .string(job.id), "kind": .string(job.kind.rawValue), "outcome": .string(outcome.rawValue),
+                    "attempt": .stringConvertible(job.attempts), "error": .string(error ?? ""),
+                ]
+                if outcome == .succeeded { logger.debug("job finished", metadata: metadata) } else { logger.warning("job failed", metadata: metadata) }
+            }
+        } catch {
+            exitWithError("database \(config.database) is unusable for the job runner: \(error)", code: 1)
+        }
+        runner.start()
         let startup = startClock.duration(to: .now)
         logger.info(
             "started",
@@ -102,6 +115,8 @@ struct Cofferd {
         sigwait(&signals, &received)
         logger.info("stopping", metadata: ["event": "shutdown", "signal": .stringConvertible(Int(received))])
         let drained = server.stop(timeoutSeconds: config.shutdownTimeoutSeconds)
+        // Then background work: the pass under way finishes; what it did not reach stays queued.
+        runner.stop()
         // After the workers: on SQLite every job they queued is committed and answered before this returns.
         stores.stop(logger)
         socket.close()

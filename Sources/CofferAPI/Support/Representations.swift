@@ -38,6 +38,14 @@ enum Representation {
         ]
     }
 
+    static func job(_ job: Job) -> JSONValue {
+        [
+            "id": .string(job.id), "kind": .string(job.kind.rawValue), "status": .string(job.status.rawValue),
+            "attempts": .int(job.attempts), "max_attempts": .int(job.maxAttempts), "run_at": .string(job.runAt.rfc3339),
+            "last_error": job.lastError.map(JSONValue.string) ?? .null, "created_at": .string(job.createdAt.rfc3339),
+        ]
+    }
+
     /// `{"data": [...], "pagination": {...}}`, the envelope of every list.
     static func list<Item>(_ page: Page<Item>, request: PageRequest, _ render: (Item) -> JSONValue) -> JSONValue {
         [

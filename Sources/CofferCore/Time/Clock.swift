@@ -15,5 +15,9 @@ extension Timestamp {
         Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch + seconds * 1000)
     }
 
+    public func adding(milliseconds: Int64) -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch + milliseconds)
+    }
+
     public var date: CivilDate { CivilDate(daysSinceEpoch: millisecondsSinceEpoch.floorDivided(by: 86_400_000)) }
 }

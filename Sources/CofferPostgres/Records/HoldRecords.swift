@@ -24,6 +24,10 @@ extension PostgresSession {
         try queryFirst("SELECT \(Self.holdColumns) FROM holds WHERE id = $1", [.text(id)], Hold.init(row:))
     }
 
+    public func holdForUpdate(id: String) throws -> Hold? {
+        try queryFirst("SELECT \(Self.holdColumns) FROM holds WHERE id = $1 FOR UPDATE", [.text(id)], Hold.init(row:))
+    }
+
     /// Newest first, keyset-paged on the holds' sequence.
     public func holds(_ filter: HoldFilter, page: PageRequest) throws -> Page<Hold> {
         var conditions = PostgresConditions()

@@ -21,5 +21,6 @@ public enum Schema {
         postingTimes,
         holdsAndReversals,
         events,
+        jobs,
     ]
 }

@@ -24,6 +24,11 @@ extension Database {
         try queryFirst("SELECT \(Self.holdColumns) FROM holds WHERE id = ?", [.text(id)], Hold.init(row:))
     }
 
+    /// The batch's `BEGIN IMMEDIATE` already holds the one write lock.
+    public func holdForUpdate(id: String) throws -> Hold? {
+        try hold(id: id)
+    }
+
     /// Newest first, keyset-paged on the holds' sequence.
     public func holds(_ filter: HoldFilter, page: PageRequest) throws -> Page<Hold> {
         var conditions = SQLConditions()

@@ -46,8 +46,6 @@ public final class IdempotentWrites {
     let clock: Clock
     let inFlight: InFlightKeys
     static let keyLifetimeSeconds: Int64 = 86_400
-    static let purgeIntervalSeconds: Int64 = 60
-    private var lastPurge = Timestamp(millisecondsSinceEpoch: 0)
 
     public init(store: any Store, clock: Clock, inFlight: InFlightKeys) {
         self.store = store
@@ -86,7 +84,6 @@ public final class IdempotentWrites {
         defer { inFlight.release(claim) }
         return try store.write { db in
             guard try db.claimIdempotencyKey(userID: request.userID, key: key) else { throw Self.keyInUse }
-            try purgeIfDue(db, now: now)
             if let stored = try db.idempotencyRecord(userID: request.userID, key: key, now: now) {
                 guard fingerprint.matches(stored.fingerprint) else {
                     throw AppError(.idempotencyKeyMismatch, "This Idempotency-Key was already used with a different request.")
@@ -108,11 +105,5 @@ public final class IdempotentWrites {
 
     private static var keyInUse: AppError {
         AppError(.idempotencyKeyInUse, "A request with this Idempotency-Key is still being processed; retry shortly.", retryAfterSeconds: 1)
-    }
-
-    private func purgeIfDue(_ db: any StoreWriter, now: Timestamp) throws {
-        guard now.millisecondsSinceEpoch - lastPurge.millisecondsSinceEpoch >= Self.purgeIntervalSeconds * 1000 else { return }
-        try db.purgeExpiredIdempotencyKeys(now: now)
-        lastPurge = now
     }
 }

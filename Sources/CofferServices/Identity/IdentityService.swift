@@ -212,7 +212,6 @@ public struct IdentityService {
                 // Tokens are accepted until exp plus the leeway, so the denial must last as long.
                 try db.denyAccessToken(jti: access.jti, until: Timestamp(millisecondsSinceEpoch: (access.expiresAt + settings.leewaySeconds) * 1000))
             }
-            try db.purgeExpiredTokens(before: now)
         }
     }
 

@@ -96,7 +96,8 @@ extension LedgerEngine {
     private func lockedHold(_ holdID: String, alsoLocking other: String?) throws -> Hold {
         guard let seen = try db.hold(id: holdID) else { throw AppError(.notFound, "There is no hold with this id.") }
         _ = try lock([seen.accountID] + (other.map { [$0] } ?? []))
-        guard let hold = try db.hold(id: holdID) else { preconditionFailure("holds are never deleted") }
+        // Locked too: the expiry sweep changes holds without their account's lock.
+        guard let hold = try db.holdForUpdate(id: holdID) else { preconditionFailure("holds are never deleted") }
         return hold
     }
 

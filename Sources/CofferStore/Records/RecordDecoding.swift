@@ -130,3 +130,17 @@ extension Event {
             userIDs: [row.text(4)] + (row.optionalText(5).map { [$0] } ?? []))
     }
 }
+
+extension Job {
+    /// Columns: id, kind, payload, run_key, status, attempts, max_attempts, run_at, last_error, created_at.
+    public init(row: some RecordRow) {
+        guard let kind = JobKind(rawValue: row.text(1)), let status = JobStatus(rawValue: row.text(4)),
+            let payload = try? JSONParser.parse(row.text(2))
+        else {
+            preconditionFailure("jobs row with an unknown kind or status, or unreadable payload")
+        }
+        self.init(
+            id: row.text(0), kind: kind, payload: payload, runKey: row.optionalText(3), status: status, attempts: Int(row.int64(5)),
+            maxAttempts: Int(row.int64(6)), runAt: row.timestamp(7), lastError: row.optionalText(8), createdAt: row.timestamp(9))
+    }
+}

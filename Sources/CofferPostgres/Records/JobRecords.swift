@@ -1,0 +1,94 @@
+import CofferCore
+import CofferStore
+
+extension PostgresSession {
+    static let jobColumns = "id, kind, payload, run_key, status, attempts, max_attempts, run_at, last_error, created_at"
+
+    public func enqueueJob(_ job: Job) throws -> Bool {
+        try run(
+            """
+            INSERT INTO jobs (id, kind, payload, run_key, status, attempts, max_attempts, run_at, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+            ON CONFLICT (run_key) DO NOTHING
+            """,
+            [
+                .text(job.id), .text(job.kind.rawValue), .text(String(decoding: job.payload.serialized(), as: UTF8.self)), job.runKey.postgresValue,
+                .text(job.status.rawValue), .integer(Int64(job.attempts)), .integer(Int64(job.maxAttempts)),
+                .integer(job.runAt.millisecondsSinceEpoch), .integer(job.createdAt.millisecondsSinceEpoch),
+            ]) == 1
+    }
+
+    /// Due jobs (queued or failed, `run_at` passed) and jobs whose runner's lease ran out, oldest
+    /// due first, leased to `runner` until `until`; each claim counts an attempt. Runners on other
+    /// nodes skip the rows this one is claiming (`SKIP LOCKED`) instead of waiting for them.
+    public func claimJobs(runner: String, now: Timestamp, until: Timestamp, limit: Int) throws -> [Job] {
+        try query(
+            """
+            UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3
+            WHERE id IN (
+                SELECT id FROM jobs
+                WHERE (status IN ('queued', 'failed') AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
+                ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED
+            )
+            RETURNING \(Self.jobColumns)
+            """, [.text(runner), .integer(until.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(Int64(limit))],
+            Job.init(row:))
+    }
+
+    public func finishJob(id: String, runner: String, status: JobStatus, runAt: Timestamp?, error: String?, at now: Timestamp) throws -> Bool {
+        try run(
+            """
+            UPDATE jobs SET status = $1, run_at = COALESCE($2, run_at), last_error = $3, locked_by = NULL, locked_until = NULL,
+                updated_at = $4
+            WHERE id = $5 AND locked_by = $6 AND status = 'running'
+            """,
+            [
+                .text(status.rawValue), runAt.map { .integer($0.millisecondsSinceEpoch) } ?? .null, error.postgresValue, .integer(now.millisecondsSinceEpoch),
+                .text(id),
+                .text(runner),
+            ]) == 1
+    }
+
+    public func retryJob(id: String, at now: Timestamp) throws -> Bool {
+        try run(
+            """
+            UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, updated_at = $1
+            WHERE id = $2 AND status IN ('dead', 'failed')
+            """, [.integer(now.millisecondsSinceEpoch), .text(id)]) == 1
+    }
+
+    public func purgeFinishedJobs(before time: Timestamp) throws {
+        try run("DELETE FROM jobs WHERE status IN ('succeeded', 'dead') AND updated_at < $1", [.integer(time.millisecondsSinceEpoch)])
+    }
+
+    public func job(id: String) throws -> Job? {
+        try queryFirst("SELECT \(Self.jobColumns) FROM jobs WHERE id = $1", [.text(id)], Job.init(row:))
+    }
+
+    /// Newest first.
+    public func jobs(_ filter: JobFilter, page: PageRequest) throws -> Page<Job> {
+        var conditions = PostgresConditions()
+        if let status = filter.status { conditions.add("status = ?", .text(status.rawValue)) }
+        if let kind = filter.kind { conditions.add("kind = ?", .text(kind.rawValue)) }
+        let total = try scalarInt("SELECT count(*) FROM jobs WHERE \(conditions.sql)", conditions.arguments)
+        if let after = page.after { conditions.add("seq < (SELECT seq FROM jobs WHERE id = ?)", .text(after)) }
+        let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))
+        let offset = conditions.placeholder(.integer(Int64(page.offset)))
+        let rows = try query(
+            "SELECT \(Self.jobColumns) FROM jobs WHERE \(conditions.sql) ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)",
+            conditions.arguments, Job.init(row:))
+        return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
+    }
+
+    /// Records as expired up to `limit` pending holds whose expiry has passed, and returns them.
+    public func expireDueHolds(at now: Timestamp, limit: Int) throws -> [Hold] {
+        let due = try query(
+            "SELECT \(Self.holdColumns) FROM holds WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+            [.integer(now.millisecondsSinceEpoch), .integer(Int64(limit))], Hold.init(row:))
+        var expired: [Hold] = []
+        for hold in due where try settleHold(id: hold.id, to: .expired, capturedAmount: 0, capturePostingID: nil, at: now) {
+            expired.append(hold.settled(.expired, captured: 0, at: now))
+        }
+        return expired
+    }
+}

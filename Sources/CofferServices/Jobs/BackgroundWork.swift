@@ -1,0 +1,65 @@
+import CofferCore
+import CofferStore
+
+/// What each kind of job does, and the periodic maintenance every runner keeps enqueued. Each
+/// job runs its own write transactions; work that talks to the outside world (webhooks) runs
+/// between them, never inside one.
+public struct BackgroundWork: Sendable {
+    /// How often the periodic jobs run.
+    public var purgeEverySeconds: Int64 = 300
+    public var holdExpiryEverySeconds: Int64 = 60
+    /// Finished jobs are kept this long for operators to read.
+    public var finishedJobsKeptSeconds: Int64 = 7 * 86_400
+    let clock: Clock
+
+    public init(clock: Clock) {
+        self.clock = clock
+    }
+
+    /// One job per kind and period: the run key makes a second enqueue (this node's next pass, or
+    /// another node's) add nothing.
+    func enqueuePeriodic(_ db: any StoreWriter, now: Timestamp) throws {
+        for (kind, every) in [(JobKind.purge, purgeEverySeconds), (.holdExpiry, holdExpiryEverySeconds)] {
+            let period = now.millisecondsSinceEpoch / (every * 1000)
+            _ = try db.enqueueJob(.queued(kind: kind, runKey: "\(kind.rawValue):\(period)", maxAttempts: 3, runAt: now, now: now))
+        }
+    }
+
+    /// The first retry's delay; later ones double it.
+    func retryBaseSeconds(_ job: Job) -> Int64 {
+        30
+    }
+
+    func perform(_ job: Job, on store: any Store) throws {
+        switch job.kind {
+        case .purge: try purge(store)
+        case .holdExpiry: try expireHolds(store)
+        }
+    }
+
+    private func purge(_ store: any Store) throws {
+        let now = clock.now()
+        try store.write { db in
+            try db.purgeExpiredIdempotencyKeys(now: now)
+            try db.purgeExpiredTokens(before: now)
+            try db.purgeFinishedJobs(before: now.adding(seconds: -finishedJobsKeptSeconds))
+        }
+    }
+
+    /// In batches, each with its `hold.expired` events in the same transaction. Reads are already
+    /// exact without this (a pending hold past its expiry shows and counts as expired).
+    private func expireHolds(_ store: any Store) throws {
+        let events = EventRecorder(clock: clock)
+        while true {
+            let expired = try store.write { db in
+                let holds = try db.expireDueHolds(at: clock.now(), limit: 100)
+                for hold in holds {
+                    guard let owner = try db.account(id: hold.accountID)?.ownerUserID else { preconditionFailure("accounts are never deleted") }
+                    try events.record(db, .holdExpired, ResourceJSON.hold(hold, at: hold.updatedAt), users: [owner])
+                }
+                return holds.count
+            }
+            if expired < 100 { return }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import CofferCore
+import CofferStore
+import Foundation
+
+/// One per cofferd (DESIGN.md "Events, jobs and background work"): every `interval` it enqueues
+/// the periodic maintenance (once per period across every node, by run key), claims the due jobs
+/// with a lease and runs at most `concurrency` at once, outside any request. A job that throws is
+/// tried again after an exponential back-off with jitter, and is dead once its attempts run out.
+public final class JobRunner: @unchecked Sendable {
+    // @unchecked: `stopping` and `thread` are guarded by `condition`; the rest is immutable.
+    public struct Settings: Sendable {
+        public var interval: Double = 1
+        public var concurrency = 4
+        public var leaseSeconds: Int64 = 60
+        public init() {}
+    }
+
+    /// What happened to one job, for the process's log.
+    public typealias Report = @Sendable (_ job: Job, _ outcome: JobStatus, _ error: String?) -> Void
+
+    let runnerID: String
+    private let stores: [any Store]
+    private let work: BackgroundWork
+    private let settings: Settings
+    private let clock: Clock
+    private let report: Report
+    private let condition = NSCondition()
+    private var stopping = false
+    private var thread: Thread?
+
+    /// - Parameter makeStore: called `concurrency` times, once per slot, on this thread.
+    public init(makeStore: () throws -> any Store, work: BackgroundWork, settings: Settings = Settings(), clock: Clock, report: @escaping Report) rethrows {
+        precondition(settings.concurrency >= 1 && settings.interval > 0 && settings.leaseSeconds > 0)
+        runnerID = Identifier.make(at: clock.now())
+        stores = try (0..<settings.concurrency).map { _ in try makeStore() }
+        self.work = work
+        self.settings = settings
+        self.clock = clock
+        self.report = report
+    }
+
+    public func start() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "coffer-jobs"
+        condition.withLock { self.thread = thread }
+        thread.start()
+    }
+
+    /// Returns once the current pass has finished; jobs it did not reach stay queued.
+    public func stop() {
+        condition.withLock {
+            stopping = true
+            condition.broadcast()
+            while thread != nil { condition.wait() }
+        }
+    }
+
+    private func loop() {
+        while !condition.withLock({ stopping }) {
+            _ = try? runDue()
+            condition.withLock {
+                if !stopping { _ = condition.wait(until: Date(timeIntervalSinceNow: settings.interval)) }
+            }
+        }
+        condition.withLock {
+            thread = nil
+            condition.broadcast()
+        }
+    }
+
+    /// One pass: periodic work enqueued, due jobs claimed and run. Returns how many ran.
+    @discardableResult
+    public func runDue() throws -> Int {
+        let store = stores[0]
+        let now = clock.now()
+        try store.write { db in try work.enqueuePeriodic(db, now: now) }
+        let claimed = try store.write { db in
+            try db.claimJobs(runner: runnerID, now: now, until: now.adding(seconds: settings.leaseSeconds), limit: settings.concurrency)
+        }
+        DispatchQueue.concurrentPerform(iterations: claimed.count) { slot in
+            run(claimed[slot], on: stores[slot])
+        }
+        return claimed.count
+    }
+
+    private func run(_ job: Job, on store: any Store) {
+        var outcome = JobStatus.succeeded
+        var message: String?
+        var retryAt: Timestamp?
+        do {
+            try work.perform(job, on: store)
+        } catch {
+            message = String(describing: error)
+            if job.attempts >= job.maxAttempts {
+                outcome = .dead
+            } else {
+                outcome = .failed
+                retryAt = clock.now().adding(milliseconds: Self.backoffMilliseconds(afterAttempt: job.attempts, base: work.retryBaseSeconds(job)))
+            }
+        }
+        let finished =
+            (try? store.write { db in
+                try db.finishJob(id: job.id, runner: runnerID, status: outcome, runAt: retryAt, error: message, at: clock.now())
+            }) ?? false
+        report(job, finished ? outcome : .running, finished ? message : "lease lost before the outcome was recorded")
+    }
+
+    /// `base` × 2^(attempt − 1), ±20% jitter so failures of many jobs do not retry in step.
+    static func backoffMilliseconds(afterAttempt attempt: Int, base: Int64) -> Int64 {
+        let exponent = min(max(attempt - 1, 0), 16)
+        let nominal = Double(base * 1000) * Double(1 << exponent)
+        return Int64(nominal * Double.random(in: 0.8...1.2))
+    }
+}
