@@ -140,7 +140,7 @@ class IdempotencyTests: APITestCase {
         XCTAssertEqual(t.get("/v1/accounts", token: ann.accessToken)["pagination"]?["total"], 1)
     }
 
-    func testExpiredKeysArePurgedAndNoLongerReplay() throws {
+    func testExpiredKeysNoLongerReplayAndThePurgeJobRemovesThem() throws {
         let ann = t.member()
         let a = t.openAccount(ann)
         XCTAssertEqual(
@@ -155,7 +155,10 @@ class IdempotencyTests: APITestCase {
             .post, "/v1/transactions", body: ["account_id": .string(a), "type": "deposit", "amount": 5], token: later.accessToken,
             headers: ["Idempotency-Key": "other"])
         XCTAssertEqual(again.status, 201)
+        XCTAssertEqual(try t.sql.scalarInt("SELECT count(*) FROM idempotency_keys WHERE key = 'old'"), 1, "no request path purges")
+        XCTAssertTrue(try t.runJobs().contains { $0.kind == .purge && $0.outcome == .succeeded })
         XCTAssertEqual(try t.sql.scalarInt("SELECT count(*) FROM idempotency_keys WHERE key = 'old'"), 0, "purged")
+        XCTAssertEqual(try t.sql.scalarInt("SELECT count(*) FROM idempotency_keys WHERE key = 'other'"), 1, "a live key stays")
     }
 
     func testARepeatWhileTheFirstIsStillRunningIsInUse() throws {

@@ -204,8 +204,7 @@ class TokenTests: APITestCase {
         let member = t.member()
         XCTAssertEqual(t.post("/v1/auth/logout", ["refresh_token": .string(member.refreshToken)], token: member.accessToken).status, 204)
         t.clock.advance(seconds: 900 + 10)  // past exp, inside the 30 s leeway
-        let other = t.member()
-        XCTAssertEqual(t.post("/v1/auth/logout", ["refresh_token": .string(other.refreshToken)]).status, 204, "a logout purges old denials")
+        try t.runJobs()  // the purge job removes only denials whose leeway has passed
         XCTAssertEqual(t.get("/v1/auth/me", token: member.accessToken).code, "token_revoked")
     }
 

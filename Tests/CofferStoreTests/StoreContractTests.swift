@@ -1,6 +1,7 @@
 import CofferCore
 import CofferSQLite
 import CofferStore
+import CofferTestSupport
 import Foundation
 import XCTest
 
@@ -256,6 +257,44 @@ class StoreContractTests: XCTestCase {
         XCTAssertTrue(found.contains("reverses \(deposit) but does not mirror it"), found)
     }
 
+    /// Two runners claiming at once never get the same job; a lease that runs out lets another
+    /// runner claim the job, and the first runner's late outcome is then refused.
+    func testJobClaimsAreExclusiveAndALostLeaseCannotFinish() throws {
+        let due = now
+        for index in 0..<40 {
+            XCTAssertTrue(try store.write { try $0.enqueueJob(.queued(kind: .purge, runKey: "k\(index)", maxAttempts: 3, runAt: due, now: due)) })
+        }
+        XCTAssertFalse(try store.write { try $0.enqueueJob(.queued(kind: .purge, runKey: "k0", maxAttempts: 3, runAt: due, now: due)) })
+        let other = try makeSecondStore()
+        let claimed = Collected<String>()
+        let group = DispatchGroup()
+        for (runner, runnerStore) in [("a", store!), ("b", other)] {
+            group.enter()
+            let box = UncheckedStore(store: runnerStore)
+            Thread {
+                defer { group.leave() }
+                while let jobs = try? box.store.write({ try $0.claimJobs(runner: runner, now: due, until: due.adding(seconds: 60), limit: 3) }),
+                    !jobs.isEmpty
+                {
+                    for job in jobs { claimed.add(job.id) }
+                }
+            }.start()
+        }
+        group.wait()
+        XCTAssertEqual(claimed.all.count, 40)
+        XCTAssertEqual(Set(claimed.all).count, 40, "no job claimed twice")
+
+        let job = try XCTUnwrap(claimed.all.first)
+        let later = due.adding(seconds: 61)
+        let reclaimed = try store.write { try $0.claimJobs(runner: "c", now: later, until: later.adding(seconds: 60), limit: 100) }
+        XCTAssertEqual(reclaimed.count, 40, "every lease ran out")
+        XCTAssertTrue(reclaimed.allSatisfy { $0.attempts == 2 })
+        XCTAssertFalse(try store.write { try $0.finishJob(id: job, runner: "a", status: .succeeded, runAt: nil, error: nil, at: later) })
+        XCTAssertTrue(try store.write { try $0.finishJob(id: job, runner: "c", status: .succeeded, runAt: nil, error: nil, at: later) })
+        XCTAssertEqual(try store.read { try $0.job(id: job) }?.status, .succeeded)
+        XCTAssertFalse(try store.write { try $0.retryJob(id: job, at: later) }, "only a dead or failed job is retried")
+    }
+
     func testAnIdempotencyRecordLivesUntilItExpiresAndIsThenReplaced() throws {
         let owner = user("keys@example.com")
         try store.write { try $0.insertUser(owner, passwordHash: "h") }
@@ -275,4 +314,9 @@ class StoreContractTests: XCTestCase {
         XCTAssertEqual(try store.readOnce { try $0.idempotencyRecord(userID: owner.id, key: "k", now: later) }?.fingerprint, [9])
         XCTAssertEqual(try store.write { try $0.purgeExpiredIdempotencyKeys(now: later.adding(seconds: 60)) }, 1)
     }
+}
+
+/// A store handed to a thread that is the only one to use it.
+private struct UncheckedStore: @unchecked Sendable {
+    let store: any Store
 }

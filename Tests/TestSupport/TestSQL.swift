@@ -40,6 +40,15 @@ public struct TestSQL {
         }
     }
 
+    /// The first column of the first row, as text ("" when there is none).
+    public func text(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> String {
+        if let sqlite { return try sqlite.queryFirst(sql, arguments) { $0.text(0) } ?? "" }
+        return try pool().withConnection { connection in
+            let result = try connection.query(Self.numbered(sql), arguments.map(Self.postgresValue))
+            return result.rowCount == 0 || result.row(0).isNull(0) ? "" : result.row(0).text(0)
+        }
+    }
+
     @discardableResult
     public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> Int {
         if let sqlite { return try sqlite.run(sql, arguments) }

@@ -106,6 +106,15 @@ final class TestApp {
         }
     }
 
+    /// Stores as cofferd's workers and job runner get them: on SQLite a connection of their own
+    /// writing through the committer; on PostgreSQL the pool.
+    func workerStoreFactory() -> @Sendable () throws -> any Store {
+        if let pool { return { PostgresStore(pool: pool) } }
+        let path = path!
+        let committer = committer
+        return { SQLiteStore(database: try Database(path: path, options: .init(committer: committer))) }
+    }
+
     /// One worker's application, as cofferd builds it: its services over its own store.
     static func application(_ store: any Store, settings: CofferService.Settings) -> Application {
         CofferService.makeApplication(
@@ -220,6 +229,21 @@ final class TestApp {
                 SELECT created_at < lag(created_at) OVER (PARTITION BY account_id ORDER BY seq) AS back FROM postings
             ) ordered WHERE back
             """)
+    }
+
+    /// One pass of a job runner over this app's store, as cofferd's runs every second: the
+    /// periodic maintenance enqueued, the due jobs run. Returns the reports of the jobs it ran.
+    @discardableResult
+    func runJobs() throws -> [(kind: JobKind, outcome: JobStatus, error: String?)] {
+        let reports = Collected<(kind: JobKind, outcome: JobStatus, error: String?)>()
+        var settings = JobRunner.Settings()
+        settings.concurrency = 2
+        let makeWorker = workerStoreFactory()
+        let runner = try JobRunner(makeStore: makeWorker, work: BackgroundWork(clock: clock.clock), settings: settings, clock: clock.clock) {
+            reports.add(($0.kind, $1, $2))
+        }
+        try runner.runDue()
+        return reports.all
     }
 
     func journalCount() throws -> Int64 {
