@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "CofferCore"),
         .target(name: "CofferLogging", dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log")]),
@@ -30,7 +31,8 @@ let package = Package(
         .target(name: "CofferSQLite", dependencies: ["CofferCore", "CofferStore", "CSQLite3"]),
         .target(name: "CofferPostgres", dependencies: ["CofferCore", "CofferStore", "CPostgres"]),
         .target(name: "CofferCrypto", dependencies: ["CofferCore", "CLibCrypto", "CArgon2"]),
-        .target(name: "CofferServices", dependencies: ["CofferCore", "CofferStore", "CofferCrypto"]),
+        .target(name: "CofferOutbound", dependencies: ["CofferCore", "CCurl"]),
+        .target(name: "CofferServices", dependencies: ["CofferCore", "CofferStore", "CofferCrypto", "CofferOutbound"]),
         .target(
             name: "CofferHTTP",
             dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types")]),

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   libfcgi-dev libsqlite3-dev libssl-dev libargon2-dev pkg-config  # the C libraries cofferd links
   libpq-dev                                                       # the PostgreSQL store links libpq
+  libcurl4-openssl-dev                                            # webhook deliveries go out through libcurl
   nginx                                                           # the front end
   curl python3                                                    # make bench's setup
   wrk                                                             # make bench

@@ -51,6 +51,7 @@ public enum CofferService {
         HoldHandlers(holds: services.holds, settings: money, authenticator: authenticator, writes: writes).register(in: &router)
         EventHandlers(feed: services.events, authenticator: authenticator).register(in: &router)
         JobHandlers(jobs: services.jobs, authenticator: authenticator).register(in: &router)
+        WebhookHandlers(webhooks: services.webhooks, authenticator: authenticator, writes: writes).register(in: &router)
         CardHandlers(cards: services.cards, authenticator: authenticator, writes: writes).register(in: &router)
         StatementHandlers(history: services.history, authenticator: authenticator).register(in: &router)
         return Application(

@@ -13,6 +13,7 @@ public struct ServiceSettings: Sendable {
     public var inFlightKeys: InFlightKeys
     /// How many Argon2id computations may run at once (nil: no bound).
     public var hashingSlots: PasswordHashingSlots?
+    public var webhooks = WebhookSettings()
 
     public init(
         jwtSecret: [UInt8], auth: AuthSettings, dummyPasswordHash: String, money: MoneySettings, clock: Clock,
@@ -42,6 +43,7 @@ public struct WorkerServices {
     public let reversals: ReversalService
     public let events: EventFeed
     public let jobs: JobAdministration
+    public let webhooks: WebhookService
     public let administration: UserAdministration
     public let directory: AccountHolderDirectory
     public let database: DatabaseHealth
@@ -62,6 +64,7 @@ public struct WorkerServices {
         reversals = ReversalService(store: store, settings: settings.money, clock: clock)
         events = EventFeed(store: store)
         jobs = JobAdministration(store: store, clock: clock)
+        webhooks = WebhookService(store: store, settings: settings.webhooks, clock: clock)
         administration = UserAdministration(store: store, clock: clock)
         directory = AccountHolderDirectory(store: store)
         database = DatabaseHealth(store: store)

@@ -73,6 +73,17 @@ public protocol StoreReader {
 
     func ledgerSize() throws -> LedgerSize
 
+    /// A webhook that has not been deleted.
+    func webhook(id: String) throws -> Webhook?
+    /// Oldest first; every user's when `userID` is nil.
+    func webhooks(userID: String?, page: PageRequest) throws -> Page<Webhook>
+    /// The enabled webhooks of these users.
+    func webhooksListening(userIDs: [String]) throws -> [Webhook]
+    func delivery(id: String) throws -> WebhookDelivery?
+    /// Newest first.
+    func deliveries(webhookID: String, page: PageRequest) throws -> Page<WebhookDelivery>
+    func event(id: String) throws -> Event?
+
     func job(id: String) throws -> Job?
     /// Newest first.
     func jobs(_ filter: JobFilter, page: PageRequest) throws -> Page<Job>
@@ -135,6 +146,15 @@ public protocol StoreWriter: StoreReader {
     func appendAudit(_ event: AuditEvent) throws
     /// Appends to the outbox, in the transaction of the change it tells of.
     func appendEvent(_ event: Event) throws
+
+    func insertWebhook(_ webhook: Webhook) throws
+    /// Saves url, events and status.
+    func updateWebhook(_ webhook: Webhook) throws
+    /// The current secret becomes the previous one, signing beside `secret` until `previousUntil`.
+    func rotateWebhookSecret(id: String, to secret: String, previousUntil: Timestamp) throws
+    func deleteWebhook(id: String, at time: Timestamp) throws
+    func insertDelivery(id: String, webhookID: String, event: Event, jobID: String, at time: Timestamp) throws
+    func recordDeliveryAttempt(id: String, statusCode: Int?, error: String?) throws
 
     // MARK: Jobs, for the job runner
 

@@ -1,7 +1,7 @@
 import CofferPostgres
 import CofferSQLite
 
-/// The row-by-row part of `coffer copy`: every table of the schema (version 11), in an order
+/// The row-by-row part of `coffer copy`: every table of the schema (version 12), in an order
 /// that satisfies the foreign keys, read from one SQLite snapshot and inserted into PostgreSQL in
 /// one transaction, in batches of multi-row INSERTs. Ids, times and sequence numbers are kept;
 /// identity sequences continue after the highest copied value.
@@ -94,6 +94,19 @@ struct InstallationCopy {
                 ("seq", .integer), ("id", .text), ("kind", .text), ("payload", .text), ("run_key", .text), ("status", .text),
                 ("attempts", .integer), ("max_attempts", .integer), ("run_at", .integer), ("locked_by", .text), ("locked_until", .integer),
                 ("last_error", .text), ("created_at", .integer), ("updated_at", .integer),
+            ], hasSequence: true),
+        Table(
+            name: "webhooks",
+            columns: [
+                ("seq", .integer), ("id", .text), ("user_id", .text), ("url", .text), ("events", .text), ("description", .text),
+                ("status", .text), ("secret", .text), ("previous_secret", .text), ("previous_secret_until", .integer),
+                ("created_at", .integer), ("deleted_at", .integer),
+            ], hasSequence: true),
+        Table(
+            name: "webhook_deliveries",
+            columns: [
+                ("seq", .integer), ("id", .text), ("webhook_id", .text), ("event_id", .text), ("event_type", .text), ("job_id", .text),
+                ("last_status_code", .integer), ("last_error", .text), ("created_at", .integer),
             ], hasSequence: true),
         Table(
             name: "metadata_entries", columns: [("owner", .text), ("key", .text), ("value", .text), ("owner_id", .text)],

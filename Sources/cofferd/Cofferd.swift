@@ -81,6 +81,8 @@ struct Cofferd {
         settings.serverNames = config.serverNames
         // One Argon2id computation per core: more would only add memory, not speed.
         settings.services.hashingSlots = HashingSlots(count: ProcessInfo.processInfo.activeProcessorCount)
+        settings.services.webhooks.allowPrivateTargets = config.webhookAllowPrivate
+        settings.services.webhooks.allowPlainHTTP = config.environment != .prod
         let workerSettings = settings
         server.start {
             let services = WorkerServices(store: try stores.make(), settings: workerSettings.services)
@@ -89,7 +91,8 @@ struct Cofferd {
         }
         let runner: JobRunner
         do {
-            runner = try JobRunner(makeStore: stores.make, work: BackgroundWork(clock: .system), clock: .system) { job, outcome, error in
+            let work = BackgroundWork(clock: .system, webhooks: settings.services.webhooks)
+            runner = try JobRunner(makeStore: stores.make, work: work, clock: .system) { job, outcome, error in
                 let metadata: Logger.Metadata = [
                     "event": "job", "job_id": .string(job.id), "kind": .string(job.kind.rawValue), "outcome": .string(outcome.rawValue),
                     "attempt": .stringConvertible(job.attempts), "error": .string(error ?? ""),

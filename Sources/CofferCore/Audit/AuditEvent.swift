@@ -19,6 +19,10 @@ public struct AuditEvent: Sendable, Equatable {
         case holdVoid = "hold.void"
         case transactionReverse = "transaction.reverse"
         case transferReverse = "transfer.reverse"
+        case webhookCreate = "webhook.create"
+        case webhookUpdate = "webhook.update"
+        case webhookDelete = "webhook.delete"
+        case webhookRotateSecret = "webhook.rotate_secret"
     }
 
     public enum Outcome: String, Sendable, CaseIterable { case success, failure }

@@ -42,6 +42,9 @@ public struct Configuration: Sendable {
     /// Host names the site answers to; an `Origin` on another host is never same-origin, whatever
     /// the `Host` header says (DNS rebinding).
     public var serverNames: [String]
+    /// `COFFER_WEBHOOK_ALLOW_PRIVATE=true`: webhooks may target private, loopback and link-local
+    /// addresses (development and tests only; off by default).
+    public var webhookAllowPrivate: Bool
 
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     static let jwtSecretBytesMin = 32
@@ -110,7 +113,8 @@ extension Configuration {
                 try parseInteger(
                     value("COFFER_MAX_BALANCE"), name: "COFFER_MAX_BALANCE",
                     default: 1_000_000_000_000_000, range: 1...1_000_000_000_000_000_000)),
-            serverNames: try parseServerNames(value("COFFER_SERVER_NAMES"))
+            serverNames: try parseServerNames(value("COFFER_SERVER_NAMES")),
+            webhookAllowPrivate: try parseBool(value("COFFER_WEBHOOK_ALLOW_PRIVATE"), name: "COFFER_WEBHOOK_ALLOW_PRIVATE")
         )
     }
 
@@ -120,6 +124,14 @@ extension Configuration {
             throw ConfigurationError(variable: "APP_ENV", problem: "must be dev, test or prod (got \"\(raw)\")")
         }
         return env
+    }
+
+    static func parseBool(_ raw: String?, name: String) throws(ConfigurationError) -> Bool {
+        switch raw?.lowercased() {
+        case nil, "false", "0", "no": return false
+        case "true", "1", "yes": return true
+        default: throw ConfigurationError(variable: name, problem: "must be true or false (got \"\(raw ?? "")\")")
+        }
     }
 
     static func parseJWTSecret(_ raw: String?, environment: Environment) throws(ConfigurationError) -> ([UInt8], Bool) {

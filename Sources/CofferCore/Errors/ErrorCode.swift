@@ -26,6 +26,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case balanceLimitExceeded = "balance_limit_exceeded"
     case accountHasPendingHolds = "account_has_pending_holds"
     case batchItemFailed = "batch_item_failed"
+    case webhookURLNotAllowed = "webhook_url_not_allowed"
     case accountLocked = "account_locked"
     case rateLimited = "rate_limited"
     case internalError = "internal_error"
@@ -142,6 +143,10 @@ public enum ErrorCode: String, CaseIterable, Sendable {
             Entry(
                 status: 422, title: "Batch item failed", retryable: false,
                 defaultDetail: "One item of the atomic batch was refused, so none was applied.")
+        case .webhookURLNotAllowed:
+            Entry(
+                status: 422, title: "Webhook URL not allowed", retryable: false,
+                defaultDetail: "Webhook URLs must be https:// and resolve to public addresses.")
         case .accountLocked:
             Entry(
                 status: 423, title: "Account locked", retryable: true,

@@ -18,6 +18,8 @@ public enum JobKind: String, Sendable, CaseIterable {
     case purge
     /// Pending holds past their expiry recorded as expired, with a `hold.expired` event each.
     case holdExpiry = "hold_expiry"
+    /// One event to one webhook; its payload names the delivery.
+    case webhookDelivery = "webhook_delivery"
 }
 
 public struct Job: Sendable, Equatable {

@@ -10,6 +10,10 @@ struct PostgresConditions {
     init(_ fixed: String...) { clauses = fixed }
 
     mutating func add(_ clause: String, _ values: PostgresValue...) {
+        add(clause, values: values)
+    }
+
+    mutating func add(_ clause: String, values: [PostgresValue]) {
         clauses.append(number(clause, values))
     }
 

@@ -57,8 +57,11 @@ extension PostgresSession {
             """, [.integer(now.millisecondsSinceEpoch), .text(id)]) == 1
     }
 
+    /// With their webhook deliveries: the delivery log keeps what its jobs keep.
     public func purgeFinishedJobs(before time: Timestamp) throws {
-        try run("DELETE FROM jobs WHERE status IN ('succeeded', 'dead') AND updated_at < $1", [.integer(time.millisecondsSinceEpoch)])
+        let finished = "SELECT id FROM jobs WHERE status IN ('succeeded', 'dead') AND updated_at < $1"
+        try run("DELETE FROM webhook_deliveries WHERE job_id IN (\(finished))", [.integer(time.millisecondsSinceEpoch)])
+        try run("DELETE FROM jobs WHERE id IN (\(finished))", [.integer(time.millisecondsSinceEpoch)])
     }
 
     public func job(id: String) throws -> Job? {

@@ -10,6 +10,10 @@ struct SQLConditions {
     init(_ fixed: String...) { clauses = fixed }
 
     mutating func add(_ clause: String, _ values: SQLiteValue...) {
+        add(clause, values: values)
+    }
+
+    mutating func add(_ clause: String, values: [SQLiteValue]) {
         clauses.append(clause)
         arguments += values
     }

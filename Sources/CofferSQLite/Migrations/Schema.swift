@@ -22,5 +22,6 @@ public enum Schema {
         holdsAndReversals,
         events,
         jobs,
+        webhooks,
     ]
 }

@@ -11,9 +11,11 @@ public struct BackgroundWork: Sendable {
     /// Finished jobs are kept this long for operators to read.
     public var finishedJobsKeptSeconds: Int64 = 7 * 86_400
     let clock: Clock
+    let webhooks: WebhookSettings
 
-    public init(clock: Clock) {
+    public init(clock: Clock, webhooks: WebhookSettings = WebhookSettings()) {
         self.clock = clock
+        self.webhooks = webhooks
     }
 
     /// One job per kind and period: the run key makes a second enqueue (this node's next pass, or
@@ -34,6 +36,7 @@ public struct BackgroundWork: Sendable {
         switch job.kind {
         case .purge: try purge(store)
         case .holdExpiry: try expireHolds(store)
+        case .webhookDelivery: try WebhookDelivering(settings: webhooks, clock: clock).deliver(job, on: store)
         }
     }
 

@@ -144,3 +144,36 @@ extension Job {
             maxAttempts: Int(row.int64(6)), runAt: row.timestamp(7), lastError: row.optionalText(8), createdAt: row.timestamp(9))
     }
 }
+
+extension Webhook {
+    /// Columns: id, user_id, url, events (a JSON array), description, status, secret,
+    /// previous_secret, previous_secret_until, created_at.
+    public init(row: some RecordRow) {
+        guard let status = Webhook.Status(rawValue: row.text(5)), case let .array(events)? = try? JSONParser.parse(row.text(3)) else {
+            preconditionFailure("webhooks row with an unknown status or unreadable events")
+        }
+        self.init(
+            id: row.text(0), userID: row.text(1), url: row.text(2), events: events.compactMap(\.stringValue), description: row.optionalText(4),
+            status: status, secret: row.text(6), previousSecret: row.optionalText(7), previousSecretUntil: row.optionalTimestamp(8),
+            createdAt: row.timestamp(9))
+    }
+}
+
+extension WebhookDelivery {
+    /// Columns: id, webhook_id, event_id, event_type, job_id, the job's status and attempts,
+    /// last_status_code, last_error, the job's run_at, created_at.
+    public init(row: some RecordRow) {
+        guard let job = JobStatus(rawValue: row.text(5)) else { preconditionFailure("jobs row with an unknown status") }
+        let status: WebhookDelivery.Status =
+            switch job {
+            case .queued, .running: .pending
+            case .succeeded: .succeeded
+            case .failed: .failed
+            case .dead: .dead
+            }
+        self.init(
+            id: row.text(0), webhookID: row.text(1), eventID: row.text(2), eventType: row.text(3), jobID: row.text(4), status: status,
+            attempts: Int(row.int64(6)), lastStatusCode: row.isNull(7) ? nil : Int(row.int64(7)), lastError: row.optionalText(8),
+            nextAttemptAt: status == .pending || status == .failed ? row.timestamp(9) : nil, createdAt: row.timestamp(10))
+    }
+}

@@ -1,0 +1,39 @@
+import CofferStore
+
+extension Schema {
+    /// Webhook endpoints and their deliveries. A delivery's attempts, schedule and status live in
+    /// the job that carries it (`job_id`); the delivery keeps what the receiver last answered.
+    static let webhooks = Migration(
+        version: 12, name: "webhooks",
+        sql: """
+            CREATE TABLE webhooks (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                user_id TEXT NOT NULL REFERENCES users (id),
+                url TEXT NOT NULL,
+                events TEXT NOT NULL,
+                description TEXT,
+                status TEXT NOT NULL CHECK (status IN ('enabled', 'disabled')),
+                secret TEXT NOT NULL,
+                previous_secret TEXT,
+                previous_secret_until INTEGER,
+                created_at INTEGER NOT NULL,
+                deleted_at INTEGER
+            ) STRICT;
+            CREATE INDEX webhooks_user ON webhooks (user_id, seq) WHERE deleted_at IS NULL;
+
+            CREATE TABLE webhook_deliveries (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                webhook_id TEXT NOT NULL REFERENCES webhooks (id),
+                event_id TEXT NOT NULL REFERENCES events (id),
+                event_type TEXT NOT NULL,
+                job_id TEXT NOT NULL,
+                last_status_code INTEGER,
+                last_error TEXT,
+                created_at INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, seq);
+            CREATE INDEX webhook_deliveries_job ON webhook_deliveries (job_id);
+            """)
+}

@@ -1,0 +1,111 @@
+import CofferCore
+import CofferOutbound
+import CofferStore
+
+/// A user's webhook endpoints (API.md "Events and webhooks"): register, read, change, delete,
+/// rotate the secret, and read and retry deliveries. Each user sees only their own; another's is
+/// "not found".
+public struct WebhookService {
+    let store: any Store
+    let settings: WebhookSettings
+    let clock: Clock
+
+    public init(store: any Store, settings: WebhookSettings, clock: Clock = .system) {
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// The URL as it may be registered: its scheme allowed and every address it resolves to
+    /// public (unless private targets are on). Resolving opens no connection.
+    public func checkedURL(_ url: String) throws -> String {
+        do {
+            let target = try WebhookTarget.parse(url, allowPlainHTTP: settings.allowPlainHTTP)
+            _ = try target.address(allowPrivate: settings.allowPrivateTargets)
+            return target.url
+        } catch {
+            throw AppError(.webhookURLNotAllowed, "The webhook URL \(error).", details: ["url": .string(url), "reason": .string("\(error)")])
+        }
+    }
+
+    public func create(
+        in tx: WriteTransaction, url: String, events: [String], description: String?, by principal: Principal, origin: RequestOrigin
+    ) throws -> Webhook {
+        let now = clock.now()
+        let webhook = Webhook(
+            id: Identifier.make(at: now), userID: principal.userID, url: try checkedURL(url), events: events, description: description,
+            status: .enabled, secret: WebhookSignature.newSecret(), previousSecret: nil, previousSecretUntil: nil, createdAt: now)
+        try tx.db.insertWebhook(webhook)
+        try AuditRecorder(origin: origin, clock: clock).record(tx.db, .webhookCreate, actor: principal.userID, target: ("webhook", webhook.id))
+        return webhook
+    }
+
+    public func webhook(_ id: String, for principal: Principal) throws -> Webhook {
+        try store.read { db in try own(id, principal, db) }
+    }
+
+    public func list(for principal: Principal, page: PageRequest) throws -> Page<Webhook> {
+        try store.read { db in try db.webhooks(userID: principal.userID, page: page) }
+    }
+
+    public func update(
+        _ id: String, url: String?, events: [String]?, status: Webhook.Status?, by principal: Principal, origin: RequestOrigin
+    ) throws -> Webhook {
+        let checked = try url.map(checkedURL)
+        return try store.write { db in
+            let changed = try own(id, principal, db).with(url: checked, events: events, status: status)
+            try db.updateWebhook(changed)
+            try AuditRecorder(origin: origin, clock: clock).record(db, .webhookUpdate, actor: principal.userID, target: ("webhook", id))
+            return changed
+        }
+    }
+
+    public func delete(_ id: String, by principal: Principal, origin: RequestOrigin) throws {
+        try store.write { db in
+            _ = try own(id, principal, db)
+            try db.deleteWebhook(id: id, at: clock.now())
+            try AuditRecorder(origin: origin, clock: clock).record(db, .webhookDelete, actor: principal.userID, target: ("webhook", id))
+        }
+    }
+
+    /// A new secret; the old one keeps signing beside it for 24 hours.
+    public func rotateSecret(_ id: String, by principal: Principal, origin: RequestOrigin) throws -> Webhook {
+        try store.write { db in
+            _ = try own(id, principal, db)
+            try db.rotateWebhookSecret(id: id, to: WebhookSignature.newSecret(), previousUntil: clock.now().adding(seconds: Webhook.secretOverlapSeconds))
+            try AuditRecorder(origin: origin, clock: clock).record(db, .webhookRotateSecret, actor: principal.userID, target: ("webhook", id))
+            guard let rotated = try db.webhook(id: id) else { preconditionFailure("the webhook was just read") }
+            return rotated
+        }
+    }
+
+    public func deliveries(_ id: String, for principal: Principal, page: PageRequest) throws -> Page<WebhookDelivery> {
+        try store.read { db in
+            _ = try own(id, principal, db)
+            return try db.deliveries(webhookID: id, page: page)
+        }
+    }
+
+    /// A dead or failed delivery is tried again now, with fresh attempts.
+    public func retryDelivery(_ deliveryID: String, of id: String, by principal: Principal) throws -> WebhookDelivery {
+        try store.write { db in
+            _ = try own(id, principal, db)
+            guard let delivery = try db.delivery(id: deliveryID), delivery.webhookID == id else {
+                throw AppError(.notFound, "There is no delivery with this id.")
+            }
+            guard try db.retryJob(id: delivery.jobID, at: clock.now()), let queued = try db.delivery(id: deliveryID) else {
+                throw AppError(
+                    .invalidTransition, "Only a dead or failed delivery can be retried; this one is \(delivery.status.rawValue).",
+                    details: ["status": .string(delivery.status.rawValue)])
+            }
+            return queued
+        }
+    }
+
+    private func own(_ id: String, _ principal: Principal, _ db: any StoreReader) throws -> Webhook {
+        guard let webhook = try db.webhook(id: id), webhook.userID == principal.userID else {
+            throw AppError(.notFound, "There is no webhook with this id.")
+        }
+        return webhook
+    }
+}
