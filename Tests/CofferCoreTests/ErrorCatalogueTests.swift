@@ -10,7 +10,8 @@ final class ErrorCatalogueTests: XCTestCase {
             "method_not_allowed": 405, "email_already_exists": 409, "idempotency_key_in_use": 409, "payload_too_large": 413,
             "unsupported_media_type": 415, "insufficient_funds": 422, "currency_mismatch": 422, "account_not_active": 422,
             "same_account": 422, "limit_exceeded": 422, "account_has_balance": 422, "idempotency_key_mismatch": 422,
-            "invalid_transition": 422, "balance_limit_exceeded": 422, "account_has_pending_holds": 422, "batch_item_failed": 422, "account_locked": 423,
+            "invalid_transition": 422, "balance_limit_exceeded": 422, "account_has_pending_holds": 422, "batch_item_failed": 422,
+            "webhook_url_not_allowed": 422, "account_locked": 423,
             "rate_limited": 429, "internal_error": 500,
             "service_unavailable": 503,
         ]

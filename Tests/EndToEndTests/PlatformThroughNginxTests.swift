@@ -110,7 +110,7 @@ final class PlatformThroughNginxTests: XCTestCase {
         let problems = try stack.http.get("/v1/problems")
         XCTAssertEqual(problems.status, 200)
         let data = try XCTUnwrap(try problems.json()["data"] as? [[String: Any]])
-        XCTAssertEqual(data.count, 29)
+        XCTAssertEqual(data.count, 30)
         let one = try stack.http.get("/v1/problems/insufficient_funds").json()
         XCTAssertEqual(one["status"] as? Int, 422)
         let openapi = try stack.http.get("/v1/openapi.json")

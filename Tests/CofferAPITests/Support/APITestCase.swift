@@ -10,8 +10,8 @@ class APITestCase: XCTestCase {
     class var backend: TestBackend { .sqlite }
 
     /// A fresh application on this suite's store.
-    func makeApp(money: MoneySettings = MoneySettings()) throws -> TestApp {
-        try TestApp(money: money, backend: Self.backend)
+    func makeApp(money: MoneySettings = MoneySettings(), webhooks: WebhookSettings? = nil) throws -> TestApp {
+        try TestApp(money: money, webhooks: webhooks, backend: Self.backend)
     }
 
     override func setUpWithError() throws { t = try makeApp() }

@@ -47,7 +47,9 @@ final class TestApp {
 
     let settings: CofferService.Settings
 
-    init(money: MoneySettings = MoneySettings(), backend: TestBackend = .sqlite) throws {
+    /// - Parameter webhooks: nil: as in development and tests (COFFER_WEBHOOK_ALLOW_PRIVATE=true,
+    ///   plain HTTP allowed), so the test's receiver on loopback can be reached.
+    init(money: MoneySettings = MoneySettings(), webhooks: WebhookSettings? = nil, backend: TestBackend = .sqlite) throws {
         self.backend = backend
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -78,9 +80,18 @@ final class TestApp {
             sql = TestSQL(postgres: pool)
         }
         auth.passwordHashing = .init(memoryKiB: 1024, iterations: 1, parallelism: 1)
-        settings = CofferService.Settings(
+        var settings = CofferService.Settings(
             corsOrigins: [], startedAt: .now(), jwtSecret: secret, auth: auth,
             dummyPasswordHash: try IdentityService.makeDummyHash(auth), money: money, clock: clock.clock)
+        settings.services.webhooks =
+            webhooks
+            ?? {
+                var open = WebhookSettings()
+                open.allowPrivateTargets = true
+                open.allowPlainHTTP = true
+                return open
+            }()
+        self.settings = settings
         app = Self.application(store, settings: settings)
     }
 
@@ -231,18 +242,20 @@ final class TestApp {
             """)
     }
 
-    /// One pass of a job runner over this app's store, as cofferd's runs every second: the
-    /// periodic maintenance enqueued, the due jobs run. Returns the reports of the jobs it ran.
+    /// A job runner's passes over this app's store, as cofferd's runs one every second, until no
+    /// job is due: the periodic maintenance enqueued, the due jobs run. Returns the reports of the
+    /// jobs that ran.
     @discardableResult
     func runJobs() throws -> [(kind: JobKind, outcome: JobStatus, error: String?)] {
         let reports = Collected<(kind: JobKind, outcome: JobStatus, error: String?)>()
         var settings = JobRunner.Settings()
         settings.concurrency = 2
         let makeWorker = workerStoreFactory()
-        let runner = try JobRunner(makeStore: makeWorker, work: BackgroundWork(clock: clock.clock), settings: settings, clock: clock.clock) {
+        let work = BackgroundWork(clock: clock.clock, webhooks: self.settings.services.webhooks)
+        let runner = try JobRunner(makeStore: makeWorker, work: work, settings: settings, clock: clock.clock) {
             reports.add(($0.kind, $1, $2))
         }
-        try runner.runDue()
+        for _ in 0..<100 where try runner.runDue() > 0 {}
         return reports.all
     }
 

@@ -1,0 +1,204 @@
+import CofferCore
+import CofferCrypto
+import CofferServices
+import CofferTestSupport
+import Foundation
+import Synchronization
+import XCTest
+
+/// API.md "Events and webhooks", delivered by the job runner over real HTTP to a receiver the test
+/// starts on loopback: signed, retried with back-off, dead after the last attempt, retried by hand,
+/// signed with both secrets during a rotation's overlap.
+class WebhookTests: APITestCase {
+    private var receiver: WebhookReceiver!
+
+    override func tearDown() {
+        receiver?.stop()
+        super.tearDown()
+    }
+
+    private func register(_ member: TestApp.Member, events: JSONValue = ["*"]) throws -> (id: String, secret: String) {
+        let reply = t.post("/v1/webhooks", ["url": .string(receiver.url), "events": events, "description": "books"], token: member.accessToken)
+        XCTAssertEqual(reply.status, 201, reply.json.serializedString)
+        return (try XCTUnwrap(reply["id"]?.stringValue), try XCTUnwrap(reply["secret"]?.stringValue))
+    }
+
+    /// Every `v1=` of the request's signature header, checked against `secrets` over `t.body`.
+    private func signatures(_ request: WebhookReceiver.Received) -> (time: String, v1: [String]) {
+        let parts = (request.headers["coffer-signature"] ?? "").split(separator: ",").map(String.init)
+        return (parts.first { $0.hasPrefix("t=") }.map { String($0.dropFirst(2)) } ?? "", parts.filter { $0.hasPrefix("v1=") }.map { String($0.dropFirst(3)) })
+    }
+
+    private func hmac(_ secret: String, _ time: String, _ body: [UInt8]) -> String {
+        HMACKey(Array(secret.utf8)).authenticate((Array("\(time).".utf8) + body)[...]).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func deliveries(_ member: TestApp.Member, _ webhook: String) -> [JSONValue] {
+        t.get("/v1/webhooks/\(webhook)/deliveries", token: member.accessToken)["data"]?.arrayValue ?? []
+    }
+
+    func testDeliveriesAreSignedAndFollowTheTransactionsTruth() throws {
+        receiver = try WebhookReceiver()
+        let ann = t.member()
+        let bob = t.member()
+        let (id, secret) = try register(ann)
+        XCTAssertTrue(secret.hasPrefix("whsec_"))
+        let (transfersOnly, otherSecret) = try register(ann, events: ["transfer.created"])
+        XCTAssertNil(t.get("/v1/webhooks/\(id)", token: ann.accessToken)["secret"], "the secret is shown only once")
+        XCTAssertEqual(t.get("/v1/webhooks/\(id)", token: bob.accessToken).code, "not_found")
+        XCTAssertEqual(t.get("/v1/webhooks", token: ann.accessToken)["pagination"]?["total"], 2)
+
+        let a = t.openAccount(ann)
+        let b = t.openAccount(ann)
+        t.deposit(ann, a, 1_000)
+        XCTAssertEqual(
+            t.post("/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 5_000], token: ann.accessToken).code,
+            "insufficient_funds")
+        XCTAssertEqual(
+            t.post("/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 400], token: ann.accessToken).status, 201)
+        try t.runJobs()
+
+        let requests = receiver.requests
+        XCTAssertEqual(requests.count, 3, "the deposit and the transfer to the first, the transfer to the second; nothing for the refusal")
+        let events = t.get("/v1/events", token: ann.accessToken)["data"]?.arrayValue ?? []
+        var signedBy: [String: Int] = [:]
+        for request in requests {
+            XCTAssertEqual(request.headers["content-type"], "application/json")
+            let (time, v1) = signatures(request)
+            let signer = [secret, otherSecret].first { v1 == [hmac($0, time, request.body)] }
+            XCTAssertNotNil(signer, "signed with one webhook's secret")
+            signedBy[signer ?? "", default: 0] += 1
+            let body = try JSONParser.parse(request.body)
+            XCTAssertEqual(request.headers["coffer-event-id"], body["id"]?.stringValue)
+            XCTAssertTrue(events.contains(body), "the event as GET /v1/events shows it")
+        }
+        XCTAssertEqual(signedBy, [secret: 2, otherSecret: 1])
+        XCTAssertEqual(Set(requests.compactMap { try? JSONParser.parse($0.body)["type"]?.stringValue }), ["transaction.created", "transfer.created"])
+        XCTAssertEqual(deliveries(ann, transfersOnly).map { $0["event_type"] }, ["transfer.created"])
+        XCTAssertEqual(deliveries(ann, id).map { $0["status"] }, ["succeeded", "succeeded"])
+        XCTAssertEqual(deliveries(ann, id).first?["last_status_code"], 200)
+    }
+
+    func testAFailingReceiverIsRetriedWithBackOffUntilItAnswers() throws {
+        receiver = try WebhookReceiver { $0 <= 3 ? 500 : 200 }
+        let ann = t.member()
+        let (id, _) = try register(ann)
+        t.deposit(ann, t.openAccount(ann), 10)
+        try t.runJobs()
+        for (wait, attempts) in [(37, 2), (73, 3), (145, 4)] {
+            XCTAssertEqual(deliveries(ann, id).first?["status"], "failed")
+            t.clock.advance(seconds: Int64(wait))
+            try t.runJobs()
+            XCTAssertEqual(deliveries(ann, id).first?["attempts"], .int(attempts))
+        }
+        let delivered = try XCTUnwrap(deliveries(ann, id).first)
+        XCTAssertEqual(delivered["status"], "succeeded", "delivered on the 4th attempt")
+        XCTAssertEqual(delivered["last_status_code"], 200)
+        XCTAssertEqual(receiver.requests.count, 4)
+        XCTAssertEqual(Set(receiver.requests.map { $0.headers["coffer-event-id"] }).count, 1, "the same event each time")
+    }
+
+    func testAReceiverThatAlwaysFailsIsDeadAfterEightAttemptsThenARetryDeliversIt() throws {
+        let healthy = Atomic<Bool>(false)
+        receiver = try WebhookReceiver { _ in healthy.load(ordering: .relaxed) ? 204 : 500 }
+        var ann = t.member()
+        let (id, _) = try register(ann)
+        t.deposit(ann, t.openAccount(ann), 10)
+        for _ in 0..<8 {
+            try t.runJobs()
+            t.clock.advance(seconds: 5_000)
+        }
+        ann.accessToken = t.post("/v1/auth/login", ["email": .string(ann.email), "password": .string(ann.password)])["access_token"]!.stringValue!
+        var delivery = try XCTUnwrap(deliveries(ann, id).first)
+        XCTAssertEqual(delivery["status"], "dead")
+        XCTAssertEqual(delivery["attempts"], 8)
+        XCTAssertEqual(delivery["last_status_code"], 500)
+        XCTAssertEqual(delivery["next_attempt_at"], JSONValue.null)
+        try t.runJobs()
+        XCTAssertEqual(receiver.requests.count, 8, "a dead delivery is not tried again by itself")
+        let did = try XCTUnwrap(delivery["id"]?.stringValue)
+        healthy.store(true, ordering: .relaxed)
+        let retried = t.post("/v1/webhooks/\(id)/deliveries/\(did)/retry", [:], token: ann.accessToken)
+        XCTAssertEqual(retried.status, 202, retried.json.serializedString)
+        XCTAssertEqual(retried["status"], "pending")
+        try t.runJobs()
+        delivery = try XCTUnwrap(deliveries(ann, id).first)
+        XCTAssertEqual(delivery["status"], "succeeded")
+        XCTAssertEqual(delivery["last_status_code"], 204)
+        XCTAssertEqual(t.post("/v1/webhooks/\(id)/deliveries/\(did)/retry", [:], token: ann.accessToken).code, "invalid_transition")
+    }
+
+    func testARotatedSecretSignsBesideTheNewOneForADay() throws {
+        receiver = try WebhookReceiver()
+        let ann = t.member()
+        let (id, old) = try register(ann)
+        let rotated = t.post("/v1/webhooks/\(id)/rotate-secret", [:], token: ann.accessToken)
+        XCTAssertEqual(rotated.status, 200)
+        let new = try XCTUnwrap(rotated["secret"]?.stringValue)
+        XCTAssertNotEqual(new, old)
+        let a = t.openAccount(ann)
+        t.deposit(ann, a, 10)
+        try t.runJobs()
+        var request = try XCTUnwrap(receiver.requests.last)
+        var (time, v1) = signatures(request)
+        XCTAssertEqual(v1, [hmac(new, time, request.body), hmac(old, time, request.body)])
+
+        t.clock.advance(seconds: 86_400 + 1)
+        var later = ann
+        later.accessToken = t.post("/v1/auth/login", ["email": .string(ann.email), "password": .string(ann.password)])["access_token"]!.stringValue!
+        t.deposit(later, a, 10)
+        try t.runJobs()
+        request = try XCTUnwrap(receiver.requests.last)
+        (time, v1) = signatures(request)
+        XCTAssertEqual(v1, [hmac(new, time, request.body)], "the old secret stopped signing after 24 h")
+    }
+
+    func testDisablingUpdatingAndDeletingAndBadRequests() throws {
+        receiver = try WebhookReceiver()
+        let ann = t.member()
+        let (id, _) = try register(ann)
+        XCTAssertEqual(t.send(.patch, "/v1/webhooks/\(id)", body: ["status": "disabled"], token: ann.accessToken)["status"], "disabled")
+        let a = t.openAccount(ann)
+        t.deposit(ann, a, 10)
+        try t.runJobs()
+        XCTAssertEqual(receiver.requests.count, 0, "a disabled webhook gets nothing")
+        let patched = t.send(.patch, "/v1/webhooks/\(id)", body: ["status": "enabled", "events": ["hold.created"]], token: ann.accessToken)
+        XCTAssertEqual(patched["events"], ["hold.created"])
+        t.deposit(ann, a, 10)
+        XCTAssertEqual(t.post("/v1/holds", ["account_id": .string(a), "amount": 5], token: ann.accessToken).status, 201)
+        try t.runJobs()
+        XCTAssertEqual(receiver.requests.compactMap { try? JSONParser.parse($0.body)["type"]?.stringValue }, ["hold.created"])
+        XCTAssertEqual(t.send(.delete, "/v1/webhooks/\(id)", token: ann.accessToken).status, 204)
+        XCTAssertEqual(t.get("/v1/webhooks/\(id)", token: ann.accessToken).code, "not_found")
+        XCTAssertEqual(try t.auditEvents(action: .webhookCreate).count, 1)
+        XCTAssertEqual(try t.auditEvents(action: .webhookUpdate).count, 2)
+        XCTAssertEqual(try t.auditEvents(action: .webhookDelete).count, 1)
+
+        let bad = t.post("/v1/webhooks", ["url": "not a url", "events": ["transfer.melted"]], token: ann.accessToken)
+        XCTAssertEqual(bad.code, "validation_failed")
+        XCTAssertEqual(t.post("/v1/webhooks", ["url": "ftp://example.com/x", "events": ["*"]], token: ann.accessToken).code, "webhook_url_not_allowed")
+        XCTAssertEqual(t.post("/v1/webhooks", ["url": .string(receiver.url), "events": []], token: ann.accessToken).code, "validation_failed")
+    }
+
+    /// With private targets off (production's default), URLs that reach this machine or its
+    /// network are refused when registered. Only names are resolved; nothing is connected to.
+    func testPrivateLoopbackAndLinkLocalTargetsAreRefusedWhenPrivateTargetsAreOff() throws {
+        t = try makeApp(webhooks: WebhookSettings())
+        let ann = t.member()
+        for url in [
+            "https://127.0.0.1/hook", "https://10.0.0.1/hook", "https://169.254.169.254/latest/meta-data", "https://[::1]/hook",
+            "https://localhost/hook", "https://192.168.1.20/hook", "https://[fd00::1]/hook", "https://[::ffff:127.0.0.1]/hook",
+        ] {
+            let reply = t.post("/v1/webhooks", ["url": .string(url), "events": ["*"]], token: ann.accessToken)
+            XCTAssertEqual(reply.code, "webhook_url_not_allowed", url)
+        }
+        XCTAssertEqual(
+            t.post("/v1/webhooks", ["url": "http://203.0.113.9/hook", "events": ["*"]], token: ann.accessToken).code, "webhook_url_not_allowed",
+            "plain HTTP is for development and tests")
+    }
+}
+
+final class WebhookTestsOnPostgres: WebhookTests {
+    override class var backend: TestBackend { .postgres }
+    func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
+}
