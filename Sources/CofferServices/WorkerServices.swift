@@ -44,6 +44,7 @@ public struct WorkerServices {
     public let events: EventFeed
     public let jobs: JobAdministration
     public let webhooks: WebhookService
+    public let schedules: ScheduleService
     public let administration: UserAdministration
     public let directory: AccountHolderDirectory
     public let database: DatabaseHealth
@@ -65,6 +66,7 @@ public struct WorkerServices {
         events = EventFeed(store: store)
         jobs = JobAdministration(store: store, clock: clock)
         webhooks = WebhookService(store: store, settings: settings.webhooks, clock: clock)
+        schedules = ScheduleService(store: store, clock: clock)
         administration = UserAdministration(store: store, clock: clock)
         directory = AccountHolderDirectory(store: store)
         database = DatabaseHealth(store: store)

@@ -84,6 +84,12 @@ public protocol StoreReader {
     func deliveries(webhookID: String, page: PageRequest) throws -> Page<WebhookDelivery>
     func event(id: String) throws -> Event?
 
+    func scheduledTransfer(id: String) throws -> ScheduledTransfer?
+    /// Oldest first; every user's when `userID` is nil.
+    func scheduledTransfers(userID: String?, page: PageRequest) throws -> Page<ScheduledTransfer>
+    /// Newest first.
+    func scheduledRuns(scheduleID: String, page: PageRequest) throws -> Page<ScheduledRun>
+
     func job(id: String) throws -> Job?
     /// Newest first.
     func jobs(_ filter: JobFilter, page: PageRequest) throws -> Page<Job>
@@ -156,6 +162,13 @@ public protocol StoreWriter: StoreReader {
     func insertDelivery(id: String, webhookID: String, event: Event, jobID: String, at time: Timestamp) throws
     func recordDeliveryAttempt(id: String, statusCode: Int?, error: String?) throws
 
+    func insertScheduledTransfer(_ schedule: ScheduledTransfer) throws
+    /// The schedule, locked against other writers until the transaction ends.
+    func scheduledTransferForUpdate(id: String) throws -> ScheduledTransfer?
+    func updateScheduledTransfer(id: String, status: ScheduledTransfer.Status, nextRunOn: CivilDate?) throws
+    /// Records a run; false (and nothing recorded) when this schedule already ran on that date.
+    func insertScheduledRun(_ run: ScheduledRun) throws -> Bool
+
     // MARK: Jobs, for the job runner
 
     /// Adds a job; false (and nothing added) when its `runKey` is already taken.
@@ -168,6 +181,9 @@ public protocol StoreWriter: StoreReader {
     func finishJob(id: String, runner: String, status: JobStatus, runAt: Timestamp?, error: String?, at now: Timestamp) throws -> Bool
     /// Queues a dead or failed job again with fresh attempts; false for any other.
     func retryJob(id: String, at now: Timestamp) throws -> Bool
+    /// Queues the finished job of `runKey` again, due at `runAt` (work that must happen once
+    /// checks for itself that it has not); false when there is none or it has not finished.
+    func requeueJob(runKey: String, runAt: Timestamp, at now: Timestamp) throws -> Bool
     func purgeFinishedJobs(before time: Timestamp) throws
     /// Records as expired up to `limit` pending holds past their expiry, and returns them.
     func expireDueHolds(at now: Timestamp, limit: Int) throws -> [Hold]

@@ -1,7 +1,7 @@
 import CofferPostgres
 import CofferSQLite
 
-/// The row-by-row part of `coffer copy`: every table of the schema (version 12), in an order
+/// The row-by-row part of `coffer copy`: every table of the schema (version 13), in an order
 /// that satisfies the foreign keys, read from one SQLite snapshot and inserted into PostgreSQL in
 /// one transaction, in batches of multi-row INSERTs. Ids, times and sequence numbers are kept;
 /// identity sequences continue after the highest copied value.
@@ -87,6 +87,19 @@ struct InstallationCopy {
             columns: [
                 ("seq", .integer), ("id", .text), ("type", .text), ("created_at", .integer), ("data", .text), ("user_id", .text),
                 ("other_user_id", .text),
+            ], hasSequence: true),
+        Table(
+            name: "scheduled_transfers",
+            columns: [
+                ("seq", .integer), ("id", .text), ("user_id", .text), ("from_account_id", .text), ("to_account_id", .text),
+                ("amount", .integer), ("currency", .text), ("description", .text), ("metadata", .text), ("start_date", .integer),
+                ("interval", .text), ("end_date", .integer), ("status", .text), ("next_run_on", .integer), ("created_at", .integer),
+            ], hasSequence: true),
+        Table(
+            name: "scheduled_transfer_runs",
+            columns: [
+                ("seq", .integer), ("id", .text), ("schedule_id", .text), ("run_on", .integer), ("outcome", .text), ("transfer_id", .text),
+                ("error_code", .text), ("error_message", .text), ("created_at", .integer),
             ], hasSequence: true),
         Table(
             name: "jobs",

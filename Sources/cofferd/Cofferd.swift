@@ -91,8 +91,10 @@ struct Cofferd {
         }
         let runner: JobRunner
         do {
-            let work = BackgroundWork(clock: .system, webhooks: settings.services.webhooks)
-            runner = try JobRunner(makeStore: stores.make, work: work, clock: .system) { job, outcome, error in
+            let work = BackgroundWork(clock: .system, webhooks: settings.services.webhooks, money: settings.services.money)
+            var runnerSettings = JobRunner.Settings()
+            runnerSettings.leaseSeconds = Int64(config.jobLeaseSeconds)
+            runner = try JobRunner(makeStore: stores.make, work: work, settings: runnerSettings, clock: .system) { job, outcome, error in
                 let metadata: Logger.Metadata = [
                     "event": "job", "job_id": .string(job.id), "kind": .string(job.kind.rawValue), "outcome": .string(outcome.rawValue),
                     "attempt": .stringConvertible(job.attempts), "error": .string(error ?? ""),

@@ -22,6 +22,16 @@ extension FieldReader {
         string("description", required: false, maxLength: MoneyRules.descriptionLengthMax)
     }
 
+    /// A `YYYY-MM-DD` date.
+    mutating func date(_ field: String, required: Bool = true) -> CivilDate? {
+        guard let text = string(field, required: required, maxLength: 10) else { return nil }
+        guard let date = CivilDate(iso8601: text) else {
+            fail(field, "must be a date as YYYY-MM-DD")
+            return nil
+        }
+        return date
+    }
+
     mutating func identifier(_ field: String, required: Bool = true) -> String? {
         string(field, required: required, maxLength: 100)
     }

@@ -23,6 +23,8 @@ public struct AuditEvent: Sendable, Equatable {
         case webhookUpdate = "webhook.update"
         case webhookDelete = "webhook.delete"
         case webhookRotateSecret = "webhook.rotate_secret"
+        case scheduledTransferCreate = "scheduled_transfer.create"
+        case scheduledTransferStatusChange = "scheduled_transfer.status_change"
     }
 
     public enum Outcome: String, Sendable, CaseIterable { case success, failure }
@@ -74,4 +76,7 @@ public struct RequestOrigin: Sendable {
 
     /// Actions run from the command line, outside any HTTP request.
     public static let commandLine = RequestOrigin(requestID: nil, serverRequestID: nil, ip: nil)
+
+    /// Actions of background work (a scheduled transfer's run), named by what triggered them.
+    public static func background(_ what: String) -> RequestOrigin { RequestOrigin(requestID: what, serverRequestID: nil, ip: nil) }
 }

@@ -45,6 +45,9 @@ public struct Configuration: Sendable {
     /// `COFFER_WEBHOOK_ALLOW_PRIVATE=true`: webhooks may target private, loopback and link-local
     /// addresses (development and tests only; off by default).
     public var webhookAllowPrivate: Bool
+    /// `COFFER_JOB_LEASE_S`: how long a claimed job is its runner's; a crashed runner's jobs are
+    /// claimed again after it.
+    public var jobLeaseSeconds: Int
 
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     static let jwtSecretBytesMin = 32
@@ -114,7 +117,8 @@ extension Configuration {
                     value("COFFER_MAX_BALANCE"), name: "COFFER_MAX_BALANCE",
                     default: 1_000_000_000_000_000, range: 1...1_000_000_000_000_000_000)),
             serverNames: try parseServerNames(value("COFFER_SERVER_NAMES")),
-            webhookAllowPrivate: try parseBool(value("COFFER_WEBHOOK_ALLOW_PRIVATE"), name: "COFFER_WEBHOOK_ALLOW_PRIVATE")
+            webhookAllowPrivate: try parseBool(value("COFFER_WEBHOOK_ALLOW_PRIVATE"), name: "COFFER_WEBHOOK_ALLOW_PRIVATE"),
+            jobLeaseSeconds: try parseInteger(value("COFFER_JOB_LEASE_S"), name: "COFFER_JOB_LEASE_S", default: 60, range: 2...3600)
         )
     }
 

@@ -20,6 +20,8 @@ public enum JobKind: String, Sendable, CaseIterable {
     case holdExpiry = "hold_expiry"
     /// One event to one webhook; its payload names the delivery.
     case webhookDelivery = "webhook_delivery"
+    /// One schedule's run for one date; its run key (schedule id + date) makes it happen once.
+    case scheduledTransfer = "scheduled_transfer"
 }
 
 public struct Job: Sendable, Equatable {

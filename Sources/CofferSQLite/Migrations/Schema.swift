@@ -23,5 +23,6 @@ public enum Schema {
         events,
         jobs,
         webhooks,
+        schedules,
     ]
 }

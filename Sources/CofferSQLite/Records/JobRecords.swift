@@ -57,6 +57,14 @@ extension Database {
             """, [.integer(now.millisecondsSinceEpoch), .text(id)]) == 1
     }
 
+    public func requeueJob(runKey: String, runAt: Timestamp, at now: Timestamp) throws -> Bool {
+        try run(
+            """
+            UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?1, last_error = NULL, updated_at = ?2
+            WHERE run_key = ?3 AND status IN ('succeeded', 'failed', 'dead')
+            """, [.integer(runAt.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .text(runKey)]) == 1
+    }
+
     /// With their webhook deliveries: the delivery log keeps what its jobs keep.
     public func purgeFinishedJobs(before time: Timestamp) throws {
         let finished = "SELECT id FROM jobs WHERE status IN ('succeeded', 'dead') AND updated_at < ?1"

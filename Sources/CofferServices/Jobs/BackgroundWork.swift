@@ -12,10 +12,12 @@ public struct BackgroundWork: Sendable {
     public var finishedJobsKeptSeconds: Int64 = 7 * 86_400
     let clock: Clock
     let webhooks: WebhookSettings
+    let money: MoneySettings
 
-    public init(clock: Clock, webhooks: WebhookSettings = WebhookSettings()) {
+    public init(clock: Clock, webhooks: WebhookSettings = WebhookSettings(), money: MoneySettings = MoneySettings()) {
         self.clock = clock
         self.webhooks = webhooks
+        self.money = money
     }
 
     /// One job per kind and period: the run key makes a second enqueue (this node's next pass, or
@@ -37,6 +39,7 @@ public struct BackgroundWork: Sendable {
         case .purge: try purge(store)
         case .holdExpiry: try expireHolds(store)
         case .webhookDelivery: try WebhookDelivering(settings: webhooks, clock: clock).deliver(job, on: store)
+        case .scheduledTransfer: try ScheduledTransferRunning(money: money, clock: clock).run(job, on: store)
         }
     }
 

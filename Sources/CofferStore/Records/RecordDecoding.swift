@@ -177,3 +177,29 @@ extension WebhookDelivery {
             nextAttemptAt: status == .pending || status == .failed ? row.timestamp(9) : nil, createdAt: row.timestamp(10))
     }
 }
+
+extension ScheduledTransfer {
+    /// Columns: id, user_id, from_account_id, to_account_id, amount, currency, description, metadata,
+    /// start_date, interval, end_date, status, next_run_on, created_at (dates as days since the epoch).
+    public init(row: some RecordRow) {
+        guard let interval = Interval(rawValue: row.text(9)), let status = Status(rawValue: row.text(11)) else {
+            preconditionFailure("scheduled_transfers row with an unknown interval or status")
+        }
+        self.init(
+            id: row.text(0), userID: row.text(1), fromAccountID: row.text(2), toAccountID: row.text(3), amount: row.int64(4),
+            currency: row.optionalText(5).flatMap(Currency.init(code:)), description: row.optionalText(6),
+            metadata: Metadata(storedText: row.optionalText(7)), startDate: CivilDate(daysSinceEpoch: row.int64(8)), interval: interval,
+            endDate: row.isNull(10) ? nil : CivilDate(daysSinceEpoch: row.int64(10)), status: status,
+            nextRunOn: row.isNull(12) ? nil : CivilDate(daysSinceEpoch: row.int64(12)), createdAt: row.timestamp(13))
+    }
+}
+
+extension ScheduledRun {
+    /// Columns: id, schedule_id, run_on, outcome, transfer_id, error_code, error_message, created_at.
+    public init(row: some RecordRow) {
+        guard let outcome = Outcome(rawValue: row.text(3)) else { preconditionFailure("scheduled_transfer_runs row with an unknown outcome") }
+        self.init(
+            id: row.text(0), scheduleID: row.text(1), runOn: CivilDate(daysSinceEpoch: row.int64(2)), outcome: outcome,
+            transferID: row.optionalText(4), errorCode: row.optionalText(5), errorMessage: row.optionalText(6), createdAt: row.timestamp(7))
+    }
+}
