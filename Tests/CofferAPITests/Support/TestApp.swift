@@ -251,7 +251,7 @@ final class TestApp {
         var settings = JobRunner.Settings()
         settings.concurrency = 2
         let makeWorker = workerStoreFactory()
-        let work = BackgroundWork(clock: clock.clock, webhooks: self.settings.services.webhooks)
+        let work = BackgroundWork(clock: clock.clock, webhooks: self.settings.services.webhooks, money: self.settings.services.money)
         let runner = try JobRunner(makeStore: makeWorker, work: work, settings: settings, clock: clock.clock) {
             reports.add(($0.kind, $1, $2))
         }
