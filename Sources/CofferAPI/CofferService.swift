@@ -53,6 +53,7 @@ public enum CofferService {
         JobHandlers(jobs: services.jobs, authenticator: authenticator).register(in: &router)
         WebhookHandlers(webhooks: services.webhooks, authenticator: authenticator, writes: writes).register(in: &router)
         ScheduleHandlers(schedules: services.schedules, settings: money, authenticator: authenticator, writes: writes).register(in: &router)
+        ExportHandlers(exports: services.exports, authenticator: authenticator, writes: writes).register(in: &router)
         CardHandlers(cards: services.cards, authenticator: authenticator, writes: writes).register(in: &router)
         StatementHandlers(history: services.history, authenticator: authenticator).register(in: &router)
         return Application(

@@ -14,6 +14,8 @@ public struct ServiceSettings: Sendable {
     /// How many Argon2id computations may run at once (nil: no bound).
     public var hashingSlots: PasswordHashingSlots?
     public var webhooks = WebhookSettings()
+    /// Where export files are written (`$DATA_DIR/exports`).
+    public var exportsDirectory = "./var/exports"
 
     public init(
         jwtSecret: [UInt8], auth: AuthSettings, dummyPasswordHash: String, money: MoneySettings, clock: Clock,
@@ -45,6 +47,7 @@ public struct WorkerServices {
     public let jobs: JobAdministration
     public let webhooks: WebhookService
     public let schedules: ScheduleService
+    public let exports: ExportService
     public let administration: UserAdministration
     public let directory: AccountHolderDirectory
     public let database: DatabaseHealth
@@ -67,6 +70,7 @@ public struct WorkerServices {
         jobs = JobAdministration(store: store, clock: clock)
         webhooks = WebhookService(store: store, settings: settings.webhooks, clock: clock)
         schedules = ScheduleService(store: store, clock: clock)
+        exports = ExportService(store: store, directory: settings.exportsDirectory, clock: clock)
         administration = UserAdministration(store: store, clock: clock)
         directory = AccountHolderDirectory(store: store)
         database = DatabaseHealth(store: store)

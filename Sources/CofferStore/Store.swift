@@ -90,6 +90,10 @@ public protocol StoreReader {
     /// Newest first.
     func scheduledRuns(scheduleID: String, page: PageRequest) throws -> Page<ScheduledRun>
 
+    func export(id: String) throws -> Export?
+    /// Ids of succeeded exports whose file has outlived `time`.
+    func expiredExports(at time: Timestamp) throws -> [String]
+
     func job(id: String) throws -> Job?
     /// Newest first.
     func jobs(_ filter: JobFilter, page: PageRequest) throws -> Page<Job>
@@ -168,6 +172,9 @@ public protocol StoreWriter: StoreReader {
     func updateScheduledTransfer(id: String, status: ScheduledTransfer.Status, nextRunOn: CivilDate?) throws
     /// Records a run; false (and nothing recorded) when this schedule already ran on that date.
     func insertScheduledRun(_ run: ScheduledRun) throws -> Bool
+
+    func insertExport(_ export: Export) throws
+    func updateExport(id: String, status: Export.Status, progress: Int, rows: Int, error: String?, expiresAt: Timestamp?) throws
 
     // MARK: Jobs, for the job runner
 

@@ -1,7 +1,7 @@
 import CofferPostgres
 import CofferSQLite
 
-/// The row-by-row part of `coffer copy`: every table of the schema (version 13), in an order
+/// The row-by-row part of `coffer copy`: every table of the schema (version 14), in an order
 /// that satisfies the foreign keys, read from one SQLite snapshot and inserted into PostgreSQL in
 /// one transaction, in batches of multi-row INSERTs. Ids, times and sequence numbers are kept;
 /// identity sequences continue after the highest copied value.
@@ -100,6 +100,13 @@ struct InstallationCopy {
             columns: [
                 ("seq", .integer), ("id", .text), ("schedule_id", .text), ("run_on", .integer), ("outcome", .text), ("transfer_id", .text),
                 ("error_code", .text), ("error_message", .text), ("created_at", .integer),
+            ], hasSequence: true),
+        Table(
+            name: "exports",
+            columns: [
+                ("seq", .integer), ("id", .text), ("user_id", .text), ("account_id", .text), ("from_date", .integer), ("to_date", .integer),
+                ("group_by", .text), ("format", .text), ("status", .text), ("progress", .integer), ("rows", .integer), ("error", .text),
+                ("expires_at", .integer), ("created_at", .integer),
             ], hasSequence: true),
         Table(
             name: "jobs",

@@ -83,6 +83,7 @@ struct Cofferd {
         settings.services.hashingSlots = HashingSlots(count: ProcessInfo.processInfo.activeProcessorCount)
         settings.services.webhooks.allowPrivateTargets = config.webhookAllowPrivate
         settings.services.webhooks.allowPlainHTTP = config.environment != .prod
+        settings.services.exportsDirectory = config.dataDirectory + "/exports"
         let workerSettings = settings
         server.start {
             let services = WorkerServices(store: try stores.make(), settings: workerSettings.services)
@@ -91,7 +92,9 @@ struct Cofferd {
         }
         let runner: JobRunner
         do {
-            let work = BackgroundWork(clock: .system, webhooks: settings.services.webhooks, money: settings.services.money)
+            let work = BackgroundWork(
+                clock: .system, webhooks: settings.services.webhooks, money: settings.services.money,
+                exportsDirectory: settings.services.exportsDirectory)
             var runnerSettings = JobRunner.Settings()
             runnerSettings.leaseSeconds = Int64(config.jobLeaseSeconds)
             runner = try JobRunner(makeStore: stores.make, work: work, settings: runnerSettings, clock: .system) { job, outcome, error in

@@ -59,7 +59,7 @@ enum StatementCSV {
             let signed = line.type.isCredit ? line.amount : -line.amount
             text +=
                 [
-                    line.createdAt.rfc3339, line.id, line.type.rawValue, field(line.description ?? ""),
+                    line.createdAt.rfc3339, line.id, line.type.rawValue, CSVField.escaped(line.description ?? ""),
                     currency.decimal(signed), currency.code, currency.decimal(line.balanceAfter),
                 ].joined(separator: ",") + "\r\n"
         }
@@ -70,13 +70,5 @@ enum StatementCSV {
                 .contentType: "text/csv; charset=utf-8",
                 .contentDisposition: "attachment; filename=\"\(name)\"",
             ], body: Array(text.utf8))
-    }
-
-    /// Quotes when needed, and defuses text a spreadsheet would run as a formula.
-    static func field(_ raw: String) -> String {
-        var value = raw
-        if TextRules.startsLikeFormula(value) { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

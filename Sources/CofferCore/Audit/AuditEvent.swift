@@ -25,6 +25,7 @@ public struct AuditEvent: Sendable, Equatable {
         case webhookRotateSecret = "webhook.rotate_secret"
         case scheduledTransferCreate = "scheduled_transfer.create"
         case scheduledTransferStatusChange = "scheduled_transfer.status_change"
+        case exportCreate = "export.create"
     }
 
     public enum Outcome: String, Sendable, CaseIterable { case success, failure }

@@ -22,6 +22,8 @@ public enum JobKind: String, Sendable, CaseIterable {
     case webhookDelivery = "webhook_delivery"
     /// One schedule's run for one date; its run key (schedule id + date) makes it happen once.
     case scheduledTransfer = "scheduled_transfer"
+    /// One export's file; its payload names the export.
+    case export
 }
 
 public struct Job: Sendable, Equatable {

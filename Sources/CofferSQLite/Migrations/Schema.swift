@@ -24,5 +24,6 @@ public enum Schema {
         jobs,
         webhooks,
         schedules,
+        exports,
     ]
 }

@@ -1,5 +1,6 @@
 import CofferCore
 import CofferStore
+import Foundation
 
 /// What each kind of job does, and the periodic maintenance every runner keeps enqueued. Each
 /// job runs its own write transactions; work that talks to the outside world (webhooks) runs
@@ -13,11 +14,16 @@ public struct BackgroundWork: Sendable {
     let clock: Clock
     let webhooks: WebhookSettings
     let money: MoneySettings
+    /// Where export files are written (`$DATA_DIR/exports`).
+    let exportsDirectory: String
 
-    public init(clock: Clock, webhooks: WebhookSettings = WebhookSettings(), money: MoneySettings = MoneySettings()) {
+    public init(
+        clock: Clock, webhooks: WebhookSettings = WebhookSettings(), money: MoneySettings = MoneySettings(), exportsDirectory: String
+    ) {
         self.clock = clock
         self.webhooks = webhooks
         self.money = money
+        self.exportsDirectory = exportsDirectory
     }
 
     /// One job per kind and period: the run key makes a second enqueue (this node's next pass, or
@@ -40,6 +46,7 @@ public struct BackgroundWork: Sendable {
         case .holdExpiry: try expireHolds(store)
         case .webhookDelivery: try WebhookDelivering(settings: webhooks, clock: clock).deliver(job, on: store)
         case .scheduledTransfer: try ScheduledTransferRunning(money: money, clock: clock).run(job, on: store)
+        case .export: try ExportWriting(directory: exportsDirectory, clock: clock).write(job, on: store)
         }
     }
 
@@ -49,6 +56,10 @@ public struct BackgroundWork: Sendable {
             try db.purgeExpiredIdempotencyKeys(now: now)
             try db.purgeExpiredTokens(before: now)
             try db.purgeFinishedJobs(before: now.adding(seconds: -finishedJobsKeptSeconds))
+        }
+        // Export files past their 7 days: the row stays (its download answers 404).
+        for id in try store.read({ try $0.expiredExports(at: now) }) {
+            for format in Export.Format.allCases { try? FileManager.default.removeItem(atPath: "\(exportsDirectory)/\(id).\(format.rawValue)") }
         }
     }
 

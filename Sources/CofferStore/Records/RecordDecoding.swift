@@ -203,3 +203,17 @@ extension ScheduledRun {
             transferID: row.optionalText(4), errorCode: row.optionalText(5), errorMessage: row.optionalText(6), createdAt: row.timestamp(7))
     }
 }
+
+extension Export {
+    /// Columns: id, user_id, account_id, from_date, to_date, group_by, format, status, progress,
+    /// rows, error, expires_at, created_at.
+    public init(row: some RecordRow) {
+        guard let grouping = Grouping(rawValue: row.text(5)), let format = Format(rawValue: row.text(6)),
+            let status = Status(rawValue: row.text(7))
+        else { preconditionFailure("exports row with an unknown grouping, format or status") }
+        self.init(
+            id: row.text(0), userID: row.text(1), accountID: row.optionalText(2), from: CivilDate(daysSinceEpoch: row.int64(3)),
+            to: CivilDate(daysSinceEpoch: row.int64(4)), groupBy: grouping, format: format, status: status, progress: Int(row.int64(8)),
+            rows: Int(row.int64(9)), error: row.optionalText(10), expiresAt: row.optionalTimestamp(11), createdAt: row.timestamp(12))
+    }
+}
