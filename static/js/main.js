@@ -5,6 +5,7 @@ import { h, replaceContent } from "./ui.js";
 import { renderAccounts } from "./views/accounts.js";
 import { renderAdmin } from "./views/admin.js";
 import { renderAuth } from "./views/auth.js";
+import { renderAutomation } from "./views/automation.js";
 import { renderStatement } from "./views/statement.js";
 
 const PROMPT_SECONDS = 60;
@@ -46,6 +47,7 @@ function renderHeader() {
 function nav(current) {
   return h("nav", { "aria-label": "Sections" },
     h("button", { type: "button", className: "link", id: "nav-accounts", onclick: () => show({ name: "accounts" }) }, "Accounts"),
+    h("button", { type: "button", className: "link", id: "nav-automation", onclick: () => show({ name: "automation" }) }, "Scheduled & exports"),
     current.user.role !== "user"
       ? h("button", { type: "button", className: "link", id: "nav-admin", onclick: () => show({ name: "admin" }) }, "Users & audit")
       : "");
@@ -101,6 +103,8 @@ async function show(next) {
       await renderAccounts(main, { notify, onStatement: (accountId) => show({ name: "statement", accountId }) });
     } else if (screen.name === "statement") {
       await renderStatement(main, { accountId: screen.accountId, from: null, to: null, onBack: () => show({ name: "accounts" }) });
+    } else if (screen.name === "automation") {
+      await renderAutomation(main, { notify });
     } else if (screen.name === "admin") {
       await renderAdmin(main, { notify });
     }
