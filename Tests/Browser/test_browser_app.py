@@ -429,3 +429,41 @@ def test_holds_show_available_beside_posted_and_are_captured_or_voided(browser, 
     app.wait.until(lambda d: app.balance_of(account) == "$170.00")
     assert app.text_of(f'tr[data-account-id="{account}"] .available') == "$170.00"
     assert console_errors(browser) == []
+
+
+def test_a_scheduled_transfer_runs_and_an_export_downloads(browser, stack, artifacts):
+    app = App(browser, stack, artifacts)
+    browser.get(stack + "/")
+    app.sign_up("orders@browser.example", "Olga")
+    source = app.open_account()
+    target = app.open_account()
+    app.submit(".cash", account_id=source, type="deposit", amount="100")
+    app.status_says("Deposited $100.00.")
+
+    browser.find_element(By.ID, "nav-automation").click()
+    app.submit(".schedule-transfer", from_account_id=source, to_account_id=target, amount="12.5", interval="daily")
+    app.status_says("Transfer scheduled.")
+    app.find("tr[data-schedule-id]")
+    # cofferd's job runner makes today's run within seconds.
+    for _ in range(100):
+        browser.find_element(By.ID, "nav-automation").click()
+        app.find("tr[data-schedule-id] .show-runs").click()
+        try:
+            WebDriverWait(browser, 1).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".schedule-runs"), "executed"))
+            break
+        except Exception:
+            time.sleep(0.2)
+    assert "executed" in app.text_of(".schedule-runs")
+    app.find("tr[data-schedule-id] button.pause").click()
+    app.status_says("Scheduled transfer paused.")
+    app.wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "tr[data-schedule-id] .schedule-status"), "paused"))
+
+    app.submit(".request-export", account_id=source, **{"from": "2020-01-01"}, group_by="none", format="csv")
+    app.status_says("Export requested.")
+    app.wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "tr[data-export-id] .export-status"), "succeeded"))
+    app.find("tr[data-export-id] button.download").click()
+    app.screenshot("11-scheduled-and-exports")
+
+    browser.find_element(By.ID, "nav-accounts").click()
+    app.wait.until(lambda d: app.balance_of(target) == "$12.50")
+    assert console_errors(browser) == []

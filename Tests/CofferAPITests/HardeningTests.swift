@@ -237,10 +237,10 @@ class HardeningTests: APITestCase {
     }
 
     func testCSVDefusesAFormulaBehindAJoiner() throws {
-        XCTAssertEqual(StatementCSV.field("=\u{200D}HYPERLINK(1)"), "'=\u{200D}HYPERLINK(1)")
-        XCTAssertEqual(StatementCSV.field("\u{200D}=1+1"), "'\u{200D}=1+1")
-        XCTAssertEqual(StatementCSV.field("\u{301}@SUM(A1)"), "'\u{301}@SUM(A1)")
-        XCTAssertEqual(StatementCSV.field("rent"), "rent")
+        XCTAssertEqual(CSVField.escaped("=\u{200D}HYPERLINK(1)"), "'=\u{200D}HYPERLINK(1)")
+        XCTAssertEqual(CSVField.escaped("\u{200D}=1+1"), "'\u{200D}=1+1")
+        XCTAssertEqual(CSVField.escaped("\u{301}@SUM(A1)"), "'\u{301}@SUM(A1)")
+        XCTAssertEqual(CSVField.escaped("rent"), "rent")
     }
 
     // MARK: Cursors and audit

@@ -91,6 +91,7 @@ final class TestApp {
                 open.allowPlainHTTP = true
                 return open
             }()
+        settings.services.exportsDirectory = directory.appendingPathComponent("exports").path
         self.settings = settings
         app = Self.application(store, settings: settings)
     }
@@ -251,7 +252,9 @@ final class TestApp {
         var settings = JobRunner.Settings()
         settings.concurrency = 2
         let makeWorker = workerStoreFactory()
-        let work = BackgroundWork(clock: clock.clock, webhooks: self.settings.services.webhooks, money: self.settings.services.money)
+        let work = BackgroundWork(
+            clock: clock.clock, webhooks: self.settings.services.webhooks, money: self.settings.services.money,
+            exportsDirectory: self.settings.services.exportsDirectory)
         let runner = try JobRunner(makeStore: makeWorker, work: work, settings: settings, clock: clock.clock) {
             reports.add(($0.kind, $1, $2))
         }
