@@ -198,6 +198,26 @@ class WebhookTests: APITestCase {
     }
 }
 
+extension WebhookTests {
+    /// A URL allowed when registered is checked again at every delivery: a runner whose private
+    /// targets are off refuses the loopback receiver before connecting, and records why.
+    func testTheTargetIsCheckedAgainAtDelivery() throws {
+        receiver = try WebhookReceiver()
+        let ann = t.member()
+        let (id, _) = try register(ann)
+        t.deposit(ann, t.openAccount(ann), 10)
+        var closed = WebhookSettings()
+        closed.allowPlainHTTP = true
+        let reports = try t.runJobs(webhooks: closed)
+        XCTAssertTrue(reports.contains { $0.kind == .webhookDelivery && $0.outcome == .failed }, "\(reports)")
+        XCTAssertEqual(receiver.requests.count, 0, "no connection was opened")
+        let delivery = try XCTUnwrap(deliveries(ann, id).first)
+        XCTAssertEqual(delivery["status"], "failed")
+        XCTAssertEqual(delivery["last_status_code"], JSONValue.null)
+        XCTAssertTrue(delivery["last_error"]?.stringValue?.contains("loopback") == true, delivery.serializedString)
+    }
+}
+
 final class WebhookTestsOnPostgres: WebhookTests {
     override class var backend: TestBackend { .postgres }
     func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }

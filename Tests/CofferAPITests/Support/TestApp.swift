@@ -247,13 +247,15 @@ final class TestApp {
     /// job is due: the periodic maintenance enqueued, the due jobs run. Returns the reports of the
     /// jobs that ran.
     @discardableResult
-    func runJobs() throws -> [(kind: JobKind, outcome: JobStatus, error: String?)] {
+    /// - Parameter webhooks: the runner's own webhook settings, when they differ from the app's
+    ///   (a node whose private targets are off).
+    func runJobs(webhooks: WebhookSettings? = nil) throws -> [(kind: JobKind, outcome: JobStatus, error: String?)] {
         let reports = Collected<(kind: JobKind, outcome: JobStatus, error: String?)>()
         var settings = JobRunner.Settings()
         settings.concurrency = 2
         let makeWorker = workerStoreFactory()
         let work = BackgroundWork(
-            clock: clock.clock, webhooks: self.settings.services.webhooks, money: self.settings.services.money,
+            clock: clock.clock, webhooks: webhooks ?? self.settings.services.webhooks, money: self.settings.services.money,
             exportsDirectory: self.settings.services.exportsDirectory)
         let runner = try JobRunner(makeStore: makeWorker, work: work, settings: settings, clock: clock.clock) {
             reports.add(($0.kind, $1, $2))
