@@ -4,7 +4,8 @@ import CofferCore
 /// query answers one text column, a sentence per discrepancy, and no rows when the books agree.
 /// Both stores run them in their read snapshot after their own checks.
 public enum LedgerChecks {
-    /// - Parameter now: the instant pending holds are judged at; an integer the caller owns,
+    /// - Parameter now: the instant pending holds are judged at (or an account's latest time,
+    ///   when a node's clock ahead has already judged them later); an integer the caller owns,
     ///   so writing it into the text is safe.
     public static func portable(now: Timestamp) -> [String] {
         let now = String(now.millisecondsSinceEpoch)
@@ -42,7 +43,8 @@ public enum LedgerChecks {
             """
             SELECT 'account ' || a.id || ': pending holds reserve ' || SUM(h.amount) || ', more than its balance ' || a.balance
             FROM accounts a JOIN holds h ON h.account_id = a.id
-            WHERE h.status = 'pending' AND h.expires_at > \(now)
+            WHERE h.status = 'pending'
+              AND h.expires_at > CASE WHEN a.last_posted_at > \(now) THEN a.last_posted_at ELSE \(now) END
             GROUP BY a.id, a.balance HAVING SUM(h.amount) > a.balance
             """,
             """

@@ -188,8 +188,8 @@ public protocol StoreWriter: StoreReader {
     func finishJob(id: String, runner: String, status: JobStatus, runAt: Timestamp?, error: String?, at now: Timestamp) throws -> Bool
     /// Queues a dead or failed job again with fresh attempts; false for any other.
     func retryJob(id: String, at now: Timestamp) throws -> Bool
-    /// Queues the finished job of `runKey` again, due at `runAt` (work that must happen once
-    /// checks for itself that it has not); false when there is none or it has not finished.
+    /// Queues the job of `runKey` again, due at `runAt`, whatever its status (work that must
+    /// happen once checks for itself that it has not); false when there is none.
     func requeueJob(runKey: String, runAt: Timestamp, at now: Timestamp) throws -> Bool
     func purgeFinishedJobs(before time: Timestamp) throws
     /// Records as expired up to `limit` pending holds past their expiry, and returns them.
@@ -221,6 +221,9 @@ public protocol StoreWriter: StoreReader {
     /// The cached balance of any account, customer or bank, as this transaction sees it.
     func balance(accountID: String) throws -> Int64?
     func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws
+    /// Keeps `at` as the account's latest time (unless a later one is kept), for a change that
+    /// judges holds at that time without posting (placing, voiding a hold).
+    func markAccountTime(accountID: String, at time: Timestamp) throws
 
     func insertHold(_ hold: Hold) throws
     /// The hold, locked against other writers (the expiry sweep) until the transaction ends.

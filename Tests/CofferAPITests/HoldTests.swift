@@ -148,6 +148,33 @@ class HoldTests: APITestCase {
         XCTAssertEqual(try t.store.read { try $0.ledgerDiscrepancies() }, [])
     }
 
+    /// A capture whose time was read before its lock, just before the hold's expiry, while a
+    /// withdrawal at a later instant already spent the released money: judged at the account's
+    /// latest time, the hold is expired, and the capture is refused instead of overdrawing.
+    func testACaptureIsJudgedAtTheAccountsLatestTimeNotTheTimeItReadEarlier() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        t.deposit(ann, a, 1_000)
+        let placed = t.post("/v1/holds", ["account_id": .string(a), "amount": 1_000, "expires_in_seconds": 60], token: ann.accessToken)
+        let id = try XCTUnwrap(placed["id"]?.stringValue)
+        let expiry = try XCTUnwrap(Timestamp(rfc3339: try XCTUnwrap(placed["expires_at"]?.stringValue)))
+        t.clock.advance(seconds: 61)
+        var later = ann
+        later.accessToken = t.post("/v1/auth/login", ["email": .string(ann.email), "password": .string(ann.password)])["access_token"]!.stringValue!
+        XCTAssertEqual(
+            t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": 1_000], token: later.accessToken).status, 201)
+        let early = expiry.adding(milliseconds: -1_000)
+        let money = t.settings.services.money
+        XCTAssertThrowsError(
+            try t.store.write { db in
+                try LedgerEngine(db: db, dailyOutflowLimit: money.dailyOutflowLimit, maxBalance: money.maxBalance)
+                    .capture(id, amount: nil, to: nil, description: nil, at: early)
+            }
+        ) { error in XCTAssertEqual((error as? AppError)?.code, .invalidTransition) }
+        XCTAssertEqual(try t.balance(a), 0)
+        XCTAssertEqual(try t.store.read { try $0.ledgerDiscrepancies() }, [])
+    }
+
     func testBadHoldRequestsAreClearErrors() throws {
         let ann = t.member()
         let a = t.openAccount(ann)

@@ -96,6 +96,11 @@ extension PostgresSession {
         try queryFirst("SELECT balance FROM accounts WHERE id = $1", [.text(accountID)]) { $0.int64(0) }
     }
 
+    public func markAccountTime(accountID: String, at time: Timestamp) throws {
+        try deferredWrite(
+            "UPDATE accounts SET last_posted_at = GREATEST(last_posted_at, $1) WHERE id = $2", [.integer(time.millisecondsSinceEpoch), .text(accountID)])
+    }
+
     public func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws {
         try deferredWrite(
             """

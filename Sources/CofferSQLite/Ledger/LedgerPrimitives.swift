@@ -79,6 +79,10 @@ extension Database {
         try queryFirst("SELECT balance FROM accounts WHERE id = ?", [.text(accountID)]) { $0.int64(0) }
     }
 
+    public func markAccountTime(accountID: String, at time: Timestamp) throws {
+        try run("UPDATE accounts SET last_posted_at = max(last_posted_at, ?) WHERE id = ?", [.integer(time.millisecondsSinceEpoch), .text(accountID)])
+    }
+
     public func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws {
         try run(
             """

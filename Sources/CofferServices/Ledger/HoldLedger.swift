@@ -6,6 +6,12 @@ import CofferStore
 /// releases it. Every step locks the hold's account first and reads the hold again under that
 /// lock, so of any number of concurrent captures and voids of one hold exactly one finds it
 /// pending; the compare-and-set of `settleHold` asserts as much.
+///
+/// Whether a hold is still pending depends on the time it is judged at, and every time is read
+/// before the lock is taken (and nodes' clocks differ). So each step judges at the later of its
+/// own time and the latest time its account has seen, and leaves that time behind: under an
+/// account's lock its holds are judged at times that never go back, and money a later judgement
+/// released is never still reserved for an earlier one.
 extension LedgerEngine {
     public struct HoldRequest: Sendable {
         public let accountID: String
@@ -36,7 +42,11 @@ extension LedgerEngine {
     /// The rules and order of a withdrawal; the hold counts towards the daily limit of the day
     /// it is placed.
     public func placeHold(_ request: HoldRequest) throws -> Hold {
-        guard let account = try lock([request.accountID]).first else { throw AppError(.notFound, "There is no account with this id.") }
+        guard let locked = try db.accountsForUpdate(ids: [request.accountID]).first else {
+            throw AppError(.notFound, "There is no account with this id.")
+        }
+        let account = locked.account
+        let at = max(request.at, locked.lastPostingAt)
         if let cardID = request.cardID {
             guard let card = try db.card(id: cardID), card.accountID == account.id else {
                 throw AppError(.notFound, "There is no card with id \(cardID) on this account.", details: ["field": "card_id"])
@@ -47,13 +57,14 @@ extension LedgerEngine {
         }
         try LedgerRules.requireActive(account)
         try LedgerRules.requireCurrency(request.requestedCurrency, matches: account)
-        try LedgerRules.requireOutflowAllowed(request.amount, outflow(account, at: request.at))
-        try db.recordOutflow(accountID: account.id, day: request.at.date, amount: request.amount)
+        try LedgerRules.requireOutflowAllowed(request.amount, outflow(account, at: at))
+        try db.recordOutflow(accountID: account.id, day: at.date, amount: request.amount)
         let hold = Hold(
-            id: Identifier.make(at: request.at), accountID: account.id, cardID: request.cardID, amount: request.amount, capturedAmount: 0,
+            id: Identifier.make(at: at), accountID: account.id, cardID: request.cardID, amount: request.amount, capturedAmount: 0,
             currency: account.currency, storedStatus: .pending, description: request.description, metadata: request.metadata,
-            expiresAt: request.at.adding(seconds: request.lifetimeSeconds), createdAt: request.at, updatedAt: request.at)
+            expiresAt: at.adding(seconds: request.lifetimeSeconds), createdAt: at, updatedAt: at)
         try db.insertHold(hold)
+        try db.markAccountTime(accountID: account.id, at: at)
         return hold
     }
 
@@ -62,7 +73,7 @@ extension LedgerEngine {
     public func capture(
         _ holdID: String, amount requested: Int64?, to toAccountID: String?, description: String?, at time: Timestamp
     ) throws -> (Hold, LedgerReceipt) {
-        let hold = try lockedHold(holdID, alsoLocking: toAccountID)
+        let (hold, time) = try lockedHold(holdID, alsoLocking: toAccountID, at: time)
         let amount = requested ?? hold.amount
         guard amount <= hold.amount else {
             throw AppError.validation([FieldError("amount", "must be at most the hold's amount, \(hold.amount)")])
@@ -84,21 +95,24 @@ extension LedgerEngine {
     }
 
     public func void(_ holdID: String, at time: Timestamp) throws -> Hold {
-        let hold = try lockedHold(holdID, alsoLocking: nil)
+        let (hold, time) = try lockedHold(holdID, alsoLocking: nil, at: time)
         try Self.requirePending(hold, at: time)
         guard try db.settleHold(id: hold.id, to: .voided, capturedAmount: 0, capturePostingID: nil, at: time) else {
             preconditionFailure("hold \(hold.id) left pending under its account's lock")
         }
+        try db.markAccountTime(accountID: hold.accountID, at: time)
         return hold.settled(.voided, captured: 0, at: time)
     }
 
-    /// The hold as it is once its account (and `other`, in the same id-ordered lock) is locked.
-    private func lockedHold(_ holdID: String, alsoLocking other: String?) throws -> Hold {
+    /// The hold as it is once its account (and `other`, in the same id-ordered lock) is locked,
+    /// and the time to judge it at: `time`, or the account's latest if that is later.
+    private func lockedHold(_ holdID: String, alsoLocking other: String?, at time: Timestamp) throws -> (Hold, Timestamp) {
         guard let seen = try db.hold(id: holdID) else { throw AppError(.notFound, "There is no hold with this id.") }
-        _ = try lock([seen.accountID] + (other.map { [$0] } ?? []))
+        let locked = try db.accountsForUpdate(ids: [seen.accountID] + (other.map { [$0] } ?? []))
+        let latest = locked.first { $0.account.id == seen.accountID }?.lastPostingAt ?? time
         // Locked too: the expiry sweep changes holds without their account's lock.
         guard let hold = try db.holdForUpdate(id: holdID) else { preconditionFailure("holds are never deleted") }
-        return hold
+        return (hold, max(time, latest))
     }
 
     static func requirePending(_ hold: Hold, at time: Timestamp) throws(AppError) {
