@@ -115,6 +115,11 @@ class ExportTests: APITestCase {
         XCTAssertEqual(
             t.post("/v1/exports", ["from": "2026-01-01", "to": "2026-01-31", "group_by": "fortnight", "format": "xls"], token: ann.accessToken).code,
             "validation_failed")
+        let mine = t.openAccount(ann)
+        let endOfTime = t.post(
+            "/v1/exports", ["account_id": .string(mine), "from": "9999-12-01", "to": "9999-12-31", "group_by": "year", "format": "csv"],
+            token: ann.accessToken)
+        XCTAssertEqual(endOfTime.code, "validation_failed", "the period after 9999 is no date: refused, never run")
         XCTAssertEqual(
             t.post(
                 "/v1/exports", ["account_id": .string(theirs), "from": "2026-01-01", "to": "2026-01-31", "group_by": "day", "format": "csv"],

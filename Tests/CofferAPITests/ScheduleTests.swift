@@ -151,6 +151,23 @@ class ScheduleTests: APITestCase {
         XCTAssertEqual(try t.auditEvents(action: .scheduledTransferStatusChange).count, 5)
     }
 
+    /// A run refused for something about another user's account records one answer for every
+    /// such reason, as a transfer made by hand does.
+    func testARefusalAboutAnotherUsersAccountTellsNothingOfIt() throws {
+        ann = t.member()
+        let bob = t.member()
+        let a = t.openAccount(ann)
+        let euros = t.openAccount(bob, currency: "EUR")
+        t.deposit(ann, a, 1_000)
+        let id = try XCTUnwrap(
+            schedule([
+                ("from_account_id", .string(a)), ("to_account_id", .string(euros)), ("amount", 10),
+                ("start_date", .string(t.clock.clock.now().date.iso8601)), ("interval", "once"),
+            ])["id"]?.stringValue)
+        try t.runJobs()
+        XCTAssertEqual(runs(id).first?["error"]?["code"], "account_not_active", "not currency_mismatch: bob's currency stays his")
+    }
+
     func testBadOrdersAreClearErrors() throws {
         ann = t.member()
         let bob = t.member()

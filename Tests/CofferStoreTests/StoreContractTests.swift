@@ -295,6 +295,18 @@ class StoreContractTests: XCTestCase {
         XCTAssertFalse(try store.write { try $0.retryJob(id: job, at: later) }, "only a dead or failed job is retried")
     }
 
+    /// A job whose runner died during its last attempt is dead when its lease runs out, never
+    /// handed to another runner (whom it might take down too).
+    func testALapsedLeaseOnTheLastAttemptIsDead() throws {
+        XCTAssertTrue(try store.write { try $0.enqueueJob(.queued(kind: .export, runKey: "last", maxAttempts: 1, runAt: now, now: now)) })
+        XCTAssertEqual(try store.write { try $0.claimJobs(runner: "a", now: now, until: now.adding(seconds: 60), limit: 5) }.count, 1)
+        let later = now.adding(seconds: 61)
+        XCTAssertEqual(try store.write { try $0.claimJobs(runner: "b", now: later, until: later.adding(seconds: 60), limit: 5) }.count, 0)
+        let job = try XCTUnwrap(try store.read { try $0.jobs(JobFilter(), page: PageRequest(limit: 5, offset: 0)) }.items.first)
+        XCTAssertEqual(job.status, .dead)
+        XCTAssertEqual(job.lastError, "its runner stopped during the last attempt")
+    }
+
     func testAnIdempotencyRecordLivesUntilItExpiresAndIsThenReplaced() throws {
         let owner = user("keys@example.com")
         try store.write { try $0.insertUser(owner, passwordHash: "h") }

@@ -53,8 +53,9 @@ public struct ScheduledTransfer: Sendable, Equatable {
         case .monthly:
             let month = date.month == 12 ? 1 : date.month + 1
             let year = date.month == 12 ? date.year + 1 : date.year
+            // Past the last representable year the schedule simply ends.
             guard let due = CivilDate(year: year, month: month, day: min(startDate.day, CivilDate.daysIn(month: month, year: year))) else {
-                preconditionFailure("a day clamped to its month is a real date")
+                return nil
             }
             next = due
         }

@@ -22,12 +22,21 @@ extension PostgresSession {
     /// due first, leased to `runner` until `until`; each claim counts an attempt. Runners on other
     /// nodes skip the rows this one is claiming (`SKIP LOCKED`) instead of waiting for them.
     public func claimJobs(runner: String, now: Timestamp, until: Timestamp, limit: Int) throws -> [Job] {
-        try query(
+        // A job whose runner died on its last attempt (a crash it caused, perhaps) is dead: handed
+        // out again, it could take down every node in turn.
+        try run(
+            """
+            UPDATE jobs SET status = 'dead', locked_by = NULL, locked_until = NULL, updated_at = $1,
+                last_error = 'its runner stopped during the last attempt'
+            WHERE status = 'running' AND locked_until < $1 AND attempts >= max_attempts
+            """, [.integer(now.millisecondsSinceEpoch)])
+        return try query(
             """
             UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3
             WHERE id IN (
                 SELECT id FROM jobs
-                WHERE (status IN ('queued', 'failed') AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
+                WHERE (status IN ('queued', 'failed') AND run_at <= $3)
+                   OR (status = 'running' AND locked_until < $3 AND attempts < max_attempts)
                 ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED
             )
             RETURNING \(Self.jobColumns)
@@ -60,8 +69,8 @@ extension PostgresSession {
     public func requeueJob(runKey: String, runAt: Timestamp, at now: Timestamp) throws -> Bool {
         try run(
             """
-            UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, last_error = NULL, updated_at = $2
-            WHERE run_key = $3 AND status IN ('succeeded', 'failed', 'dead')
+            UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, last_error = NULL, locked_by = NULL, locked_until = NULL, updated_at = $2
+            WHERE run_key = $3 AND status IN ('succeeded', 'failed', 'dead', 'running')
             """, [.integer(runAt.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .text(runKey)]) == 1
     }
 

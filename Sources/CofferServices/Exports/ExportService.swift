@@ -34,6 +34,8 @@ public struct ExportService {
     public func create(in tx: WriteTransaction, _ request: Request, by principal: Principal, origin: RequestOrigin) throws -> Export {
         let db = tx.db
         guard request.from <= request.to else { throw AppError.validation([FieldError("from", "must not be after to")]) }
+        // Periods are counted up to the one after `to`, which must still be a date.
+        guard request.to.year < 9999 else { throw AppError.validation([FieldError("to", "must be before 9999-01-01")]) }
         guard request.to.daysSinceEpoch - request.from.daysSinceEpoch <= 3660 else {
             throw AppError.validation([FieldError("to", "must be at most ten years after from")])
         }

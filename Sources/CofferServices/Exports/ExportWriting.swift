@@ -33,7 +33,10 @@ struct ExportWriting {
                 try EventRecorder(clock: clock).record(db, .exportCompleted, ExportJSON.export(done, at: now), users: [export.userID])
             }
         } catch {
-            try? store.write { try $0.updateExport(id: id, status: .failed, progress: 0, rows: 0, error: "\(error)", expiresAt: nil) }
+            // The cause goes to the job (for operators), not to the user's answer.
+            try? store.write {
+                try $0.updateExport(id: id, status: .failed, progress: 0, rows: 0, error: "the export could not be written", expiresAt: nil)
+            }
             throw error
         }
     }
@@ -52,7 +55,9 @@ struct ExportWriting {
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = ExportService.path(export, in: directory)
-        let partial = path + ".partial"
+        // One temporary file per attempt: a second runner that claimed the job after a lapsed lease
+        // writes its own, and the rename of a complete file is atomic.
+        let partial = path + ".\(Identifier.make(at: clock.now())).partial"
         guard FileManager.default.createFile(atPath: partial, contents: nil), let file = FileHandle(forWritingAtPath: partial) else {
             throw Failure(description: "cannot write \(partial)")
         }

@@ -46,6 +46,7 @@ public struct ScheduleService {
         var problems: [FieldError] = []
         if order.startDate < now.date { problems.append(FieldError("start_date", "must be today (\(now.date.iso8601), UTC) or later")) }
         if let end = order.endDate, end < order.startDate { problems.append(FieldError("end_date", "must not be before start_date")) }
+        if order.startDate.year >= 9999 { problems.append(FieldError("start_date", "must be before 9999-01-01")) }
         if !problems.isEmpty { throw AppError.validation(problems) }
         guard let from = try db.account(id: order.fromAccountID), from.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no account with id \(order.fromAccountID).", details: ["field": "from_account_id"])

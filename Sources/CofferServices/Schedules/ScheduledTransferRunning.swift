@@ -55,10 +55,16 @@ struct ScheduledTransferRunning {
         else {
             throw AppError(.notFound, "An account of this scheduled transfer no longer exists for its owner.")
         }
-        let receipt = try LedgerEngine(db: db, dailyOutflowLimit: money.dailyOutflowLimit, maxBalance: money.maxBalance).post(
-            LedgerPosting(
-                .transfer(fromAccountID: from.id, toAccountID: to.id), amount: schedule.amount, requestedCurrency: schedule.currency,
-                description: schedule.description, metadata: schedule.metadata, at: now))
+        let receipt: LedgerReceipt
+        do {
+            receipt = try LedgerEngine(db: db, dailyOutflowLimit: money.dailyOutflowLimit, maxBalance: money.maxBalance).post(
+                LedgerPosting(
+                    .transfer(fromAccountID: from.id, toAccountID: to.id), amount: schedule.amount, requestedCurrency: schedule.currency,
+                    description: schedule.description, metadata: schedule.metadata, at: now))
+        } catch let error as AppError where !to.isVisible(to: principal) && PaymentService.describesDestination(error, to) {
+            // As for a transfer made by hand: the recorded run tells nothing of someone else's account.
+            throw AppError(.accountNotActive, "The destination account cannot receive this transfer.")
+        }
         guard let transfer = receipt.transfer else { preconditionFailure("a transfer posting records a transfer") }
         try AuditRecorder(origin: origin, clock: clock).record(db, .transferCreate, actor: owner.id, target: ("transfer", transfer.id))
         try EventRecorder(clock: clock).record(db, .transferCreated, ResourceJSON.transfer(transfer), users: [from.ownerUserID, to.ownerUserID])
