@@ -19,7 +19,7 @@ public enum OutboundPost {
     ///   host and port, instead of resolving the name again: DNS cannot change between the check
     ///   and the connection.
     public static func post(
-        url: String, host: String, port: Int, address: String, headers: [(String, String)], body: [UInt8], timeoutSeconds: Int
+        url: String, port: Int, address: String, headers: [(String, String)], body: [UInt8], timeoutSeconds: Int
     ) -> Outcome {
         guard ready, let curl = curl_easy_init() else { return .failed("libcurl could not start a request") }
         defer { curl_easy_cleanup(curl) }
@@ -27,7 +27,9 @@ public enum OutboundPost {
         for (name, value) in headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
         defer { curl_slist_free_all(headerList) }
         let pinned = address.contains(":") ? "[\(address)]" : address
-        let resolveList = curl_slist_append(nil, "\(host):\(port):\(pinned)")
+        // Any host and port of this request connects to the checked address: the pin holds even if
+        // libcurl reads the URL's host differently from the check.
+        let resolveList = curl_slist_append(nil, "::\(pinned):\(port)")
         defer { curl_slist_free_all(resolveList) }
 
         var status = CURLE_OK
@@ -38,6 +40,8 @@ public enum OutboundPost {
         }
         set(CURLOPT_URL, url)
         set(CURLOPT_PROTOCOLS_STR, "http,https")
+        // No proxy from the environment: it would connect in the pin's stead.
+        set(CURLOPT_PROXY, "")
         set(CURLOPT_FOLLOWLOCATION, 0)
         set(CURLOPT_NOSIGNAL, 1)
         set(CURLOPT_TIMEOUT, timeoutSeconds)
@@ -45,7 +49,7 @@ public enum OutboundPost {
         set(CURLOPT_POST, 1)
         set(CURLOPT_POSTFIELDSIZE, body.count)
         if status == CURLE_OK { status = coffer_curl_set_pointer(curl, CURLOPT_HTTPHEADER, headerList) }
-        if status == CURLE_OK { status = coffer_curl_set_pointer(curl, CURLOPT_RESOLVE, resolveList) }
+        if status == CURLE_OK { status = coffer_curl_set_pointer(curl, CURLOPT_CONNECT_TO, resolveList) }
         // The answer's body is not kept: a receiver says what it needs to with its status.
         if status == CURLE_OK { status = coffer_curl_set_write_function(curl) { _, size, count, _ in size * count } }
         guard status == CURLE_OK else { return .failed(String(cString: curl_easy_strerror(status))) }

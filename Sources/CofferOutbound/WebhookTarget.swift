@@ -35,8 +35,9 @@ public struct WebhookTarget: Sendable, Equatable {
     public func address(allowPrivate: Bool) throws(Refusal) -> String {
         let addresses = Self.resolve(host)
         guard let first = addresses.first else { throw Refusal(description: "names a host that does not resolve") }
-        if !allowPrivate, let inside = addresses.first(where: { !Self.isPublic($0) }) {
-            throw Refusal(description: "resolves to \(inside), a private, loopback or link-local address")
+        // The address itself is not named: the answer must not map a private network's names.
+        if !allowPrivate, addresses.contains(where: { !Self.isPublic($0) }) {
+            throw Refusal(description: "resolves to a private, loopback, link-local or otherwise internal address")
         }
         return first
     }
@@ -72,9 +73,15 @@ public struct WebhookTarget: Sendable, Equatable {
             // IPv4-mapped: judged as the IPv4 address it carries.
             return isPublicV4(bytes[12...].reduce(0) { $0 << 8 | UInt32($1) })
         }
-        if bytes.allSatisfy({ $0 == 0 }) || (bytes[0..<15].allSatisfy { $0 == 0 } && bytes[15] == 1) { return false }  // :: and ::1
+        // ::, ::1 and IPv4-compatible ::a.b.c.d; NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4
+        // (2002::/16) and Teredo (2001::/32) carry or reach IPv4 addresses: refused outright.
+        if bytes[0..<12].allSatisfy({ $0 == 0 }) { return false }
+        if bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xFF && bytes[3] == 0x9B { return false }
+        if bytes[0] == 0x20 && bytes[1] == 0x02 { return false }
+        if bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x00 && bytes[3] == 0x00 { return false }
         if bytes[0] & 0xFE == 0xFC { return false }  // fc00::/7 unique local
         if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return false }  // fe80::/10 link-local
+        if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0xC0 { return false }  // fec0::/10 site-local
         if bytes[0] == 0xFF { return false }  // multicast
         return true
     }

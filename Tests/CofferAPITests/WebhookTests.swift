@@ -188,9 +188,11 @@ class WebhookTests: APITestCase {
         for url in [
             "https://127.0.0.1/hook", "https://10.0.0.1/hook", "https://169.254.169.254/latest/meta-data", "https://[::1]/hook",
             "https://localhost/hook", "https://192.168.1.20/hook", "https://[fd00::1]/hook", "https://[::ffff:127.0.0.1]/hook",
+            "https://[64:ff9b::a9fe:a9fe]/hook", "https://[2002:a00:1::1]/hook", "https://[::127.0.0.1]/hook", "https://2130706433/hook",
         ] {
             let reply = t.post("/v1/webhooks", ["url": .string(url), "events": ["*"]], token: ann.accessToken)
             XCTAssertEqual(reply.code, "webhook_url_not_allowed", url)
+            XCTAssertFalse(reply.json.serializedString.contains("resolves to 1"), "the answer names no internal address")
         }
         XCTAssertEqual(
             t.post("/v1/webhooks", ["url": "http://203.0.113.9/hook", "events": ["*"]], token: ann.accessToken).code, "webhook_url_not_allowed",

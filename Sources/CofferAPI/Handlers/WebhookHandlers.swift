@@ -16,10 +16,14 @@ struct WebhookHandlers {
             let events = Self.eventTypes(&fields, required: true)
             let description = fields.description()
             try fields.finish()
+            let write = try writes.request(context, principal: principal)
+            if let earlier = try writes.earlierAnswer(context, write) { return earlier }
+            // Resolved here, before the write transaction: DNS may be slow, the committer must not wait on it.
+            let checked = try webhooks.checkedURL(url!)
             return try writes.run(
-                context, principal: principal,
+                context, write,
                 perform: { tx in
-                    try webhooks.create(in: tx, url: url!, events: events!, description: description, by: principal, origin: context.origin)
+                    try webhooks.create(in: tx, url: checked, events: events!, description: description, by: principal, origin: context.origin)
                 },
                 render: { webhook in
                     var response = Response.json(Self.json(webhook, secret: true), status: .created)

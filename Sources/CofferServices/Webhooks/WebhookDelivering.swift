@@ -32,7 +32,7 @@ struct WebhookDelivering {
             let body = event.json.serialized()
             let now = clock.now()
             outcome = OutboundPost.post(
-                url: target.url, host: target.host, port: target.port, address: address,
+                url: target.url, port: target.port, address: address,
                 headers: [
                     ("Content-Type", "application/json"), ("User-Agent", "Coffer-Webhooks/\(CofferVersion.current)"),
                     ("Coffer-Event-Id", event.id),

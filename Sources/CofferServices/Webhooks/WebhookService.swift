@@ -16,24 +16,30 @@ public struct WebhookService {
         self.clock = clock
     }
 
+    /// A URL that passed `checkedURL`: only such a one is registered.
+    public struct CheckedURL: Sendable {
+        let url: String
+    }
+
     /// The URL as it may be registered: its scheme allowed and every address it resolves to
-    /// public (unless private targets are on). Resolving opens no connection.
-    public func checkedURL(_ url: String) throws -> String {
+    /// public (unless private targets are on). Resolving opens no connection, but may wait on
+    /// DNS: callers check before their write transaction, never inside it.
+    public func checkedURL(_ url: String) throws -> CheckedURL {
         do {
             let target = try WebhookTarget.parse(url, allowPlainHTTP: settings.allowPlainHTTP)
             _ = try target.address(allowPrivate: settings.allowPrivateTargets)
-            return target.url
+            return CheckedURL(url: target.url)
         } catch {
             throw AppError(.webhookURLNotAllowed, "The webhook URL \(error).", details: ["url": .string(url), "reason": .string("\(error)")])
         }
     }
 
     public func create(
-        in tx: WriteTransaction, url: String, events: [String], description: String?, by principal: Principal, origin: RequestOrigin
+        in tx: WriteTransaction, url: CheckedURL, events: [String], description: String?, by principal: Principal, origin: RequestOrigin
     ) throws -> Webhook {
         let now = clock.now()
         let webhook = Webhook(
-            id: Identifier.make(at: now), userID: principal.userID, url: try checkedURL(url), events: events, description: description,
+            id: Identifier.make(at: now), userID: principal.userID, url: url.url, events: events, description: description,
             status: .enabled, secret: WebhookSignature.newSecret(), previousSecret: nil, previousSecretUntil: nil, createdAt: now)
         try tx.db.insertWebhook(webhook)
         try AuditRecorder(origin: origin, clock: clock).record(tx.db, .webhookCreate, actor: principal.userID, target: ("webhook", webhook.id))
@@ -53,7 +59,7 @@ public struct WebhookService {
     ) throws -> Webhook {
         let checked = try url.map(checkedURL)
         return try store.write { db in
-            let changed = try own(id, principal, db).with(url: checked, events: events, status: status)
+            let changed = try own(id, principal, db).with(url: checked?.url, events: events, status: status)
             try db.updateWebhook(changed)
             try AuditRecorder(origin: origin, clock: clock).record(db, .webhookUpdate, actor: principal.userID, target: ("webhook", id))
             return changed
