@@ -9,7 +9,7 @@ class BackgroundWorkThroughNginxTests: XCTestCase {
     class var backend: TestBackend { .sqlite }
 
     override func setUpWithError() throws {
-        stack = try Stack(environment: [:], backend: Self.backend)
+        stack = try Stack(environment: ["COFFER_WEBHOOK_ALLOW_PRIVATE": "true"], backend: Self.backend)
     }
 
     override func tearDown() {
@@ -32,6 +32,42 @@ class BackgroundWorkThroughNginxTests: XCTestCase {
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.output.contains("Only a dead or failed job can be retried"), refused.output)
         XCTAssertNotEqual(try CofferCLI.run(["jobs", "list", "--status", "stuck", "--database-url", url]).status, 0)
+    }
+}
+
+extension BackgroundWorkThroughNginxTests {
+    /// A webhook receiver that takes 6 s to answer holds up one of the runner's threads, not the
+    /// others: a scheduled transfer due meanwhile completes while the deliveries are still waiting
+    /// (queued behind them, it would take at least those 6 s), and the slow deliveries succeed.
+    func testASlowDeliveryDoesNotHoldUpOtherBackgroundWork() throws {
+        let receiver = try WebhookReceiver { _ in
+            Thread.sleep(forTimeInterval: 6)
+            return 200
+        }
+        defer { receiver.stop() }
+        let api = APIClient(http: stack.http)
+        let owner = try api.member("slow-hooks@e2e.example")
+        let hook = try api.request("POST", "/v1/webhooks", ["url": receiver.url, "events": ["transaction.created"]], token: owner.token)
+        XCTAssertEqual(hook.status, 201, hook.text)
+        let accounts = try api.fundedAccounts(owner.token, count: 2, each: 1_000)  // the deposits' deliveries begin, slowly
+        Thread.sleep(forTimeInterval: 0.5)
+        let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        let order = try api.request(
+            "POST", "/v1/scheduled-transfers",
+            ["from_account_id": accounts[0], "to_account_id": accounts[1], "amount": 5, "start_date": today, "interval": "once"], token: owner.token)
+        XCTAssertEqual(order.status, 201, order.text)
+        let id = try XCTUnwrap(try order.json()["id"] as? String)
+        let started = Date()
+        var status = ""
+        while status != "completed" && Date().timeIntervalSince(started) < 15 {
+            status = (try api.request("GET", "/v1/scheduled-transfers/\(id)", token: owner.token).json()["status"] as? String) ?? ""
+            usleep(100_000)
+        }
+        XCTAssertEqual(status, "completed")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 4.5, "not queued behind the 6 s deliveries")
+        let deadline = Date().addingTimeInterval(30)
+        while receiver.requests.count < 2 && Date() < deadline { usleep(100_000) }
+        XCTAssertEqual(receiver.requests.count, 2, "both slow deliveries arrive")
     }
 }
 

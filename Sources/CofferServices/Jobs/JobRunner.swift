@@ -2,12 +2,14 @@ import CofferCore
 import CofferStore
 import Foundation
 
-/// One per cofferd (DESIGN.md "Events, jobs and background work"): every `interval` it enqueues
-/// the periodic maintenance (once per period across every node, by run key), claims the due jobs
-/// with a lease and runs at most `concurrency` at once, outside any request. A job that throws is
-/// tried again after an exponential back-off with jitter, and is dead once its attempts run out.
+/// One per cofferd (DESIGN.md "Events, jobs and background work"): `concurrency` threads, each
+/// claiming one due job at a time with a lease and running it outside any request, so a slow job
+/// (a webhook that takes its 10 s, a long export) holds up only its own thread. The first thread
+/// also enqueues the periodic maintenance every `interval` (once per period across every node, by
+/// run key). A job that throws is tried again after an exponential back-off with jitter, and is
+/// dead once its attempts run out.
 public final class JobRunner: @unchecked Sendable {
-    // @unchecked: `stopping` and `thread` are guarded by `condition`; the rest is immutable.
+    // @unchecked: `stopping` and `running` are guarded by `condition`; the rest is immutable.
     public struct Settings: Sendable {
         public var interval: Double = 1
         public var concurrency = 4
@@ -26,9 +28,9 @@ public final class JobRunner: @unchecked Sendable {
     private let report: Report
     private let condition = NSCondition()
     private var stopping = false
-    private var thread: Thread?
+    private var running = 0
 
-    /// - Parameter makeStore: called `concurrency` times, once per slot, on this thread.
+    /// - Parameter makeStore: called `concurrency` times, once per thread, on this thread.
     public init(makeStore: () throws -> any Store, work: BackgroundWork, settings: Settings = Settings(), clock: Clock, report: @escaping Report) rethrows {
         precondition(settings.concurrency >= 1 && settings.interval > 0 && settings.leaseSeconds > 0)
         runnerID = Identifier.make(at: clock.now())
@@ -40,35 +42,51 @@ public final class JobRunner: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "coffer-jobs"
-        condition.withLock { self.thread = thread }
-        thread.start()
+        condition.withLock { running = stores.count }
+        for slot in stores.indices {
+            let thread = Thread { [self] in loop(slot) }
+            thread.name = "coffer-jobs-\(slot)"
+            thread.start()
+        }
     }
 
-    /// Returns once the current pass has finished; jobs it did not reach stay queued.
+    /// Returns once every thread has finished the job in its hands; jobs not reached stay queued.
     public func stop() {
         condition.withLock {
             stopping = true
             condition.broadcast()
-            while thread != nil { condition.wait() }
+            while running > 0 { condition.wait() }
         }
     }
 
-    private func loop() {
+    /// A thread's life: run due jobs one after another, and when none is due, wait `interval`.
+    private func loop(_ slot: Int) {
+        let store = stores[slot]
+        var lastPeriodic = Timestamp(millisecondsSinceEpoch: 0)
         while !condition.withLock({ stopping }) {
-            _ = try? runDue()
+            let now = clock.now()
+            if slot == 0, now.millisecondsSinceEpoch - lastPeriodic.millisecondsSinceEpoch >= Int64(settings.interval * 1000) {
+                _ = try? store.write { db in try work.enqueuePeriodic(db, now: now) }
+                lastPeriodic = now
+            }
+            let claimed =
+                (try? store.write { db in
+                    try db.claimJobs(runner: runnerID, now: now, until: now.adding(seconds: settings.leaseSeconds), limit: 1)
+                }) ?? []
+            for job in claimed { run(job, on: store) }
+            if !claimed.isEmpty { continue }
             condition.withLock {
                 if !stopping { _ = condition.wait(until: Date(timeIntervalSinceNow: settings.interval)) }
             }
         }
         condition.withLock {
-            thread = nil
+            running -= 1
             condition.broadcast()
         }
     }
 
-    /// One pass: periodic work enqueued, due jobs claimed and run. Returns how many ran.
+    /// One pass on the caller's thread, for tests: periodic work enqueued, up to `concurrency`
+    /// due jobs claimed and run side by side. Returns how many ran.
     @discardableResult
     public func runDue() throws -> Int {
         let store = stores[0]
