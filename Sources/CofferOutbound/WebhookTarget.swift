@@ -54,7 +54,7 @@ public struct WebhookTarget: Sendable, Equatable {
         while let current = entry?.pointee {
             var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
             if getnameinfo(current.ai_addr, current.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
-                let text = String(cString: buffer)
+                let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 if !found.contains(text) { found.append(text) }
             }
             entry = current.ai_next
