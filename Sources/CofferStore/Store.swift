@@ -163,7 +163,12 @@ public protocol StoreWriter: StoreReader {
     /// The current secret becomes the previous one, signing beside `secret` until `previousUntil`.
     func rotateWebhookSecret(id: String, to secret: String, previousUntil: Timestamp) throws
     func deleteWebhook(id: String, at time: Timestamp) throws
-    func insertDelivery(id: String, webhookID: String, event: Event, jobID: String, at time: Timestamp) throws
+    /// False (and nothing added) when this webhook already has a delivery of this event.
+    func insertDelivery(id: String, webhookID: String, event: Event, jobID: String, at time: Timestamp) throws -> Bool
+    /// The outbox relay named `name`: the last event it handed on (nil: none yet), locked
+    /// against other relays until the transaction ends.
+    func outboxCursorForUpdate(name: String) throws -> String?
+    func setOutboxCursor(name: String, eventID: String) throws
     func recordDeliveryAttempt(id: String, statusCode: Int?, error: String?) throws
 
     func insertScheduledTransfer(_ schedule: ScheduledTransfer) throws

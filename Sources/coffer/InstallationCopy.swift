@@ -1,7 +1,7 @@
 import CofferPostgres
 import CofferSQLite
 
-/// The row-by-row part of `coffer copy`: every table of the schema (version 14), in an order
+/// The row-by-row part of `coffer copy`: every table of the schema (version 15), in an order
 /// that satisfies the foreign keys, read from one SQLite snapshot and inserted into PostgreSQL in
 /// one transaction, in batches of multi-row INSERTs. Ids, times and sequence numbers are kept;
 /// identity sequences continue after the highest copied value.
@@ -144,7 +144,9 @@ struct InstallationCopy {
 
     /// Copies every table inside one target transaction; returns the rows copied per table.
     /// Tables each side creates for itself, with nothing of the installation's own in them.
-    static let notCopied: Set<String> = ["schema_migrations", "service_metadata", "sqlite_sequence"]
+    /// The outbox relay starts over on the target; deliveries are unique per webhook and event,
+    /// so it hands nothing on twice.
+    static let notCopied: Set<String> = ["schema_migrations", "service_metadata", "sqlite_sequence", "outbox_cursors"]
 
     func run() throws -> [(String, Int)] {
         // A table this list does not know (a migration added it and the copy was not taught it)

@@ -157,6 +157,17 @@ public enum PostgresSchema {
                 CREATE INDEX exports_user ON exports (user_id, seq);
                 CREATE INDEX exports_expiry ON exports (expires_at) WHERE expires_at IS NOT NULL;
                 """),
+        // As SQLite's version 15.
+        Migration(
+            version: 15, name: "outbox_cursor",
+            sql: """
+                CREATE TABLE outbox_cursors (
+                    name TEXT PRIMARY KEY,
+                    last_event_id TEXT
+                );
+                INSERT INTO outbox_cursors (name, last_event_id) VALUES ('webhooks', NULL);
+                CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries (webhook_id, event_id);
+                """),
     ]
 
     static let holdsAndReversals = """

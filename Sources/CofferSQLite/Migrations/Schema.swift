@@ -25,5 +25,6 @@ public enum Schema {
         webhooks,
         schedules,
         exports,
+        outboxCursor,
     ]
 }

@@ -68,13 +68,23 @@ extension Database {
         try run("UPDATE webhooks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", [.integer(time.millisecondsSinceEpoch), .text(id)])
     }
 
-    public func insertDelivery(id: String, webhookID: String, event: Event, jobID: String, at time: Timestamp) throws {
+    /// The relay's position, locked against other relays until the transaction ends.
+    public func outboxCursorForUpdate(name: String) throws -> String? {
+        try queryFirst("SELECT last_event_id FROM outbox_cursors WHERE name = ?", [.text(name)]) { $0.optionalText(0) } ?? nil
+    }
+
+    public func setOutboxCursor(name: String, eventID: String) throws {
+        try run("UPDATE outbox_cursors SET last_event_id = ? WHERE name = ?", [.text(eventID), .text(name)])
+    }
+
+    public func insertDelivery(id: String, webhookID: String, event: Event, jobID: String, at time: Timestamp) throws -> Bool {
         try run(
             """
             INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, job_id, created_at)
             VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (webhook_id, event_id) DO NOTHING
             """,
-            [.text(id), .text(webhookID), .text(event.id), .text(event.type.rawValue), .text(jobID), .integer(time.millisecondsSinceEpoch)])
+            [.text(id), .text(webhookID), .text(event.id), .text(event.type.rawValue), .text(jobID), .integer(time.millisecondsSinceEpoch)]) == 1
     }
 
     public func recordDeliveryAttempt(id: String, statusCode: Int?, error: String?) throws {

@@ -2,7 +2,8 @@ import CofferCore
 import CofferStore
 
 /// Writes events into the outbox, in the caller's transaction, so an event exists exactly when
-/// its change committed.
+/// its change committed. Webhook deliveries are made from them afterwards (`WebhookFanOut`), so
+/// no write waits on a webhook lookup.
 public struct EventRecorder: Sendable {
     let clock: Clock
 
@@ -16,22 +17,6 @@ public struct EventRecorder: Sendable {
         let now = clock.now()
         var distinct: [String] = []
         for user in users where !distinct.contains(user) { distinct.append(user) }
-        let event = Event(id: Identifier.make(at: now), type: type, createdAt: now, data: data, userIDs: distinct)
-        try db.appendEvent(event)
-        try fanOut(event, db, now: now)
-    }
-
-    /// A delivery, and the job that carries it, for each enabled webhook of those users that
-    /// listens to this type: in the same transaction, so a committed event is never left
-    /// undelivered and a rolled-back one never goes out.
-    private func fanOut(_ event: Event, _ db: any StoreWriter, now: Timestamp) throws {
-        for webhook in try db.webhooksListening(userIDs: event.userIDs) where webhook.listens(to: event.type) {
-            let deliveryID = Identifier.make(at: now)
-            let job = Job.queued(
-                kind: .webhookDelivery, payload: ["delivery_id": .string(deliveryID)], runKey: nil, maxAttempts: WebhookSettings.attemptsMax,
-                runAt: now, now: now)
-            guard try db.enqueueJob(job) else { preconditionFailure("a job without a run key is always added") }
-            try db.insertDelivery(id: deliveryID, webhookID: webhook.id, event: event, jobID: job.id, at: now)
-        }
+        try db.appendEvent(Event(id: Identifier.make(at: now), type: type, createdAt: now, data: data, userIDs: distinct))
     }
 }

@@ -35,6 +35,11 @@ public struct BackgroundWork: Sendable {
         }
     }
 
+    /// Committed events into webhook deliveries (the outbox relay), before due jobs are claimed.
+    func relayEvents(_ store: any Store) throws {
+        try WebhookFanOut(clock: clock).run(store)
+    }
+
     /// The first retry's delay; later ones double it.
     func retryBaseSeconds(_ job: Job) -> Int64 {
         30

@@ -67,6 +67,7 @@ public final class JobRunner: @unchecked Sendable {
             let now = clock.now()
             if slot == 0, now.millisecondsSinceEpoch - lastPeriodic.millisecondsSinceEpoch >= Int64(settings.interval * 1000) {
                 _ = try? store.write { db in try work.enqueuePeriodic(db, now: now) }
+                try? work.relayEvents(store)
                 lastPeriodic = now
             }
             let claimed =
@@ -92,6 +93,7 @@ public final class JobRunner: @unchecked Sendable {
         let store = stores[0]
         let now = clock.now()
         try store.write { db in try work.enqueuePeriodic(db, now: now) }
+        try work.relayEvents(store)
         let claimed = try store.write { db in
             try db.claimJobs(runner: runnerID, now: now, until: now.adding(seconds: settings.leaseSeconds), limit: settings.concurrency)
         }
