@@ -220,6 +220,25 @@ extension WebhookTests {
     }
 }
 
+extension WebhookTests {
+    /// The relay hands each event on once: run again from the start it adds nothing, and a
+    /// webhook registered after an event never receives it.
+    func testTheRelayHandsEachEventOnOnceAndOnlyToWebhooksThatExisted() throws {
+        receiver = try WebhookReceiver()
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        t.deposit(ann, a, 10)
+        let (id, _) = try register(ann)
+        t.deposit(ann, a, 20)
+        try t.runJobs()
+        XCTAssertEqual(receiver.requests.compactMap { try? JSONParser.parse($0.body)["data"]?["amount"] }, [20], "the first deposit came before it")
+        try t.sql.run("UPDATE outbox_cursors SET last_event_id = NULL")
+        try t.runJobs()
+        XCTAssertEqual(receiver.requests.count, 1, "relayed again from the start, nothing is delivered twice")
+        XCTAssertEqual(deliveries(ann, id).count, 1)
+    }
+}
+
 final class WebhookTestsOnPostgres: WebhookTests {
     override class var backend: TestBackend { .postgres }
     func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
