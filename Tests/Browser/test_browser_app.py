@@ -39,6 +39,14 @@ class App:
         return form
 
     def submit(self, form_css, **values):
+        # A view re-renders after every action, a moment after its status message: a form found
+        # just before that is replaced. Nothing was clicked on a stale form, so fill the new one.
+        for _ in range(50):
+            try:
+                self.fill(form_css, **values).find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+                return
+            except StaleElementReferenceException:
+                time.sleep(0.05)
         self.fill(form_css, **values).find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
     def status_says(self, text):
