@@ -20,13 +20,14 @@ build: deps
 
 # exec: the launcher replaces the recipe's shell, so a SIGTERM that make passes on to its child
 # reaches the launcher, which stops everything it started.
+# Development: webhooks may target this machine (a receiver on localhost), unless said otherwise.
 run: build
-	exec scripts/stack.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)"
+	exec env COFFER_WEBHOOK_ALLOW_PRIVATE="$${COFFER_WEBHOOK_ALLOW_PRIVATE:-true}" scripts/stack.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)"
 
 # NODES cofferd behind one nginx on a private PostgreSQL in DATA_DIR (see scripts/cluster.sh).
 NODES ?= 3
 run-cluster: deps-postgres build
-	exec scripts/cluster.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)" "$(NODES)"
+	exec env COFFER_WEBHOOK_ALLOW_PRIVATE="$${COFFER_WEBHOOK_ALLOW_PRIVATE:-true}" scripts/cluster.sh "$(BIN_DIR)" "$(PORT)" "$(DATA_DIR)" "$(NODES)"
 
 # The executables are built first: the end-to-end and browser tests start the real cofferd and
 # nginx. The suites run with a throwaway PostgreSQL server (scripts/with-postgres.sh), so every
