@@ -69,6 +69,9 @@ public protocol StoreReader {
     func auditEvents(_ filter: AuditFilter, page: PageRequest) throws -> Page<AuditEvent>
     /// The outbox, oldest first after `page.after`.
     func events(_ filter: EventFilter, page: PageRequest) throws -> Page<Event>
+    /// Up to `limit` events after `after` (all from the start when nil), oldest first, without
+    /// counting the rest: the relay's read, every second.
+    func events(after: String?, limit: Int) throws -> [Event]
     func stats(dayStart: Timestamp) throws -> ServiceStats
 
     func ledgerSize() throws -> LedgerSize

@@ -12,6 +12,16 @@ extension PostgresSession {
             ])
     }
 
+    public func events(after: String?, limit: Int) throws -> [Event] {
+        try query(
+            """
+            SELECT id, type, created_at, data, user_id, other_user_id FROM events
+            WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+              AND ($1::text IS NULL OR seq > (SELECT seq FROM events WHERE id = $1))
+            ORDER BY seq LIMIT $2
+            """, [after.postgresValue, .integer(Int64(limit))], Event.init(row:))
+    }
+
     /// Oldest first, keyset-paged on the outbox's sequence. Only events of transactions older than
     /// every one still running are read, so a later poll never finds one behind its cursor.
     public func events(_ filter: EventFilter, page: PageRequest) throws -> Page<Event> {

@@ -12,6 +12,14 @@ extension Database {
             ])
     }
 
+    public func events(after: String?, limit: Int) throws -> [Event] {
+        try query(
+            """
+            SELECT id, type, created_at, data, user_id, other_user_id FROM events
+            WHERE ?1 IS NULL OR seq > (SELECT seq FROM events WHERE id = ?1) ORDER BY seq LIMIT ?2
+            """, [after.sqliteValue, .integer(Int64(limit))], Event.init(row:))
+    }
+
     /// Oldest first, keyset-paged on the outbox's sequence.
     public func events(_ filter: EventFilter, page: PageRequest) throws -> Page<Event> {
         var conditions = SQLConditions()

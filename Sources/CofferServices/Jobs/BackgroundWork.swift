@@ -29,9 +29,16 @@ public struct BackgroundWork: Sendable {
     /// One job per kind and period: the run key makes a second enqueue (this node's next pass, or
     /// another node's) add nothing.
     func enqueuePeriodic(_ db: any StoreWriter, now: Timestamp) throws {
-        for (kind, every) in [(JobKind.purge, purgeEverySeconds), (.holdExpiry, holdExpiryEverySeconds)] {
-            let period = now.millisecondsSinceEpoch / (every * 1000)
-            _ = try db.enqueueJob(.queued(kind: kind, runKey: "\(kind.rawValue):\(period)", maxAttempts: 3, runAt: now, now: now))
+        for (kind, runKey) in periodicRunKeys(now) {
+            _ = try db.enqueueJob(.queued(kind: kind, runKey: runKey, maxAttempts: 3, runAt: now, now: now))
+        }
+    }
+
+    /// The periodic jobs' run keys at `now`: they change once per period, and so does the work
+    /// of enqueueing them.
+    func periodicRunKeys(_ now: Timestamp) -> [(JobKind, String)] {
+        [(JobKind.purge, purgeEverySeconds), (.holdExpiry, holdExpiryEverySeconds)].map { kind, every in
+            (kind, "\(kind.rawValue):\(now.millisecondsSinceEpoch / (every * 1000))")
         }
     }
 

@@ -63,10 +63,13 @@ public final class JobRunner: @unchecked Sendable {
     private func loop(_ slot: Int) {
         let store = stores[slot]
         var lastPeriodic = Timestamp(millisecondsSinceEpoch: 0)
+        var enqueuedKeys: [String] = []
         while !condition.withLock({ stopping }) {
             let now = clock.now()
             if slot == 0, now.millisecondsSinceEpoch - lastPeriodic.millisecondsSinceEpoch >= Int64(settings.interval * 1000) {
-                _ = try? store.write { db in try work.enqueuePeriodic(db, now: now) }
+                // A write only when a new period begins, not every second.
+                let keys = work.periodicRunKeys(now).map(\.1)
+                if keys != enqueuedKeys, (try? store.write { db in try work.enqueuePeriodic(db, now: now) }) != nil { enqueuedKeys = keys }
                 try? work.relayEvents(store)
                 lastPeriodic = now
             }

@@ -19,7 +19,7 @@ struct WebhookFanOut {
         while true {
             let relayed = try store.write { db -> Int in
                 let after = try db.outboxCursorForUpdate(name: Self.cursor)
-                let events = try db.events(EventFilter(userID: nil, type: nil), page: PageRequest(limit: Self.batch, offset: 0, after: after)).items
+                let events = try db.events(after: after, limit: Self.batch)
                 guard let last = events.last else { return 0 }
                 let now = clock.now()
                 for event in events {
