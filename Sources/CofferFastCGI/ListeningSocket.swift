@@ -23,11 +23,11 @@ public final class ListeningSocket: @unchecked Sendable {
     public init(_ address: Configuration.Listen, socketMode: UInt32) throws {
         self.address = address
         switch address {
-        case .inherited:
-            guard Self.isInheritedListeningSocket() else {
-                throw ListenError(description: "fd 0 is not a listening socket")
+        case let .inherited(fd):
+            guard Self.isListeningSocket(fd) else {
+                throw ListenError(description: "fd \(fd) is not a listening socket")
             }
-            fileDescriptor = 0
+            fileDescriptor = fd
             inode = nil
         case let .unix(path):
             (fileDescriptor, inode) = try Self.openUnix(path: path, mode: socketMode)
@@ -37,11 +37,32 @@ public final class ListeningSocket: @unchecked Sendable {
         }
     }
 
-    /// True when fd 0 is a socket in the listening state (spawn-fcgi, systemd socket activation).
-    public static func isInheritedListeningSocket() -> Bool {
+    /// The listening socket the parent handed over, if any, with the rules of `sd_listen_fds(3)`:
+    /// under systemd socket activation it is fd 3 when `LISTEN_PID` names this process and
+    /// `LISTEN_FDS` is 1; otherwise fd 0 when that is a listening socket (spawn-fcgi). The
+    /// `LISTEN_*` variables are removed so nothing this process starts mistakes them for its own.
+    public static func inheritedSocket() throws -> Int32? {
+        let environment = ProcessEnvironment.self
+        defer {
+            for name in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { unsetenv(name) }
+        }
+        if let pid = environment.value("LISTEN_PID"), pid == String(getpid()), let count = environment.value("LISTEN_FDS") {
+            let first: Int32 = 3  // SD_LISTEN_FDS_START
+            // Several sockets would be a unit this program was not written for: refuse it rather
+            // than serve on one and silently ignore the others.
+            guard count == "1", isListeningSocket(first) else {
+                throw ListenError(description: "socket activation passed LISTEN_FDS=\(count); cofferd takes exactly one listening socket")
+            }
+            _ = fcntl(first, F_SETFD, FD_CLOEXEC)
+            return first
+        }
+        return isListeningSocket(0) ? 0 : nil
+    }
+
+    static func isListeningSocket(_ fd: Int32) -> Bool {
         var accepting: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
-        return getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && accepting == 1
+        return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && accepting == 1
     }
 
     /// Wakes every thread blocked in accept(2): on Linux `shutdown` makes them return with an error.
@@ -137,3 +158,8 @@ public final class ListeningSocket: @unchecked Sendable {
 }
 
 func errnoText() -> String { String(cString: strerror(errno)) }
+
+/// The process environment as C sees it (getenv), which `unsetenv` changes too.
+enum ProcessEnvironment {
+    static func value(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+}

@@ -30,12 +30,17 @@ struct Cofferd {
         // Database files and the WAL are created private; the socket's mode is set explicitly.
         umask(0o077)
 
+        let inheritedSocket: Int32?
+        do {
+            inheritedSocket = try ListeningSocket.inheritedSocket()
+        } catch {
+            exitWithError("\(error)", code: 2)
+        }
         let config: Configuration
         do {
             config = try Configuration.load(
-                from: ProcessInfo.processInfo.environment,
-                cores: ProcessInfo.processInfo.activeProcessorCount,
-                fdZeroIsListeningSocket: ListeningSocket.isInheritedListeningSocket())
+                from: ProcessInfo.processInfo.environment, cores: ProcessInfo.processInfo.activeProcessorCount,
+                inheritedSocket: inheritedSocket)
         } catch {
             exitWithError("\(error)", code: 2)
         }

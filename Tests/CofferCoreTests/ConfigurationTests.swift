@@ -35,9 +35,9 @@ final class ConfigurationTests: XCTestCase {
     }
 
     func testInheritedSocketIsUsedOnlyWhenNoListenAddressIsGiven() throws {
-        XCTAssertEqual(try Configuration.load(from: [:], cores: 1, fdZeroIsListeningSocket: true).listen, .inherited)
+        XCTAssertEqual(try Configuration.load(from: [:], cores: 1, inheritedSocket: 3).listen, .inherited(fd: 3))
         XCTAssertEqual(
-            try Configuration.load(from: ["COFFER_LISTEN": "/run/c.sock"], cores: 1, fdZeroIsListeningSocket: true).listen,
+            try Configuration.load(from: ["COFFER_LISTEN": "/run/c.sock"], cores: 1, inheritedSocket: 0).listen,
             .unix(path: "/run/c.sock"))
     }
 

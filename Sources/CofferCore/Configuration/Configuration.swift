@@ -6,8 +6,9 @@ public struct Configuration: Sendable {
     public enum Listen: Sendable, Equatable {
         case unix(path: String)
         case tcp(host: String, port: Int)
-        /// A listening socket handed over on fd 0 (spawn-fcgi, systemd socket activation).
-        case inherited
+        /// A listening socket handed over by the parent: fd 3 under systemd socket activation
+        /// (`LISTEN_FDS`), fd 0 under spawn-fcgi.
+        case inherited(fd: Int32)
     }
 
     public enum Synchronous: String, Sendable { case normal = "NORMAL", full = "FULL", extra = "EXTRA" }
@@ -65,9 +66,9 @@ extension Configuration {
     /// - Parameters:
     ///   - environment: the process environment (`ProcessInfo.processInfo.environment`).
     ///   - cores: processors available, for the default worker count.
-    ///   - fdZeroIsListeningSocket: whether fd 0 is an inherited listening socket.
+    ///   - inheritedSocket: the listening socket the parent handed over, if any.
     public static func load(
-        from environment: [String: String], cores: Int, fdZeroIsListeningSocket: Bool = false
+        from environment: [String: String], cores: Int, inheritedSocket: Int32? = nil
     ) throws(ConfigurationError) -> Configuration {
         func value(_ name: String) -> String? {
             guard let raw = environment[name]?.trimmingSpaces, !raw.isEmpty else { return nil }
@@ -91,7 +92,7 @@ extension Configuration {
             jwtSecretIsEphemeral: ephemeral,
             logLevel: try parseLogLevel(value("LOG_LEVEL")),
             corsOrigins: try parseCORSOrigins(value("CORS_ORIGINS")),
-            listen: try parseListen(value("COFFER_LISTEN"), dataDir: dataDir, inherited: fdZeroIsListeningSocket),
+            listen: try parseListen(value("COFFER_LISTEN"), dataDir: dataDir, inherited: inheritedSocket),
             socketMode: try parseSocketMode(value("COFFER_SOCKET_MODE")),
             workers: try parseInteger(
                 value("COFFER_WORKERS"), name: "COFFER_WORKERS", default: min(64, max(8, 16 * cores)),
@@ -196,8 +197,8 @@ extension Configuration {
         return names
     }
 
-    static func parseListen(_ raw: String?, dataDir: String, inherited: Bool) throws(ConfigurationError) -> Listen {
-        guard let raw else { return inherited ? .inherited : .unix(path: "\(dataDir)/cofferd.sock") }
+    static func parseListen(_ raw: String?, dataDir: String, inherited: Int32?) throws(ConfigurationError) -> Listen {
+        guard let raw else { return inherited.map { .inherited(fd: $0) } ?? .unix(path: "\(dataDir)/cofferd.sock") }
         if raw.hasPrefix("unix:") { return .unix(path: String(raw.dropFirst(5))) }
         if raw.contains("/") { return .unix(path: raw) }
         guard let colon = raw.lastIndex(of: ":"), let port = Int(raw[raw.index(after: colon)...]), (1...65535).contains(port) else {
@@ -263,7 +264,7 @@ extension Configuration.Listen: CustomStringConvertible {
         switch self {
         case let .unix(path): "unix:\(path)"
         case let .tcp(host, port): "\(host):\(port)"
-        case .inherited: "fd:0"
+        case let .inherited(fd): "fd:\(fd)"
         }
     }
 }
