@@ -19,6 +19,19 @@ access_log="${NGINX_ACCESS_LOG:-off}"
 # SERVER_NAMES are the host names the site answers to (nginx server_name); every other Host gets a
 # 400 problem. cofferd reads the same list from COFFER_SERVER_NAMES.
 server_names="${SERVER_NAMES:-localhost 127.0.0.1}"
+# SWAGGER_UI_DIR is the Swagger UI distribution nginx serves under /docs/vendor/; by default the one
+# the swagger-ui-bundle-v2 wheel installed (make deps). It must be Swagger UI 5 or later: older ones
+# cannot read an OpenAPI 3.1 document.
+swagger_ui_dir="${SWAGGER_UI_DIR:-}"
+if [ -z "$swagger_ui_dir" ]; then
+  swagger_ui_dir=$(python3 -c 'import swagger_ui_bundle; print(swagger_ui_bundle.swagger_ui_path)' 2>/dev/null) || swagger_ui_dir=""
+fi
+if [ -z "$swagger_ui_dir" ] || [ ! -f "$swagger_ui_dir/swagger-ui-bundle.js" ] || [ ! -f "$swagger_ui_dir/swagger-ui.css" ]; then
+  echo "render.sh: no Swagger UI for /docs/${swagger_ui_dir:+ in $swagger_ui_dir}: run make deps (python3 must import" \
+       "swagger_ui_bundle) or set SWAGGER_UI_DIR to a directory holding swagger-ui-bundle.js and swagger-ui.css" >&2
+  exit 1
+fi
+swagger_ui_dir=$(realpath "$swagger_ui_dir")
 if [ ${#sockets[@]} = 1 ]; then
   fastcgi_pass="unix:$(realpath -m "${sockets[0]}")"
   : > "$conf/upstream.conf"
@@ -31,11 +44,11 @@ else
     echo "}"
   } > "$conf/upstream.conf"
 fi
-for file in coffer.conf errors.conf fastcgi.conf security-headers.conf problem.conf dev.conf; do
+for file in coffer.conf errors.conf fastcgi.conf security-headers.conf app-page.conf problem.conf dev.conf; do
   sed -e "s|@LISTEN@|127.0.0.1:$port|g" -e "s|@STATIC_ROOT@|$static|g" \
       -e "s|@FASTCGI_PASS@|$fastcgi_pass|g" -e "s|@CONF_DIR@|$conf|g" -e "s|@PREFIX@|$prefix|g" \
       -e "s|@USER@|$user_line|g" -e "s|@ACCESS_LOG@|$access_log|g" -e "s|@AUTH_RATE@|${AUTH_RATE:-20r/s}|g" -e "s|@SERVER_NAMES@|$server_names|g" \
-      "$here/$file" > "$conf/$file"
+      -e "s|@SWAGGER_UI_DIR@|$swagger_ui_dir|g" "$here/$file" > "$conf/$file"
 done
 mv "$conf/dev.conf" "$conf/nginx.conf"
 echo "$conf/nginx.conf"

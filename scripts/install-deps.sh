@@ -29,6 +29,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # A node already on PATH (a newer one than Debian's) is fine for `node --test`.
 # The browser tests drive Chromium with Selenium and run under pytest; the OpenAPI document is
-# checked with openapi-spec-validator; all from PyPI.
-python3 -c 'import selenium, pytest, openapi_spec_validator' 2>/dev/null \
-  || python3 -m pip install -q --disable-pip-version-check selenium pytest openapi-spec-validator
+# checked with openapi-spec-validator; all from PyPI. So is Swagger UI, which nginx serves at /docs/
+# from the installed package (nginx/render.sh finds it): swagger-ui-bundle-v2, the maintained fork of
+# swagger-ui-bundle (same module, swagger_ui_bundle), since the original's Swagger UI 4 cannot read
+# our OpenAPI 3.1 document. Asked for by distribution name, as the original would import as well.
+python3 -c 'import selenium, pytest, openapi_spec_validator, importlib.metadata as m; m.version("swagger-ui-bundle-v2")' 2>/dev/null \
+  || python3 -m pip install -q --disable-pip-version-check selenium pytest openapi-spec-validator swagger-ui-bundle-v2
