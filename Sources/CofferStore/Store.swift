@@ -45,6 +45,8 @@ public protocol StoreReader {
     func holds(_ filter: HoldFilter, page: PageRequest) throws -> Page<Hold>
     /// What the account's holds reserve at `now`: the sum of those pending and not yet expired.
     func pendingHoldTotal(accountID: String, at now: Timestamp) throws -> Int64
+    /// How many of the account's holds are pending and not yet expired at `now`.
+    func pendingHoldCount(accountID: String, at now: Timestamp) throws -> Int
 
     func card(id: String) throws -> Card?
     func liveCardCount(accountID: String) throws -> Int
@@ -126,6 +128,7 @@ public protocol StoreWriter: StoreReader {
     func insertUser(_ user: User, passwordHash: String) throws
     func updatePassword(userID: String, hash: String, changedAt: Timestamp?) throws
     func updateUser(id: String, role: Role, status: UserStatus) throws
+    func updateUserPlan(id: String, to plan: Plan) throws
     func recordLoginFailure(email: String, at time: Timestamp) throws
     func clearLoginFailures(email: String, before: Timestamp) throws
 
@@ -203,7 +206,8 @@ public protocol StoreWriter: StoreReader {
     /// Records as expired up to `limit` pending holds past their expiry, and returns them.
     func expireDueHolds(at now: Timestamp, limit: Int) throws -> [Hold]
 
-    // MARK: Ledger primitives, for the ledger engine only
+    // MARK: Ledger primitives, for the ledger engine only (and `accountsForUpdate` for a service
+    // that must count an account's cards under its lock)
 
     /// The customer accounts among `ids`, locked against other writers until the transaction
     /// ends, in ascending id order (so two transactions that lock the same accounts never wait on

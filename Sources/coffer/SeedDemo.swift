@@ -46,7 +46,10 @@ struct SeedDemo: ParsableCommand {
         while written < extraTransactions {
             let count = min(batch, extraTransactions - written)
             try db.write { tx in
-                let ledger = LedgerEngine(db: tx, dailyOutflowLimit: Int64.max / 2, maxBalance: MoneySettings().maxBalance)
+                // Years of history in one day's dates: no daily limit applies to it.
+                var plans = PlanCatalogue()
+                plans.standard.dailyOutflow = Int64.max / 2
+                let ledger = LedgerEngine(db: tx, plans: plans, maxBalance: MoneySettings().maxBalance)
                 for index in written..<(written + count) {
                     let at = Timestamp(millisecondsSinceEpoch: first + Int64(index))
                     let kind: LedgerPosting.Kind = index % 2 == 0 ? .deposit(accountID: checking.id) : .withdrawal(accountID: checking.id)
@@ -117,7 +120,7 @@ struct SeedDemo: ParsableCommand {
         }
         for (time, kind, amount, description) in events.sorted(by: { $0.0 < $1.0 }) {
             _ = try db.write { tx in
-                try LedgerEngine(db: tx, dailyOutflowLimit: 5_000_000, maxBalance: MoneySettings().maxBalance).post(
+                try LedgerEngine(db: tx, plans: PlanCatalogue(), maxBalance: MoneySettings().maxBalance).post(
                     LedgerPosting(kind, amount: amount, requestedCurrency: nil, description: description, at: time))
             }
         }

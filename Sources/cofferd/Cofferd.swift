@@ -150,7 +150,7 @@ struct Cofferd {
 
     static func moneySettings(_ config: Configuration) -> MoneySettings {
         var money = MoneySettings()
-        money.dailyOutflowLimit = config.dailyOutflowLimit
+        money.plans = config.plans
         money.supportedCurrencies = config.supportedCurrencies
         money.maxBalance = config.maxBalance
         return money

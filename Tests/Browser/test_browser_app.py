@@ -1,6 +1,8 @@
 """The browser app driven as a person would, in headless Chromium through nginx and cofferd."""
+import json
 import subprocess
 import time
+import urllib.request
 
 from conftest import BIN_DIR, stack_database
 
@@ -237,6 +239,67 @@ def test_admin_sees_users_and_audit(browser, stack, artifacts):
     assert "ann@browser.example" in app.text_of("table.users") or "dave@browser.example" in app.text_of("table.users")
     assert "auth.login" in app.text_of("table.audit")
     app.screenshot("07-admin")
+    assert console_errors(browser) == []
+
+
+def api(base, method, path, body=None, token=None):
+    """One call to the API behind the app (through nginx), for checking what the UI did; the JSON answer."""
+    request = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode())
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def create_admin(stack, email, password):
+    """An admin made with the database tool, as an operator would (a new user, or an existing one promoted)."""
+    result = subprocess.run([str(BIN_DIR / "coffer"), "create-admin", "--email", email, "--database-url", stack_database(stack)],
+                            input=password + "\n", text=True, capture_output=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_admin_changes_a_users_plan_and_it_is_audited(browser, stack, artifacts):
+    app = App(browser, stack, artifacts)
+    browser.get(stack + "/")
+    app.sign_up("plans@browser.example", "Pia")
+    app.find("#logout").click()
+    app.find(".auth-login")
+    user_id = api(stack, "POST", "/v1/auth/login", {"email": "plans@browser.example", "password": PASSWORD})["user"]["id"]
+    create_admin(stack, "plan-admin@browser.example", "a plan admin passphrase")
+    admin = api(stack, "POST", "/v1/auth/login", {"email": "plan-admin@browser.example", "password": "a plan admin passphrase"})
+
+    app.submit(".auth-login", email="plan-admin@browser.example", password="a plan admin passphrase")
+    app.find("#nav-admin").click()
+    row = f'tr[data-user-id="{user_id}"]'
+    assert app.text_of(f"{row} .user-plan") == "standard"
+    app.submit(f"{row} .plan-form", plan="premium", reason="loyal customer")
+    app.status_says("plans@browser.example is now on the premium plan.")
+    app.wait.until(lambda d: app.text_of(f"{row} .user-plan") == "premium")
+    app.wait.until(lambda d: Select(d.find_element(By.CSS_SELECTOR, f"{row} .plan-form [name=plan]")).first_selected_option.text == "premium")
+    app.wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "table.audit"), "plan=standard->premium: loyal customer"))
+    # The re-render keeps keyboard focus in the same user's plan form.
+    app.wait.until(lambda d: active_element(d)["form"] == f"plan-{user_id}", "focus back in the user's plan form")
+    app.screenshot("12-admin-plan")
+
+    # The API agrees: the admin's list, the user's own view, and the audit trail.
+    users = api(stack, "GET", "/v1/admin/users?limit=100", token=admin["access_token"])["data"]
+    assert next(user for user in users if user["id"] == user_id)["plan"] == "premium"
+    me = api(stack, "POST", "/v1/auth/login", {"email": "plans@browser.example", "password": PASSWORD})
+    assert api(stack, "GET", "/v1/auth/me", token=me["access_token"])["user"]["plan"] == "premium"
+    events = api(stack, "GET", "/v1/admin/audit-events?action=admin.plan_change&limit=100", token=admin["access_token"])["data"]
+    changes = [(event["actor_id"], event["outcome"], event["reason"]) for event in events if event["target_id"] == user_id]
+    assert changes == [(admin["user"]["id"], "success", "plan=standard->premium: loyal customer")], events
+
+    # Back to standard without a reason: the grant is revoked (DELETE), and that is audited too.
+    app.submit(f"{row} .plan-form", plan="standard")
+    app.status_says("plans@browser.example is now on the standard plan.")
+    app.wait.until(lambda d: app.text_of(f"{row} .user-plan") == "standard")
+    assert api(stack, "GET", "/v1/auth/me", token=me["access_token"])["user"]["plan"] == "standard"
+    events = api(stack, "GET", "/v1/admin/audit-events?action=admin.plan_change&limit=100", token=admin["access_token"])["data"]
+    assert [event["reason"] for event in events if event["target_id"] == user_id] == [
+        "plan=premium->standard", "plan=standard->premium: loyal customer"]
     assert console_errors(browser) == []
 
 

@@ -131,7 +131,7 @@ class HoldTests: APITestCase {
         t = try makeApp(
             money: {
                 var money = MoneySettings()
-                money.dailyOutflowLimit = 1_000
+                money.plans.standard.dailyOutflow = 1_000
                 return money
             }())
         let ann = t.member()
@@ -167,7 +167,7 @@ class HoldTests: APITestCase {
         let money = t.settings.services.money
         XCTAssertThrowsError(
             try t.store.write { db in
-                try LedgerEngine(db: db, dailyOutflowLimit: money.dailyOutflowLimit, maxBalance: money.maxBalance)
+                try LedgerEngine(db: db, plans: money.plans, maxBalance: money.maxBalance)
                     .capture(id, amount: nil, to: nil, description: nil, at: early)
             }
         ) { error in XCTAssertEqual((error as? AppError)?.code, .invalidTransition) }

@@ -168,7 +168,7 @@ class MoneyMovementTests: APITestCase {
         t = try makeApp(
             money: {
                 var m = MoneySettings()
-                m.dailyOutflowLimit = 10_000
+                m.plans.standard.dailyOutflow = 10_000
                 return m
             }())
         let ann = t.member()

@@ -78,3 +78,8 @@ final class TransferBatchTestsOnPostgres: TransferBatchTests {
     override class var backend: TestBackend { .postgres }
     func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
 }
+
+final class PlanTestsOnPostgres: PlanTests {
+    override class var backend: TestBackend { .postgres }
+    func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
+}

@@ -49,12 +49,30 @@ final class ConfigurationTests: XCTestCase {
             ("DATABASE_URL", "postgres://db/cof fer"), ("COFFER_DB_POOL_SIZE", "0"),
             ("JWT_SECRET", "short"), ("LOG_LEVEL", "chatty"), ("CORS_ORIGINS", "example.com"), ("COFFER_LISTEN", "host:0"),
             ("COFFER_WORKERS", "0"), ("COFFER_WORKERS", "many"), ("COFFER_SQLITE_SYNCHRONOUS", "OFF"), ("COFFER_SOCKET_MODE", "999"),
+            ("COFFER_DAILY_LIMIT", "0"), ("COFFER_PLAN_PREMIUM_DAILY_LIMIT", "-5"), ("COFFER_PLAN_BUSINESS_CARDS_PER_ACCOUNT", "0"),
+            ("COFFER_PLAN_PREMIUM_HOLDS_PER_ACCOUNT", "lots"),
         ]
         for (name, value) in cases {
             XCTAssertThrowsError(try Configuration.load(from: [name: value], cores: 2), "\(name)=\(value)") { error in
                 XCTAssertEqual((error as? ConfigurationError)?.variable, name)
             }
         }
+    }
+
+    func testPlansTakeTheirLimitsFromTheEnvironmentAndKeepTheDocumentedDefaults() throws {
+        let defaults = try Configuration.load(from: [:], cores: 2).plans
+        XCTAssertEqual(defaults.standard, PlanLimits(dailyOutflow: 5_000_000, cardsPerAccount: 5, pendingHoldsPerAccount: 100))
+        let configured = try Configuration.load(
+            from: [
+                "COFFER_DAILY_LIMIT": "700", "COFFER_PLAN_PREMIUM_DAILY_LIMIT": "9000", "COFFER_PLAN_PREMIUM_CARDS_PER_ACCOUNT": "7",
+                "COFFER_PLAN_BUSINESS_HOLDS_PER_ACCOUNT": "12",
+            ], cores: 2
+        ).plans
+        XCTAssertEqual(configured.standard.dailyOutflow, 700)
+        XCTAssertEqual(
+            configured[.premium], PlanLimits(dailyOutflow: 9000, cardsPerAccount: 7, pendingHoldsPerAccount: defaults.premium.pendingHoldsPerAccount))
+        XCTAssertEqual(configured.business.pendingHoldsPerAccount, 12)
+        XCTAssertEqual(configured.business.dailyOutflow, defaults.business.dailyOutflow)
     }
 
     func testPostgreSQLURLsAreAcceptedAndTheirPasswordIsNeverShown() throws {

@@ -26,6 +26,25 @@ struct AdminHandlers {
             let user = try administration.update(userID: context.parameter("id"), role: role, status: status, by: admin, origin: context.origin)
             return .json(Representation.user(user))
         }
+        router.add(.put, "/v1/admin/users/{id}/plan") { context in
+            let admin = try authenticator.principal(&context, roles: [.admin])
+            var fields = try RequestBody.fields(of: context.request)
+            let plan = fields.choice("plan", of: Plan.allCases.map(\.rawValue)).flatMap(Plan.init(rawValue:))
+            // An empty reason is no reason: the audit row says only what changed.
+            let reason = fields.string("reason", required: false, maxLength: MoneyRules.descriptionLengthMax).flatMap { $0.isEmpty ? nil : $0 }
+            try fields.finish()
+            guard let plan else { preconditionFailure("finish() throws when a required field is missing") }
+            let user = try administration.setPlan(
+                userID: context.parameter("id"), to: plan, reason: reason, by: admin, origin: context.origin)
+            return .json(Representation.user(user))
+        }
+        router.add(.delete, "/v1/admin/users/{id}/plan") { context in
+            let admin = try authenticator.principal(&context, roles: [.admin])
+            try RequestBody.emptyOrObject(context.request)
+            let user = try administration.setPlan(
+                userID: context.parameter("id"), to: .standard, reason: nil, by: admin, origin: context.origin)
+            return .json(Representation.user(user))
+        }
         router.add(.get, "/v1/admin/stats") { context in
             _ = try authenticator.principal(&context, roles: [.support, .admin])
             _ = try ListQuery(context.request, filters: [])

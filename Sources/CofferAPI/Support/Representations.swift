@@ -6,7 +6,7 @@ enum Representation {
     static func user(_ user: User) -> JSONValue {
         [
             "id": .string(user.id), "email": .string(user.email), "role": .string(user.role.rawValue),
-            "status": .string(user.status.rawValue), "created_at": .string(user.createdAt.rfc3339),
+            "status": .string(user.status.rawValue), "plan": .string(user.plan.rawValue), "created_at": .string(user.createdAt.rfc3339),
         ]
     }
 

@@ -8,6 +8,7 @@ public struct AuditEvent: Sendable, Equatable {
         case logout = "auth.logout"
         case passwordChange = "auth.password_change"
         case userUpdate = "admin.user_update"
+        case planChange = "admin.plan_change"
         case accountCreate = "account.create"
         case accountStatusChange = "account.status_change"
         case transactionCreate = "transaction.create"

@@ -35,8 +35,9 @@ public struct Configuration: Sendable {
     public var argon2Parallelism: Int
     /// Lifetime of access tokens (API.md: 15 minutes).
     public var accessTokenSeconds: Int
-    /// Withdrawals plus transfers out of one account per UTC day, in minor units.
-    public var dailyOutflowLimit: Int64
+    /// Each plan's limits: `standard` takes `COFFER_DAILY_LIMIT`, the others
+    /// `COFFER_PLAN_{PREMIUM,BUSINESS}_{DAILY_LIMIT,CARDS_PER_ACCOUNT,HOLDS_PER_ACCOUNT}`.
+    public var plans: PlanCatalogue
     public var supportedCurrencies: [Currency]
     /// The largest balance a credit may produce (API.md "Arithmetic limits").
     public var maxBalance: Int64
@@ -108,10 +109,7 @@ extension Configuration {
             argon2Iterations: try parseInteger(value("ARGON2_ITERATIONS"), name: "ARGON2_ITERATIONS", default: 2, range: 1...100),
             argon2Parallelism: try parseInteger(value("ARGON2_PARALLELISM"), name: "ARGON2_PARALLELISM", default: 1, range: 1...16),
             accessTokenSeconds: try parseInteger(value("ACCESS_TOKEN_TTL_S"), name: "ACCESS_TOKEN_TTL_S", default: 900, range: 60...86_400),
-            dailyOutflowLimit: Int64(
-                try parseInteger(
-                    value("COFFER_DAILY_LIMIT"), name: "COFFER_DAILY_LIMIT", default: 5_000_000,
-                    range: 1...1_000_000_000_000_000)),
+            plans: try parsePlans(value),
             supportedCurrencies: try parseCurrencies(value("SUPPORTED_CURRENCIES")),
             maxBalance: Int64(
                 try parseInteger(
@@ -121,6 +119,27 @@ extension Configuration {
             webhookAllowPrivate: try parseBool(value("COFFER_WEBHOOK_ALLOW_PRIVATE"), name: "COFFER_WEBHOOK_ALLOW_PRIVATE"),
             jobLeaseSeconds: try parseInteger(value("COFFER_JOB_LEASE_S"), name: "COFFER_JOB_LEASE_S", default: 60, range: 2...3600)
         )
+    }
+
+    static func parsePlans(_ value: (String) -> String?) throws(ConfigurationError) -> PlanCatalogue {
+        var plans = PlanCatalogue()
+        let amounts = 1...1_000_000_000_000_000
+        plans.standard.dailyOutflow = Int64(
+            try parseInteger(value("COFFER_DAILY_LIMIT"), name: "COFFER_DAILY_LIMIT", default: Int(plans.standard.dailyOutflow), range: amounts))
+        for plan in [Plan.premium, .business] {
+            let prefix = "COFFER_PLAN_\(plan.rawValue.uppercased())_"
+            let defaults = plans[plan]
+            plans[plan] = PlanLimits(
+                dailyOutflow: Int64(
+                    try parseInteger(
+                        value(prefix + "DAILY_LIMIT"), name: prefix + "DAILY_LIMIT", default: Int(defaults.dailyOutflow), range: amounts)),
+                cardsPerAccount: try parseInteger(
+                    value(prefix + "CARDS_PER_ACCOUNT"), name: prefix + "CARDS_PER_ACCOUNT", default: defaults.cardsPerAccount, range: 1...1000),
+                pendingHoldsPerAccount: try parseInteger(
+                    value(prefix + "HOLDS_PER_ACCOUNT"), name: prefix + "HOLDS_PER_ACCOUNT", default: defaults.pendingHoldsPerAccount,
+                    range: 1...1_000_000))
+        }
+        return plans
     }
 
     static func parseEnvironment(_ raw: String?) throws(ConfigurationError) -> Environment {

@@ -15,14 +15,20 @@ public struct User: Sendable, Equatable {
     public let email: String
     public let role: Role
     public let status: UserStatus
+    public let plan: Plan
     public let createdAt: Timestamp
 
-    public init(id: String, email: String, role: Role, status: UserStatus, createdAt: Timestamp) {
+    public init(id: String, email: String, role: Role, status: UserStatus, plan: Plan = .standard, createdAt: Timestamp) {
         self.id = id
         self.email = email
         self.role = role
         self.status = status
+        self.plan = plan
         self.createdAt = createdAt
+    }
+
+    public func with(role: Role? = nil, status: UserStatus? = nil, plan: Plan? = nil) -> User {
+        User(id: id, email: email, role: role ?? self.role, status: status ?? self.status, plan: plan ?? self.plan, createdAt: createdAt)
     }
 }
 

@@ -7,7 +7,7 @@ import CofferCore
 public struct CORSPolicy: Sendable {
     public let allowedOrigins: Set<String>
     public let serverNames: Set<String>
-    static let allowedMethods = "GET, POST, PATCH, DELETE, OPTIONS"
+    static let allowedMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
     static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key, X-Request-Id"
     static let exposedHeaders = "X-Request-Id, Idempotent-Replayed, Retry-After, Location"
 

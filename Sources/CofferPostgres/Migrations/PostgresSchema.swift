@@ -168,6 +168,11 @@ public enum PostgresSchema {
                 INSERT INTO outbox_cursors (name, last_event_id) VALUES ('webhooks', NULL);
                 CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries (webhook_id, event_id);
                 """),
+        Migration(
+            version: 16, name: "plans",
+            sql: """
+                ALTER TABLE users ADD COLUMN plan TEXT NOT NULL DEFAULT 'standard' CHECK (plan IN ('standard', 'premium', 'business'));
+                """),
     ]
 
     static let holdsAndReversals = """

@@ -58,6 +58,13 @@ extension PostgresSession {
             [.text(accountID), .integer(now.millisecondsSinceEpoch)])
     }
 
+    public func pendingHoldCount(accountID: String, at now: Timestamp) throws -> Int {
+        Int(
+            try scalarInt(
+                "SELECT count(*) FROM holds WHERE account_id = $1 AND status = 'pending' AND expires_at > $2",
+                [.text(accountID), .integer(now.millisecondsSinceEpoch)]))
+    }
+
     public func settleHold(id: String, to status: HoldStatus, capturedAmount: Int64, capturePostingID: String?, at time: Timestamp) throws -> Bool {
         try run(
             """

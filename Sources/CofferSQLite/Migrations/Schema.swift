@@ -26,5 +26,6 @@ public enum Schema {
         schedules,
         exports,
         outboxCursor,
+        plans,
     ]
 }

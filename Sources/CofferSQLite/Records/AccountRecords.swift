@@ -4,9 +4,11 @@ import CofferStore
 extension Database {
     static let accountFrom = "FROM accounts a JOIN account_holders h ON h.id = a.holder_id"
     static let accountSelect = "SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.metadata \(accountFrom)"
-    /// The same columns and the latest posting time, as `LockedAccount(row:)` reads them.
+    /// The same columns, the latest posting time and the owner's plan, as `LockedAccount(row:)`
+    /// reads them.
     static let lockedAccountSelect = """
-        SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.metadata, a.last_posted_at \(accountFrom)
+        SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.metadata, a.last_posted_at, u.plan
+        \(accountFrom) JOIN users u ON u.id = h.user_id
         """
 
     public func insertAccount(_ account: Account) throws {

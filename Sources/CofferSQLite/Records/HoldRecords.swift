@@ -57,6 +57,13 @@ extension Database {
             [.text(accountID), .integer(now.millisecondsSinceEpoch)])
     }
 
+    public func pendingHoldCount(accountID: String, at now: Timestamp) throws -> Int {
+        Int(
+            try scalarInt(
+                "SELECT count(*) FROM holds WHERE account_id = ? AND status = 'pending' AND expires_at > ?",
+                [.text(accountID), .integer(now.millisecondsSinceEpoch)]))
+    }
+
     public func settleHold(id: String, to status: HoldStatus, capturedAmount: Int64, capturePostingID: String?, at time: Timestamp) throws -> Bool {
         try run(
             """

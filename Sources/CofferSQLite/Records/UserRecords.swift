@@ -2,7 +2,7 @@ import CofferCore
 import CofferStore
 
 extension Database {
-    static let userColumns = "id, email, role, status, created_at, password_hash"
+    static let userColumns = "id, email, role, status, created_at, password_hash, plan"
 
     public func insertUser(_ user: User, passwordHash: String) throws {
         try run(
@@ -33,6 +33,10 @@ extension Database {
 
     public func updateUser(id: String, role: Role, status: UserStatus) throws {
         try run("UPDATE users SET role = ?, status = ? WHERE id = ?", [.text(role.rawValue), .text(status.rawValue), .text(id)])
+    }
+
+    public func updateUserPlan(id: String, to plan: Plan) throws {
+        try run("UPDATE users SET plan = ? WHERE id = ?", [.text(plan.rawValue), .text(id)])
     }
 
     /// Users oldest first, optionally filtered by role and status.

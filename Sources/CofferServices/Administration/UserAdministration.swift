@@ -34,7 +34,23 @@ public struct UserAdministration {
             try audit.record(
                 db, .userUpdate, actor: admin.userID, target: ("user", userID),
                 reason: "role=\(newRole.rawValue),status=\(newStatus.rawValue)")
-            return User(id: current.id, email: current.email, role: newRole, status: newStatus, createdAt: current.createdAt)
+            return current.with(role: newRole, status: newStatus)
+        }
+    }
+
+    /// Puts a user on `plan` (`standard` revokes a grant). The limits apply from the user's next
+    /// request: every check reads the owner's plan inside its own transaction. An admin may
+    /// change their own plan; it grants no power over anyone else.
+    public func setPlan(userID: String, to plan: Plan, reason: String?, by admin: Principal, origin: RequestOrigin) throws -> User {
+        precondition(admin.role == .admin, "only admins reach plan changes")
+        let audit = AuditRecorder(origin: origin, clock: clock)
+        return try store.write { db in
+            guard let current = try db.user(id: userID)?.user else { throw AppError(.notFound, "There is no user with this id.") }
+            try db.updateUserPlan(id: userID, to: plan)
+            let change = "plan=\(current.plan.rawValue)->\(plan.rawValue)"
+            try audit.record(
+                db, .planChange, actor: admin.userID, target: ("user", userID), reason: reason.map { "\(change): \($0)" } ?? change)
+            return current.with(plan: plan)
         }
     }
 

@@ -8,13 +8,14 @@ import CofferStore
 /// The store contributes only primitives; no rule lives in SQL.
 public struct LedgerEngine {
     let db: any StoreWriter
-    let dailyOutflowLimit: Int64
+    /// An outflow's daily limit is that of the plan its account's owner has now.
+    let plans: PlanCatalogue
     let maxBalance: Int64
 
-    public init(db: any StoreWriter, dailyOutflowLimit: Int64, maxBalance: Int64) {
-        precondition(dailyOutflowLimit > 0 && maxBalance > 0)
+    public init(db: any StoreWriter, plans: PlanCatalogue, maxBalance: Int64) {
+        precondition(maxBalance > 0)
         self.db = db
-        self.dailyOutflowLimit = dailyOutflowLimit
+        self.plans = plans
         self.maxBalance = maxBalance
     }
 
@@ -27,26 +28,28 @@ public struct LedgerEngine {
             let balance = try LedgerRules.credited(account, by: posting.amount, maxBalance: maxBalance)
             return try postAgainstBankCash(account, newBalance: balance, type: .deposit, posting)
         case let .withdrawal(accountID):
-            let (account, posting) = try load(accountID, requested)
+            let (locked, posting) = try loadLocked(accountID, requested)
+            let account = locked.account
             try requireTakesPart(account, posting)
             try LedgerRules.requireCurrency(posting.requestedCurrency, matches: account)
-            try requireFunded(account, posting)
+            try requireFunded(locked, posting)
             return try postAgainstBankCash(account, newBalance: account.balance - posting.amount, type: .withdrawal, posting)
         case let .transfer(fromID, toID):
             // Both locked in one call, in id order, so two opposite transfers never wait on each other.
             let locked = try db.accountsForUpdate(ids: [fromID, toID])
-            guard let from = locked.first(where: { $0.account.id == fromID })?.account,
+            guard let lockedFrom = locked.first(where: { $0.account.id == fromID }),
                 let to = locked.first(where: { $0.account.id == toID })?.account
             else {
                 throw AppError(.notFound, "There is no account with this id.")
             }
+            let from = lockedFrom.account
             let posting = Self.inTimeOrder(requested, after: locked)
             try requireTakesPart(from, posting)
             try requireTakesPart(to, posting)
             try LedgerRules.requireCurrency(posting.requestedCurrency, matches: from)
             try LedgerRules.requireSameCurrency(from: from, to: to)
             try LedgerRules.requireDistinct(from: from, to: to)
-            try requireFunded(from, posting)
+            try requireFunded(lockedFrom, posting)
             let toBalance = try LedgerRules.credited(to, by: posting.amount, maxBalance: maxBalance)
             return try postTransfer(from: from, to: to, toBalance: toBalance, posting)
         }
@@ -72,10 +75,11 @@ public struct LedgerEngine {
     /// The outflow's funding rules: the available balance and the daily limit for an ordinary
     /// movement, the available balance alone for a correction, nothing for a capture (its hold
     /// reserved the money, which the balance therefore still holds).
-    private func requireFunded(_ account: Account, _ posting: LedgerPosting) throws {
+    private func requireFunded(_ locked: LockedAccount, _ posting: LedgerPosting) throws {
+        let account = locked.account
         switch posting.funding {
         case .available:
-            try LedgerRules.requireOutflowAllowed(posting.amount, outflow(account, at: posting.at))
+            try LedgerRules.requireOutflowAllowed(posting.amount, outflow(account, plan: locked.ownerPlan, at: posting.at))
         case .correction:
             let available = account.balance - (try db.pendingHoldTotal(accountID: account.id, at: posting.at))
             try LedgerRules.requireOutflowAllowed(
@@ -88,8 +92,13 @@ public struct LedgerEngine {
 
     /// Callers check existence and ownership first (404); this covers an account gone since.
     private func load(_ id: String, _ requested: LedgerPosting) throws -> (Account, LedgerPosting) {
+        let (locked, posting) = try loadLocked(id, requested)
+        return (locked.account, posting)
+    }
+
+    private func loadLocked(_ id: String, _ requested: LedgerPosting) throws -> (LockedAccount, LedgerPosting) {
         guard let locked = try db.accountsForUpdate(ids: [id]).first else { throw AppError(.notFound, "There is no account with this id.") }
-        return (locked.account, Self.inTimeOrder(requested, after: [locked]))
+        return (locked, Self.inTimeOrder(requested, after: [locked]))
     }
 
     /// The posting, dated no earlier than the latest posting of any account it locked. The time is
@@ -102,12 +111,12 @@ public struct LedgerEngine {
     }
 
     /// What an ordinary outflow (or a new hold) may take: the balance less the account's pending
-    /// holds, and what is left of today's limit.
-    func outflow(_ account: Account, at time: Timestamp) throws -> LedgerRules.Outflow {
+    /// holds, and what is left of today's limit under the owner's plan.
+    func outflow(_ account: Account, plan: Plan, at time: Timestamp) throws -> LedgerRules.Outflow {
         let used = try db.outflow(accountID: account.id, day: time.date)
         let held = try db.pendingHoldTotal(accountID: account.id, at: time)
         precondition(held <= account.balance, "pending holds of \(account.id) exceed its balance")
-        return LedgerRules.Outflow(available: account.balance - held, usedToday: used, dailyLimit: dailyOutflowLimit)
+        return LedgerRules.Outflow(available: account.balance - held, usedToday: used, dailyLimit: plans[plan].dailyOutflow)
     }
 
     // MARK: Writing

@@ -130,7 +130,7 @@ public struct AccountService {
         case (.active, .closed):
             guard account.isControlled(by: principal) else { throw AppError(.forbidden, "Only the owner can close an account.") }
             // Under the account's lock, so no hold or deposit lands between the checks and the close.
-            let engine = LedgerEngine(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
+            let engine = LedgerEngine(db: db, plans: settings.plans, maxBalance: settings.maxBalance)
             guard let locked = try engine.lock([account.id]).first else { preconditionFailure("accounts are never deleted") }
             let now = clock.now()
             account = locked.with(pendingHolds: try db.pendingHoldTotal(accountID: account.id, at: now))

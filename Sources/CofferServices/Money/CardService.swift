@@ -16,15 +16,18 @@ public struct CardService {
 
     public func issue(in tx: WriteTransaction, accountID: String, type: CardType, by principal: Principal, origin: RequestOrigin) throws -> Card {
         let db = tx.db
-        guard let account = try db.account(id: accountID), account.isControlled(by: principal) else {
+        // Locked, so two cards issued at once on PostgreSQL cannot both pass the count.
+        guard let locked = try db.accountsForUpdate(ids: [accountID]).first, locked.account.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no account with this id.")
         }
+        let account = locked.account
         try LedgerRules.requireActive(account)
         let live = try db.liveCardCount(accountID: account.id)
-        guard live < settings.cardsPerAccountMax else {
+        let limit = settings.plans[locked.ownerPlan].cardsPerAccount
+        guard live < limit else {
             throw AppError(
-                .limitExceeded, "An account can have at most \(settings.cardsPerAccountMax) cards that are not cancelled.",
-                details: ["limit": .int(settings.cardsPerAccountMax), "cards": .int(live)])
+                .limitExceeded, "An account can have at most \(limit) cards that are not cancelled under its owner's plan.",
+                details: ["limit": .int(limit), "cards": .int(live)])
         }
         let now = clock.now()
         let today = now.date

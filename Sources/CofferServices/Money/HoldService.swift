@@ -46,7 +46,7 @@ public struct HoldService {
     }
 
     private var engine: (any StoreWriter) -> LedgerEngine {
-        { LedgerEngine(db: $0, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance) }
+        { LedgerEngine(db: $0, plans: settings.plans, maxBalance: settings.maxBalance) }
     }
 
     public func place(in tx: WriteTransaction, _ placement: Placement, by principal: Principal, origin: RequestOrigin) throws -> Hold {

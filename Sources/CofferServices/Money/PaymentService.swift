@@ -59,7 +59,7 @@ public struct PaymentService {
         let db = tx.db
         let now = clock.now()
         let ledgerKind: LedgerPosting.Kind = kind == .deposit ? .deposit(accountID: account.id) : .withdrawal(accountID: account.id)
-        let receipt = try LedgerEngine(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
+        let receipt = try LedgerEngine(db: db, plans: settings.plans, maxBalance: settings.maxBalance)
             .post(LedgerPosting(ledgerKind, amount: amount, requestedCurrency: currency, description: description, metadata: metadata, at: now))
         guard let transaction = receipt.transactions.first else { preconditionFailure("a cash movement records one transaction") }
         try AuditRecorder(origin: origin, clock: clock).record(
@@ -87,7 +87,7 @@ public struct PaymentService {
         let (from, to) = (parties.from, parties.to)
         let receipt: LedgerReceipt
         do {
-            receipt = try LedgerEngine(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
+            receipt = try LedgerEngine(db: db, plans: settings.plans, maxBalance: settings.maxBalance)
                 .post(
                     LedgerPosting(
                         .transfer(fromAccountID: from.id, toAccountID: to.id), amount: amount, requestedCurrency: currency,

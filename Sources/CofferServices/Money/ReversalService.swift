@@ -18,7 +18,7 @@ public struct ReversalService {
     }
 
     private func engine(_ db: any StoreWriter) -> LedgerEngine {
-        LedgerEngine(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
+        LedgerEngine(db: db, plans: settings.plans, maxBalance: settings.maxBalance)
     }
 
     /// A deposit becomes a withdrawal and a withdrawal a deposit. A transfer's own lines are

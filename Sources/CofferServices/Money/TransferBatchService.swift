@@ -54,7 +54,7 @@ public struct TransferBatchService {
     public func run(in tx: WriteTransaction, _ mode: Mode, _ items: [Item], by principal: Principal, origin: RequestOrigin) throws -> [ItemOutcome] {
         precondition((1...Self.itemsMax).contains(items.count), "batch sizes are validated before the write")
         let db = tx.db
-        let engine = LedgerEngine(db: db, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance)
+        let engine = LedgerEngine(db: db, plans: settings.plans, maxBalance: settings.maxBalance)
         _ = try engine.lock(items.flatMap { [$0.fromAccountID, $0.toAccountID] })
         let audit = AuditRecorder(origin: origin, clock: clock)
         var outcomes: [ItemOutcome] = []
@@ -66,7 +66,7 @@ public struct TransferBatchService {
                     ? apply(item, engine, db, principal, audit)
                     : db.savepoint {
                         try apply(
-                            item, LedgerEngine(db: $0, dailyOutflowLimit: settings.dailyOutflowLimit, maxBalance: settings.maxBalance), $0, principal, audit)
+                            item, LedgerEngine(db: $0, plans: settings.plans, maxBalance: settings.maxBalance), $0, principal, audit)
                     }
                 outcomes.append(.applied(transfer))
             } catch let error as AppError where [404, 422].contains(error.code.entry.status) {

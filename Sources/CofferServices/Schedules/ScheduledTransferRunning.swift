@@ -57,7 +57,7 @@ struct ScheduledTransferRunning {
         }
         let receipt: LedgerReceipt
         do {
-            receipt = try LedgerEngine(db: db, dailyOutflowLimit: money.dailyOutflowLimit, maxBalance: money.maxBalance).post(
+            receipt = try LedgerEngine(db: db, plans: money.plans, maxBalance: money.maxBalance).post(
                 LedgerPosting(
                     .transfer(fromAccountID: from.id, toAccountID: to.id), amount: schedule.amount, requestedCurrency: schedule.currency,
                     description: schedule.description, metadata: schedule.metadata, at: now))

@@ -54,14 +54,18 @@ public struct BankCashAccount: Sendable {
 public struct LockedAccount: Sendable {
     public let account: Account
     public let lastPostingAt: Timestamp
+    /// The owner's plan as of this transaction, which sets the account's limits.
+    public let ownerPlan: Plan
 
-    public init(account: Account, lastPostingAt: Timestamp) {
+    public init(account: Account, lastPostingAt: Timestamp, ownerPlan: Plan) {
         self.account = account
         self.lastPostingAt = lastPostingAt
+        self.ownerPlan = ownerPlan
     }
 
-    /// Columns: those of `Account(row:)`, then last_posted_at.
+    /// Columns: those of `Account(row:)`, then last_posted_at and the owner's plan.
     public init(row: some RecordRow) {
-        self.init(account: Account(row: row), lastPostingAt: row.timestamp(9))
+        guard let plan = Plan(rawValue: row.text(10)) else { preconditionFailure("users row with an unknown plan") }
+        self.init(account: Account(row: row), lastPostingAt: row.timestamp(9), ownerPlan: plan)
     }
 }

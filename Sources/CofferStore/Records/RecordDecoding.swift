@@ -1,13 +1,14 @@
 import CofferCore
 
 extension StoredUser {
-    /// Columns: id, email, role, status, created_at, password_hash.
+    /// Columns: id, email, role, status, created_at, password_hash, plan.
     public init(row: some RecordRow) {
-        guard let role = Role(rawValue: row.text(2)), let status = UserStatus(rawValue: row.text(3)) else {
-            preconditionFailure("users row with unknown role or status")
+        guard let role = Role(rawValue: row.text(2)), let status = UserStatus(rawValue: row.text(3)), let plan = Plan(rawValue: row.text(6))
+        else {
+            preconditionFailure("users row with unknown role, status or plan")
         }
         self.init(
-            user: User(id: row.text(0), email: row.text(1), role: role, status: status, createdAt: row.timestamp(4)),
+            user: User(id: row.text(0), email: row.text(1), role: role, status: status, plan: plan, createdAt: row.timestamp(4)),
             passwordHash: row.text(5))
     }
 }
