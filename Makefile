@@ -40,7 +40,7 @@ test: deps-postgres lint
 test-suites:
 	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --disable-swift-testing
 	node --test Tests/Static/
-	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" python3 -m pytest -q -p no:cacheprovider Tests/OpenAPI Tests/Browser
+	COFFER_BIN_DIR="$$($(SWIFT) build --show-bin-path)" python3 -m pytest -q -p no:cacheprovider Tests/OpenAPI Tests/Browser Tests/Operations
 	FUZZ_SECONDS=3 scripts/fuzz.sh
 
 # libFuzzer on the JSON parser, the field reader and the FastCGI mapping, FUZZ_SECONDS each (default 60).

@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
@@ -27,18 +29,28 @@ let package = Package(
 
         .target(name: "CofferCore"),
         .target(name: "CofferLogging", dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "CofferStore", dependencies: ["CofferCore"]),
+        .target(name: "CofferStore", dependencies: ["CofferCore", .product(name: "CoreMetrics", package: "swift-metrics")]),
         .target(name: "CofferSQLite", dependencies: ["CofferCore", "CofferStore", "CSQLite3"]),
         .target(name: "CofferPostgres", dependencies: ["CofferCore", "CofferStore", "CPostgres"]),
         .target(name: "CofferCrypto", dependencies: ["CofferCore", "CLibCrypto", "CArgon2"]),
         .target(name: "CofferOutbound", dependencies: ["CofferCore", "CCurl"]),
-        .target(name: "CofferServices", dependencies: ["CofferCore", "CofferStore", "CofferCrypto", "CofferOutbound"]),
+        .target(
+            name: "CofferServices",
+            dependencies: [
+                "CofferCore", "CofferStore", "CofferCrypto", "CofferOutbound", .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]),
         .target(
             name: "CofferHTTP",
-            dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types")]),
+            dependencies: [
+                "CofferCore", .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]),
         .target(
             name: "CofferAPI",
-            dependencies: ["CofferCore", "CofferHTTP", "CofferServices", .product(name: "HTTPTypes", package: "swift-http-types")],
+            dependencies: [
+                "CofferCore", "CofferHTTP", "CofferServices", .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             resources: [.copy("Resources/openapi.json")]
         ),
         .target(
@@ -55,6 +67,7 @@ let package = Package(
                 "CofferCrypto",
                 "CofferServices",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(

@@ -108,3 +108,15 @@ for line in open(sys.argv[1]):
             buckets[bucket] = buckets.get(bucket, 0) + count
         print("  batch sizes: " + ", ".join(f"{name}: {buckets.get(name, 0)}" for name in ("1", "2-4", "5-16", "17-64", ">64")))
 EOF
+
+# What the metrics cost a request: the same reads on a fresh stack with COFFER_METRICS=false, and
+# the ceiling again beside it. Each request updates a counter and a histogram; the difference
+# should sit inside the run-to-run noise (a few per cent).
+start_stack "$work/plain" "$port" COFFER_METRICS=false
+bench_user "$base"
+run "ceiling again (-c64)" "http://127.0.0.1:$ceiling_port/v1/health" 64
+run "GET /v1/accounts/{id}, metrics off (-c64)" "$base" 64 -s "$here/account.lua"
+stop_stack
+start_stack "$work/metered" "$port"
+bench_user "$base"
+run "GET /v1/accounts/{id}, metrics on (-c64)" "$base" 64 -s "$here/account.lua"

@@ -33,5 +33,6 @@ fi
 # from the installed package (nginx/render.sh finds it): swagger-ui-bundle-v2, the maintained fork of
 # swagger-ui-bundle (same module, swagger_ui_bundle), since the original's Swagger UI 4 cannot read
 # our OpenAPI 3.1 document. Asked for by distribution name, as the original would import as well.
-python3 -c 'import selenium, pytest, openapi_spec_validator, importlib.metadata as m; m.version("swagger-ui-bundle-v2")' 2>/dev/null \
-  || python3 -m pip install -q --disable-pip-version-check selenium pytest openapi-spec-validator swagger-ui-bundle-v2
+# The /metrics test parses the exposition with the Prometheus client's own parser.
+python3 -c 'import selenium, pytest, openapi_spec_validator, prometheus_client, importlib.metadata as m; m.version("swagger-ui-bundle-v2")' 2>/dev/null \
+  || python3 -m pip install -q --disable-pip-version-check selenium pytest openapi-spec-validator swagger-ui-bundle-v2 prometheus-client

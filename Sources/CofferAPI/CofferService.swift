@@ -13,6 +13,8 @@ public enum CofferService {
         public var startedAt: Timestamp
         /// What the services of every worker share (secrets, limits, clock, per-process state).
         public var services: ServiceSettings
+        /// The process's metrics in Prometheus text format, for `GET /metrics`; nil serves no such path.
+        public var metricsExposition: (@Sendable () -> [UInt8])?
 
         public init(
             corsOrigins: [String], startedAt: Timestamp, jwtSecret: [UInt8], auth: AuthSettings,
@@ -36,6 +38,7 @@ public enum CofferService {
         let writes = IdempotentResponses(writes: services.writes)
         HealthHandlers(database: services.database, startedAt: settings.startedAt).register(in: &router)
         MetadataHandlers(openAPIDocument: openAPIDocument).register(in: &router)
+        MetricsHandlers(gauges: services.queueGauges, exposition: settings.metricsExposition).register(in: &router)
         AuthHandlers(identity: services.identity, authenticator: authenticator, clock: clock).register(in: &router)
         AccountHolderHandlers(directory: services.directory, authenticator: authenticator).register(in: &router)
         AdminHandlers(administration: services.administration, authenticator: authenticator).register(in: &router)

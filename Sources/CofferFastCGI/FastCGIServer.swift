@@ -20,6 +20,9 @@ public final class FastCGIServer: Sendable {
     private let finished = DispatchGroup()
     private let busyWorkers = Atomic<Int>(0)
 
+    /// Connections from nginx being served right now (one per busy worker).
+    public var openConnections: Int { busyWorkers.load(ordering: .relaxed) }
+
     public init(socket: ListeningSocket, workers: Int, bodyBytesMax: Int, logger: Logger) {
         precondition(workers > 0, "at least one worker")
         self.socket = socket

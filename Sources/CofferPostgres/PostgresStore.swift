@@ -58,7 +58,9 @@ public final class PostgresSession {
         deferred = [(begin, [])]
         do {
             let result = try body(self)
+            let committing = ContinuousClock.now
             try connection.pipeline(takeDeferred() + [("COMMIT", [])])
+            if writing { StoreMetrics.committed(.postgres, took: committing.duration(to: .now)) }
             return result
         } catch {
             deferred.removeAll()

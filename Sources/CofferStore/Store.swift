@@ -102,6 +102,8 @@ public protocol StoreReader {
     func job(id: String) throws -> Job?
     /// Newest first.
     func jobs(_ filter: JobFilter, page: PageRequest) throws -> Page<Job>
+    /// The jobs table by kind and status; finished jobs are purged after a while, so it stays small.
+    func jobCounts() throws -> [JobCount]
 
     /// Recomputes the ledger from the journal and lists every place it disagrees with itself
     /// (`coffer verify`); empty when the books are sound.

@@ -51,6 +51,7 @@ struct Cofferd {
             return handler
         }
         let logger = Logger(label: "cofferd")
+        let metricsRegistry = config.metricsEnabled ? ProcessMetrics.bootstrap() : nil
 
         let stores: WorkerStores
         do {
@@ -89,6 +90,7 @@ struct Cofferd {
         settings.services.webhooks.allowPrivateTargets = config.webhookAllowPrivate
         settings.services.webhooks.allowPlainHTTP = config.environment != .prod
         settings.services.exportsDirectory = config.dataDirectory + "/exports"
+        settings.metricsExposition = metricsRegistry.map { ProcessMetrics.exposition(registry: $0, server: server, workers: config.workers) }
         let workerSettings = settings
         server.start {
             let services = WorkerServices(store: try stores.make(), settings: workerSettings.services)

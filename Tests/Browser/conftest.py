@@ -1,18 +1,13 @@
-"""Starts the real stack for the browser tests through scripts/stack.sh: cofferd on a temporary
-database and nginx with the repository's configuration on a free port, exactly as `make run` does."""
-import os
+"""Fixtures of the browser tests: the real stack (Tests/stacks.py, as `make run` starts it) and a
+headless Chromium driving it."""
 import pathlib
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
-import time
+import sys
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-BIN_DIR = pathlib.Path(os.environ.get("COFFER_BIN_DIR", REPO / ".build" / "debug"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from stacks import BIN_DIR, REPO, running_stack  # noqa: E402
+
 _databases = {}
 
 
@@ -21,43 +16,11 @@ def stack_database(base_url):
     return _databases[base_url]
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(check, what, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"timed out waiting for {what}")
-
-
 @pytest.fixture(scope="session")
 def stack():
-    """The stack through scripts/stack.sh, the launcher `make run` uses."""
-    work = pathlib.Path(tempfile.mkdtemp(prefix="coffer-browser-", dir="/tmp"))
-    port = free_port()
-    env = dict(os.environ, APP_ENV="test", ACCESS_TOKEN_TTL_S="75", ARGON2_MEMORY_KIB="4096", ARGON2_ITERATIONS="1",
-               AUTH_RATE="1000r/s", COFFERD_LOG=str(work / "cofferd.log"))
-    log = open(work / "stack.log", "wb")
-    launcher = subprocess.Popen([str(REPO / "scripts" / "stack.sh"), str(BIN_DIR), str(port), str(work)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=log)
-    try:
-        wait_for(lambda: (work / "stack.ready").exists() or launcher.poll() is not None, "the stack", timeout=30)
-        if launcher.poll() is not None:
-            raise RuntimeError(f"the stack did not start: {(work / 'stack.log').read_text()}")
-        base = f"http://127.0.0.1:{port}"
-        _databases[base] = f"sqlite://{work}/coffer.db"
+    with running_stack("coffer-browser-") as (base, database):
+        _databases[base] = database
         yield base
-    finally:
-        launcher.send_signal(signal.SIGTERM)
-        launcher.wait(timeout=20)
-        log.close()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

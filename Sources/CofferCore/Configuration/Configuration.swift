@@ -50,6 +50,8 @@ public struct Configuration: Sendable {
     /// `COFFER_JOB_LEASE_S`: how long a claimed job is its runner's; a crashed runner's jobs are
     /// claimed again after it.
     public var jobLeaseSeconds: Int
+    /// `COFFER_METRICS=false`: no /metrics and no metric updates (for an A/B in `make bench`).
+    public var metricsEnabled: Bool
 
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     static let jwtSecretBytesMin = 32
@@ -117,7 +119,8 @@ extension Configuration {
                     default: 1_000_000_000_000_000, range: 1...1_000_000_000_000_000_000)),
             serverNames: try parseServerNames(value("COFFER_SERVER_NAMES")),
             webhookAllowPrivate: try parseBool(value("COFFER_WEBHOOK_ALLOW_PRIVATE"), name: "COFFER_WEBHOOK_ALLOW_PRIVATE"),
-            jobLeaseSeconds: try parseInteger(value("COFFER_JOB_LEASE_S"), name: "COFFER_JOB_LEASE_S", default: 60, range: 2...3600)
+            jobLeaseSeconds: try parseInteger(value("COFFER_JOB_LEASE_S"), name: "COFFER_JOB_LEASE_S", default: 60, range: 2...3600),
+            metricsEnabled: value("COFFER_METRICS") == nil ? true : try parseBool(value("COFFER_METRICS"), name: "COFFER_METRICS")
         )
     }
 

@@ -75,3 +75,16 @@ public struct JobFilter: Sendable {
         self.kind = kind
     }
 }
+
+/// How many jobs of one kind are in one status (`coffer_jobs` in /metrics).
+public struct JobCount: Sendable, Equatable {
+    public let kind: JobKind
+    public let status: JobStatus
+    public let count: Int
+
+    public init(kind: JobKind, status: JobStatus, count: Int) {
+        self.kind = kind
+        self.status = status
+        self.count = count
+    }
+}

@@ -33,9 +33,9 @@ public struct Application {
         outcome.response.headerFields[.cacheControl] = "no-store"
         if request.method == .head { outcome.response.body = [] }
 
-        RequestLog.write(
-            to: requestLogger, request: request, outcome: outcome,
-            durationMs: MonotonicClock.millisecondsSince(started))
+        let elapsed = MonotonicClock.now() &- started
+        RequestLog.write(to: requestLogger, request: request, outcome: outcome, durationMs: Double(elapsed) / 1_000_000)
+        RequestMetrics.record(method: request.method, route: outcome.route, status: outcome.response.status.code, nanoseconds: elapsed)
         return outcome.response
     }
 

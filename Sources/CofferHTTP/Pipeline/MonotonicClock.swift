@@ -11,8 +11,4 @@ enum MonotonicClock {
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
     }
-
-    static func millisecondsSince(_ start: UInt64) -> Double {
-        Double(now() &- start) / 1_000_000
-    }
 }

@@ -100,6 +100,14 @@ extension PostgresSession {
         return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 
+    public func jobCounts() throws -> [JobCount] {
+        try query("SELECT kind, status, count(*) FROM jobs GROUP BY kind, status", []) { row in
+            // A kind or status this build does not know (a newer node wrote it) is left out.
+            guard let kind = JobKind(rawValue: row.text(0)), let status = JobStatus(rawValue: row.text(1)) else { return nil }
+            return JobCount(kind: kind, status: status, count: Int(row.int64(2)))
+        }.compactMap { $0 }
+    }
+
     /// Records as expired up to `limit` pending holds whose expiry has passed, and returns them.
     public func expireDueHolds(at now: Timestamp, limit: Int) throws -> [Hold] {
         let due = try query(

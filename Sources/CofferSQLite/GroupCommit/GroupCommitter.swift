@@ -148,13 +148,17 @@ public final class GroupCommitter: @unchecked Sendable {
                 return
             }
         }
+        let committing = ContinuousClock.now
         do {
             try writer.commitBatch()
         } catch {
             writer.rollbackBatch()
+            StoreMetrics.commitFailed(.sqlite)
             fail(batch, error)
             return
         }
+        StoreMetrics.committed(.sqlite, took: committing.duration(to: .now))
+        StoreMetrics.batch(size: batch.count)
         record(batchSize: batch.count)
         for job in batch { job.finish() }
     }

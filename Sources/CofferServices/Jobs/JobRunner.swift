@@ -1,5 +1,6 @@
 import CofferCore
 import CofferStore
+import CoreMetrics
 import Foundation
 
 /// One per cofferd (DESIGN.md "Events, jobs and background work"): `concurrency` threads, each
@@ -126,6 +127,9 @@ public final class JobRunner: @unchecked Sendable {
                 try db.finishJob(id: job.id, runner: runnerID, status: outcome, runAt: retryAt, error: message, at: clock.now())
             }) ?? false
         report(job, finished ? outcome : .running, finished ? message : "lease lost before the outcome was recorded")
+        Counter(
+            label: "coffer_jobs_finished_total", dimensions: [("kind", job.kind.rawValue), ("outcome", finished ? outcome.rawValue : "lease_lost")]
+        ).increment()
     }
 
     /// `base` × 2^(attempt − 1), ±20% jitter so failures of many jobs do not retry in step.

@@ -1,6 +1,7 @@
 import CofferCore
 import CofferOutbound
 import CofferStore
+import CoreMetrics
 
 /// One attempt at a `webhook_delivery` job: read what to send, check the target again, POST it
 /// (outside any transaction, 10 s at most), record what the receiver answered. Anything but a
@@ -23,6 +24,7 @@ struct WebhookDelivering {
         guard let webhook, webhook.status == .enabled else {
             // Deleted or disabled since: nothing to send, and nothing to retry.
             try store.write { try $0.recordDeliveryAttempt(id: delivery.id, statusCode: nil, error: "the webhook is deleted or disabled") }
+            Self.count("skipped")
             return
         }
         let outcome: OutboundPost.Outcome
@@ -43,13 +45,23 @@ struct WebhookDelivering {
         }
         switch outcome {
         case let .answered(status) where (200...299).contains(status):
+            Self.count("delivered")
             try store.write { try $0.recordDeliveryAttempt(id: delivery.id, statusCode: status, error: nil) }
         case let .answered(status):
+            Self.count("rejected")
             try store.write { try $0.recordDeliveryAttempt(id: delivery.id, statusCode: status, error: "the receiver answered \(status)") }
             throw Refused(description: "the receiver answered \(status)")
         case let .failed(reason):
+            Self.count("unreachable")
             try store.write { try $0.recordDeliveryAttempt(id: delivery.id, statusCode: nil, error: reason) }
             throw Refused(description: reason)
         }
+    }
+
+    /// Attempts by outcome: `delivered` (2xx), `rejected` (any other answer), `unreachable` (no
+    /// answer, or a URL no longer allowed), `skipped` (the webhook is gone). A delivery that runs
+    /// out of attempts shows in `coffer_jobs_finished_total{kind="webhook_delivery",outcome="dead"}`.
+    private static func count(_ outcome: String) {
+        Counter(label: "coffer_webhook_deliveries_total", dimensions: [("outcome", outcome)]).increment()
     }
 }
