@@ -106,8 +106,14 @@ public protocol StoreReader {
     func jobCounts() throws -> [JobCount]
 
     /// Recomputes the ledger from the journal and lists every place it disagrees with itself
-    /// (`coffer verify`); empty when the books are sound.
-    func ledgerDiscrepancies() throws -> [String]
+    /// (`coffer verify`); empty when the books are sound. `progress` hears after each check.
+    func ledgerDiscrepancies(progress: (_ done: Int, _ total: Int) -> Void) throws -> [String]
+}
+
+extension StoreReader {
+    public func ledgerDiscrepancies() throws -> [String] {
+        try ledgerDiscrepancies { _, _ in }
+    }
 }
 
 extension StoreReader {

@@ -12,7 +12,7 @@ struct Coffer: AsyncParsableCommand {
         commandName: "coffer",
         abstract: "Operate a Coffer installation.",
         version: CofferVersion.current,
-        subcommands: [Demo.self, Migrate.self, CreateAdmin.self, Verify.self, SeedDemo.self, Copy.self, Jobs.self]
+        subcommands: [Demo.self, Migrate.self, CreateAdmin.self, Verify.self, SeedDemo.self, Copy.self, Jobs.self, Backup.self, Restore.self]
     )
 }
 

@@ -47,11 +47,18 @@ struct Copy: ParsableCommand {
             throw CommandFailure("the target already holds users or accounts; copy only into an empty database")
         }
 
+        var rowsBar: ProgressBar?
         let counts = try reader.read { reader in
             try pool.withConnection { connection in
-                try InstallationCopy(source: reader, target: connection).run()
+                var copy = InstallationCopy(source: reader, target: connection)
+                copy.progress = { done, total in
+                    if rowsBar == nil { rowsBar = ProgressBar("copy", total: total) }
+                    rowsBar?.update(done)
+                }
+                return try copy.run()
             }
         }
+        rowsBar?.finish()
         for (table, count) in counts { print("copied \(count) rows of \(table)") }
 
         try compare(source, target)

@@ -8,6 +8,8 @@ import CofferSQLite
 struct InstallationCopy {
     let source: Database
     let target: PostgresConnection
+    /// Rows copied so far, of all the tables' rows.
+    var progress: (_ copied: Int, _ total: Int) -> Void = { _, _ in }
 
     enum Kind { case integer, text, bytes }
 
@@ -157,10 +159,23 @@ struct InstallationCopy {
         guard unknown.isEmpty else {
             throw CommandFailure("the source has tables this copy does not know: \(unknown.joined(separator: ", "))")
         }
+        var total = 0
+        for table in Self.tables { total += Int(try source.scalarInt("SELECT count(*) FROM \(table.name)")) }
+        var done = 0
+        progress(0, total)
         try target.execute("BEGIN")
         do {
             var counts: [(String, Int)] = []
-            for table in Self.tables { counts.append((table.name, try copy(table))) }
+            for table in Self.tables {
+                counts.append(
+                    (
+                        table.name,
+                        try copy(table) { batch in
+                            done += batch
+                            progress(done, total)
+                        }
+                    ))
+            }
             try target.execute("COMMIT")
             return counts
         } catch {
@@ -169,7 +184,7 @@ struct InstallationCopy {
         }
     }
 
-    private func copy(_ table: Table) throws -> Int {
+    private func copy(_ table: Table, copiedBatch: (Int) -> Void) throws -> Int {
         let names = table.columns.map(\.name).joined(separator: ", ")
         var batch: [[PostgresValue]] = []
         var copied = 0
@@ -187,12 +202,14 @@ struct InstallationCopy {
             if batch.count == Self.batchRows {
                 try insert(batch, into: table)
                 copied += batch.count
+                copiedBatch(batch.count)
                 batch.removeAll(keepingCapacity: true)
             }
         }
         if !batch.isEmpty {
             try insert(batch, into: table)
             copied += batch.count
+            copiedBatch(batch.count)
         }
         if table.hasSequence {
             try target.query(

@@ -43,6 +43,8 @@ struct SeedDemo: ParsableCommand {
         let first = Timestamp.now().millisecondsSinceEpoch - Int64(extraTransactions)
         let batch = 5_000
         var written = 0
+        let bar = ProgressBar("seed", total: extraTransactions)
+        defer { bar.finish() }
         while written < extraTransactions {
             let count = min(batch, extraTransactions - written)
             try db.write { tx in
@@ -60,6 +62,7 @@ struct SeedDemo: ParsableCommand {
                 }
             }
             written += count
+            bar.update(written)
         }
         print("added \(extraTransactions) transactions to \(checking.id)")
     }

@@ -16,7 +16,15 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let store = try DatabaseLocation.open(databaseURL)
-        let (problems, size) = try store.read { (try $0.ledgerDiscrepancies(), try $0.ledgerSize()) }
+        var bar: ProgressBar?
+        let (problems, size) = try store.read { db in
+            let problems = try db.ledgerDiscrepancies { done, total in
+                if bar == nil { bar = ProgressBar("verify", total: total) }
+                bar?.update(done)
+            }
+            return (problems, try db.ledgerSize())
+        }
+        bar?.finish()
         guard let first = problems.first else {
             print(
                 "ledger verified: \(size.customerAccounts) accounts, \(size.postings) postings, \(size.transfers) transfers; every balance matches the journal")

@@ -262,6 +262,9 @@ final class TransferLoad {
         }
     }
 
+    /// The transfers answered 201 so far, while the clients go on.
+    var createdSoFar: [String] { results.createdIDs }
+
     /// Stops the clients, waits for their last answers, and returns what they recorded.
     func finish() -> TransferLog {
         stopFlag.set()

@@ -17,8 +17,15 @@ public final class Database {
         public var committer: GroupCommitter?
         /// The page cache's size; nil keeps SQLite's default (2 MiB).
         public var cacheKiB: Int?
+        /// False for a backup file: it stays one self-contained file in rollback-journal mode,
+        /// with no -wal or -shm beside it.
+        public var writeAheadLog = true
 
-        public init(synchronous: String = "FULL", busyTimeoutMs: Int = 5000, committer: GroupCommitter? = nil, cacheKiB: Int? = nil) {
+        public init(
+            synchronous: String = "FULL", busyTimeoutMs: Int = 5000, committer: GroupCommitter? = nil, cacheKiB: Int? = nil,
+            writeAheadLog: Bool = true
+        ) {
+            self.writeAheadLog = writeAheadLog
             self.synchronous = synchronous
             self.busyTimeoutMs = busyTimeoutMs
             self.committer = committer
@@ -51,7 +58,11 @@ public final class Database {
         self.path = path
         self.committer = options.committer
         sqlite3_busy_timeout(handle, Int32(options.busyTimeoutMs))
-        try enableWriteAheadLog(busyTimeoutMs: options.busyTimeoutMs)
+        if options.writeAheadLog {
+            try enableWriteAheadLog(busyTimeoutMs: options.busyTimeoutMs)
+        } else {
+            try execute("PRAGMA journal_mode = DELETE")
+        }
         try execute("PRAGMA synchronous = \(options.synchronous)")
         try execute("PRAGMA foreign_keys = ON")
         // Savepoint journals (one per job of a batch, one per idempotent write) and other temporary
