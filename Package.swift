@@ -94,6 +94,7 @@ let package = Package(
                 "CofferAPI", "CofferHTTP", "CofferServices", "CofferStore", "CofferSQLite", "CofferPostgres", "CofferCrypto", "CofferCore",
                 "CofferTestSupport",
                 .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(name: "EndToEndTests", dependencies: ["CofferSQLite", "CofferStore", "CofferTestSupport"]),
     ]

@@ -83,3 +83,8 @@ final class PlanTestsOnPostgres: PlanTests {
     override class var backend: TestBackend { .postgres }
     func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
 }
+
+final class MetricsTestsOnPostgres: MetricsTests {
+    override class var backend: TestBackend { .postgres }
+    func testRunsOnPostgreSQL() { XCTAssertNotNil(t.sql.postgres) }
+}

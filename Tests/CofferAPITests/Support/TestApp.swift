@@ -92,6 +92,7 @@ final class TestApp {
                 return open
             }()
         settings.services.exportsDirectory = directory.appendingPathComponent("exports").path
+        settings.metricsExposition = TestMetrics.exposition
         self.settings = settings
         app = Self.application(store, settings: settings)
     }
