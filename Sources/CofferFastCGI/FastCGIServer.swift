@@ -19,6 +19,9 @@ public final class FastCGIServer: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchGroup()
     private let busyWorkers = Atomic<Int>(0)
+    /// Workers whose loop is running (idle in accept or busy), and wake-up requests they took.
+    private let liveWorkers = Atomic<Int>(0)
+    private let wakeUpsTaken = Atomic<Int>(0)
 
     /// Connections from nginx being served right now (one per busy worker).
     public var openConnections: Int { busyWorkers.load(ordering: .relaxed) }
@@ -50,12 +53,32 @@ public final class FastCGIServer: Sendable {
     /// Returns true when every worker finished in time.
     public func stop(timeoutSeconds: Int) -> Bool {
         stopping.store(true, ordering: .releasing)
-        socket.stopAccepting()
-        let drained = finished.wait(timeout: .now() + .seconds(timeoutSeconds)) == .success
+        let deadline = DispatchTime.now() + .seconds(timeoutSeconds)
+        if socket.isShared {
+            wakeIdleWorkers(until: deadline)
+        } else {
+            socket.stopAccepting()
+        }
+        let drained = finished.wait(timeout: deadline) == .success
         if !drained {
             logger.warning("drain timed out", metadata: ["event": "shutdown", "busy_workers": .stringConvertible(busyWorkers.load(ordering: .relaxed))])
         }
         return drained
+    }
+
+    /// One wake-up request for each worker still blocked in accept(2) that none is on its way to;
+    /// busy workers see `stopping` when their request is done.
+    private func wakeIdleWorkers(until deadline: DispatchTime) {
+        var sent = 0
+        while liveWorkers.load(ordering: .acquiring) > 0, DispatchTime.now() < deadline {
+            let idle = liveWorkers.load(ordering: .acquiring) - busyWorkers.load(ordering: .acquiring)
+            let onTheirWay = sent - wakeUpsTaken.load(ordering: .acquiring)
+            if idle > onTheirWay {
+                if WakeUpRequest.send(to: socket) { sent += 1 } else { break }
+            } else {
+                usleep(5_000)
+            }
+        }
     }
 
     private func work(index: Int, makeHandler: HandlerFactory) {
@@ -70,6 +93,8 @@ public final class FastCGIServer: Sendable {
         defer { request.deallocate() }
         FCGX_InitRequest(request, socket.fileDescriptor, 0)
         defer { FCGX_Free(request, 0) }
+        liveWorkers.add(1, ordering: .releasing)
+        defer { liveWorkers.subtract(1, ordering: .releasing) }
 
         while !stopping.load(ordering: .acquiring) {
             let rc = FCGX_Accept_r(request)
@@ -77,6 +102,11 @@ public final class FastCGIServer: Sendable {
                 if stopping.load(ordering: .acquiring) { break }
                 logger.error("accept failed", metadata: ["event": "accept_failed", "code": .stringConvertible(Int(rc))])
                 usleep(10_000)
+                continue
+            }
+            if FCGX_GetParam(WakeUpRequest.parameter, request.pointee.envp) != nil {
+                FCGX_Finish_r(request)
+                wakeUpsTaken.add(1, ordering: .releasing)
                 continue
             }
             busyWorkers.add(1, ordering: .relaxed)

@@ -65,9 +65,55 @@ public final class ListeningSocket: @unchecked Sendable {
         return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && accepting == 1
     }
 
+    /// A socket the parent handed over and still holds (systemd): it must outlive this process.
+    public var isShared: Bool {
+        if case .inherited = address { return true }
+        return false
+    }
+
     /// Wakes every thread blocked in accept(2): on Linux `shutdown` makes them return with an error.
+    /// Only for a socket of our own (see `WakeUpRequest` for a shared one).
     public func stopAccepting() {
+        precondition(!isShared, "a shared socket is never shut down")
         shutdown(fileDescriptor, Int32(SHUT_RDWR))
+    }
+
+    /// A client connection to this very socket, at the address it is bound to (loopback for a TCP
+    /// socket bound to every address); nil when that fails.
+    func connectToSelf() -> Int32? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fileDescriptor, $0, &length) }
+        }
+        guard named == 0 else { return nil }
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                    if address.pointee.sin_addr.s_addr == INADDR_ANY { address.pointee.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian }
+                }
+            }
+        case AF_INET6:
+            withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    var any = in6addr_any
+                    if memcmp(&address.pointee.sin6_addr, &any, MemoryLayout<in6_addr>.size) == 0 { address.pointee.sin6_addr = in6addr_loopback }
+                }
+            }
+        case AF_UNIX: break
+        default: return nil
+        }
+        let fd = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        let connected = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
+        }
+        guard connected == 0 else {
+            _ = Glibc.close(fd)
+            return nil
+        }
+        return fd
     }
 
     /// Closes the socket and removes its file if the file is still the one this process created.

@@ -180,13 +180,20 @@ final class CofferdLifecycleTests: XCTestCase {
         let log = Pipe()
         process.standardError = log
         try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
         usleep(500_000)
         let response = liveness(over: try SocketStream(tcpPort: port))
         XCTAssertTrue(response.hasPrefix("Status: 200"), response)
+
+        // The socket is the parent's too: SIGTERM drains without shutting it down, so it still
+        // takes connections for whichever cofferd comes next.
+        process.terminate()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "every worker woke and the drain finished in time")
+        var accepting: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        XCTAssertEqual(getsockopt(listener, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length), 0)
+        XCTAssertEqual(accepting, 1, "the inherited socket is still listening")
+        XCTAssertNoThrow(try SocketStream(tcpPort: port), "a connection still queues on the inherited socket")
     }
 
     func testMigrateTwiceAndFromTwoProcessesAtOnceAppliesEachMigrationOnce() throws {
