@@ -6,7 +6,7 @@ CONFIGURATION ?= debug
 SWIFT ?= swift
 BIN_DIR = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path)
 
-.PHONY: deps deps-postgres build run run-cluster test test-suites bench bench-cluster profile clean format lint coverage fuzz
+.PHONY: deps deps-postgres build run run-cluster test test-suites bench bench-cluster profile clean format lint coverage fuzz install
 
 deps:
 	@scripts/install-deps.sh
@@ -71,6 +71,27 @@ bench-cluster: deps-postgres
 profile: deps
 	$(SWIFT) build -c release
 	scripts/profile.sh "$$($(SWIFT) build -c release --show-bin-path)"
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [BIN_DIR=]: release binaries built here, or those in
+# BIN_DIR without a build, laid out by scripts/install.sh (which lists the other settings):
+#   PREFIX/bin/cofferd, coffer                 the programs, Coffer_CofferAPI.resources beside them
+#   PREFIX/share/coffer/static                 the browser app (nginx's root)
+#   PREFIX/share/coffer/swagger-ui             Swagger UI for /docs/, from python3's swagger_ui_bundle
+#   PREFIX/lib/systemd/system/cofferd.socket, cofferd.service   socket activation on /run/coffer/cofferd.sock
+#   PREFIX/lib/sysusers.d/coffer.conf          user and group coffer, nginx's www-data in the group
+#   /etc/nginx/sites-available/coffer.conf     the site; the files it includes in /etc/nginx/coffer/
+#   /etc/coffer/cofferd.env.example            the model of /etc/coffer/cofferd.env (JWT_SECRET, DATABASE_URL)
+# Then, as root: systemd-sysusers; write /etc/coffer/cofferd.env (0600); link the site into
+# /etc/nginx/sites-enabled/ in place of Debian's default; systemctl daemon-reload;
+# systemctl enable --now cofferd.socket cofferd.service; systemctl restart nginx.
+install:
+ifeq ($(origin BIN_DIR),file)
+	scripts/install-deps.sh
+	$(SWIFT) build -c release
+	scripts/install.sh "$$($(SWIFT) build -c release --show-bin-path)"
+else
+	scripts/install.sh "$(BIN_DIR)"
+endif
 
 clean:
 	rm -rf .build var artifacts

@@ -12,6 +12,7 @@ packages=(
   curl python3                                                    # make bench's setup
   wrk                                                             # make bench
   chromium chromium-driver                                        # the browser tests
+  systemd                                                         # the install test: systemd-analyze verify, systemd-socket-activate, systemd-sysusers
 )
 [ "${1:-}" = --postgres ] && packages+=(postgresql)              # the server make test starts itself
 command -v node >/dev/null || packages+=(nodejs)                  # unit tests of the browser app's modules
