@@ -57,7 +57,7 @@ int main(int argc, char **argv) {
     check(sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000", 0, 0, 0), "pragmas");
     long long t = (long long)time(NULL) * 1000;
     check(sqlite3_exec(db,
-        "INSERT INTO users VALUES ('u', 'ceiling@bench', 'x', 'user', 'active', 0, 0);"
+        "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES ('u', 'ceiling@bench', 'x', 'user', 'active', 0, 0);"
         "INSERT INTO account_holders VALUES ('h', 'u', 'C', 'B', '1980-01-01', 0);"
         "INSERT INTO accounts (id, holder_id, kind, type, currency, balance, status, created_at)"
         "  VALUES ('a0', 'h', 'customer', 'checking', 'USD', 1000000000000, 'active', 0),"
