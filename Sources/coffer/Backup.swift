@@ -1,5 +1,6 @@
 import ArgumentParser
 import CofferCore
+import CofferPostgres
 import CofferSQLite
 import Foundation
 
@@ -24,18 +25,26 @@ struct Backup: ParsableCommand {
 
     func run() throws {
         guard !FileManager.default.fileExists(atPath: to) else { throw ValidationError("\(to) exists; choose a new file") }
+        // A backup holds password hashes and webhook secrets: readable by its owner only, whoever
+        // writes it (pg_dump creates its file with the umask).
+        umask(0o077)
         let partial = to + ".partial"
         try? FileManager.default.removeItem(atPath: partial)
-        switch try DatabaseLocation.resolve(databaseURL) {
-        case let .sqlite(path):
-            guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("there is no database at \(path)") }
-            let pages = try SQLiteFileCopy.copy(from: Database(path: path), to: partial, label: "backup")
-            try FileManager.default.moveItem(atPath: partial, toPath: to)
-            print("backed up \(path) to \(to): \(pages) pages, integrity ok")
-        case let .postgres(url):
-            try PostgresTool.run("pg_dump", ["--format=custom", "--no-owner", "--file=\(partial)"], url: url)
-            try FileManager.default.moveItem(atPath: partial, toPath: to)
-            print("backed up \(DatabaseURL.postgres(url: url)) to \(to) with pg_dump (custom format)")
+        do {
+            switch try DatabaseLocation.resolve(databaseURL) {
+            case let .sqlite(path):
+                guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("there is no database at \(path)") }
+                let pages = try SQLiteFileCopy.copy(from: Database(path: path), to: partial, label: "backup")
+                try FileManager.default.moveItem(atPath: partial, toPath: to)
+                print("backed up \(path) to \(to): \(pages) pages, integrity ok")
+            case let .postgres(url):
+                try PostgresTool.run("pg_dump", ["--format=custom", "--no-owner", "--file=\(partial)"], url: url)
+                try FileManager.default.moveItem(atPath: partial, toPath: to)
+                print("backed up \(DatabaseURL.postgres(url: url)) to \(to) with pg_dump (custom format)")
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
         }
     }
 }
@@ -81,6 +90,12 @@ struct Restore: ParsableCommand {
             let applied = try Migrator().migrate(target)
             print("restored \(from) into \(path): \(pages) pages" + (applied.isEmpty ? "" : "; then applied migrations \(applied)"))
         case let .postgres(url):
+            // Looked at without migrating: pg_restore --clean must find only the backup's own tables.
+            let connection = try PostgresConnection(url: url)
+            let hasUsers = try connection.query("SELECT to_regclass('users') IS NOT NULL").row(0).bool(0)
+            if !replace, hasUsers, try connection.query("SELECT count(*) FROM users").row(0).int64(0) > 0 {
+                throw CommandFailure("\(location) already holds data; pass --replace to overwrite it with the backup")
+            }
             try PostgresTool.run(
                 "pg_restore", ["--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error", from], url: url)
             let applied = try DatabaseLocation.migrate(databaseURL)
@@ -94,6 +109,9 @@ enum SQLiteFileCopy {
     static func copy(from source: Database, to path: String, label: String) throws -> Int {
         let destination = try Database(path: path, options: .init(writeAheadLog: false))
         let pages = try copy(from: source, into: destination, label: label)
+        // The copy's first page, the source's, says WAL: make the file say rollback journal, so it
+        // stands alone (no -wal or -shm ever appears beside it, even opened read-only).
+        try destination.execute("PRAGMA journal_mode = DELETE")
         try requireIntact(destination, what: "the copy")
         return pages
     }
@@ -133,7 +151,7 @@ enum PostgresTool {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool, "--no-password", "--dbname=\(bare)"] + arguments
         var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "PGPASSWORD")
+        // The URL's password wins; without one, an operator's own PGPASSWORD (or .pgpass) applies.
         if let password { environment["PGPASSWORD"] = password }
         process.environment = environment
         do {
