@@ -19,8 +19,10 @@ public final class FastCGIServer: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchGroup()
     private let busyWorkers = Atomic<Int>(0)
-    /// Workers whose loop is running (idle in accept or busy), and wake-up requests they took.
+    /// Workers whose loop is running, those of them inside `FCGX_Accept_r`, and the wake-up
+    /// requests they took.
     private let liveWorkers = Atomic<Int>(0)
+    private let acceptingWorkers = Atomic<Int>(0)
     private let wakeUpsTaken = Atomic<Int>(0)
 
     /// Connections from nginx being served right now (one per busy worker).
@@ -52,7 +54,7 @@ public final class FastCGIServer: Sendable {
     /// Stops accepting and waits up to `timeoutSeconds` for in-flight requests to finish.
     /// Returns true when every worker finished in time.
     public func stop(timeoutSeconds: Int) -> Bool {
-        stopping.store(true, ordering: .releasing)
+        stopping.store(true, ordering: .sequentiallyConsistent)
         let deadline = DispatchTime.now() + .seconds(timeoutSeconds)
         if socket.isShared {
             wakeIdleWorkers(until: deadline)
@@ -70,14 +72,20 @@ public final class FastCGIServer: Sendable {
     /// busy workers see `stopping` when their request is done.
     private func wakeIdleWorkers(until deadline: DispatchTime) {
         var sent = 0
-        while liveWorkers.load(ordering: .acquiring) > 0, DispatchTime.now() < deadline {
-            let idle = liveWorkers.load(ordering: .acquiring) - busyWorkers.load(ordering: .acquiring)
-            let onTheirWay = sent - wakeUpsTaken.load(ordering: .acquiring)
-            if idle > onTheirWay {
-                if WakeUpRequest.send(to: socket) { sent += 1 } else { break }
-            } else {
+        while liveWorkers.load(ordering: .sequentiallyConsistent) > 0, DispatchTime.now() < deadline {
+            let waiting = acceptingWorkers.load(ordering: .sequentiallyConsistent)
+            let onTheirWay = sent - wakeUpsTaken.load(ordering: .sequentiallyConsistent)
+            guard waiting > onTheirWay else {
                 usleep(5_000)
+                continue
             }
+            // A full backlog (overload at SIGTERM) makes a connect wait: never past the deadline.
+            guard WakeUpRequest.send(to: socket, timeoutMilliseconds: 200) else {
+                logger.warning("cannot wake idle workers", metadata: ["event": "shutdown", "waiting_workers": .stringConvertible(waiting)])
+                usleep(50_000)
+                continue
+            }
+            sent += 1
         }
     }
 
@@ -93,11 +101,15 @@ public final class FastCGIServer: Sendable {
         defer { request.deallocate() }
         FCGX_InitRequest(request, socket.fileDescriptor, 0)
         defer { FCGX_Free(request, 0) }
-        liveWorkers.add(1, ordering: .releasing)
-        defer { liveWorkers.subtract(1, ordering: .releasing) }
+        liveWorkers.add(1, ordering: .sequentiallyConsistent)
+        defer { liveWorkers.subtract(1, ordering: .sequentiallyConsistent) }
 
-        while !stopping.load(ordering: .acquiring) {
+        // Sequentially consistent with `stop`: a worker that enters accept after `stopping` was
+        // set is counted there, and is woken.
+        while !stopping.load(ordering: .sequentiallyConsistent) {
+            acceptingWorkers.add(1, ordering: .sequentiallyConsistent)
             let rc = FCGX_Accept_r(request)
+            acceptingWorkers.subtract(1, ordering: .sequentiallyConsistent)
             guard rc >= 0 else {
                 if stopping.load(ordering: .acquiring) { break }
                 logger.error("accept failed", metadata: ["event": "accept_failed", "code": .stringConvertible(Int(rc))])
@@ -106,7 +118,7 @@ public final class FastCGIServer: Sendable {
             }
             if FCGX_GetParam(WakeUpRequest.parameter, request.pointee.envp) != nil {
                 FCGX_Finish_r(request)
-                wakeUpsTaken.add(1, ordering: .releasing)
+                wakeUpsTaken.add(1, ordering: .sequentiallyConsistent)
                 continue
             }
             busyWorkers.add(1, ordering: .relaxed)

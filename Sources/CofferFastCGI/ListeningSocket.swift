@@ -80,7 +80,7 @@ public final class ListeningSocket: @unchecked Sendable {
 
     /// A client connection to this very socket, at the address it is bound to (loopback for a TCP
     /// socket bound to every address); nil when that fails.
-    func connectToSelf() -> Int32? {
+    func connectToSelf(timeoutMilliseconds: Int) -> Int32? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let named = withUnsafeMutablePointer(to: &storage) {
@@ -106,6 +106,9 @@ public final class ListeningSocket: @unchecked Sendable {
         }
         let fd = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
+        // connect(2) on a unix socket with a full backlog, and write(2), wait at most this long.
+        var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
         }

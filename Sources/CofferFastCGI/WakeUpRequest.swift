@@ -9,7 +9,8 @@ import Glibc
 /// FastCGI request per idle worker, marked with the `COFFER_WAKE` parameter, which nginx never
 /// sends (it passes only the parameters of fastcgi.conf and `HTTP_*` headers): a worker that
 /// accepts one drops it and, the server stopping, exits. One left in the backlog when the process
-/// ends is dropped the same way by the next cofferd.
+/// ends is dropped the same way by the next cofferd. (So one process serves an inherited socket, as
+/// systemd's `Accept=no` units have it: a sibling would take and drop another's wake-ups.)
 enum WakeUpRequest {
     static let parameter = "COFFER_WAKE"
 
@@ -24,9 +25,10 @@ enum WakeUpRequest {
             + record(4, []) + record(5, [])
     }()
 
-    /// Connects to `socket`, sends the request and closes; false when the socket cannot be reached.
-    static func send(to socket: ListeningSocket) -> Bool {
-        guard let fd = socket.connectToSelf() else { return false }
+    /// Connects to `socket`, sends the request and closes; false when the socket cannot be reached
+    /// within `timeoutMilliseconds`.
+    static func send(to socket: ListeningSocket, timeoutMilliseconds: Int) -> Bool {
+        guard let fd = socket.connectToSelf(timeoutMilliseconds: timeoutMilliseconds) else { return false }
         defer { _ = close(fd) }
         return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
     }
