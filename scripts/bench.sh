@@ -75,7 +75,7 @@ echo "cofferd peak RSS: $load_rss under the read, transfer and mixed loads; $(pe
 DATABASE_URL="sqlite://$work/data/coffer.db" "$bin_dir/coffer" verify
 
 # A statement over an account with 100,000 transactions.
-DATABASE_URL="sqlite://$work/data/coffer.db" "$bin_dir/coffer" seed-demo --extra-transactions 100000 >/dev/null
+DATABASE_URL="sqlite://$work/data/coffer.db" "$bin_dir/coffer" seed-demo --extra-transactions 100000 >/dev/null 2>&1
 ann=$(curl -fs -X POST "$base/v1/auth/login" -H 'Content-Type: application/json' \
   -d '{"email":"ann@demo.coffer","password":"demo-password-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 account=$(curl -fs "$base/v1/accounts" -H "Authorization: Bearer $ann" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')

@@ -11,6 +11,7 @@ public struct Application {
     /// Turns errors from lower layers (e.g. a busy database) into catalogue errors; nil means
     /// the error was unexpected and is answered as `internal_error`.
     let translate: (any Error) -> AppError?
+    let metrics = RequestMetrics()
 
     public init(router: Router, cors: CORSPolicy, logger: Logger, translate: @escaping (any Error) -> AppError? = { _ in nil }) {
         self.router = router
@@ -35,7 +36,7 @@ public struct Application {
 
         let elapsed = MonotonicClock.now() &- started
         RequestLog.write(to: requestLogger, request: request, outcome: outcome, durationMs: Double(elapsed) / 1_000_000)
-        RequestMetrics.record(method: request.method, route: outcome.route, status: outcome.response.status.code, nanoseconds: elapsed)
+        metrics.record(method: request.method, route: outcome.route, status: outcome.response.status.code, nanoseconds: elapsed)
         return outcome.response
     }
 

@@ -157,10 +157,12 @@ public final class GroupCommitter: @unchecked Sendable {
             fail(batch, error)
             return
         }
-        StoreMetrics.committed(.sqlite, took: committing.duration(to: .now))
-        StoreMetrics.batch(size: batch.count)
+        let took = committing.duration(to: .now)
         record(batchSize: batch.count)
         for job in batch { job.finish() }
+        // After the waiters are woken: the metrics backend's lock is never on their path.
+        StoreMetrics.committed(.sqlite, took: took)
+        StoreMetrics.batch(size: batch.count)
     }
 
     private func fail(_ batch: [Job], _ error: any Error) {

@@ -82,7 +82,7 @@ public struct UserAdministration {
                 try db.updatePassword(userID: existing.id, hash: hash, changedAt: now)
                 try db.revokeRefreshTokens(userID: existing.id, at: now)
                 try audit.record(db, .userUpdate, actor: nil, target: ("user", existing.id), reason: "role=admin,status=active")
-                return (User(id: existing.id, email: email, role: .admin, status: .active, createdAt: existing.createdAt), false)
+                return (existing.with(role: .admin, status: .active), false)
             }
             let user = User(id: Identifier.make(at: now), email: email, role: .admin, status: .active, createdAt: now)
             try db.insertUser(user, passwordHash: hash)
