@@ -22,7 +22,7 @@ public final class PostgresStore: Store {
 
     public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
         try pool.withConnection { connection in
-            try PostgresSession(connection: connection, writing: true).transaction("BEGIN") { try body($0) }
+            try PostgresSession(connection: connection, writing: true).transaction("BEGIN", metrics: pool.metrics) { try body($0) }
         }
     }
 
@@ -54,13 +54,13 @@ public final class PostgresSession {
 
     /// BEGIN waits with the deferred writes: it goes to the server with the transaction's first
     /// statement, one round trip fewer.
-    fileprivate func transaction<T>(_ begin: String, _ body: (PostgresSession) throws -> T) throws -> T {
+    fileprivate func transaction<T>(_ begin: String, metrics: StoreMetrics? = nil, _ body: (PostgresSession) throws -> T) throws -> T {
         deferred = [(begin, [])]
         do {
             let result = try body(self)
             let committing = ContinuousClock.now
             try connection.pipeline(takeDeferred() + [("COMMIT", [])])
-            if writing { StoreMetrics.committed(.postgres, took: committing.duration(to: .now)) }
+            metrics?.committed(took: committing.duration(to: .now))
             return result
         } catch {
             deferred.removeAll()

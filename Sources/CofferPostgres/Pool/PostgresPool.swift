@@ -10,6 +10,8 @@ public final class PostgresPool: @unchecked Sendable {
     // @unchecked: `idle` and `open` are only touched under `condition`'s lock; a connection is
     // used by the one thread that checked it out.
     private let url: String
+    /// Commit figures of every store over this pool.
+    let metrics = StoreMetrics(.postgres)
     private let size: Int
     private let waitSeconds: Double
     private let condition = NSCondition()

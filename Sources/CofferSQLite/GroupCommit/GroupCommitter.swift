@@ -25,6 +25,7 @@ public final class GroupCommitter: @unchecked Sendable {
     private var paused = false
     private var stopping = false
     private var batchSizes: [Int: Int] = [:]
+    private let metrics = StoreMetrics(.sqlite)
     private var batches = 0
 
     /// - Parameters:
@@ -153,7 +154,7 @@ public final class GroupCommitter: @unchecked Sendable {
             try writer.commitBatch()
         } catch {
             writer.rollbackBatch()
-            StoreMetrics.commitFailed(.sqlite)
+            metrics.commitFailed()
             fail(batch, error)
             return
         }
@@ -161,8 +162,8 @@ public final class GroupCommitter: @unchecked Sendable {
         record(batchSize: batch.count)
         for job in batch { job.finish() }
         // After the waiters are woken: the metrics backend's lock is never on their path.
-        StoreMetrics.committed(.sqlite, took: took)
-        StoreMetrics.batch(size: batch.count)
+        metrics.committed(took: took)
+        metrics.batch(size: batch.count)
     }
 
     private func fail(_ batch: [Job], _ error: any Error) {

@@ -50,6 +50,8 @@ final class TestApp {
     /// - Parameter webhooks: nil: as in development and tests (COFFER_WEBHOOK_ALLOW_PRIVATE=true,
     ///   plain HTTP allowed), so the test's receiver on loopback can be reached.
     init(money: MoneySettings = MoneySettings(), webhooks: WebhookSettings? = nil, backend: TestBackend = .sqlite) throws {
+        // Before any store opens, as in cofferd: stores keep the metric handles they make.
+        _ = TestMetrics.registry
         self.backend = backend
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
