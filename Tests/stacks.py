@@ -13,6 +13,12 @@ import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 BIN_DIR = pathlib.Path(os.environ.get("COFFER_BIN_DIR", REPO / ".build" / "debug"))
+_databases = {}
+
+
+def stack_database(base_url):
+    """The DATABASE_URL of the running stack answering at `base_url`."""
+    return _databases[base_url]
 
 
 def free_port():
@@ -32,7 +38,8 @@ def wait_for(check, what, timeout=20):
 
 @contextlib.contextmanager
 def running_stack(prefix, **extra_environment):
-    """Yields (base URL, DATABASE_URL) while the stack runs; stops it and removes its files after."""
+    """Yields the base URL while the stack runs (`stack_database` names its database); stops it and
+    removes its files after."""
     work = pathlib.Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
     port = free_port()
     env = dict(os.environ, APP_ENV="test", ACCESS_TOKEN_TTL_S="75", ARGON2_MEMORY_KIB="4096", ARGON2_ITERATIONS="1",
@@ -44,7 +51,9 @@ def running_stack(prefix, **extra_environment):
         wait_for(lambda: (work / "stack.ready").exists() or launcher.poll() is not None, "the stack", timeout=30)
         if launcher.poll() is not None:
             raise RuntimeError(f"the stack did not start: {(work / 'stack.log').read_text()}")
-        yield f"http://127.0.0.1:{port}", f"sqlite://{work}/coffer.db"
+        base = f"http://127.0.0.1:{port}"
+        _databases[base] = f"sqlite://{work}/coffer.db"
+        yield base
     finally:
         launcher.send_signal(signal.SIGTERM)
         launcher.wait(timeout=20)

@@ -6,20 +6,12 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from stacks import BIN_DIR, REPO, running_stack  # noqa: E402
-
-_databases = {}
-
-
-def stack_database(base_url):
-    """The DATABASE_URL of the stack answering at `base_url`."""
-    return _databases[base_url]
+from stacks import REPO, running_stack  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def stack():
-    with running_stack("coffer-browser-") as (base, database):
-        _databases[base] = database
+    with running_stack("coffer-browser-") as base:
         yield base
 
 

@@ -4,7 +4,7 @@ import subprocess
 import time
 import urllib.request
 
-from conftest import BIN_DIR, stack_database
+from stacks import BIN_DIR, stack_database
 
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains

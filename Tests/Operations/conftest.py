@@ -10,5 +10,5 @@ from stacks import running_stack  # noqa: E402
 
 @pytest.fixture(scope="session")
 def stack():
-    with running_stack("coffer-operations-") as (base, _):
+    with running_stack("coffer-operations-") as base:
         yield base
