@@ -64,3 +64,20 @@ public enum LedgerChecks {
         ]
     }
 }
+
+/// Counts `coffer verify`'s checks as a store runs them: its own checks, then the portable ones.
+public struct LedgerCheckProgress {
+    private let total: Int
+    private var done = 0
+    private let report: (_ done: Int, _ total: Int) -> Void
+
+    public init(ownChecks: Int, portableChecks: Int, report: @escaping (_ done: Int, _ total: Int) -> Void) {
+        total = ownChecks + portableChecks
+        self.report = report
+    }
+
+    public mutating func advance() {
+        done += 1
+        report(done, total)
+    }
+}

@@ -107,7 +107,7 @@ public protocol StoreReader {
 
     /// Recomputes the ledger from the journal and lists every place it disagrees with itself
     /// (`coffer verify`); empty when the books are sound. `progress` hears after each check.
-    func ledgerDiscrepancies(progress: (_ done: Int, _ total: Int) -> Void) throws -> [String]
+    func ledgerDiscrepancies(progress: @escaping (_ done: Int, _ total: Int) -> Void) throws -> [String]
 }
 
 extension StoreReader {

@@ -11,15 +11,10 @@ extension PostgresSession {
     /// Recomputes the ledger from the journal and reports every place it disagrees with itself.
     /// Run it inside a read transaction, so every check sees the same snapshot. Sums are numeric
     /// on PostgreSQL, so they are compared in SQL and printed as text.
-    public func ledgerDiscrepancies(progress: (_ done: Int, _ total: Int) -> Void) throws -> [String] {
+    public func ledgerDiscrepancies(progress: @escaping (_ done: Int, _ total: Int) -> Void) throws -> [String] {
         var found: [String] = []
         let portable = LedgerChecks.portable(now: .now())
-        let total = 6 + portable.count
-        var done = 0
-        func advance() {
-            done += 1
-            progress(done, total)
-        }
+        var checks = LedgerCheckProgress(ownChecks: 6, portableChecks: portable.count, report: progress)
         for row in try send(
             """
             SELECT a.id, a.balance::text, COALESCE(j.total, 0)::text, a.posting_count::text, COALESCE(j.count, 0)::text,
@@ -34,17 +29,17 @@ extension PostgresSession {
             if row.bool(5) { found.append("account \(row.text(0)): balance \(row.text(1)) but its postings sum to \(row.text(2))") }
             if row.bool(6) { found.append("account \(row.text(0)): counts \(row.text(3)) postings but has \(row.text(4))") }
         }
-        advance()
+        checks.advance()
         for row in try send("SELECT currency, SUM(amount)::text FROM postings GROUP BY currency HAVING SUM(amount) <> 0").rows {
             found.append("currency \(row.text(0)): postings sum to \(row.text(1)), not 0")
         }
-        advance()
+        checks.advance()
         for row in try send(
             "SELECT entry_id, SUM(amount)::text, count(*) FROM postings GROUP BY entry_id HAVING SUM(amount) <> 0 OR count(*) <> 2"
         ).rows {
             found.append("entry \(row.text(0)): \(row.text(2)) postings summing to \(row.text(1))")
         }
-        advance()
+        checks.advance()
         for row in try send(
             """
             SELECT t.id FROM transfers t
@@ -57,7 +52,7 @@ extension PostgresSession {
         ).rows {
             found.append("transfer \(row.text(0)): does not have exactly its two sides")
         }
-        advance()
+        checks.advance()
         for row in try send(
             """
             SELECT id, account_id FROM (
@@ -67,14 +62,14 @@ extension PostgresSession {
         ).rows {
             found.append("transaction \(row.text(0)) on account \(row.text(1)): balance_after disagrees with the running sum")
         }
-        advance()
+        checks.advance()
         for row in try send("SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0").rows {
             found.append("account \(row.text(0)): negative balance \(row.int64(1))")
         }
-        advance()
+        checks.advance()
         for check in portable {
             for row in try send(check).rows { found.append(row.text(0)) }
-            advance()
+            checks.advance()
         }
         return found
     }

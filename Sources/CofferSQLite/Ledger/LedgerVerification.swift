@@ -10,15 +10,10 @@ extension Database {
 
     /// Recomputes the ledger from the journal and reports every place it disagrees with itself.
     /// Run it inside a read transaction, so every check sees the same snapshot.
-    public func ledgerDiscrepancies(progress: (_ done: Int, _ total: Int) -> Void) throws -> [String] {
+    public func ledgerDiscrepancies(progress: @escaping (_ done: Int, _ total: Int) -> Void) throws -> [String] {
         var found: [String] = []
         let portable = LedgerChecks.portable(now: .now())
-        let total = 6 + portable.count
-        var done = 0
-        func advance() {
-            done += 1
-            progress(done, total)
-        }
+        var checks = LedgerCheckProgress(ownChecks: 6, portableChecks: portable.count, report: progress)
         try forEachRow(
             """
             SELECT a.id, a.balance, COALESCE(j.total, 0), a.posting_count, COALESCE(j.count, 0)
@@ -35,15 +30,15 @@ extension Database {
                 found.append("account \(row.text(0)): counts \(row.int64(3)) postings but has \(row.int64(4))")
             }
         }
-        advance()
+        checks.advance()
         try forEachRow("SELECT currency, SUM(amount) FROM postings GROUP BY currency HAVING SUM(amount) != 0") { row in
             found.append("currency \(row.text(0)): postings sum to \(row.int64(1)), not 0")
         }
-        advance()
+        checks.advance()
         try forEachRow("SELECT entry_id, SUM(amount), count(*) FROM postings GROUP BY entry_id HAVING SUM(amount) != 0 OR count(*) != 2") { row in
             found.append("entry \(row.text(0)): \(row.int64(2)) postings summing to \(row.int64(1))")
         }
-        advance()
+        checks.advance()
         try forEachRow(
             """
             SELECT t.id FROM transfers t
@@ -56,7 +51,7 @@ extension Database {
         ) { row in
             found.append("transfer \(row.text(0)): does not have exactly its two sides")
         }
-        advance()
+        checks.advance()
         try forEachRow(
             """
             SELECT id, account_id FROM (
@@ -66,14 +61,14 @@ extension Database {
         ) { row in
             found.append("transaction \(row.text(0)) on account \(row.text(1)): balance_after disagrees with the running sum")
         }
-        advance()
+        checks.advance()
         try forEachRow("SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0") { row in
             found.append("account \(row.text(0)): negative balance \(row.int64(1))")
         }
-        advance()
+        checks.advance()
         for check in portable {
             try forEachRow(check) { found.append($0.text(0)) }
-            advance()
+            checks.advance()
         }
         return found
     }
