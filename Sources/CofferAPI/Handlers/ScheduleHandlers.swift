@@ -13,19 +13,12 @@ struct ScheduleHandlers {
         router.add(.post, "/v1/scheduled-transfers") { context in
             let principal = try authenticator.principal(&context, roles: [.user, .admin])
             var fields = try RequestBody.fields(of: context.request)
-            let from = fields.identifier("from_account_id")
-            let to = fields.identifier("to_account_id")
-            let amount = fields.amount()
-            let currency = fields.currency(required: false, supported: settings.supportedCurrencies)
-            let description = fields.description()
-            let metadata = fields.metadata()
+            let transfer = TransferFields.read(&fields, currencies: settings.supportedCurrencies)
             let start = fields.date("start_date")
             let interval = fields.choice("interval", of: ScheduledTransfer.Interval.allCases.map(\.rawValue)).flatMap(ScheduledTransfer.Interval.init)
             let end = fields.date("end_date", required: false)
             try fields.finish()
-            let order = ScheduleService.Order(
-                fromAccountID: from!, toAccountID: to!, amount: amount!, currency: currency, description: description,
-                metadata: metadata ?? .empty, startDate: start!, interval: interval!, endDate: end)
+            let order = ScheduleService.Order(transfer: transfer!, startDate: start!, interval: interval!, endDate: end)
             return try writes.run(
                 context, principal: principal,
                 perform: { tx in try schedules.create(in: tx, order, by: principal, origin: context.origin) },

@@ -16,22 +16,18 @@ struct TransferHandlers {
         router.add(.post, "/v1/transfers") { context in
             let principal = try authenticator.principal(&context, roles: [.user, .admin])
             var fields = try RequestBody.fields(of: context.request)
-            let from = fields.identifier("from_account_id")
-            let to = fields.identifier("to_account_id")
-            let amount = fields.amount()
-            let currency = fields.currency(required: false, supported: settings.supportedCurrencies)
-            let description = fields.description()
-            let metadata = fields.metadata()
+            let order = TransferFields.read(&fields, currencies: settings.supportedCurrencies)
             try fields.finish()
+            guard let order else { preconditionFailure("finish() throws when a required field is missing") }
             let write = try writes.request(context, principal: principal)
             if let earlier = try writes.earlierAnswer(context, write) { return earlier }
-            let parties = try payments.transferParties(from: from!, to: to!, by: principal)
+            let parties = try payments.transferParties(from: order.fromAccountID, to: order.toAccountID, by: principal)
             return try writes.run(
                 context, write,
                 perform: { tx in
                     try payments.transfer(
-                        in: tx, parties, amount: amount!, currency: currency, description: description, metadata: metadata ?? .empty,
-                        by: principal, origin: context.origin)
+                        in: tx, parties, amount: order.amount, currency: order.currency, description: order.description,
+                        metadata: order.metadata, by: principal, origin: context.origin)
                 },
                 render: { transfer in
                     var response = Response.json(ResourceJSON.transfer(transfer), status: .created)
@@ -97,31 +93,21 @@ struct TransferHandlers {
 
     /// `transfers`: 1 … 1,000 objects with the fields of `POST /v1/transfers` and `metadata`;
     /// a bad field is named with its item (`transfers[3].amount`).
-    private func batchItems(_ fields: inout FieldReader) -> [TransferBatchService.Item]? {
+    private func batchItems(_ fields: inout FieldReader) -> [TransferOrder]? {
         guard let elements = fields.array("transfers") else { return nil }
         guard (1...TransferBatchService.itemsMax).contains(elements.count) else {
             fields.fail("transfers", "must hold 1 to \(TransferBatchService.itemsMax) items")
             return nil
         }
-        var items: [TransferBatchService.Item] = []
+        var items: [TransferOrder] = []
         for (index, element) in elements.enumerated() {
             guard var item = try? FieldReader(element) else {
                 fields.fail("transfers[\(index)]", "must be an object")
                 continue
             }
-            let from = item.identifier("from_account_id")
-            let to = item.identifier("to_account_id")
-            let amount = item.amount()
-            let currency = item.currency(required: false, supported: settings.supportedCurrencies)
-            let description = item.description()
-            let metadata = item.metadata()
+            let order = TransferFields.read(&item, currencies: settings.supportedCurrencies)
             fields.fail(nested: item, prefix: "transfers[\(index)]")
-            if let from, let to, let amount, item.problems.isEmpty {
-                items.append(
-                    TransferBatchService.Item(
-                        fromAccountID: from, toAccountID: to, amount: amount, currency: currency, description: description,
-                        metadata: metadata ?? .empty))
-            }
+            if let order, item.problems.isEmpty { items.append(order) }
         }
         return items.count == elements.count ? items : nil
     }

@@ -43,13 +43,7 @@ public struct PaymentService {
     }
 
     public func transferParties(from fromID: String, to toID: String, by principal: Principal) throws -> TransferParties {
-        guard let from = try store.readOnce({ try $0.account(id: fromID) }), from.isControlled(by: principal) else {
-            throw AppError(.notFound, "There is no account with id \(fromID).", details: ["field": "from_account_id"])
-        }
-        guard let to = try store.readOnce({ try $0.account(id: toID) }) else {
-            throw AppError(.notFound, "There is no account with id \(toID).", details: ["field": "to_account_id"])
-        }
-        return TransferParties(from: from, to: to)
+        try store.readOnce { try TransferParties.find(from: fromID, to: toID, by: principal, in: $0) }
     }
 
     public func moveCash(

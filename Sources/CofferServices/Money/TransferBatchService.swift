@@ -15,24 +15,6 @@ public struct TransferBatchService {
         case independent
     }
 
-    public struct Item: Sendable {
-        public let fromAccountID: String
-        public let toAccountID: String
-        public let amount: Int64
-        public let currency: Currency?
-        public let description: String?
-        public let metadata: Metadata
-
-        public init(fromAccountID: String, toAccountID: String, amount: Int64, currency: Currency?, description: String?, metadata: Metadata) {
-            self.fromAccountID = fromAccountID
-            self.toAccountID = toAccountID
-            self.amount = amount
-            self.currency = currency
-            self.description = description
-            self.metadata = metadata
-        }
-    }
-
     /// One item's outcome, in item order.
     public enum ItemOutcome: Sendable {
         case applied(Transfer)
@@ -51,7 +33,7 @@ public struct TransferBatchService {
 
     /// In `atomic` mode a refused item throws `batch_item_failed` naming it, and the caller's
     /// transaction (with every item before it) rolls back.
-    public func run(in tx: WriteTransaction, _ mode: Mode, _ items: [Item], by principal: Principal, origin: RequestOrigin) throws -> [ItemOutcome] {
+    public func run(in tx: WriteTransaction, _ mode: Mode, _ items: [TransferOrder], by principal: Principal, origin: RequestOrigin) throws -> [ItemOutcome] {
         precondition((1...Self.itemsMax).contains(items.count), "batch sizes are validated before the write")
         let db = tx.db
         let engine = LedgerEngine(db: db, plans: settings.plans, maxBalance: settings.maxBalance)
@@ -86,13 +68,10 @@ public struct TransferBatchService {
 
     /// One transfer, with the checks of `POST /v1/transfers`: the source must be the caller's (or
     /// the caller an admin), else the item is "not found", and so is a missing destination.
-    private func apply(_ item: Item, _ engine: LedgerEngine, _ db: any StoreWriter, _ principal: Principal, _ audit: AuditRecorder) throws -> Transfer {
-        guard let from = try db.account(id: item.fromAccountID), from.isControlled(by: principal) else {
-            throw AppError(.notFound, "There is no account with id \(item.fromAccountID).", details: ["field": "from_account_id"])
-        }
-        guard let to = try db.account(id: item.toAccountID) else {
-            throw AppError(.notFound, "There is no account with id \(item.toAccountID).", details: ["field": "to_account_id"])
-        }
+    private func apply(_ item: TransferOrder, _ engine: LedgerEngine, _ db: any StoreWriter, _ principal: Principal, _ audit: AuditRecorder) throws -> Transfer
+    {
+        let parties = try PaymentService.TransferParties.find(from: item.fromAccountID, to: item.toAccountID, by: principal, in: db)
+        let (from, to) = (parties.from, parties.to)
         let receipt: LedgerReceipt
         do {
             receipt = try engine.post(

@@ -13,27 +13,15 @@ public struct ScheduleService {
         self.clock = clock
     }
 
+    /// A standing order: the transfer, and when it runs.
     public struct Order: Sendable {
-        public let fromAccountID: String
-        public let toAccountID: String
-        public let amount: Int64
-        public let currency: Currency?
-        public let description: String?
-        public let metadata: Metadata
+        public let transfer: TransferOrder
         public let startDate: CivilDate
         public let interval: ScheduledTransfer.Interval
         public let endDate: CivilDate?
 
-        public init(
-            fromAccountID: String, toAccountID: String, amount: Int64, currency: Currency?, description: String?, metadata: Metadata,
-            startDate: CivilDate, interval: ScheduledTransfer.Interval, endDate: CivilDate?
-        ) {
-            self.fromAccountID = fromAccountID
-            self.toAccountID = toAccountID
-            self.amount = amount
-            self.currency = currency
-            self.description = description
-            self.metadata = metadata
+        public init(transfer: TransferOrder, startDate: CivilDate, interval: ScheduledTransfer.Interval, endDate: CivilDate?) {
+            self.transfer = transfer
             self.startDate = startDate
             self.interval = interval
             self.endDate = endDate
@@ -48,17 +36,14 @@ public struct ScheduleService {
         if let end = order.endDate, end < order.startDate { problems.append(FieldError("end_date", "must not be before start_date")) }
         if order.startDate.year >= 9999 { problems.append(FieldError("start_date", "must be before 9999-01-01")) }
         if !problems.isEmpty { throw AppError.validation(problems) }
-        guard let from = try db.account(id: order.fromAccountID), from.isControlled(by: principal) else {
-            throw AppError(.notFound, "There is no account with id \(order.fromAccountID).", details: ["field": "from_account_id"])
-        }
-        guard try db.account(id: order.toAccountID) != nil else {
-            throw AppError(.notFound, "There is no account with id \(order.toAccountID).", details: ["field": "to_account_id"])
-        }
-        try LedgerRules.requireCurrency(order.currency, matches: from)
+        let transfer = order.transfer
+        let from = try PaymentService.TransferParties.find(from: transfer.fromAccountID, to: transfer.toAccountID, by: principal, in: db).from
+        try LedgerRules.requireCurrency(transfer.currency, matches: from)
         let schedule = ScheduledTransfer(
-            id: Identifier.make(at: now), userID: principal.userID, fromAccountID: from.id, toAccountID: order.toAccountID, amount: order.amount,
-            currency: order.currency, description: order.description, metadata: order.metadata, startDate: order.startDate,
-            interval: order.interval, endDate: order.endDate, status: .active, nextRunOn: order.startDate, createdAt: now)
+            id: Identifier.make(at: now), userID: principal.userID, fromAccountID: from.id, toAccountID: transfer.toAccountID,
+            amount: transfer.amount, currency: transfer.currency, description: transfer.description, metadata: transfer.metadata,
+            startDate: order.startDate, interval: order.interval, endDate: order.endDate, status: .active, nextRunOn: order.startDate,
+            createdAt: now)
         try db.insertScheduledTransfer(schedule)
         try Self.enqueueRun(schedule.id, on: order.startDate, db, now: now)
         try AuditRecorder(origin: origin, clock: clock).record(
