@@ -47,10 +47,7 @@ let package = Package(
             ]),
         .target(
             name: "CofferAPI",
-            dependencies: [
-                "CofferCore", "CofferHTTP", "CofferServices", .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-            ],
+            dependencies: ["CofferCore", "CofferHTTP", "CofferServices", .product(name: "HTTPTypes", package: "swift-http-types")],
             resources: [.copy("Resources/openapi.json")]
         ),
         .target(

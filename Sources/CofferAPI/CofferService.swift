@@ -38,7 +38,7 @@ public enum CofferService {
         let writes = IdempotentResponses(writes: services.writes)
         HealthHandlers(database: services.database, startedAt: settings.startedAt).register(in: &router)
         MetadataHandlers(openAPIDocument: openAPIDocument).register(in: &router)
-        MetricsHandlers(gauges: services.queueGauges, exposition: settings.metricsExposition).register(in: &router)
+        MetricsHandlers(gauges: services.databaseGauges, exposition: settings.metricsExposition).register(in: &router)
         AuthHandlers(identity: services.identity, authenticator: authenticator, clock: clock).register(in: &router)
         AccountHolderHandlers(directory: services.directory, authenticator: authenticator).register(in: &router)
         AdminHandlers(administration: services.administration, authenticator: authenticator).register(in: &router)

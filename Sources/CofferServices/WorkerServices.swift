@@ -51,7 +51,7 @@ public struct WorkerServices {
     public let administration: UserAdministration
     public let directory: AccountHolderDirectory
     public let database: DatabaseHealth
-    public let queueGauges: QueueGauges
+    public let databaseGauges: DatabaseGauges
     public let writes: IdempotentWrites
 
     public init(store: any Store, settings: ServiceSettings) {
@@ -75,7 +75,7 @@ public struct WorkerServices {
         administration = UserAdministration(store: store, clock: clock)
         directory = AccountHolderDirectory(store: store)
         database = DatabaseHealth(store: store)
-        queueGauges = QueueGauges(store: store)
+        databaseGauges = DatabaseGauges(store: store)
         writes = IdempotentWrites(store: store, clock: clock, inFlight: settings.inFlightKeys)
     }
 }

@@ -50,13 +50,16 @@ final class ProgressBar {
 
     static func bar(_ label: String, done: Int, total: Int) -> String {
         let filled = total == 0 ? width : done * width / total
-        return "\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] "
-            + line("", done: done, total: total).trimmingCharacters(in: .whitespaces)
+        return "\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(figures(done, total))"
     }
 
     static func line(_ label: String, done: Int, total: Int) -> String {
-        let percent = total == 0 ? 100 : done * 100 / total
-        return "\(label) \(percent)% (\(done)/\(total))"
+        "\(label) \(figures(done, total))"
+    }
+
+    /// "42% (5/12)"
+    private static func figures(_ done: Int, _ total: Int) -> String {
+        "\(total == 0 ? 100 : done * 100 / total)% (\(done)/\(total))"
     }
 
     private static func write(_ text: String) {
