@@ -1,8 +1,9 @@
 import CofferCore
-import CofferSQLite
 import CofferStore
 import Foundation
 import XCTest
+
+@testable import CofferSQLite
 
 /// The SQLite wrapper against real database files.
 final class DatabaseTests: XCTestCase {
@@ -166,6 +167,18 @@ final class DatabaseTests: XCTestCase {
         XCTAssertThrowsError(try Migrator(migrations: migrations).migrate(db))
         XCTAssertEqual(try Migrator(migrations: migrations).appliedVersions(db), [1])
         XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'b'"), 0)
+    }
+
+    /// The webhook relay polls the events after its cursor on the writer connection. Written as
+    /// `?1 IS NULL OR seq > …` it read the whole table on every poll.
+    func testTheRelayReadsEventsFromItsCursorWithoutAScan() throws {
+        let db = try Database(path: directory.appendingPathComponent("plan.db").path)
+        try Migrator().migrate(db)
+        let fromStart = try db.query("EXPLAIN QUERY PLAN \(Database.eventsFromStart)", [.integer(1)]) { $0.text(3) }
+        XCTAssertEqual(fromStart, ["SCAN events"], "from the start: the first rows in order, then LIMIT")
+        let afterCursor = try db.query("EXPLAIN QUERY PLAN \(Database.eventsAfterCursor)", [.text("x"), .integer(1)]) { $0.text(3) }
+        XCTAssertTrue(afterCursor.contains("SEARCH events USING INTEGER PRIMARY KEY (rowid>?)"), "\(afterCursor)")
+        XCTAssertFalse(afterCursor.contains("SCAN events"), "\(afterCursor)")
     }
 
     func testConcurrentMigratorsOnSeparateConnectionsApplyOnce() throws {

@@ -326,6 +326,19 @@ class StoreContractTests: XCTestCase {
         XCTAssertEqual(try store.readOnce { try $0.idempotencyRecord(userID: owner.id, key: "k", now: later) }?.fingerprint, [9])
         XCTAssertEqual(try store.write { try $0.purgeExpiredIdempotencyKeys(now: later.adding(seconds: 60)) }, 1)
     }
+
+    /// The relay's read, from the start and from a cursor: oldest first, each event once, and
+    /// nothing past the last one.
+    func testEventsAfterACursorComeOldestFirst() throws {
+        let ids = (0..<7).map { _ in Identifier.make(at: now) }
+        try store.write { db in
+            for id in ids { try db.appendEvent(Event(id: id, type: .transactionCreated, createdAt: now, data: [:], userIDs: ["u"])) }
+        }
+        XCTAssertEqual(try store.read { try $0.events(after: nil, limit: 3) }.map(\.id), Array(ids.prefix(3)))
+        XCTAssertEqual(try store.read { try $0.events(after: ids[2], limit: 3) }.map(\.id), Array(ids[3..<6]))
+        XCTAssertEqual(try store.read { try $0.events(after: ids[5], limit: 3) }.map(\.id), [ids[6]])
+        XCTAssertEqual(try store.read { try $0.events(after: ids[6], limit: 3) }.map(\.id), [])
+    }
 }
 
 /// A store handed to a thread that is the only one to use it.

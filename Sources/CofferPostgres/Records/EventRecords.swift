@@ -12,14 +12,14 @@ extension PostgresSession {
             ])
     }
 
+    /// Two texts, not `$1 IS NULL OR seq > …`, which cannot start an index scan at the cursor
+    /// and so read the table from its first event on every poll.
     public func events(after: String?, limit: Int) throws -> [Event] {
-        try query(
-            """
-            SELECT id, type, created_at, data, user_id, other_user_id FROM events
-            WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
-              AND ($1::text IS NULL OR seq > (SELECT seq FROM events WHERE id = $1))
-            ORDER BY seq LIMIT $2
-            """, [after.postgresValue, .integer(Int64(limit))], Event.init(row:))
+        let columns = "SELECT id, type, created_at, data, user_id, other_user_id FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+        guard let after else { return try query("\(columns) ORDER BY seq LIMIT $1", [.integer(Int64(limit))], Event.init(row:)) }
+        return try query(
+            "\(columns) AND seq > (SELECT seq FROM events WHERE id = $1) ORDER BY seq LIMIT $2", [.text(after), .integer(Int64(limit))],
+            Event.init(row:))
     }
 
     /// Oldest first, keyset-paged on the outbox's sequence. Only events of transactions older than
