@@ -27,7 +27,8 @@ let package = Package(
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        .target(name: "CofferCore"),
+        .systemLibrary(name: "CLinuxRandom"),
+        .target(name: "CofferCore", dependencies: ["CLinuxRandom"]),
         .target(name: "CofferLogging", dependencies: ["CofferCore", .product(name: "Logging", package: "swift-log")]),
         .target(name: "CofferStore", dependencies: ["CofferCore", .product(name: "CoreMetrics", package: "swift-metrics")]),
         .target(name: "CofferSQLite", dependencies: ["CofferCore", "CofferStore", "CSQLite3"]),

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A allowed=(
-  [CofferCore]=""
+  [CofferCore]="CLinuxRandom"
   [CofferStore]="CofferCore"
   [CofferSQLite]="CofferCore CofferStore CSQLite3"
   [CofferPostgres]="CofferCore CofferStore CPostgres"

@@ -1,4 +1,6 @@
 import CofferCore
+import Foundation
+import Synchronization
 import XCTest
 
 final class TimeAndIdentifierTests: XCTestCase {
@@ -27,6 +29,25 @@ final class TimeAndIdentifierTests: XCTestCase {
         XCTAssertNotEqual(Identifier.make(), Identifier.make())
         XCTAssertFalse(Identifier.isWellFormed("1"))
         XCTAssertFalse(Identifier.isWellFormed(first.uppercased()))
+    }
+
+    /// The pooled kernel randomness behind identifiers: threads drawing at once across many refills
+    /// never see a value twice, and every bit is set about half the time.
+    func testPooledRandomnessNeverRepeatsAcrossThreadsAndRefills() {
+        let perThread = 4096
+        let collected = Mutex<[UInt64]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            var random = KernelRandom()
+            let mine = (0..<perThread).map { _ in random.next() }
+            collected.withLock { $0 += mine }
+        }
+        let draws = collected.withLock { $0 }
+        XCTAssertEqual(draws.count, 4 * perThread)
+        XCTAssertEqual(Set(draws).count, draws.count, "4 × 4096 draws span 32 refills of the 4 KiB pool")
+        for bit in 0..<64 {
+            let set = draws.filter { $0 & (1 << UInt64(bit)) != 0 }.count
+            XCTAssertTrue((draws.count * 45 / 100...draws.count * 55 / 100).contains(set), "bit \(bit) set \(set) times")
+        }
     }
 }
 

@@ -6,7 +6,7 @@ public enum Identifier {
     /// Written straight into 36 bytes: a transfer makes five of these, and building them from
     /// per-byte strings cost more than the rest of the ledger write (callgrind, BENCHMARKS.md).
     public static func make(at time: Timestamp = .now()) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = KernelRandom()
         let millis = UInt64(bitPattern: time.millisecondsSinceEpoch)
         let random: (UInt64, UInt16) = (generator.next(), generator.next())
         return String(unsafeUninitializedCapacity: 36) { out in

@@ -29,7 +29,7 @@ public enum RequestID {
 
     /// 128 random bits as 32 hex digits, the same shape as nginx's `$request_id`.
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = KernelRandom()
         let high: UInt64 = generator.next()
         let low: UInt64 = generator.next()
         return hex(high) + hex(low)
