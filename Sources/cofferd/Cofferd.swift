@@ -124,7 +124,7 @@ struct Cofferd {
                 "startup_ms": .stringConvertible(
                     Double(startup.components.attoseconds / 1_000_000_000_000) / 1000
                         + Double(startup.components.seconds) * 1000),
-            ])
+            ].merging(stores.committerNice.map { ["committer_nice": .stringConvertible($0)] } ?? [:]) { first, _ in first })
 
         var received: Int32 = 0
         sigwait(&signals, &received)

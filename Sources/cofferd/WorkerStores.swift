@@ -16,10 +16,17 @@ final class WorkerStores: @unchecked Sendable {
     /// Keeps the SQLite file open for the life of the process (its WAL is not checkpointed away
     /// between requests).
     private let primary: (any Store)?
+    /// The SQLite committer's nice value (its raise needs RLIMIT_NICE or CAP_SYS_NICE), for the
+    /// startup line; nil on PostgreSQL.
+    let committerNice: Int32?
 
-    private init(make: @escaping @Sendable () throws -> any Store, primary: (any Store)?, stop: @escaping @Sendable (Logger) -> Void) {
+    private init(
+        make: @escaping @Sendable () throws -> any Store, primary: (any Store)?, committerNice: Int32? = nil,
+        stop: @escaping @Sendable (Logger) -> Void
+    ) {
         self.make = make
         self.primary = primary
+        self.committerNice = committerNice
         stopAfterWorkers = stop
     }
 
@@ -43,7 +50,7 @@ final class WorkerStores: @unchecked Sendable {
         let workerOptions = options(config, committer: committer)
         return WorkerStores(
             make: { SQLiteStore(database: try Database(path: path, options: workerOptions)) },
-            primary: SQLiteStore(database: primary),
+            primary: SQLiteStore(database: primary), committerNice: committer.raisedPriority ? GroupCommitter.niceValue : 0,
             stop: { logger in
                 committer.stop()
                 let batches = committer.statistics

@@ -138,6 +138,34 @@ final class CofferdLifecycleTests: XCTestCase {
         XCTAssertEqual(stopped?["drained"] as? Bool, true)
     }
 
+    /// The committer asks for nice -10 (every write waits on that one thread); it gets it as root
+    /// or with RLIMIT_NICE, and the startup line says which. No other thread is raised.
+    func testTheCommitterAloneRunsAtRaisedPriorityAndTheStartupLineSaysSo() throws {
+        let cofferd = try CofferdProcess(directory: directory)
+        try cofferd.start()
+        defer { cofferd.stop() }
+        let started = try XCTUnwrap(cofferd.logLines.first { $0["event"] as? String == "startup" }, cofferd.log)
+        let reported = try XCTUnwrap(started["committer_nice"] as? String, "\(started)")
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(__RLIMIT_NICE.rawValue), &limit)
+        if geteuid() == 0 || limit.rlim_cur >= 30 { XCTAssertEqual(reported, "-10") } else { XCTAssertEqual(reported, "0") }
+
+        let tasks = "/proc/\(cofferd.process.processIdentifier)/task"
+        let nices = try FileManager.default.contentsOfDirectory(atPath: tasks).map { task -> Int in
+            let stat = try String(contentsOfFile: "\(tasks)/\(task)/stat", encoding: .utf8)
+            // After the command name's closing parenthesis, nice is the 17th field.
+            let fields = stat[stat.range(of: ")", options: .backwards)!.upperBound...].split(separator: " ")
+            return try XCTUnwrap(Int(fields[16]), stat)
+        }
+        XCTAssertGreaterThan(nices.count, 2, "the main thread, the committer and the workers")
+        if reported == "-10" {
+            XCTAssertEqual(nices.filter { $0 == -10 }.count, 1, "\(nices)")
+            XCTAssertEqual(nices.filter { $0 == 0 }.count, nices.count - 1, "\(nices)")
+        } else {
+            XCTAssertEqual(Set(nices), [0], "\(nices)")
+        }
+    }
+
     private func liveness(over stream: SocketStream) -> String {
         let client = FastCGIClient()
         stream.send(client.head([("REQUEST_METHOD", "GET"), ("DOCUMENT_URI", "/v1/health/live"), ("QUERY_STRING", "")]) + client.body([]))
