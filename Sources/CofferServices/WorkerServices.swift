@@ -11,6 +11,8 @@ public struct ServiceSettings: Sendable {
     public var money: MoneySettings
     public var clock: Clock
     public var inFlightKeys: InFlightKeys
+    /// Who owns which account, remembered for every worker of the process.
+    public var accountOwnerships = AccountOwnershipCache()
     /// How many Argon2id computations may run at once (nil: no bound).
     public var hashingSlots: PasswordHashingSlots?
     public var webhooks = WebhookSettings()
@@ -61,7 +63,7 @@ public struct WorkerServices {
             store: store, tokens: AccessTokens(secret: settings.jwtSecret, settings: settings.auth, clock: clock),
             settings: settings.auth, dummyHash: settings.dummyPasswordHash, hashingSlots: settings.hashingSlots, clock: clock)
         accounts = AccountService(store: store, settings: settings.money, clock: clock)
-        payments = PaymentService(store: store, settings: settings.money, clock: clock)
+        payments = PaymentService(store: store, settings: settings.money, ownerships: settings.accountOwnerships, clock: clock)
         history = HistoryService(store: store, clock: clock)
         cards = CardService(store: store, settings: settings.money, clock: clock)
         holds = HoldService(store: store, settings: settings.money, clock: clock)

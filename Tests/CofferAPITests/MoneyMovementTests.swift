@@ -133,6 +133,29 @@ class MoneyMovementTests: APITestCase {
         XCTAssertEqual(transfer(ann, a, ownEuros, 10).json["error"]?["details"]?["to_currency"], "EUR", "your own account is described")
     }
 
+    /// Owners are remembered once an account has been used (`AccountOwnershipCache`), but who asks
+    /// is checked on every request, and the account's status is read under its lock each time.
+    func testARememberedAccountIsStillSomeoneElsesAndItsStatusStillCounts() throws {
+        let ann = t.member()
+        let bob = t.member()
+        let admin = try t.member(role: .admin)
+        let a = t.openAccount(ann)
+        let b = t.openAccount(bob)
+        t.deposit(ann, a, 1_000)
+        XCTAssertEqual(transfer(ann, a, b, 10).status, 201)
+        XCTAssertEqual(transfer(bob, b, a, 5).status, 201, "both accounts are known to the process now")
+        try assertUnchanged([a, b], { transfer(bob, a, b, 10) }, code: "not_found")
+        try assertUnchanged([a, b], { t.deposit(bob, a, 10) }, code: "not_found")
+        try assertUnchanged(
+            [a, b], { t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": 1], token: bob.accessToken) },
+            code: "not_found")
+        XCTAssertEqual(t.send(.patch, "/v1/accounts/\(a)", body: ["status": "frozen"], token: admin.accessToken).status, 200)
+        try assertUnchanged([a, b], { transfer(ann, a, b, 10) }, code: "account_not_active")
+        XCTAssertEqual(t.send(.patch, "/v1/accounts/\(a)", body: ["status": "active"], token: admin.accessToken).status, 200)
+        XCTAssertEqual(transfer(ann, a, b, 10).status, 201)
+        XCTAssertEqual(try t.balance(a), 985)
+    }
+
     func testAdminsMayMoveMoneyOnAnyAccountAndSupportMayNot() throws {
         let ann = t.member()
         let admin = try t.member(role: .admin)

@@ -44,12 +44,32 @@ public struct Account: Sendable, Equatable {
             pendingHolds: pendingHolds ?? self.pendingHolds)
     }
 
+    public var ownership: AccountOwnership { AccountOwnership(id: id, ownerUserID: ownerUserID, currency: currency) }
+
     /// Whether `principal` may read this account: its owner, or staff.
+    public func isVisible(to principal: Principal) -> Bool { ownership.isVisible(to: principal) }
+
+    /// Whether `principal` may move money out of it or change it as an owner: its owner, or an admin.
+    public func isControlled(by principal: Principal) -> Bool { ownership.isControlled(by: principal) }
+}
+
+/// What an account is given when it opens and keeps for life: its id, its owner and its currency.
+/// Accounts are never deleted and never change hands, so these facts, once read, stay true.
+public struct AccountOwnership: Sendable, Equatable {
+    public let id: String
+    public let ownerUserID: String
+    public let currency: Currency
+
+    public init(id: String, ownerUserID: String, currency: Currency) {
+        self.id = id
+        self.ownerUserID = ownerUserID
+        self.currency = currency
+    }
+
     public func isVisible(to principal: Principal) -> Bool {
         principal.role.seesEverything || ownerUserID == principal.userID
     }
 
-    /// Whether `principal` may move money out of it or change it as an owner: its owner, or an admin.
     public func isControlled(by principal: Principal) -> Bool {
         principal.role == .admin || ownerUserID == principal.userID
     }

@@ -23,11 +23,11 @@ public enum LedgerRules {
         }
     }
 
-    public static func requireCurrency(_ requested: Currency?, matches account: Account) throws(AppError) {
-        guard let requested, requested != account.currency else { return }
+    public static func requireCurrency(_ requested: Currency?, matches held: Currency) throws(AppError) {
+        guard let requested, requested != held else { return }
         throw AppError(
-            .currencyMismatch, "The account holds \(account.currency.code), not \(requested.code).",
-            details: ["account_currency": .string(account.currency.code), "requested_currency": .string(requested.code)])
+            .currencyMismatch, "The account holds \(held.code), not \(requested.code).",
+            details: ["account_currency": .string(held.code), "requested_currency": .string(requested.code)])
     }
 
     public static func requireSameCurrency(from: Account, to: Account) throws(AppError) {

@@ -56,7 +56,7 @@ extension LedgerEngine {
             }
         }
         try LedgerRules.requireActive(account)
-        try LedgerRules.requireCurrency(request.requestedCurrency, matches: account)
+        try LedgerRules.requireCurrency(request.requestedCurrency, matches: account.currency)
         let limits = plans[locked.ownerPlan]
         let pending = try db.pendingHoldCount(accountID: account.id, at: at)
         guard pending < limits.pendingHoldsPerAccount else {

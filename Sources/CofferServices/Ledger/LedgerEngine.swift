@@ -24,14 +24,14 @@ public struct LedgerEngine {
         case let .deposit(accountID):
             let (account, posting) = try load(accountID, requested)
             try requireTakesPart(account, posting)
-            try LedgerRules.requireCurrency(posting.requestedCurrency, matches: account)
+            try LedgerRules.requireCurrency(posting.requestedCurrency, matches: account.currency)
             let balance = try LedgerRules.credited(account, by: posting.amount, maxBalance: maxBalance)
             return try postAgainstBankCash(account, newBalance: balance, type: .deposit, posting)
         case let .withdrawal(accountID):
             let (locked, posting) = try loadLocked(accountID, requested)
             let account = locked.account
             try requireTakesPart(account, posting)
-            try LedgerRules.requireCurrency(posting.requestedCurrency, matches: account)
+            try LedgerRules.requireCurrency(posting.requestedCurrency, matches: account.currency)
             try requireFunded(locked, posting)
             return try postAgainstBankCash(account, newBalance: account.balance - posting.amount, type: .withdrawal, posting)
         case let .transfer(fromID, toID):
@@ -46,7 +46,7 @@ public struct LedgerEngine {
             let posting = Self.inTimeOrder(requested, after: locked)
             try requireTakesPart(from, posting)
             try requireTakesPart(to, posting)
-            try LedgerRules.requireCurrency(posting.requestedCurrency, matches: from)
+            try LedgerRules.requireCurrency(posting.requestedCurrency, matches: from.currency)
             try LedgerRules.requireSameCurrency(from: from, to: to)
             try LedgerRules.requireDistinct(from: from, to: to)
             try requireFunded(lockedFrom, posting)

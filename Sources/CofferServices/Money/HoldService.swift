@@ -97,7 +97,7 @@ public struct HoldService {
     /// A refusal that would tell something about someone else's destination account.
     private static func masks(_ error: AppError, _ destination: Account?, _ principal: Principal) -> Bool {
         guard let destination else { return false }
-        return !destination.isVisible(to: principal) && PaymentService.describesDestination(error, destination)
+        return !destination.isVisible(to: principal) && PaymentService.describesDestination(error, destination.id)
     }
 
     public func void(in tx: WriteTransaction, _ holdID: String, by principal: Principal, origin: RequestOrigin) throws -> Hold {

@@ -1,23 +1,25 @@
 import CofferCore
 import CofferStore
 
-/// Deposits, withdrawals and transfers: ownership checks (404) first, on the worker's own
-/// connection, then the ledger inside the write transaction, which also holds the
-/// Idempotency-Key record and the audit row.
+/// Deposits, withdrawals and transfers: ownership checks (404) first, from the process's
+/// `AccountOwnershipCache` or the worker's own connection, then the ledger inside the write
+/// transaction, which also holds the Idempotency-Key record and the audit row.
 ///
 /// The checks may run before the transaction because what they read never changes: an account
-/// keeps its id, holder and owner for life and is never deleted. The ledger engine loads both
+/// keeps its id, owner and currency for life and is never deleted. The ledger engine loads both
 /// accounts again for update, so every rule about their state (status, balance, limits) is
 /// decided under the lock. Keeping the checks out of the transaction keeps them off SQLite's
 /// single committer thread.
 public struct PaymentService {
     let store: any Store
     let settings: MoneySettings
+    let ownerships: AccountOwnershipCache
     let clock: Clock
 
-    public init(store: any Store, settings: MoneySettings, clock: Clock = .system) {
+    public init(store: any Store, settings: MoneySettings, ownerships: AccountOwnershipCache, clock: Clock = .system) {
         self.store = store
         self.settings = settings
+        self.ownerships = ownerships
         self.clock = clock
     }
 
@@ -31,19 +33,23 @@ public struct PaymentService {
 
     /// Money moves from an account the caller controls to any existing account.
     public struct TransferParties: Sendable {
-        let from: Account
-        let to: Account
+        let from: AccountOwnership
+        let to: AccountOwnership
     }
 
     public func cashAccount(_ accountID: String, by principal: Principal) throws -> CashAccount {
-        guard let account = try store.readOnce({ try $0.account(id: accountID) }), account.isControlled(by: principal) else {
+        guard let account = try ownership(of: accountID), account.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no account with this id.")
         }
         return CashAccount(id: account.id, ownerUserID: account.ownerUserID)
     }
 
     public func transferParties(from fromID: String, to toID: String, by principal: Principal) throws -> TransferParties {
-        try store.readOnce { try TransferParties.find(from: fromID, to: toID, by: principal, in: $0) }
+        try TransferParties.check(from: try ownership(of: fromID), fromID, to: try ownership(of: toID), toID, by: principal)
+    }
+
+    private func ownership(of accountID: String) throws -> AccountOwnership? {
+        try ownerships.ownership(of: accountID) { try store.readOnce { try $0.account(id: accountID)?.ownership } }
     }
 
     public func moveCash(
@@ -65,9 +71,9 @@ public struct PaymentService {
 
     /// Refusals that would tell something about the destination account: its status, its
     /// currency, or that its balance is near the maximum.
-    static func describesDestination(_ error: AppError, _ destination: Account) -> Bool {
+    static func describesDestination(_ error: AppError, _ destinationID: String) -> Bool {
         switch error.code {
-        case .accountNotActive, .balanceLimitExceeded: error.details["account_id"] == .string(destination.id)
+        case .accountNotActive, .balanceLimitExceeded: error.details["account_id"] == .string(destinationID)
         case .currencyMismatch: error.details["to_currency"] != nil
         default: false
         }
@@ -86,7 +92,7 @@ public struct PaymentService {
                     LedgerPosting(
                         .transfer(fromAccountID: from.id, toAccountID: to.id), amount: amount, requestedCurrency: currency,
                         description: description, metadata: metadata, at: clock.now()))
-        } catch let error as AppError where !to.isVisible(to: principal) && Self.describesDestination(error, to) {
+        } catch let error as AppError where !to.isVisible(to: principal) && Self.describesDestination(error, to.id) {
             // Someone else's account: one answer for every reason it cannot receive, so the code
             // tells neither its status, nor its currency, nor how full it is (SECURITY.md).
             throw AppError(.accountNotActive, "The destination account cannot receive this transfer.")

@@ -78,7 +78,7 @@ public struct TransferBatchService {
                 LedgerPosting(
                     .transfer(fromAccountID: from.id, toAccountID: to.id), amount: item.amount, requestedCurrency: item.currency,
                     description: item.description, metadata: item.metadata, at: clock.now()))
-        } catch let error as AppError where !to.isVisible(to: principal) && PaymentService.describesDestination(error, to) {
+        } catch let error as AppError where !to.isVisible(to: principal) && PaymentService.describesDestination(error, to.id) {
             throw AppError(.accountNotActive, "The destination account cannot receive this transfer.")
         }
         guard let transfer = receipt.transfer else { preconditionFailure("a transfer posting records a transfer") }

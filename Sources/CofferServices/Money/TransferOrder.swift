@@ -25,10 +25,14 @@ extension PaymentService.TransferParties {
     /// The two accounts of a transfer the principal asks for: the source must be theirs (or they
     /// an admin), else it is "not found", and so is a missing destination.
     static func find(from fromID: String, to toID: String, by principal: Principal, in db: any StoreReader) throws -> Self {
-        guard let from = try db.account(id: fromID), from.isControlled(by: principal) else {
+        try check(from: try db.account(id: fromID)?.ownership, fromID, to: try db.account(id: toID)?.ownership, toID, by: principal)
+    }
+
+    static func check(from: AccountOwnership?, _ fromID: String, to: AccountOwnership?, _ toID: String, by principal: Principal) throws -> Self {
+        guard let from, from.isControlled(by: principal) else {
             throw AppError(.notFound, "There is no account with id \(fromID).", details: ["field": "from_account_id"])
         }
-        guard let to = try db.account(id: toID) else {
+        guard let to else {
             throw AppError(.notFound, "There is no account with id \(toID).", details: ["field": "to_account_id"])
         }
         return Self(from: from, to: to)

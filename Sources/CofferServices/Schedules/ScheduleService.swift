@@ -38,7 +38,7 @@ public struct ScheduleService {
         if !problems.isEmpty { throw AppError.validation(problems) }
         let transfer = order.transfer
         let from = try PaymentService.TransferParties.find(from: transfer.fromAccountID, to: transfer.toAccountID, by: principal, in: db).from
-        try LedgerRules.requireCurrency(transfer.currency, matches: from)
+        try LedgerRules.requireCurrency(transfer.currency, matches: from.currency)
         let schedule = ScheduledTransfer(
             id: Identifier.make(at: now), userID: principal.userID, fromAccountID: from.id, toAccountID: transfer.toAccountID,
             amount: transfer.amount, currency: transfer.currency, description: transfer.description, metadata: transfer.metadata,

@@ -61,7 +61,7 @@ struct ScheduledTransferRunning {
                 LedgerPosting(
                     .transfer(fromAccountID: from.id, toAccountID: to.id), amount: schedule.amount, requestedCurrency: schedule.currency,
                     description: schedule.description, metadata: schedule.metadata, at: now))
-        } catch let error as AppError where !to.isVisible(to: principal) && PaymentService.describesDestination(error, to) {
+        } catch let error as AppError where !to.isVisible(to: principal) && PaymentService.describesDestination(error, to.id) {
             // As for a transfer made by hand: the recorded run tells nothing of someone else's account.
             throw AppError(.accountNotActive, "The destination account cannot receive this transfer.")
         }
