@@ -24,6 +24,23 @@ enum FastCGIExchange {
         }
     }
 
+    /// Ends the request with a plain close(2). libfcgi's own close shuts the write side down and
+    /// then waits in poll(2) until nginx hangs up, so that a peer's unread input cannot turn into a
+    /// TCP reset that loses the response. Here the input is first read to its end, so nothing is
+    /// left unread on either kind of socket, and the worker is back in accept(2) without waiting
+    /// for nginx's turn on the CPU (three system calls and a sleep fewer per request).
+    static func finish(_ fcgx: UnsafeMutablePointer<FCGX_Request>) {
+        if let input = fcgx.pointee.in {
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 4096) { buffer in
+                while FCGX_GetStr(buffer.baseAddress!, Int32(buffer.count), input) > 0 {}
+            }
+        }
+        // libfcgi skips the lingering close for a detached request, and clears the flag again.
+        fcgx.pointee.detached = 1
+        FCGX_Finish_r(fcgx)
+        fcgx.pointee.detached = 0
+    }
+
     private static func readBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, count: Int) -> [UInt8] {
         guard let stream else { return [] }
         var body = [UInt8](repeating: 0, count: count)

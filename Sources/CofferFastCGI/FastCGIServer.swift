@@ -125,7 +125,7 @@ public final class FastCGIServer: Sendable {
             let incoming = FastCGIExchange.readRequest(request, bodyBytesMax: bodyBytesMax)
             let response = handle(incoming)
             FastCGIExchange.writeResponse(response, to: request.pointee.out)
-            FCGX_Finish_r(request)
+            FastCGIExchange.finish(request)
             busyWorkers.subtract(1, ordering: .relaxed)
         }
     }

@@ -166,6 +166,36 @@ final class CofferdLifecycleTests: XCTestCase {
         }
     }
 
+    /// A finished request's connection is closed at once, not half-closed: libfcgi's own close
+    /// shuts the write side and waits in poll(2) for the peer to hang up, which held each worker
+    /// until nginx got round to it. cofferd first reads the input to its end, so nothing is left
+    /// unread, even of a body it refused without reading (CONTENT_LENGTH over its limit).
+    func testAFinishedRequestsConnectionIsClosedAtOnceWithItsInputReadToTheEnd() throws {
+        let cofferd = try CofferdProcess(directory: directory)
+        try cofferd.start()
+        defer { cofferd.stop() }
+        let client = FastCGIClient()
+
+        let health = try SocketStream(unixPath: cofferd.socketPath)
+        health.send(client.head([("REQUEST_METHOD", "GET"), ("DOCUMENT_URI", "/v1/health"), ("QUERY_STRING", "")]) + client.body([]))
+        XCTAssertTrue(client.readResponse(from: health).hasPrefix("Status: 200"))
+        XCTAssertEqual(health.readToEnd(), [], "nothing after END_REQUEST")
+        XCTAssertEqual(health.sendFailure(Array("more".utf8)), EPIPE, "the connection is closed, not merely half-closed")
+
+        let refused = try SocketStream(unixPath: cofferd.socketPath)
+        let body = [UInt8](repeating: UInt8(ascii: "x"), count: 200_000)
+        refused.send(
+            client.head([
+                ("REQUEST_METHOD", "POST"), ("DOCUMENT_URI", "/v1/auth/signup"), ("QUERY_STRING", ""),
+                ("CONTENT_TYPE", "application/json"), ("CONTENT_LENGTH", "\(body.count)"),
+            ]) + stride(from: 0, to: body.count, by: 60_000).flatMap { client.record(.stdin, Array(body[$0..<min($0 + 60_000, body.count)])) }
+                + client.body([]))
+        let response = client.readResponse(from: refused)
+        XCTAssertTrue(response.hasPrefix("Status: 413"), response)
+        XCTAssertTrue(response.contains("payload_too_large"), response)
+        XCTAssertEqual(refused.sendFailure(Array("more".utf8)), EPIPE)
+    }
+
     private func liveness(over stream: SocketStream) -> String {
         let client = FastCGIClient()
         stream.send(client.head([("REQUEST_METHOD", "GET"), ("DOCUMENT_URI", "/v1/health/live"), ("QUERY_STRING", "")]) + client.body([]))

@@ -64,6 +64,12 @@ final class SocketStream {
         }
     }
 
+    /// One write, and the errno it failed with (nil when it went through).
+    func sendFailure(_ bytes: [UInt8]) -> Int32? {
+        let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress!, bytes.count, Int32(MSG_NOSIGNAL)) }
+        return written < 0 ? errno : nil
+    }
+
     /// Reads until the peer closes the connection or the timeout passes.
     func readToEnd() -> [UInt8] {
         var result: [UInt8] = []
