@@ -120,3 +120,9 @@ stop_stack
 start_stack "$work/metered" "$port"
 bench_user "$base"
 run "GET /v1/accounts/{id}, metrics on (-c64)" "$base" 64 -s "$here/account.lua"
+
+# The ceiling again, ending each request as cofferd now does (input read to its end, then a plain
+# close instead of libfcgi's lingering one): how much of cofferd's share that change alone explains.
+stop_ceiling
+start_ceiling plain-close
+run "ceiling, closing as cofferd does (-c64)" "http://127.0.0.1:$ceiling_port/v1/health" 64

@@ -46,7 +46,13 @@ final class WorkerStores: @unchecked Sendable {
         guard primary.ping() else { throw DatabaseUnreachable() }
         try Migrator().migrate(primary)
         // The one connection that writes, on the committer's thread; workers' connections only read.
-        let committer = GroupCommitter(writer: try Database(path: path, options: options(config)), capacity: config.workers)
+        var writerOptions = options(config)
+        // The committer checkpoints in its own commits, on the path every write waits on. At
+        // SQLite's 1,000 pages it did so every dozen batches, copying the same hot index pages
+        // each time; at 4,000 (a WAL of up to 16 MiB) transfers at -c64 needed about a tenth less
+        // CPU each (A/B rounds in BENCHMARKS.md). Larger showed no further gain.
+        writerOptions.checkpointPages = 4000
+        let committer = GroupCommitter(writer: try Database(path: path, options: writerOptions), capacity: config.workers)
         let workerOptions = options(config, committer: committer)
         return WorkerStores(
             make: { SQLiteStore(database: try Database(path: path, options: workerOptions)) },

@@ -169,6 +169,14 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'b'"), 0)
     }
 
+    func testTheCheckpointThresholdIsSetOnlyWhenAsked() throws {
+        let path = directory.appendingPathComponent("checkpoint.db").path
+        var options = Database.Options()
+        options.checkpointPages = 4000
+        XCTAssertEqual(try Database(path: path, options: options).scalarInt("PRAGMA wal_autocheckpoint"), 4000)
+        XCTAssertEqual(try Database(path: path).scalarInt("PRAGMA wal_autocheckpoint"), 1000, "SQLite's default")
+    }
+
     /// The webhook relay polls the events after its cursor on the writer connection. Written as
     /// `?1 IS NULL OR seq > …` it read the whole table on every poll.
     func testTheRelayReadsEventsFromItsCursorWithoutAScan() throws {

@@ -7,10 +7,12 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 workers=$((16 * $(nproc))); [ "$workers" -lt 8 ] && workers=8; [ "$workers" -gt 64 ] && workers=64
 
 # The ceiling: nginx with the same rendered configuration, in front of the trivial responder.
+# start_ceiling [plain-close]: see ceiling.c.
 start_ceiling() {
   ceiling_port=$(free_port)
   cc -O2 -o "$work/ceiling" "$here/ceiling.c" -lfcgi -lpthread
-  "$work/ceiling" "$work/ceiling.sock" "$workers" &
+  rm -f "$work/ceiling.sock"
+  "$work/ceiling" "$work/ceiling.sock" "$workers" "$@" &
   ceiling_pid=$!
   # Killed at the end (see stop_ceiling); bash would report that as if it were news.
   disown "$ceiling_pid"

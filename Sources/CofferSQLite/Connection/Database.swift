@@ -20,6 +20,9 @@ public final class Database {
         /// False for a backup file: it stays one self-contained file in rollback-journal mode,
         /// with no -wal or -shm beside it.
         public var writeAheadLog = true
+        /// How many WAL pages a commit may leave before it copies them into the database (SQLite's
+        /// `wal_autocheckpoint`); nil keeps SQLite's 1,000.
+        public var checkpointPages: Int?
 
         public init(
             synchronous: String = "FULL", busyTimeoutMs: Int = 5000, committer: GroupCommitter? = nil, cacheKiB: Int? = nil,
@@ -70,6 +73,7 @@ public final class Database {
         // (strace under transfer load), for data that never has to survive the process.
         try execute("PRAGMA temp_store = MEMORY")
         if let cacheKiB = options.cacheKiB { try execute("PRAGMA cache_size = -\(max(64, cacheKiB))") }
+        if let pages = options.checkpointPages { try execute("PRAGMA wal_autocheckpoint = \(max(1, pages))") }
         // A file that is not a database only fails on first read; fail here instead, at open.
         _ = try scalarInt("SELECT count(*) FROM sqlite_schema")
     }
