@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 out=.build-fuzz
 mkdir -p "$out/crashes"
-flags=(-parse-as-library -O -g -sanitize=fuzzer,address -I "$out")
+# CofferCore imports the CLinuxRandom module map (getrandom).
+flags=(-parse-as-library -O -g -sanitize=fuzzer,address -I "$out" -I Sources/CLinuxRandom)
 build() { swiftc "${flags[@]}" "$@" >>"$out/build.log" 2>&1 || { grep -v "Cannot export local symbol" "$out/build.log" >&2; exit 1; }; }
 : >"$out/build.log"
 # The library code is compiled from its own sources, as modules of the same names, so the
