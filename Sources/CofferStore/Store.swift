@@ -27,7 +27,8 @@ public protocol StoreReader {
     func user(email: String) throws -> StoredUser?
     func user(id: String) throws -> StoredUser?
     func users(role: Role?, status: UserStatus?, page: PageRequest) throws -> Page<User>
-    func loginFailures(email: String, since: Timestamp) throws -> [Timestamp]
+    /// The email's attempts at or after `since`, oldest first.
+    func loginAttempts(email: String, since: Timestamp) throws -> [LoginAttempt]
     /// The token checks of every authenticated request, in one query.
     func tokenStanding(jti: String, familyID: String, userID: String) throws -> TokenStanding
     func refreshToken(hash: [UInt8]) throws -> StoredRefreshToken?
@@ -137,8 +138,13 @@ public protocol StoreWriter: StoreReader {
     func updatePassword(userID: String, hash: String, changedAt: Timestamp?) throws
     func updateUser(id: String, role: Role, status: UserStatus) throws
     func updateUserPlan(id: String, to plan: Plan) throws
-    func recordLoginFailure(email: String, at time: Timestamp) throws
-    func clearLoginFailures(email: String, before: Timestamp) throws
+    /// A pending attempt at `time`, before its password is checked.
+    func reserveLoginAttempt(email: String, at time: Timestamp) throws
+    /// The pending attempt made at `time` failed: it now counts towards the lockout.
+    func settleLoginAttempt(email: String, at time: Timestamp) throws
+    /// A right password: the email's failures and this attempt go (others still in flight stay),
+    /// and so does every attempt older than `before`.
+    func clearLoginFailures(email: String, attemptAt time: Timestamp, before: Timestamp) throws
 
     func insertRefreshToken(id: String, hash: [UInt8], familyID: String, userID: String, issuedAt: Timestamp, expiresAt: Timestamp) throws
     /// Marks the token used; false when it already was (a reuse).

@@ -39,7 +39,7 @@ struct InstallationCopy {
                 ("expires_at", .integer), ("rotated_at", .integer), ("revoked_at", .integer),
             ], hasSequence: false),
         Table(name: "revoked_access_tokens", columns: [("jti", .text), ("expires_at", .integer)], hasSequence: false),
-        Table(name: "login_failures", columns: [("email", .text), ("at", .integer)], hasSequence: false),
+        Table(name: "login_failures", columns: [("email", .text), ("at", .integer), ("pending", .integer)], hasSequence: false),
         Table(
             name: "audit_events",
             columns: [

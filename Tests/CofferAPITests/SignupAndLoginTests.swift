@@ -158,6 +158,40 @@ class SignupAndLoginTests: APITestCase {
         XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).status, 200)
     }
 
+    /// Attempts whose password is still being checked cap how many run at once, but they are not
+    /// failures: five in flight make the sixth wait (429, Retry-After 1), never "locked"; they stop
+    /// counting once settled, and only settled failures lock.
+    func testAttemptsInFlightLimitConcurrencyButNeverLockAnEmail() throws {
+        let member = t.member()
+        let now = t.clock.clock.now()
+        // Five attempts of other requests, between their reservation and their Argon2id answer.
+        try t.store.write { db in for offset in 0..<5 { try db.reserveLoginAttempt(email: member.email, at: now.adding(seconds: Int64(-offset))) } }
+        let busy = t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)])
+        XCTAssertEqual(busy.status, 429)
+        XCTAssertEqual(busy.code, "rate_limited")
+        XCTAssertEqual(busy.response.headerFields[.retryAfter], "1")
+        XCTAssertEqual(try t.auditEvents(action: .lockout).count, 0)
+
+        // One of them succeeds elsewhere: its own attempt goes, and there is room again.
+        try t.store.write { try $0.clearLoginFailures(email: member.email, attemptAt: now, before: now.adding(seconds: -3600)) }
+        XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).status, 200)
+
+        // The other four fail: with this session's own wrong password, that is five failures.
+        try t.store.write { db in for offset in 1..<5 { try db.settleLoginAttempt(email: member.email, at: now.adding(seconds: Int64(-offset))) } }
+        XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": "not the password"]).code, "invalid_credentials")
+        XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).code, "account_locked")
+        XCTAssertEqual(try t.auditEvents(action: .lockout).count, 1)
+    }
+
+    /// An attempt whose process died before it was settled stops holding a place after a minute.
+    func testAnAbandonedAttemptStopsCountingAfterAMinute() throws {
+        let member = t.member()
+        try t.store.write { db in for _ in 0..<5 { try db.reserveLoginAttempt(email: member.email, at: t.clock.clock.now()) } }
+        XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).status, 429)
+        t.clock.advance(seconds: 61)
+        XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).status, 200)
+    }
+
     func testLoginRehashesPasswordsMadeWithOldParameters() throws {
         let member = t.member()
         let cheaper = try PasswordHasherFixture.hash(member.password)

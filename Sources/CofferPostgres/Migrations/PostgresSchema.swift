@@ -173,6 +173,12 @@ public enum PostgresSchema {
             sql: """
                 ALTER TABLE users ADD COLUMN plan TEXT NOT NULL DEFAULT 'standard' CHECK (plan IN ('standard', 'premium', 'business'));
                 """),
+        // As SQLite's version 17 (an integer there too, so `coffer copy` moves it as it is).
+        Migration(
+            version: 17, name: "pending_login_attempts",
+            sql: """
+                ALTER TABLE login_failures ADD COLUMN pending SMALLINT NOT NULL DEFAULT 0 CHECK (pending IN (0, 1));
+                """),
     ]
 
     static let holdsAndReversals = """

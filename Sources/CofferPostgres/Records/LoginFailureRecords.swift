@@ -1,21 +1,32 @@
 import CofferCore
+import CofferStore
 
-/// Failed password attempts per normalised email, for the lockout (shared by every node).
+/// Password attempts per normalised email, for the lockout (`LoginAttempt`; shared by every node).
 extension PostgresSession {
-    public func recordLoginFailure(email: String, at time: Timestamp) throws {
-        try run("INSERT INTO login_failures (email, at) VALUES ($1, $2)", [.text(email), .integer(time.millisecondsSinceEpoch)])
+    public func reserveLoginAttempt(email: String, at time: Timestamp) throws {
+        try run("INSERT INTO login_failures (email, at, pending) VALUES ($1, $2, 1)", [.text(email), .integer(time.millisecondsSinceEpoch)])
     }
 
-    /// Failure times at or after `since`, oldest first.
-    public func loginFailures(email: String, since: Timestamp) throws -> [Timestamp] {
+    /// Two attempts of one email in the same millisecond are interchangeable: either row will do.
+    public func settleLoginAttempt(email: String, at time: Timestamp) throws {
+        try run(
+            """
+            UPDATE login_failures SET pending = 0
+            WHERE ctid = (SELECT ctid FROM login_failures WHERE email = $1 AND at = $2 AND pending = 1 LIMIT 1)
+            """, [.text(email), .integer(time.millisecondsSinceEpoch)])
+    }
+
+    public func loginAttempts(email: String, since: Timestamp) throws -> [LoginAttempt] {
         try query(
-            "SELECT at FROM login_failures WHERE email = $1 AND at >= $2 ORDER BY at",
+            "SELECT at, pending FROM login_failures WHERE email = $1 AND at >= $2 ORDER BY at",
             [.text(email), .integer(since.millisecondsSinceEpoch)]
-        ) { Timestamp(millisecondsSinceEpoch: $0.int64(0)) }
+        ) { LoginAttempt(at: Timestamp(millisecondsSinceEpoch: $0.int64(0)), pending: $0.int64(1) == 1) }
     }
 
-    /// Forgets the failures of one email, and everyone's that left the window long ago.
-    public func clearLoginFailures(email: String, before: Timestamp) throws {
-        try run("DELETE FROM login_failures WHERE email = $1 OR at < $2", [.text(email), .integer(before.millisecondsSinceEpoch)])
+    public func clearLoginFailures(email: String, attemptAt time: Timestamp, before: Timestamp) throws {
+        try run("DELETE FROM login_failures WHERE (email = $1 AND pending = 0) OR at < $2", [.text(email), .integer(before.millisecondsSinceEpoch)])
+        try run(
+            "DELETE FROM login_failures WHERE ctid = (SELECT ctid FROM login_failures WHERE email = $1 AND at = $2 AND pending = 1 LIMIT 1)",
+            [.text(email), .integer(time.millisecondsSinceEpoch)])
     }
 }

@@ -27,5 +27,6 @@ public enum Schema {
         exports,
         outboxCursor,
         plans,
+        pendingLoginAttempts,
     ]
 }

@@ -92,27 +92,38 @@ public struct IdentityService {
             guard let current = try db.user(id: user.id), current.passwordHash == stored.passwordHash, current.user.status == .active else {
                 throw AppError(.invalidCredentials)
             }
-            try clearFailures(db, email: email)
+            try clearFailures(db, attempt)
             if let rehash { try db.updatePassword(userID: user.id, hash: rehash, changedAt: nil) }
             try audit.record(db, .login, actor: user.id, target: ("user", user.id))
             return try startSession(db, user: current.user, familyID: Identifier.make(at: clock.now()))
         }
     }
 
-    /// How many failures the lockout window holds once this attempt counts as one.
+    /// One password attempt, pending in `login_failures` from `reserveAttempt` until it is settled
+    /// as a failure (`recordFailure`) or removed by the right password (`clearFailures`).
     struct Attempt {
-        let failuresIncludingThis: Int
+        let email: String
+        let at: Timestamp
     }
 
+    /// How long an unsettled attempt caps the email's attempts: far longer than an Argon2id check
+    /// waits and runs, so only an attempt whose process died outlives it.
+    static let pendingAttemptSeconds: Int64 = 60
+
     /// Counts a password attempt against the lockout of `email` before the slow verification
-    /// runs: the failure is recorded up front (and cleared when the password is right), so
-    /// concurrent guesses cannot all slip under the threshold. A locked email answers 423 at
-    /// once, even for the right password, and whether or not a user has it.
+    /// runs, as pending: failures and pending attempts together may not pass the threshold, so
+    /// concurrent guesses cannot all slip under it. A locked email (enough failures) answers 423 at
+    /// once, even for the right password, and whether or not a user has it. When only attempts
+    /// still in flight fill the threshold, nothing has failed: 429 with a short `Retry-After`,
+    /// never "locked" (five right passwords at once used to lock the sixth for 15 minutes).
     private func reserveAttempt(email: String, actor: String?, action: AuditEvent.Action, audit: AuditRecorder) throws -> Attempt {
         let now = clock.now()
         let windowMs = settings.lockoutWindowSeconds * 1000
         let outcome = try store.write { db -> Result<Attempt, AppError> in
-            let failures = try db.loginFailures(email: email, since: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - windowMs))
+            let attempts = try db.loginAttempts(email: email, since: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - windowMs))
+            let failures = attempts.filter { !$0.pending }.map(\.at)
+            let pendingSince = now.millisecondsSinceEpoch - Self.pendingAttemptSeconds * 1000
+            let pending = attempts.filter { $0.pending && $0.at.millisecondsSinceEpoch >= pendingSince }.count
             if failures.count >= settings.lockoutThreshold {
                 // Locked until enough failures leave the trailing window.
                 let unlockMs = failures[failures.count - settings.lockoutThreshold].millisecondsSinceEpoch + windowMs
@@ -123,26 +134,36 @@ public struct IdentityService {
                         .accountLocked, "Too many failed password attempts; try again in \(retryAfter) seconds.",
                         details: ["retry_after_seconds": .int(retryAfter)], retryAfterSeconds: Int(retryAfter)))
             }
-            try db.recordLoginFailure(email: email, at: now)
-            return .success(Attempt(failuresIncludingThis: failures.count + 1))
+            if failures.count + pending >= settings.lockoutThreshold {
+                try audit.record(db, action, actor: actor, target: actor.map { ("user", $0) }, outcome: .failure, reason: "attempts_in_flight")
+                return .failure(
+                    AppError(
+                        .rateLimited, "Too many password attempts for this email are being checked at once; try again in a second.",
+                        details: ["retry_after_seconds": .int(1)], retryAfterSeconds: 1))
+            }
+            try db.reserveLoginAttempt(email: email, at: now)
+            return .success(Attempt(email: email, at: now))
         }
         return try outcome.get()
     }
 
-    /// The attempt failed: its reserved failure stays, and reaching the threshold is audited as a lockout.
     private func recordFailure(_ attempt: Attempt, actor: String?, action: AuditEvent.Action, reason: String, audit: AuditRecorder) throws {
+        let windowMs = settings.lockoutWindowSeconds * 1000
         try store.write { db in
+            try db.settleLoginAttempt(email: attempt.email, at: attempt.at)
             try audit.record(db, action, actor: actor, target: actor.map { ("user", $0) }, outcome: .failure, reason: reason)
-            if attempt.failuresIncludingThis == settings.lockoutThreshold {
+            let since = Timestamp(millisecondsSinceEpoch: clock.now().millisecondsSinceEpoch - windowMs)
+            if try db.loginAttempts(email: attempt.email, since: since).filter({ !$0.pending }).count == settings.lockoutThreshold {
                 try audit.record(db, .lockout, actor: actor, target: actor.map { ("user", $0) })
             }
         }
     }
 
-    /// A right password forgets the email's failures; failures that left the window long ago go too.
-    private func clearFailures(_ db: any StoreWriter, email: String) throws {
+    /// A right password forgets the email's failures and its own attempt; attempts still in
+    /// flight stay (one of them may yet fail), and attempts that left the window long ago go too.
+    private func clearFailures(_ db: any StoreWriter, _ attempt: Attempt) throws {
         let horizon = clock.now().millisecondsSinceEpoch - 2 * settings.lockoutWindowSeconds * 1000
-        try db.clearLoginFailures(email: email, before: Timestamp(millisecondsSinceEpoch: horizon))
+        try db.clearLoginFailures(email: attempt.email, attemptAt: attempt.at, before: Timestamp(millisecondsSinceEpoch: horizon))
     }
 
     /// Issues an access token and a new refresh token in `familyID`; call inside a write.
@@ -229,7 +250,7 @@ public struct IdentityService {
             problems.append(FieldError("current_password", "is incorrect"))
             try recordFailure(attempt, actor: stored.user.id, action: .passwordChange, reason: "wrong_current_password", audit: audit)
         } else {
-            try store.write { db in try clearFailures(db, email: stored.user.email) }
+            try store.write { db in try clearFailures(db, attempt) }
         }
         let minimum = stored.user.role == .admin ? IdentityRules.adminPasswordLengthMin : IdentityRules.passwordLengthMin
         if let problem = IdentityRules.passwordProblem(new, minimum: minimum) {
