@@ -144,7 +144,13 @@ final class CofferdLifecycleTests: XCTestCase {
         let cofferd = try CofferdProcess(directory: directory)
         try cofferd.start()
         defer { cofferd.stop() }
-        let started = try XCTUnwrap(cofferd.logLines.first { $0["event"] as? String == "startup" }, cofferd.log)
+        // The socket listens a moment before the startup line is written.
+        var startup: [String: Any]?
+        for _ in 0..<500 where startup == nil {
+            startup = cofferd.logLines.first { $0["event"] as? String == "startup" }
+            if startup == nil { usleep(20_000) }
+        }
+        let started = try XCTUnwrap(startup, cofferd.log)
         let reported = try XCTUnwrap(started["committer_nice"] as? String, "\(started)")
         var limit = rlimit()
         getrlimit(__rlimit_resource_t(__RLIMIT_NICE.rawValue), &limit)
@@ -193,6 +199,8 @@ final class CofferdLifecycleTests: XCTestCase {
         let response = client.readResponse(from: refused)
         XCTAssertTrue(response.hasPrefix("Status: 413"), response)
         XCTAssertTrue(response.contains("payload_too_large"), response)
+        // The answer comes before the unread body is drained: wait for the end, then write.
+        XCTAssertEqual(refused.readToEnd(), [], "nothing after END_REQUEST")
         XCTAssertEqual(refused.sendFailure(Array("more".utf8)), EPIPE)
     }
 
