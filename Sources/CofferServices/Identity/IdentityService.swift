@@ -120,7 +120,7 @@ public struct IdentityService {
         let now = clock.now()
         let windowMs = settings.lockoutWindowSeconds * 1000
         let outcome = try store.write { db -> Result<Attempt, AppError> in
-            let attempts = try db.loginAttempts(email: email, since: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - windowMs))
+            let attempts = try attemptsInWindow(db, email: email, now: now)
             let failures = attempts.filter { !$0.pending }.map(\.at)
             let pendingSince = now.millisecondsSinceEpoch - Self.pendingAttemptSeconds * 1000
             let pending = attempts.filter { $0.pending && $0.at.millisecondsSinceEpoch >= pendingSince }.count
@@ -147,13 +147,16 @@ public struct IdentityService {
         return try outcome.get()
     }
 
+    /// The email's attempts inside the lockout window that ends at `now`.
+    private func attemptsInWindow(_ db: any StoreReader, email: String, now: Timestamp) throws -> [LoginAttempt] {
+        try db.loginAttempts(email: email, since: now.adding(seconds: -settings.lockoutWindowSeconds))
+    }
+
     private func recordFailure(_ attempt: Attempt, actor: String?, action: AuditEvent.Action, reason: String, audit: AuditRecorder) throws {
-        let windowMs = settings.lockoutWindowSeconds * 1000
         try store.write { db in
             try db.settleLoginAttempt(email: attempt.email, at: attempt.at)
             try audit.record(db, action, actor: actor, target: actor.map { ("user", $0) }, outcome: .failure, reason: reason)
-            let since = Timestamp(millisecondsSinceEpoch: clock.now().millisecondsSinceEpoch - windowMs)
-            if try db.loginAttempts(email: attempt.email, since: since).filter({ !$0.pending }).count == settings.lockoutThreshold {
+            if try attemptsInWindow(db, email: attempt.email, now: clock.now()).filter({ !$0.pending }).count == settings.lockoutThreshold {
                 try audit.record(db, .lockout, actor: actor, target: actor.map { ("user", $0) })
             }
         }
