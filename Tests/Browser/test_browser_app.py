@@ -515,11 +515,12 @@ def test_a_scheduled_transfer_runs_and_an_export_downloads(browser, stack, artif
     app.submit(".schedule-transfer", from_account_id=source, to_account_id=target, amount="12.5", interval="daily")
     app.status_says("Transfer scheduled.")
     app.find("tr[data-schedule-id]")
-    # cofferd's job runner makes today's run within seconds.
+    # cofferd's job runner makes today's run within seconds. Each visit re-renders the table, so
+    # the row found may be replaced before the click lands: that visit is simply tried again.
     for _ in range(100):
         browser.find_element(By.ID, "nav-automation").click()
-        app.find("tr[data-schedule-id] .show-runs").click()
         try:
+            app.find("tr[data-schedule-id] .show-runs").click()
             WebDriverWait(browser, 1).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".schedule-runs"), "executed"))
             break
         except Exception:
