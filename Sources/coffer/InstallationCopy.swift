@@ -122,7 +122,7 @@ struct InstallationCopy {
             columns: [
                 ("seq", .integer), ("id", .text), ("user_id", .text), ("url", .text), ("events", .text), ("description", .text),
                 ("status", .text), ("secret", .text), ("previous_secret", .text), ("previous_secret_until", .integer),
-                ("created_at", .integer), ("deleted_at", .integer),
+                ("created_at", .integer), ("deleted_at", .integer), ("after_event_seq", .integer),
             ], hasSequence: true),
         Table(
             name: "webhook_deliveries",

@@ -158,6 +158,32 @@ final class DatabaseTests: XCTestCase {
         XCTAssertTrue(found.contains { $0.contains("counts 3 postings but has 2") }, "\(found)")
     }
 
+    /// Version 18 gives each webhook the outbox's newest event when it was registered. Webhooks from
+    /// before get what comparing times gave them: the events of earlier milliseconds, not those of
+    /// their own.
+    func testWebhooksFromBeforeTheEventBoundaryKeepWhatTheirTimesGaveThem() throws {
+        let db = try open()
+        try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 17 })).migrate(db)
+        try db.write { db in
+            try db.run(
+                "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES ('u', 'u@x', 'h', 'user', 'active', 1, 1)"
+            )
+            for (seq, time) in [(1, 100), (2, 200), (3, 200), (4, 300)] as [(Int64, Int64)] {
+                try db.run(
+                    "INSERT INTO events (seq, id, type, created_at, data, user_id) VALUES (?, ?, 'transaction.created', ?, '{}', 'u')",
+                    [.integer(seq), .text("e\(seq)"), .integer(time)])
+            }
+            for (id, time) in [("early", 50), ("same", 200), ("late", 400)] as [(String, Int64)] {
+                try db.run(
+                    "INSERT INTO webhooks (id, user_id, url, events, status, secret, created_at) VALUES (?, 'u', 'https://x', '[\"*\"]', 'enabled', 's', ?)",
+                    [.text(id), .integer(time)])
+            }
+        }
+        XCTAssertEqual(try Migrator().migrate(db), Schema.migrations.map(\.version).filter { $0 >= 18 })
+        let boundaries = try db.query("SELECT id, after_event_seq FROM webhooks ORDER BY seq") { "\($0.text(0))=\($0.int64(1))" }
+        XCTAssertEqual(boundaries, ["early=0", "same=1", "late=4"])
+    }
+
     func testAFailingMigrationLeavesNoTrace() throws {
         let db = try open()
         let migrations = [

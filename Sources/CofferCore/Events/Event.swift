@@ -24,14 +24,17 @@ public struct Event: Sendable, Equatable {
     public let data: JSONValue
     /// Whose resources the event is about (a transfer's two owners): they, and staff, see it.
     public let userIDs: [String]
+    /// Its place in the outbox once stored (nil before): every later event has a larger one.
+    public let seq: Int64?
 
-    public init(id: String, type: EventType, createdAt: Timestamp, data: JSONValue, userIDs: [String]) {
+    public init(id: String, type: EventType, createdAt: Timestamp, data: JSONValue, userIDs: [String], seq: Int64? = nil) {
         precondition((1...2).contains(userIDs.count), "an event concerns one or two users")
         self.id = id
         self.type = type
         self.createdAt = createdAt
         self.data = data
         self.userIDs = userIDs
+        self.seq = seq
     }
 
     /// `{id, type, created_at, data}`, as `GET /v1/events` lists it and a webhook delivers it.

@@ -16,10 +16,14 @@ public struct Webhook: Sendable, Equatable {
     public let previousSecret: String?
     public let previousSecretUntil: Timestamp?
     public let createdAt: Timestamp
+    /// The outbox's newest event when the webhook was stored, read in the transaction that stored
+    /// it (nil before). It receives only events after that one: comparing times instead handed it
+    /// an event of the same millisecond that had committed before it was registered.
+    public let afterEventSeq: Int64?
 
     public init(
         id: String, userID: String, url: String, events: [String], description: String?, status: Status, secret: String,
-        previousSecret: String?, previousSecretUntil: Timestamp?, createdAt: Timestamp
+        previousSecret: String?, previousSecretUntil: Timestamp?, createdAt: Timestamp, afterEventSeq: Int64? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -31,6 +35,13 @@ public struct Webhook: Sendable, Equatable {
         self.previousSecret = previousSecret
         self.previousSecretUntil = previousSecretUntil
         self.createdAt = createdAt
+        self.afterEventSeq = afterEventSeq
+    }
+
+    /// Whether the relay hands `event` to this webhook: one of its types, stored after it was.
+    public func receives(_ event: Event) -> Bool {
+        guard let afterEventSeq, let seq = event.seq else { preconditionFailure("the relay compares a stored webhook with a stored event") }
+        return seq > afterEventSeq && listens(to: event.type)
     }
 
     public func listens(to type: EventType) -> Bool {
@@ -47,7 +58,8 @@ public struct Webhook: Sendable, Equatable {
     public func with(url: String? = nil, events: [String]? = nil, status: Status? = nil) -> Webhook {
         Webhook(
             id: id, userID: userID, url: url ?? self.url, events: events ?? self.events, description: description, status: status ?? self.status,
-            secret: secret, previousSecret: previousSecret, previousSecretUntil: previousSecretUntil, createdAt: createdAt)
+            secret: secret, previousSecret: previousSecret, previousSecretUntil: previousSecretUntil, createdAt: createdAt,
+            afterEventSeq: afterEventSeq)
     }
 }
 

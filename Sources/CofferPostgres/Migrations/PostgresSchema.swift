@@ -179,6 +179,13 @@ public enum PostgresSchema {
             sql: """
                 ALTER TABLE login_failures ADD COLUMN pending SMALLINT NOT NULL DEFAULT 0 CHECK (pending IN (0, 1));
                 """),
+        // As SQLite's version 18.
+        Migration(
+            version: 18, name: "webhook_event_boundary",
+            sql: """
+                ALTER TABLE webhooks ADD COLUMN after_event_seq BIGINT NOT NULL DEFAULT 0;
+                UPDATE webhooks w SET after_event_seq = coalesce((SELECT max(e.seq) FROM events e WHERE e.created_at < w.created_at), 0);
+                """),
     ]
 
     static let holdsAndReversals = """

@@ -15,7 +15,7 @@ extension PostgresSession {
     /// Two texts, not `$1 IS NULL OR seq > …`, which cannot start an index scan at the cursor
     /// and so read the table from its first event on every poll.
     public func events(after: String?, limit: Int) throws -> [Event] {
-        let columns = "SELECT id, type, created_at, data, user_id, other_user_id FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+        let columns = "SELECT \(Event.storedColumns) FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())"
         guard let after else { return try query("\(columns) ORDER BY seq LIMIT $1", [.integer(Int64(limit))], Event.init(row:)) }
         return try query(
             "\(columns) AND seq > (SELECT seq FROM events WHERE id = $1) ORDER BY seq LIMIT $2", [.text(after), .integer(Int64(limit))],
@@ -33,7 +33,7 @@ extension PostgresSession {
         let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))
         let offset = conditions.placeholder(.integer(Int64(page.offset)))
         let rows = try query(
-            "SELECT id, type, created_at, data, user_id, other_user_id FROM events WHERE \(conditions.sql) ORDER BY seq LIMIT \(limit) OFFSET \(offset)",
+            "SELECT \(Event.storedColumns) FROM events WHERE \(conditions.sql) ORDER BY seq LIMIT \(limit) OFFSET \(offset)",
             conditions.arguments, Event.init(row:))
         return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }

@@ -2,9 +2,6 @@ import CofferCore
 import CofferStore
 
 extension PostgresSession {
-    static let webhookColumns = """
-        id, user_id, url, events, description, status, secret, previous_secret, previous_secret_until, created_at
-        """
     static let deliverySelect = """
         SELECT d.id, d.webhook_id, d.event_id, d.event_type, d.job_id, j.status, j.attempts, d.last_status_code, d.last_error, j.run_at,
             d.created_at
@@ -14,8 +11,8 @@ extension PostgresSession {
     public func insertWebhook(_ webhook: Webhook) throws {
         try run(
             """
-            INSERT INTO webhooks (id, user_id, url, events, description, status, secret, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            INSERT INTO webhooks (id, user_id, url, events, description, status, secret, created_at, after_event_seq)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT COALESCE(max(seq), 0) FROM events))
             """,
             [
                 .text(webhook.id), .text(webhook.userID), .text(webhook.url), .text(Self.eventsText(webhook.events)),
@@ -30,7 +27,7 @@ extension PostgresSession {
 
     /// A webhook that has not been deleted.
     public func webhook(id: String) throws -> Webhook? {
-        try queryFirst("SELECT \(Self.webhookColumns) FROM webhooks WHERE id = $1 AND deleted_at IS NULL", [.text(id)], Webhook.init(row:))
+        try queryFirst("SELECT \(Webhook.storedColumns) FROM webhooks WHERE id = $1 AND deleted_at IS NULL", [.text(id)], Webhook.init(row:))
     }
 
     /// Oldest first; every user's when `userID` is nil.
@@ -41,7 +38,7 @@ extension PostgresSession {
         let limit = conditions.placeholder(.integer(Int64(page.limit)))
         let offset = conditions.placeholder(.integer(Int64(page.offset)))
         let rows = try query(
-            "SELECT \(Self.webhookColumns) FROM webhooks WHERE \(conditions.sql) ORDER BY seq LIMIT \(limit) OFFSET \(offset)",
+            "SELECT \(Webhook.storedColumns) FROM webhooks WHERE \(conditions.sql) ORDER BY seq LIMIT \(limit) OFFSET \(offset)",
             conditions.arguments, Webhook.init(row:))
         return Page(items: rows, total: Int(total), nextAfter: nil)
     }
@@ -49,7 +46,7 @@ extension PostgresSession {
     public func webhooksListening(userIDs: [String]) throws -> [Webhook] {
         var conditions = PostgresConditions("deleted_at IS NULL", "status = 'enabled'")
         conditions.add("(" + userIDs.map { _ in "user_id = ?" }.joined(separator: " OR ") + ")", values: userIDs.map(PostgresValue.text))
-        return try query("SELECT \(Self.webhookColumns) FROM webhooks WHERE \(conditions.sql) ORDER BY seq", conditions.arguments, Webhook.init(row:))
+        return try query("SELECT \(Webhook.storedColumns) FROM webhooks WHERE \(conditions.sql) ORDER BY seq", conditions.arguments, Webhook.init(row:))
     }
 
     public func updateWebhook(_ webhook: Webhook) throws {
@@ -114,6 +111,6 @@ extension PostgresSession {
     }
 
     public func event(id: String) throws -> Event? {
-        try queryFirst("SELECT id, type, created_at, data, user_id, other_user_id FROM events WHERE id = $1", [.text(id)], Event.init(row:))
+        try queryFirst("SELECT \(Event.storedColumns) FROM events WHERE id = $1", [.text(id)], Event.init(row:))
     }
 }

@@ -28,5 +28,6 @@ public enum Schema {
         outboxCursor,
         plans,
         pendingLoginAttempts,
+        webhookEventBoundary,
     ]
 }

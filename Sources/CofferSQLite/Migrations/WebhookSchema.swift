@@ -36,4 +36,14 @@ extension Schema {
             CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, seq);
             CREATE INDEX webhook_deliveries_job ON webhook_deliveries (job_id);
             """)
+
+    /// The outbox's newest event when each webhook was registered: the relay hands a webhook only
+    /// later events. Webhooks from before keep what comparing times gave them: the events of
+    /// earlier milliseconds are behind their boundary.
+    static let webhookEventBoundary = Migration(
+        version: 18, name: "webhook_event_boundary",
+        sql: """
+            ALTER TABLE webhooks ADD COLUMN after_event_seq INTEGER NOT NULL DEFAULT 0;
+            UPDATE webhooks SET after_event_seq = coalesce((SELECT max(seq) FROM events WHERE events.created_at < webhooks.created_at), 0);
+            """)
 }

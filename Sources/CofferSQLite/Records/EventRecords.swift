@@ -15,9 +15,9 @@ extension Database {
     /// Two texts, not `?1 IS NULL OR seq > …`: with the OR, SQLite scanned the table from its
     /// first event on every poll of the webhook relay (`SCAN events`), on the writer, so the
     /// relay's cost grew with history and held up every transfer's batch behind it.
-    static let eventsFromStart = "SELECT id, type, created_at, data, user_id, other_user_id FROM events ORDER BY seq LIMIT ?1"
+    static let eventsFromStart = "SELECT \(Event.storedColumns) FROM events ORDER BY seq LIMIT ?1"
     static let eventsAfterCursor = """
-        SELECT id, type, created_at, data, user_id, other_user_id FROM events
+        SELECT \(Event.storedColumns) FROM events
         WHERE seq > (SELECT seq FROM events WHERE id = ?1) ORDER BY seq LIMIT ?2
         """
 
@@ -34,7 +34,7 @@ extension Database {
         let total = try scalarInt("SELECT count(*) FROM events WHERE \(conditions.sql)", conditions.arguments)
         if let after = page.after { conditions.add("seq > (SELECT seq FROM events WHERE id = ?)", .text(after)) }
         let rows = try query(
-            "SELECT id, type, created_at, data, user_id, other_user_id FROM events WHERE \(conditions.sql) ORDER BY seq LIMIT ? OFFSET ?",
+            "SELECT \(Event.storedColumns) FROM events WHERE \(conditions.sql) ORDER BY seq LIMIT ? OFFSET ?",
             conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Event.init(row:))
         return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }

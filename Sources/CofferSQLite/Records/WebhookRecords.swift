@@ -2,9 +2,6 @@ import CofferCore
 import CofferStore
 
 extension Database {
-    static let webhookColumns = """
-        id, user_id, url, events, description, status, secret, previous_secret, previous_secret_until, created_at
-        """
     static let deliverySelect = """
         SELECT d.id, d.webhook_id, d.event_id, d.event_type, d.job_id, j.status, j.attempts, d.last_status_code, d.last_error, j.run_at,
             d.created_at
@@ -14,8 +11,8 @@ extension Database {
     public func insertWebhook(_ webhook: Webhook) throws {
         try run(
             """
-            INSERT INTO webhooks (id, user_id, url, events, description, status, secret, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO webhooks (id, user_id, url, events, description, status, secret, created_at, after_event_seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(max(seq), 0) FROM events))
             """,
             [
                 .text(webhook.id), .text(webhook.userID), .text(webhook.url), .text(Self.eventsText(webhook.events)),
@@ -30,7 +27,7 @@ extension Database {
 
     /// A webhook that has not been deleted.
     public func webhook(id: String) throws -> Webhook? {
-        try queryFirst("SELECT \(Self.webhookColumns) FROM webhooks WHERE id = ? AND deleted_at IS NULL", [.text(id)], Webhook.init(row:))
+        try queryFirst("SELECT \(Webhook.storedColumns) FROM webhooks WHERE id = ? AND deleted_at IS NULL", [.text(id)], Webhook.init(row:))
     }
 
     /// Oldest first; every user's when `userID` is nil.
@@ -39,7 +36,7 @@ extension Database {
         if let userID { conditions.add("user_id = ?", .text(userID)) }
         let total = try scalarInt("SELECT count(*) FROM webhooks WHERE \(conditions.sql)", conditions.arguments)
         let rows = try query(
-            "SELECT \(Self.webhookColumns) FROM webhooks WHERE \(conditions.sql) ORDER BY seq LIMIT ? OFFSET ?",
+            "SELECT \(Webhook.storedColumns) FROM webhooks WHERE \(conditions.sql) ORDER BY seq LIMIT ? OFFSET ?",
             conditions.arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Webhook.init(row:))
         return Page(items: rows, total: Int(total), nextAfter: nil)
     }
@@ -47,7 +44,7 @@ extension Database {
     public func webhooksListening(userIDs: [String]) throws -> [Webhook] {
         var conditions = SQLConditions("deleted_at IS NULL", "status = 'enabled'")
         conditions.add("(" + userIDs.map { _ in "user_id = ?" }.joined(separator: " OR ") + ")", values: userIDs.map(SQLiteValue.text))
-        return try query("SELECT \(Self.webhookColumns) FROM webhooks WHERE \(conditions.sql) ORDER BY seq", conditions.arguments, Webhook.init(row:))
+        return try query("SELECT \(Webhook.storedColumns) FROM webhooks WHERE \(conditions.sql) ORDER BY seq", conditions.arguments, Webhook.init(row:))
     }
 
     public func updateWebhook(_ webhook: Webhook) throws {
@@ -110,6 +107,6 @@ extension Database {
     }
 
     public func event(id: String) throws -> Event? {
-        try queryFirst("SELECT id, type, created_at, data, user_id, other_user_id FROM events WHERE id = ?", [.text(id)], Event.init(row:))
+        try queryFirst("SELECT \(Event.storedColumns) FROM events WHERE id = ?", [.text(id)], Event.init(row:))
     }
 }

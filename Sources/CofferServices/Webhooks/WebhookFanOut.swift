@@ -36,7 +36,7 @@ struct WebhookFanOut {
                     }
                 }
                 for event in events {
-                    for webhook in try webhooks(of: event.userIDs) where webhook.listens(to: event.type) && webhook.createdAt <= event.createdAt {
+                    for webhook in try webhooks(of: event.userIDs) where webhook.receives(event) {
                         let deliveryID = Identifier.make(at: now)
                         let job = Job.queued(
                             kind: .webhookDelivery, payload: ["delivery_id": .string(deliveryID)], runKey: nil,

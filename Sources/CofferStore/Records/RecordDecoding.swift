@@ -121,14 +121,16 @@ extension IdempotencyRecord {
 }
 
 extension Event {
-    /// Columns: id, type, created_at, data, user_id, other_user_id.
+    /// The columns `init(row:)` reads, in its order.
+    public static let storedColumns = "id, type, created_at, data, user_id, other_user_id, seq"
+
     public init(row: some RecordRow) {
         guard let type = EventType(rawValue: row.text(1)), let data = try? JSONParser.parse(row.text(3)) else {
             preconditionFailure("events row with an unknown type or unreadable data")
         }
         self.init(
             id: row.text(0), type: type, createdAt: row.timestamp(2), data: data,
-            userIDs: [row.text(4)] + (row.optionalText(5).map { [$0] } ?? []))
+            userIDs: [row.text(4)] + (row.optionalText(5).map { [$0] } ?? []), seq: row.int64(6))
     }
 }
 
@@ -147,8 +149,11 @@ extension Job {
 }
 
 extension Webhook {
-    /// Columns: id, user_id, url, events (a JSON array), description, status, secret,
-    /// previous_secret, previous_secret_until, created_at.
+    /// The columns `init(row:)` reads, in its order; `events` is a JSON array.
+    public static let storedColumns = """
+        id, user_id, url, events, description, status, secret, previous_secret, previous_secret_until, created_at, after_event_seq
+        """
+
     public init(row: some RecordRow) {
         guard let status = Webhook.Status(rawValue: row.text(5)), case let .array(events)? = try? JSONParser.parse(row.text(3)) else {
             preconditionFailure("webhooks row with an unknown status or unreadable events")
@@ -156,7 +161,7 @@ extension Webhook {
         self.init(
             id: row.text(0), userID: row.text(1), url: row.text(2), events: events.compactMap(\.stringValue), description: row.optionalText(4),
             status: status, secret: row.text(6), previousSecret: row.optionalText(7), previousSecretUntil: row.optionalTimestamp(8),
-            createdAt: row.timestamp(9))
+            createdAt: row.timestamp(9), afterEventSeq: row.int64(10))
     }
 }
 

@@ -14,13 +14,24 @@ import XCTest
 
 @testable import CofferAPI
 
-/// A clock tests can move forward, to cross token expiry and lockout windows without sleeping.
+/// A clock tests can move forward, to cross token expiry and lockout windows without sleeping, or
+/// stop, to make what a fast machine does in one millisecond happen every time.
 final class TestClock: Sendable {
     private let offsetMs = Atomic<Int64>(0)
+    /// The millisecond the clock stopped at; 0 while it runs.
+    private let stoppedAt = Atomic<Int64>(0)
 
-    var clock: Clock { Clock { [self] in Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch + offsetMs.load(ordering: .relaxed)) } }
+    var clock: Clock {
+        Clock { [self] in
+            let stopped = stoppedAt.load(ordering: .relaxed)
+            let base = stopped != 0 ? stopped : Timestamp.now().millisecondsSinceEpoch
+            return Timestamp(millisecondsSinceEpoch: base + offsetMs.load(ordering: .relaxed))
+        }
+    }
 
     func advance(seconds: Int64) { offsetMs.add(seconds * 1000, ordering: .relaxed) }
+
+    func stop() { stoppedAt.store(Timestamp.now().millisecondsSinceEpoch, ordering: .relaxed) }
 }
 
 /// The whole application in-process on a fresh store (a SQLite file, or a schema of its own on the
