@@ -104,6 +104,31 @@ class CardAndStatementTests: APITestCase {
         XCTAssertEqual(t.get("/v1/statements/\(a)", token: bob.accessToken).code, "not_found")
     }
 
+    /// Pages follow an account's journal in its time order, the sequence breaking ties: with the
+    /// clock stopped every posting shares one millisecond, and pages of two still give each line
+    /// once, in order, both oldest first (statements) and newest first (transactions).
+    func testPagesOfOneMillisecondKeepTheJournalsOrder() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        t.clock.stop()
+        let amounts: [Int64] = [101, 102, 103, 104, 105, 106, 107]
+        for amount in amounts { t.deposit(ann, a, amount) }
+        func walk(_ path: String, _ key: String) throws -> [JSONValue] {
+            var seen: [JSONValue] = []
+            var cursor: String?
+            repeat {
+                let page = t.get(path + (cursor.map { "&cursor=\($0)" } ?? ""), token: ann.accessToken)
+                let items = try XCTUnwrap(page[key]?.arrayValue, page.json.serializedString)
+                XCTAssertLessThanOrEqual(items.count, 2)
+                seen += items.compactMap { $0["amount"] }
+                cursor = page["pagination"]?["next_cursor"]?.stringValue
+            } while cursor != nil && seen.count <= amounts.count
+            return seen
+        }
+        XCTAssertEqual(try walk("/v1/statements/\(a)?limit=2", "transactions"), amounts.map { .int($0) })
+        XCTAssertEqual(try walk("/v1/transactions?account_id=\(a)&limit=2", "data"), amounts.reversed().map { .int($0) })
+    }
+
     func testStatementCSVHasEveryLineWithSignedMajorUnits() throws {
         let ann = t.member()
         let bob = t.member()

@@ -215,6 +215,18 @@ final class DatabaseTests: XCTestCase {
         XCTAssertFalse(afterCursor.contains("SCAN events"), "\(afterCursor)")
     }
 
+    /// Statement pages walk one index in the journal's time order, from the cursor's place on:
+    /// written as `?4 IS NULL OR seq > …` in sequence order, every page read and sorted the period.
+    func testStatementPagesStartAtTheCursorInTheJournalIndex() throws {
+        let db = try Database(path: directory.appendingPathComponent("plan.db").path)
+        try Migrator().migrate(db)
+        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'postings_account_seq'"), 0)
+        let arguments: [SQLiteValue] = [.text("a"), .integer(5), .integer(3), .integer(9), .integer(1), .integer(0)]
+        let plan = try db.query("EXPLAIN QUERY PLAN \(Database.statementLinesFrom)", arguments) { $0.text(3) }
+        XCTAssertTrue(plan.contains { $0.hasPrefix("SEARCH p USING INDEX postings_account_time (account_id=? AND created_at>? AND created_at<?)") }, "\(plan)")
+        XCTAssertFalse(plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
+
     func testConcurrentMigratorsOnSeparateConnectionsApplyOnce() throws {
         let path = directory.appendingPathComponent("race.db").path
         let migrations = (1...20).map { Migration(version: $0, name: "m\($0)", sql: "CREATE TABLE t\($0) (x INTEGER)") }

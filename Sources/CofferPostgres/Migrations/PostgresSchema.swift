@@ -186,6 +186,12 @@ public enum PostgresSchema {
                 ALTER TABLE webhooks ADD COLUMN after_event_seq BIGINT NOT NULL DEFAULT 0;
                 UPDATE webhooks w SET after_event_seq = coalesce((SELECT max(e.seq) FROM events e WHERE e.created_at < w.created_at), 0);
                 """),
+        // As SQLite's version 19.
+        Migration(
+            version: 19, name: "one_journal_index",
+            sql: """
+                DROP INDEX postings_account_seq;
+                """),
     ]
 
     static let holdsAndReversals = """

@@ -12,7 +12,9 @@ extension Database {
         try queryFirst("\(Self.transactionSelect) WHERE p.id = ? AND a.kind = 'customer'", [.text(id)]) { LedgerTransaction(row: $0) }
     }
 
-    /// Newest first, keyset-paged on the journal sequence (the cursor carries a posting id).
+    /// Newest first, keyset-paged (the cursor carries a posting id). One account's journal is in
+    /// time order along its sequence, so its pages walk the (account_id, created_at, seq) index;
+    /// across accounts the sequence alone orders them.
     public func transactions(_ filter: TransactionFilter, page: PageRequest) throws -> Page<LedgerTransaction> {
         var conditions = SQLConditions("a.kind = 'customer'")
         if let accountID = filter.accountID { conditions.add("p.account_id = ?", .text(accountID)) }
@@ -22,9 +24,14 @@ extension Database {
         if let until = filter.until { conditions.add("p.created_at < ?", .integer(until.millisecondsSinceEpoch)) }
         conditions.metadata(filter.metadata, owner: .transaction, id: "p.id")
         let total = try transactionCount(filter, conditions)
-        if let after = page.after { conditions.add("p.seq < (SELECT seq FROM postings WHERE id = ?)", .text(after)) }
+        let oneAccount = filter.accountID != nil
+        if let after = page.after {
+            conditions.add(
+                oneAccount ? "(p.created_at, p.seq) < (SELECT created_at, seq FROM postings WHERE id = ?)" : "p.seq < (SELECT seq FROM postings WHERE id = ?)",
+                .text(after))
+        }
         let rows = try query(
-            "\(Self.transactionSelect) WHERE \(conditions.sql) ORDER BY p.seq DESC LIMIT ? OFFSET ?",
+            "\(Self.transactionSelect) WHERE \(conditions.sql) ORDER BY \(oneAccount ? "p.created_at DESC, p.seq DESC" : "p.seq DESC") LIMIT ? OFFSET ?",
             conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], LedgerTransaction.init(row:))
         return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
@@ -122,16 +129,28 @@ extension Database {
         return StatementTotals(opening: opening, credits: credits, debits: debits, closing: closing, count: totals.count)
     }
 
-    /// Statement lines oldest first, continuing after the posting `page.after`.
+    /// One text with one lower bound, the cursor's place or the period's start: given both, and
+    /// `?4 IS NULL OR seq > …` besides, every page after the first read the period from its start.
+    static let statementLinesFrom = """
+        \(transactionSelect) WHERE p.account_id = ?1 AND (p.created_at, p.seq) > (?2, ?3) AND p.created_at < ?4
+        ORDER BY p.created_at, p.seq LIMIT ?5 OFFSET ?6
+        """
+
+    /// Statement lines oldest first, continuing after the posting `page.after`. The journal's time
+    /// order is its sequence's for one account (the engine never dates a posting earlier).
     public func statementLines(accountID: String, from: Timestamp, until: Timestamp, page: PageRequest) throws -> Page<LedgerTransaction> {
+        // Sequences start at 1, so (from, 0) comes before every posting of the period's first millisecond.
+        var start = (time: from.millisecondsSinceEpoch, seq: Int64(0))
+        if let after = page.after {
+            guard let cursor = try queryFirst("SELECT created_at, seq FROM postings WHERE id = ?1", [.text(after)], { (time: $0.int64(0), seq: $0.int64(1)) })
+            else { return Page(items: [], total: 0, nextAfter: nil) }
+            if cursor.time >= start.time { start = cursor }
+        }
         let rows = try query(
-            """
-            \(Self.transactionSelect) WHERE p.account_id = ?1 AND p.created_at >= ?2 AND p.created_at < ?3 AND (?4 IS NULL OR p.seq > (SELECT seq FROM postings WHERE id = ?4))
-            ORDER BY p.seq LIMIT ?5 OFFSET ?6
-            """,
+            Self.statementLinesFrom,
             [
-                .text(accountID), .integer(from.millisecondsSinceEpoch), .integer(until.millisecondsSinceEpoch),
-                page.after.sqliteValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset)),
+                .text(accountID), .integer(start.time), .integer(start.seq), .integer(until.millisecondsSinceEpoch),
+                .integer(Int64(page.limit + 1)), .integer(Int64(page.offset)),
             ], LedgerTransaction.init(row:))
         // The caller knows the period's count from the totals; this page only carries the lines.
         return Page.keyset(rows, id: \.id, limit: page.limit, total: min(rows.count, page.limit))

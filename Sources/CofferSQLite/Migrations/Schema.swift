@@ -29,5 +29,6 @@ public enum Schema {
         plans,
         pendingLoginAttempts,
         webhookEventBoundary,
+        oneJournalIndex,
     ]
 }
