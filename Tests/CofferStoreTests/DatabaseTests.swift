@@ -159,29 +159,58 @@ final class DatabaseTests: XCTestCase {
     }
 
     /// Version 18 gives each webhook the outbox's newest event when it was registered. Webhooks from
-    /// before get what comparing times gave them: the events of earlier milliseconds, not those of
-    /// their own.
+    /// before get what comparing times gave them for the events the relay has not handed on yet
+    /// (those of earlier milliseconds, not of their own); the relayed ones are behind them anyway.
     func testWebhooksFromBeforeTheEventBoundaryKeepWhatTheirTimesGaveThem() throws {
-        let db = try open()
-        try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 17 })).migrate(db)
-        try db.write { db in
-            try db.run(
-                "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES ('u', 'u@x', 'h', 'user', 'active', 1, 1)"
-            )
-            for (seq, time) in [(1, 100), (2, 200), (3, 200), (4, 300)] as [(Int64, Int64)] {
+        for (cursor, expected) in [(nil, ["early=0", "same=1", "late=4"]), ("e2", ["early=2", "same=2", "late=4"])] as [(String?, [String])] {
+            let db = try open("boundary-\(cursor ?? "none").db")
+            try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 17 })).migrate(db)
+            try db.write { db in
                 try db.run(
-                    "INSERT INTO events (seq, id, type, created_at, data, user_id) VALUES (?, ?, 'transaction.created', ?, '{}', 'u')",
-                    [.integer(seq), .text("e\(seq)"), .integer(time)])
+                    "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES ('u', 'u@x', 'h', 'user', 'active', 1, 1)"
+                )
+                for (seq, time) in [(1, 100), (2, 200), (3, 200), (4, 300)] as [(Int64, Int64)] {
+                    try db.run(
+                        "INSERT INTO events (seq, id, type, created_at, data, user_id) VALUES (?, ?, 'transaction.created', ?, '{}', 'u')",
+                        [.integer(seq), .text("e\(seq)"), .integer(time)])
+                }
+                for (id, time) in [("early", 50), ("same", 200), ("late", 400)] as [(String, Int64)] {
+                    try db.run(
+                        "INSERT INTO webhooks (id, user_id, url, events, status, secret, created_at) VALUES (?, 'u', 'https://x', '[\"*\"]', 'enabled', 's', ?)",
+                        [.text(id), .integer(time)])
+                }
+                try db.run("UPDATE outbox_cursors SET last_event_id = ? WHERE name = 'webhooks'", [cursor.sqliteValue])
             }
-            for (id, time) in [("early", 50), ("same", 200), ("late", 400)] as [(String, Int64)] {
+            XCTAssertEqual(try Migrator().migrate(db), Schema.migrations.map(\.version).filter { $0 >= 18 })
+            let boundaries = try db.query("SELECT id, after_event_seq FROM webhooks ORDER BY seq") { "\($0.text(0))=\($0.int64(1))" }
+            XCTAssertEqual(boundaries, expected, "relayed up to \(cursor ?? "nothing")")
+        }
+    }
+
+    /// The verification's running sums follow each account's journal in order, however the
+    /// accounts' postings interleave: only the posting whose balance_after is wrong is named.
+    func testTheRunningSumCheckNamesOnlyThePostingThatDisagrees() throws {
+        let db = try open()
+        try Migrator().migrate(db)
+        try db.write { db in
+            for currency in ["EUR", "USD"] {
                 try db.run(
-                    "INSERT INTO webhooks (id, user_id, url, events, status, secret, created_at) VALUES (?, 'u', 'https://x', '[\"*\"]', 'enabled', 's', ?)",
-                    [.text(id), .integer(time)])
+                    "INSERT INTO accounts (id, holder_id, kind, type, currency, status, created_at) VALUES (?, NULL, 'bank_cash', NULL, ?, 'active', 1)",
+                    [.text(currency.lowercased()), .text(currency)])
+            }
+            let journal: [(String, String, Int64, Int64)] = [
+                ("p1", "eur", -10, -10), ("p2", "usd", -5, -5), ("p3", "eur", -20, -31), ("p4", "usd", -5, -10), ("p5", "eur", -1, -31),
+            ]
+            for (id, account, amount, balanceAfter) in journal {
+                try db.run(
+                    """
+                    INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, created_at)
+                    VALUES (?, ?, ?, 'withdrawal', ?, ?, ?, 1)
+                    """, [.text(id), .text("e-\(id)"), .text(account), .integer(amount), .text(account.uppercased()), .integer(balanceAfter)])
             }
         }
-        XCTAssertEqual(try Migrator().migrate(db), Schema.migrations.map(\.version).filter { $0 >= 18 })
-        let boundaries = try db.query("SELECT id, after_event_seq FROM webhooks ORDER BY seq") { "\($0.text(0))=\($0.int64(1))" }
-        XCTAssertEqual(boundaries, ["early=0", "same=1", "late=4"])
+        let found = try db.read { try $0.ledgerDiscrepancies() }.filter { $0.contains("running sum") }
+        XCTAssertEqual(found, ["transaction p3 on account eur: balance_after disagrees with the running sum"])
     }
 
     func testAFailingMigrationLeavesNoTrace() throws {

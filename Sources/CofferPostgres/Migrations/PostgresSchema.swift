@@ -184,7 +184,12 @@ public enum PostgresSchema {
             version: 18, name: "webhook_event_boundary",
             sql: """
                 ALTER TABLE webhooks ADD COLUMN after_event_seq BIGINT NOT NULL DEFAULT 0;
-                UPDATE webhooks w SET after_event_seq = coalesce((SELECT max(e.seq) FROM events e WHERE e.created_at < w.created_at), 0);
+                WITH relayed AS (
+                    SELECT coalesce((SELECT e.seq FROM events e JOIN outbox_cursors c ON c.last_event_id = e.id WHERE c.name = 'webhooks'), 0) AS seq
+                )
+                UPDATE webhooks w SET after_event_seq = coalesce(
+                    (SELECT max(e.seq) FROM events e, relayed r WHERE e.seq > r.seq AND e.created_at < w.created_at),
+                    (SELECT seq FROM relayed));
                 """),
         // As SQLite's version 19.
         Migration(

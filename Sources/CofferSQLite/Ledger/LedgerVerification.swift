@@ -52,14 +52,18 @@ extension Database {
             found.append("transfer \(row.text(0)): does not have exactly its two sides")
         }
         checks.advance()
-        try forEachRow(
-            """
-            SELECT id, account_id FROM (
-                SELECT id, account_id, balance_after, SUM(amount) OVER (PARTITION BY account_id ORDER BY seq) AS running FROM postings
-            ) WHERE balance_after != running LIMIT 10
-            """
-        ) { row in
-            found.append("transaction \(row.text(0)) on account \(row.text(1)): balance_after disagrees with the running sum")
+        // One pass over the journal in its own order, a running sum per account: a window
+        // partitioned by account sorted the whole journal (in memory, with temp_store=MEMORY) once
+        // no index on (account_id, seq) served it any more.
+        var running: [String: Int64] = [:]
+        var disagreeing = 0
+        try forEachRow("SELECT id, account_id, amount, balance_after FROM postings ORDER BY seq") { row in
+            let account = row.text(1)
+            let (sum, overflow) = running[account, default: 0].addingReportingOverflow(row.int64(2))
+            running[account] = sum
+            guard overflow || sum != row.int64(3), disagreeing < 10 else { return }
+            disagreeing += 1
+            found.append("transaction \(row.text(0)) on account \(account): balance_after disagrees with the running sum")
         }
         checks.advance()
         try forEachRow("SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0") { row in

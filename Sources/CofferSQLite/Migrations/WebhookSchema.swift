@@ -38,12 +38,21 @@ extension Schema {
             """)
 
     /// The outbox's newest event when each webhook was registered: the relay hands a webhook only
-    /// later events. Webhooks from before keep what comparing times gave them: the events of
-    /// earlier milliseconds are behind their boundary.
+    /// later events. Webhooks from before keep what comparing times gave them for the events the
+    /// relay has still to hand on (those of earlier milliseconds are behind their boundary); the
+    /// relayed ones are behind it too. Only the events past the relay's cursor are read, by key:
+    /// a search of the whole outbox per webhook would make the upgrade as slow as history is long.
     static let webhookEventBoundary = Migration(
         version: 18, name: "webhook_event_boundary",
         sql: """
             ALTER TABLE webhooks ADD COLUMN after_event_seq INTEGER NOT NULL DEFAULT 0;
-            UPDATE webhooks SET after_event_seq = coalesce((SELECT max(seq) FROM events WHERE events.created_at < webhooks.created_at), 0);
+            UPDATE webhooks SET after_event_seq = coalesce(
+                (
+                    SELECT max(e.seq) FROM events e
+                    WHERE e.seq > coalesce((SELECT r.seq FROM events r JOIN outbox_cursors c ON c.last_event_id = r.id WHERE c.name = 'webhooks'), 0)
+                      AND e.created_at < webhooks.created_at
+                ),
+                (SELECT r.seq FROM events r JOIN outbox_cursors c ON c.last_event_id = r.id WHERE c.name = 'webhooks'),
+                0);
             """)
 }
