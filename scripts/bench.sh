@@ -49,6 +49,7 @@ bench_user "$base"
 run "GET /v1/accounts/{id} (-c64)" "$base" 64 -s "$here/account.lua"
 run "POST /v1/transfers (-c16)" "$base" 16 -s "$here/transfer.lua"
 run "POST /v1/transfers (-c64)" "$base" 64 -s "$here/transfer.lua"
+run "ceiling mid-run (-c64)" "http://127.0.0.1:$ceiling_port/v1/health" 64
 run "mixed 70/20/10 (-c64)" "$base" 64 -s "$here/mixed.lua"
 load_rss=$(peak_rss)
 
@@ -126,3 +127,7 @@ run "GET /v1/accounts/{id}, metrics on (-c64)" "$base" 64 -s "$here/account.lua"
 stop_ceiling
 start_ceiling plain-close
 run "ceiling, closing as cofferd does (-c64)" "http://127.0.0.1:$ceiling_port/v1/health" 64
+
+shares_of_median "ceiling: trivial C FastCGI (-c64)" "ceiling mid-run (-c64)" "ceiling again (-c64)" -- \
+  "GET /v1/health (-c64)" "GET /v1/accounts/{id} (-c64)" "POST /v1/transfers (-c16)" "POST /v1/transfers (-c64)" \
+  "mixed 70/20/10 (-c64)"

@@ -32,8 +32,9 @@ stop_ceiling() {
 }
 
 # run NAME URL CONNECTIONS [wrk options]: one wrk run, printed as req/s, share of the ceiling (the
-# first run sets it), p50, p99 and non-2xx answers; `last_rps` keeps its req/s.
+# first run sets it), p50, p99 and non-2xx answers; `last_rps` keeps its req/s, `rps_of[NAME]` too.
 ceiling_rps=""
+declare -A rps_of
 run() {
   local name=$1 url=$2 conns=$3; shift 3
   local threads=2 out rps p50 p99 errors share
@@ -46,6 +47,7 @@ run() {
   [ -z "$ceiling_rps" ] && ceiling_rps=$rps
   share=$(python3 -c "print(f'{100 * $rps / $ceiling_rps:.0f}%')")
   last_rps=$rps
+  rps_of[$name]=$rps
   printf '%-40s %10s req/s %5s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$share" "$p50" "$p99" "${errors:-0}"
 }
 
@@ -80,4 +82,19 @@ bench_user() {
   local token accounts
   { read -r token; read -r accounts; } < <(python3 "$here/bench_setup.py" "$base" 4)
   export BENCH_TOKEN=$token BENCH_ACCOUNTS=$accounts
+}
+
+# shares_of_median CEILING_NAME... -- NAME...: each NAME's req/s as a share of the median of the
+# named ceiling runs. Consecutive ceiling runs differ by up to ±12% on this machine, so a share of
+# one sample is good to a few points either way; the median of samples spread over the run is the
+# steadier reference.
+shares_of_median() {
+  local ceilings=() name median
+  while [ "$1" != "--" ]; do ceilings+=("${rps_of[$1]}"); shift; done
+  shift
+  median=$(python3 -c 'import statistics, sys; print(f"{statistics.median(map(float, sys.argv[1:])):.2f}")' "${ceilings[@]}")
+  echo "shares of the median of ${#ceilings[@]} ceiling runs (${median} req/s):"
+  for name in "$@"; do
+    printf '  %-38s %10s req/s %5s\n' "$name" "${rps_of[$name]}" "$(python3 -c "print(f'{100 * ${rps_of[$name]} / $median:.0f}%')")"
+  done
 }
