@@ -93,6 +93,42 @@ final class PostgresStoreContractTests: StoreContractTests {
         XCTAssertEqual(try PostgresMigrator().appliedVersions(pool), PostgresSchema.migrations.map(\.version))
     }
 
+    /// Version 18 as on SQLite (DatabaseTests): webhooks from before keep what their times gave
+    /// them for the events not yet relayed. Afterwards the boundary has no default, so a writer
+    /// that leaves it out fails rather than handing a webhook every event.
+    func testWebhooksFromBeforeTheEventBoundaryKeepWhatTheirTimesGaveThem() throws {
+        for (cursor, expected) in [(nil, ["early=0", "same=1", "late=4"]), ("e2", ["early=2", "same=2", "late=4"])] as [(String?, [String])] {
+            guard let database = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
+            defer { database.drop() }
+            let pool = PostgresPool(url: database.url, size: 1)
+            try PostgresMigrator(migrations: PostgresSchema.migrations.filter { $0.version <= 17 }).migrate(pool)
+            try pool.withConnection { connection in
+                try connection.execute(
+                    "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES ('u', 'u@x', 'h', 'user', 'active', 1, 1)"
+                )
+                for (seq, time) in [(1, 100), (2, 200), (3, 200), (4, 300)] {
+                    try connection.execute(
+                        "INSERT INTO events (seq, id, type, created_at, data, user_id) VALUES (\(seq), 'e\(seq)', 'transaction.created', \(time), '{}', 'u')")
+                }
+                for (id, time) in [("early", 50), ("same", 200), ("late", 400)] {
+                    try connection.execute(
+                        "INSERT INTO webhooks (id, user_id, url, events, status, secret, created_at) VALUES ('\(id)', 'u', 'https://x', '[\"*\"]', 'enabled', 's', \(time))"
+                    )
+                }
+                _ = try connection.query("UPDATE outbox_cursors SET last_event_id = $1 WHERE name = 'webhooks'", [cursor.map(PostgresValue.text) ?? .null])
+            }
+            XCTAssertEqual(try PostgresMigrator().migrate(pool), PostgresSchema.migrations.map(\.version).filter { $0 >= 18 })
+            try pool.withConnection { connection in
+                let rows = try connection.query("SELECT id, after_event_seq FROM webhooks ORDER BY seq").rows
+                XCTAssertEqual(rows.map { "\($0.text(0))=\($0.int64(1))" }, expected, "relayed up to \(cursor ?? "nothing")")
+                XCTAssertThrowsError(
+                    try connection.execute(
+                        "INSERT INTO webhooks (id, user_id, url, events, status, secret, created_at) VALUES ('old', 'u', 'https://x', '[]', 'enabled', 's', 1)"
+                    ))
+            }
+        }
+    }
+
     func testAWrongPasswordIsUnavailableAndNeverEchoed() throws {
         guard let database = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
         defer { database.drop() }

@@ -179,7 +179,8 @@ public enum PostgresSchema {
             sql: """
                 ALTER TABLE login_failures ADD COLUMN pending SMALLINT NOT NULL DEFAULT 0 CHECK (pending IN (0, 1));
                 """),
-        // As SQLite's version 18.
+        // As SQLite's version 18, and no default once filled: a writer that leaves the boundary
+        // out (an older node in a rolling upgrade) fails instead of handing the webhook every event.
         Migration(
             version: 18, name: "webhook_event_boundary",
             sql: """
@@ -190,6 +191,7 @@ public enum PostgresSchema {
                 UPDATE webhooks w SET after_event_seq = coalesce(
                     (SELECT max(e.seq) FROM events e, relayed r WHERE e.seq > r.seq AND e.created_at < w.created_at),
                     (SELECT seq FROM relayed));
+                ALTER TABLE webhooks ALTER COLUMN after_event_seq DROP DEFAULT;
                 """),
         // As SQLite's version 19.
         Migration(
