@@ -83,8 +83,8 @@ public protocol StoreReader {
     func webhook(id: String) throws -> Webhook?
     /// Oldest first; every user's when `userID` is nil.
     func webhooks(userID: String?, page: PageRequest) throws -> Page<Webhook>
-    /// The enabled webhooks of these users.
-    func webhooksListening(userIDs: [String]) throws -> [Webhook]
+    /// The enabled webhooks of this user.
+    func webhooksListening(userID: String) throws -> [Webhook]
     func delivery(id: String) throws -> WebhookDelivery?
     /// Newest first.
     func deliveries(webhookID: String, page: PageRequest) throws -> Page<WebhookDelivery>

@@ -28,7 +28,7 @@ public struct Event: Sendable, Equatable {
     public let seq: Int64?
 
     public init(id: String, type: EventType, createdAt: Timestamp, data: JSONValue, userIDs: [String], seq: Int64? = nil) {
-        precondition((1...2).contains(userIDs.count), "an event concerns one or two users")
+        precondition(userIDs.count == 1 || (userIDs.count == 2 && userIDs[0] != userIDs[1]), "an event concerns one or two distinct users")
         self.id = id
         self.type = type
         self.createdAt = createdAt

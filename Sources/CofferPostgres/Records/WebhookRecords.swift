@@ -43,10 +43,10 @@ extension PostgresSession {
         return Page(items: rows, total: Int(total), nextAfter: nil)
     }
 
-    public func webhooksListening(userIDs: [String]) throws -> [Webhook] {
-        var conditions = PostgresConditions("deleted_at IS NULL", "status = 'enabled'")
-        conditions.add("(" + userIDs.map { _ in "user_id = ?" }.joined(separator: " OR ") + ")", values: userIDs.map(PostgresValue.text))
-        return try query("SELECT \(Webhook.storedColumns) FROM webhooks WHERE \(conditions.sql) ORDER BY seq", conditions.arguments, Webhook.init(row:))
+    public func webhooksListening(userID: String) throws -> [Webhook] {
+        try query(
+            "SELECT \(Webhook.storedColumns) FROM webhooks WHERE user_id = $1 AND deleted_at IS NULL AND status = 'enabled' ORDER BY seq",
+            [.text(userID)], Webhook.init(row:))
     }
 
     public func updateWebhook(_ webhook: Webhook) throws {

@@ -27,10 +27,9 @@ struct WebhookFanOut {
                 // committer's time under transfer load, with no webhook at all).
                 var listening: [String: [Webhook]] = [:]
                 func webhooks(of userIDs: [String]) throws -> [Webhook] {
-                    var seen = Set<String>()
-                    return try userIDs.filter { seen.insert($0).inserted }.flatMap { userID in
+                    try userIDs.flatMap { userID in
                         if let known = listening[userID] { return known }
-                        let found = try db.webhooksListening(userIDs: [userID])
+                        let found = try db.webhooksListening(userID: userID)
                         listening[userID] = found
                         return found
                     }
