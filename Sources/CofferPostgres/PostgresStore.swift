@@ -112,6 +112,16 @@ public final class PostgresSession {
         return last
     }
 
+    /// Sends `statements` with whatever is queued ahead of them, in one round trip, and returns
+    /// their results in order.
+    func sendAll(_ statements: [(sql: String, arguments: [PostgresValue])]) throws(StoreError) -> [PostgresResult] {
+        guard !statements.isEmpty else { return [] }
+        let queued = takeDeferred()
+        let results = try connection.pipeline(queued + statements)
+        precondition(results.count == queued.count + statements.count, "a pipeline answers every statement")
+        return Array(results.suffix(statements.count))
+    }
+
     @discardableResult
     func run(_ sql: String, _ arguments: [PostgresValue] = []) throws(StoreError) -> Int {
         try send(sql, arguments).changedRows

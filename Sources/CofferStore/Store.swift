@@ -111,6 +111,15 @@ public protocol StoreReader {
     func ledgerDiscrepancies(progress: @escaping (_ done: Int, _ total: Int) -> Void) throws -> [String]
 }
 
+extension StoreWriter {
+    /// One move of `moveBalances`.
+    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64, at time: Timestamp) throws -> Int64? {
+        let moved = try moveBalances([BalanceMove(accountID: accountID, from: expected, to: balance)], at: time)
+        precondition(moved.count == 1, "moveBalances answers each move")
+        return moved[0]
+    }
+}
+
 extension StoreReader {
     public func ledgerDiscrepancies() throws -> [String] {
         try ledgerDiscrepancies { _, _ in }
@@ -233,17 +242,20 @@ public protocol StoreWriter: StoreReader {
     /// different accounts do not queue on one lock); the same customer account always gets the
     /// same one.
     func bankCashAccount(currency: Currency, for accountID: String, at time: Timestamp) throws -> BankCashAccount
-    /// What left the account on that day (withdrawals and outgoing transfers).
-    func outflow(accountID: String, day: CivilDate) throws -> Int64
+    /// What left the account on `day` and what its pending holds reserve at `time`, in one query:
+    /// an outflow's checks read both under the account's lock, and each query made under a lock
+    /// lengthens the queue behind it.
+    func outflowFigures(accountID: String, day: CivilDate, at time: Timestamp) throws -> OutflowFigures
     func insertTransfer(_ transfer: Transfer) throws
     /// Appends one leg to the journal, which is append-only.
     func appendPosting(_ posting: JournalPosting) throws
-    /// Compare-and-set: moves the cached balance from `expected` to `balance`, counts the posting
-    /// that moved it (each posting moves its account's balance exactly once) and keeps the latest
-    /// posting time (`at`, unless a later one is already kept). Returns the balance now stored,
-    /// read back after the change; nil when the balance was not `expected` (which under the
-    /// account's lock is a bug).
-    func moveBalance(accountID: String, from expected: Int64, to balance: Int64, at time: Timestamp) throws -> Int64?
+    /// Compare-and-set, for each move in turn: moves the cached balance from `expected` to
+    /// `balance`, counts the posting that moved it (each posting moves its account's balance
+    /// exactly once) and keeps the latest posting time (`at`, unless a later one is already kept).
+    /// Returns, per move, the balance now stored, read back after the change; nil when the balance
+    /// was not `expected` (which under the account's lock is a bug). All of an entry's moves go
+    /// in one call, so a store may send them in one round trip.
+    func moveBalances(_ moves: [BalanceMove], at time: Timestamp) throws -> [Int64?]
     /// The cached balance of any account, customer or bank, as this transaction sees it.
     func balance(accountID: String) throws -> Int64?
     func recordOutflow(accountID: String, day: CivilDate, amount: Int64) throws

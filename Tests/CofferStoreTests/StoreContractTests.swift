@@ -145,6 +145,23 @@ class StoreContractTests: XCTestCase {
         XCTAssertEqual(try store.readOnce { try $0.account(id: account.id)?.balance }, 11)
     }
 
+    /// An entry's moves go in one call; each is its own compare-and-set, answered in order.
+    func testMovingSeveralBalancesAnswersEachMoveInOrder() throws {
+        let first = try openAccount("moves1@example.com")
+        let second = try openAccount("moves2@example.com")
+        let answers = try store.write { db in
+            try db.moveBalances(
+                [
+                    BalanceMove(accountID: first.id, from: 0, to: 40), BalanceMove(accountID: second.id, from: 7, to: 9),
+                    BalanceMove(accountID: first.id, from: 40, to: 30),
+                ], at: now)
+        }
+        XCTAssertEqual(answers, [40, nil, 30], "the second account's balance is 0, not 7")
+        XCTAssertEqual(try store.readOnce { try $0.account(id: first.id)?.balance }, 30)
+        XCTAssertEqual(try store.readOnce { try $0.account(id: second.id)?.balance }, 0)
+        XCTAssertEqual(try store.write { try $0.moveBalances([], at: now) }, [])
+    }
+
     func testAccountsForUpdateComeInIdOrderWithoutTheMissingOnes() throws {
         let accounts = try (0..<3).map { try openAccount("order\($0)@example.com") }
         let ids = accounts.map(\.id)
@@ -180,9 +197,40 @@ class StoreContractTests: XCTestCase {
             try db.recordOutflow(accountID: account.id, day: nextDay, amount: 7)
         }
         try store.write { db in
-            XCTAssertEqual(try db.outflow(accountID: account.id, day: day), 500)
-            XCTAssertEqual(try db.outflow(accountID: account.id, day: nextDay), 7)
-            XCTAssertEqual(try db.outflow(accountID: account.id, day: CivilDate(daysSinceEpoch: day.daysSinceEpoch - 1)), 0)
+            XCTAssertEqual(try db.outflowFigures(accountID: account.id, day: day, at: now).usedToday, 500)
+            XCTAssertEqual(try db.outflowFigures(accountID: account.id, day: nextDay, at: now).usedToday, 7)
+            XCTAssertEqual(try db.outflowFigures(accountID: account.id, day: CivilDate(daysSinceEpoch: day.daysSinceEpoch - 1), at: now).usedToday, 0)
+        }
+    }
+
+    /// The held figure counts the account's holds that are pending and unexpired at the time
+    /// asked about, and no one else's.
+    func testOutflowFiguresCountOnlyTheHoldsPendingAtTheTime() throws {
+        let account = try openAccount("figures@example.com")
+        let other = try openAccount("figures-other@example.com")
+        func hold(_ accountID: String, _ amount: Int64, expiresAt: Timestamp) -> Hold {
+            Hold(
+                id: Identifier.make(at: now), accountID: accountID, cardID: nil, amount: amount, capturedAmount: 0,
+                currency: Currency(code: "EUR")!, storedStatus: .pending, description: nil, metadata: .empty, expiresAt: expiresAt,
+                createdAt: now, updatedAt: now)
+        }
+        let voided = hold(account.id, 1000, expiresAt: now.adding(seconds: 3600))
+        try store.write { db in
+            try db.insertHold(hold(account.id, 30, expiresAt: now.adding(seconds: 60)))
+            try db.insertHold(hold(account.id, 5, expiresAt: now.adding(seconds: 3600)))
+            try db.insertHold(hold(other.id, 700, expiresAt: now.adding(seconds: 3600)))
+            try db.insertHold(voided)
+            XCTAssertTrue(try db.settleHold(id: voided.id, to: .voided, capturedAmount: 0, capturePostingID: nil, at: now))
+            try db.recordOutflow(accountID: account.id, day: now.date, amount: 12)
+        }
+        try store.write { db in
+            XCTAssertEqual(try db.outflowFigures(accountID: account.id, day: now.date, at: now), OutflowFigures(usedToday: 12, held: 35))
+            XCTAssertEqual(
+                try db.outflowFigures(accountID: account.id, day: now.date, at: now.adding(seconds: 60)), OutflowFigures(usedToday: 12, held: 5),
+                "a hold has expired at its expiry")
+            XCTAssertEqual(
+                try db.outflowFigures(accountID: account.id, day: CivilDate(daysSinceEpoch: now.date.daysSinceEpoch + 1), at: now.adding(seconds: 3600)),
+                OutflowFigures(usedToday: 0, held: 0))
         }
     }
 

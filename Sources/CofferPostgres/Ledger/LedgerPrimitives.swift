@@ -45,10 +45,15 @@ extension PostgresSession {
         return Int(hash % UInt32(bankCashSlots))
     }
 
-    public func outflow(accountID: String, day: CivilDate) throws -> Int64 {
-        try scalarInt(
-            "SELECT COALESCE(SUM(total), 0) FROM daily_outflows WHERE account_id = $1 AND day = $2",
-            [.text(accountID), .integer(day.daysSinceEpoch)])
+    public func outflowFigures(accountID: String, day: CivilDate, at time: Timestamp) throws -> OutflowFigures {
+        let figures = try queryFirst(
+            """
+            SELECT (SELECT COALESCE(SUM(total), 0) FROM daily_outflows WHERE account_id = $1 AND day = $2)::bigint,
+                   (SELECT COALESCE(SUM(amount), 0) FROM holds WHERE account_id = $1 AND status = 'pending' AND expires_at > $3)::bigint
+            """, [.text(accountID), .integer(day.daysSinceEpoch), .integer(time.millisecondsSinceEpoch)]
+        ) { OutflowFigures(usedToday: $0.int64(0), held: $0.int64(1)) }
+        guard let figures else { preconditionFailure("a SELECT without FROM answers one row") }
+        return figures
     }
 
     public func insertTransfer(_ transfer: Transfer) throws {
@@ -81,15 +86,19 @@ extension PostgresSession {
         try indexMetadata(posting.metadata, owner: .transaction, id: posting.id)
     }
 
-    /// The read-back comes with the update (`RETURNING`): one round trip fewer while the
-    /// account's lock is held.
-    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64, at time: Timestamp) throws -> Int64? {
-        try queryFirst(
-            """
+    /// The read-back comes with each update (`RETURNING`), and every move goes in one round trip
+    /// with the postings queued before it: round trips made while the accounts' locks are held
+    /// lengthen the queue behind them.
+    public func moveBalances(_ moves: [BalanceMove], at time: Timestamp) throws -> [Int64?] {
+        let update = """
             UPDATE accounts SET balance = $1, posting_count = posting_count + 1, last_posted_at = GREATEST(last_posted_at, $4)
             WHERE id = $2 AND balance = $3 RETURNING balance
-            """, [.integer(balance), .text(accountID), .integer(expected), .integer(time.millisecondsSinceEpoch)]
-        ) { $0.int64(0) }
+            """
+        let results = try sendAll(
+            moves.map { move in
+                (update, [.integer(move.balance), .text(move.accountID), .integer(move.expected), .integer(time.millisecondsSinceEpoch)])
+            })
+        return results.map { $0.rowCount == 0 ? nil : $0.row(0).int64(0) }
     }
 
     public func balance(accountID: String) throws -> Int64? {

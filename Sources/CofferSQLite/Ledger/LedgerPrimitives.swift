@@ -29,10 +29,15 @@ extension Database {
         return cash
     }
 
-    public func outflow(accountID: String, day: CivilDate) throws -> Int64 {
-        try scalarInt(
-            "SELECT COALESCE(SUM(total), 0) FROM daily_outflows WHERE account_id = ? AND day = ?",
-            [.text(accountID), .integer(day.daysSinceEpoch)])
+    public func outflowFigures(accountID: String, day: CivilDate, at time: Timestamp) throws -> OutflowFigures {
+        let figures = try queryFirst(
+            """
+            SELECT (SELECT COALESCE(SUM(total), 0) FROM daily_outflows WHERE account_id = ?1 AND day = ?2),
+                   (SELECT COALESCE(SUM(amount), 0) FROM holds WHERE account_id = ?1 AND status = 'pending' AND expires_at > ?3)
+            """, [.text(accountID), .integer(day.daysSinceEpoch), .integer(time.millisecondsSinceEpoch)]
+        ) { OutflowFigures(usedToday: $0.int64(0), held: $0.int64(1)) }
+        guard let figures else { preconditionFailure("a SELECT without FROM answers one row") }
+        return figures
     }
 
     public func insertTransfer(_ transfer: Transfer) throws {
@@ -66,13 +71,15 @@ extension Database {
     }
 
     /// The read-back is a second statement: `RETURNING` makes SQLite build a temporary table.
-    public func moveBalance(accountID: String, from expected: Int64, to balance: Int64, at time: Timestamp) throws -> Int64? {
-        let moved = try run(
-            """
-            UPDATE accounts SET balance = ?, posting_count = posting_count + 1, last_posted_at = max(last_posted_at, ?)
-            WHERE id = ? AND balance = ?
-            """, [.integer(balance), .integer(time.millisecondsSinceEpoch), .text(accountID), .integer(expected)])
-        return moved == 1 ? try self.balance(accountID: accountID) : nil
+    public func moveBalances(_ moves: [BalanceMove], at time: Timestamp) throws -> [Int64?] {
+        try moves.map { move in
+            let moved = try run(
+                """
+                UPDATE accounts SET balance = ?, posting_count = posting_count + 1, last_posted_at = max(last_posted_at, ?)
+                WHERE id = ? AND balance = ?
+                """, [.integer(move.balance), .integer(time.millisecondsSinceEpoch), .text(move.accountID), .integer(move.expected)])
+            return moved == 1 ? try self.balance(accountID: move.accountID) : nil
+        }
     }
 
     public func balance(accountID: String) throws -> Int64? {

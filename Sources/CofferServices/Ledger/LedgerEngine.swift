@@ -81,7 +81,8 @@ public struct LedgerEngine {
         case .available:
             try LedgerRules.requireOutflowAllowed(posting.amount, outflow(account, plan: locked.ownerPlan, at: posting.at))
         case .correction:
-            let available = account.balance - (try db.pendingHoldTotal(accountID: account.id, at: posting.at))
+            let held = try db.outflowFigures(accountID: account.id, day: posting.at.date, at: posting.at).held
+            let available = account.balance - held
             try LedgerRules.requireOutflowAllowed(
                 posting.amount, LedgerRules.Outflow(available: available, usedToday: 0, dailyLimit: Int64.max))
         case let .hold(hold):
@@ -113,10 +114,10 @@ public struct LedgerEngine {
     /// What an ordinary outflow (or a new hold) may take: the balance less the account's pending
     /// holds, and what is left of today's limit under the owner's plan.
     func outflow(_ account: Account, plan: Plan, at time: Timestamp) throws -> LedgerRules.Outflow {
-        let used = try db.outflow(accountID: account.id, day: time.date)
-        let held = try db.pendingHoldTotal(accountID: account.id, at: time)
-        precondition(held <= account.balance, "pending holds of \(account.id) exceed its balance")
-        return LedgerRules.Outflow(available: account.balance - held, usedToday: used, dailyLimit: plans[plan].dailyOutflow)
+        let figures = try db.outflowFigures(accountID: account.id, day: time.date, at: time)
+        precondition(figures.held <= account.balance, "pending holds of \(account.id) exceed its balance")
+        return LedgerRules.Outflow(
+            available: account.balance - figures.held, usedToday: figures.usedToday, dailyLimit: plans[plan].dailyOutflow)
     }
 
     // MARK: Writing
@@ -183,22 +184,25 @@ public struct LedgerEngine {
                     id: id, entryID: entryID, accountID: leg.accountID, type: leg.type, amount: leg.amount, currency: currency,
                     balanceAfter: leg.balanceAfter, description: posting.description, transferID: transferID, createdAt: posting.at,
                     metadata: metadata, reversesID: reverses))
-            // The pair: the compare-and-set proves the balance was what the rules saw, and the
-            // read-back that it is now what they computed.
-            guard let readBack = try db.moveBalance(accountID: leg.accountID, from: leg.balanceBefore, to: leg.balanceAfter, at: posting.at) else {
-                preconditionFailure("account \(leg.accountID) changed under the write lock")
-            }
+            transactions.append(
+                LedgerTransaction(
+                    id: id, accountID: leg.accountID, type: leg.type, amount: abs(leg.amount),
+                    currency: currency, balanceAfter: leg.balanceAfter, description: posting.description,
+                    transferID: transferID, createdAt: posting.at, metadata: metadata, reversesID: reverses))
+        }
+        // The pair: the compare-and-set proves each balance was what the rules saw, and the
+        // read-back that it is now what they computed.
+        let moves = legs.map { BalanceMove(accountID: $0.accountID, from: $0.balanceBefore, to: $0.balanceAfter) }
+        let readBacks = try db.moveBalances(moves, at: posting.at)
+        precondition(readBacks.count == legs.count, "every balance move is answered")
+        for (leg, readBack) in zip(legs, readBacks) {
+            guard let readBack else { preconditionFailure("account \(leg.accountID) changed under the write lock") }
             precondition(readBack == leg.balanceAfter, "balance of \(leg.accountID) reads back \(readBack), expected \(leg.balanceAfter)")
             // Only ordinary outflows count towards the daily limit: a capture was counted as its
             // hold, and a correction never counts.
             if case .available = posting.funding, leg.type == .withdrawal || leg.type == .transferOut, leg.amount < 0 {
                 try db.recordOutflow(accountID: leg.accountID, day: posting.at.date, amount: -leg.amount)
             }
-            transactions.append(
-                LedgerTransaction(
-                    id: id, accountID: leg.accountID, type: leg.type, amount: abs(leg.amount),
-                    currency: currency, balanceAfter: leg.balanceAfter, description: posting.description,
-                    transferID: transferID, createdAt: posting.at, metadata: metadata, reversesID: reverses))
         }
         return transactions
     }

@@ -37,6 +37,31 @@ public struct JournalPosting: Sendable {
     }
 }
 
+/// What limits an outflow from an account besides its balance: what already left it on one day
+/// (withdrawals and outgoing transfers), and what its pending holds reserve at one time.
+public struct OutflowFigures: Sendable, Equatable {
+    public let usedToday: Int64
+    public let held: Int64
+
+    public init(usedToday: Int64, held: Int64) {
+        self.usedToday = usedToday
+        self.held = held
+    }
+}
+
+/// One cached balance to move, as a compare-and-set: from `expected` to `balance`.
+public struct BalanceMove: Sendable {
+    public let accountID: String
+    public let expected: Int64
+    public let balance: Int64
+
+    public init(accountID: String, from expected: Int64, to balance: Int64) {
+        self.accountID = accountID
+        self.expected = expected
+        self.balance = balance
+    }
+}
+
 /// The bank's side of deposits and withdrawals in one currency: its balance is the negated sum
 /// of every customer balance in that currency.
 public struct BankCashAccount: Sendable {
