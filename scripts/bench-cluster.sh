@@ -3,7 +3,8 @@
 # (synchronous_commit=on, PostgreSQL's default), next to SQLite with group commit and the trivial
 # FastCGI ceiling, all in one run on this machine; then where the time went in each PostgreSQL
 # transfer run: CPU seconds of PostgreSQL, cofferd and nginx, transactions per WAL fsync, and how
-# many backends were waiting on a lock (sampled).
+# many backends were waiting on a lock (sampled); and PostgreSQL's own ceiling for a transfer's
+# statements (pgbench, no cofferd in the way).
 #   scripts/bench-cluster.sh RELEASE_BIN_DIR
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -78,6 +79,20 @@ print(f"  {label} transfers, CPU per transfer: PostgreSQL {per(pg):.0f} µs, cof
 PY
 }
 
+# postgres_alone DATABASE: PostgreSQL's own ceiling for cofferd's transfer, measured on the bench's
+# database once its stack has stopped: pgbench sends the statements a transfer makes, in cofferd's
+# round trips (scripts/bench/pg_transfer.sql), with as many clients as a node has connections.
+postgres_alone() {
+  local url="${server_url%/postgres}/$1" a1 a2 a3 a4 user out
+  IFS=, read -r a1 a2 a3 a4 <<<"$BENCH_ACCOUNTS"
+  user=$(command psql "$url" -qtAX -c "SELECT id FROM users WHERE email = 'bench@example.com'")
+  out=$(pgbench -n -M prepared -c 16 -j 2 -T "${duration%s}" -D a1="$a1" -D a2="$a2" -D a3="$a3" -D a4="$a4" -D user="$user" \
+    -f "$here/pg_transfer.sql" "$url" 2>&1)
+  grep -q '^number of failed transactions: 0 ' <<<"$out" || { echo "pgbench failed: $out" >&2; exit 1; }
+  pg_alone=$(awk '/^tps/ {print $3}' <<<"$out")
+  printf '%-40s %10.2f tx/s  (pgbench, 16 clients: no cofferd, nginx or wrk)\n' "PostgreSQL alone: a transfer's statements" "$pg_alone"
+}
+
 port=$(free_port)
 database=""
 start_stack "$work/sqlite" "$port"
@@ -94,6 +109,8 @@ for nodes in 1 3; do
   measure "PostgreSQL, $nodes node$([ "$nodes" = 1 ] || echo s)" "$work/pg$nodes"
   [ "$nodes" = 1 ] && pg1_transfers=$last_rps
   stop_stack
+  [ "$nodes" = 1 ] && postgres_alone "$database"
 done
 python3 -c "print(f'PostgreSQL transfers on 1 node: {100 * $pg1_transfers / $sqlite_transfers:.0f}% of SQLite group commit (target: at least 50%)')"
+python3 -c "print(f'PostgreSQL alone, with no cofferd in the way: {100 * $pg_alone / $sqlite_transfers:.0f}% of SQLite group commit; cofferd on 1 node reaches {100 * $pg1_transfers / $pg_alone:.0f}% of it')"
 DATABASE_URL="${server_url%/postgres}/coffer_3" "$bin_dir/coffer" verify
