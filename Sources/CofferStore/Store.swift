@@ -39,8 +39,13 @@ public protocol StoreReader {
 
     /// A customer account (the bank's cash accounts are never returned).
     func account(id: String) throws -> Account?
+    /// The account as its owner sees it: with what its pending holds reserve at `time`, read in
+    /// the same query, so that one statement answers `GET /v1/accounts/{id}`.
+    func account(id: String, pendingHoldsAt time: Timestamp) throws -> Account?
     /// `metadata`: only accounts carrying every one of these entries (API.md "Metadata").
-    func accounts(holderID: String?, metadata: [String: String], page: PageRequest) throws -> Page<Account>
+    /// `pendingHoldsAt`: each account also carries what its pending holds reserve at that time,
+    /// read in the page's query.
+    func accounts(holderID: String?, metadata: [String: String], page: PageRequest, pendingHoldsAt time: Timestamp?) throws -> Page<Account>
 
     func hold(id: String) throws -> Hold?
     func holds(_ filter: HoldFilter, page: PageRequest) throws -> Page<Hold>
@@ -128,7 +133,7 @@ extension StoreReader {
 
 extension StoreReader {
     public func accounts(holderID: String?, page: PageRequest) throws -> Page<Account> {
-        try accounts(holderID: holderID, metadata: [:], page: page)
+        try accounts(holderID: holderID, metadata: [:], page: page, pendingHoldsAt: nil)
     }
 
     public func transfers(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Transfer> {

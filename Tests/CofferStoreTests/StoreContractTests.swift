@@ -234,6 +234,37 @@ class StoreContractTests: XCTestCase {
         }
     }
 
+    /// An account read with its holds carries the sum of those pending at the time, alone and in
+    /// a page (filtered by holder and metadata, so the time's placeholder sits among others).
+    func testAccountsReadWithTheirHoldsCarryThosePendingAtTheTime() throws {
+        let account = try openAccount("shown@example.com")
+        let other = try openAccount("shown-other@example.com")
+        try store.write { db in
+            try db.updateAccountMetadata(id: account.id, to: Metadata(checked: ["tier": "gold"]))
+            for (amount, seconds) in [(Int64(40), Int64(60)), (Int64(2), Int64(3600))] {
+                try db.insertHold(
+                    Hold(
+                        id: Identifier.make(at: now), accountID: account.id, cardID: nil, amount: amount, capturedAmount: 0,
+                        currency: Currency(code: "EUR")!, storedStatus: .pending, description: nil, metadata: .empty,
+                        expiresAt: now.adding(seconds: seconds), createdAt: now, updatedAt: now))
+            }
+        }
+        XCTAssertEqual(try store.readOnce { try $0.account(id: account.id, pendingHoldsAt: now) }?.pendingHolds, 42)
+        XCTAssertEqual(try store.readOnce { try $0.account(id: account.id, pendingHoldsAt: now.adding(seconds: 60)) }?.availableBalance, -2)
+        XCTAssertEqual(try store.readOnce { try $0.account(id: other.id, pendingHoldsAt: now) }?.pendingHolds, 0)
+        XCTAssertNil(try store.readOnce { try $0.account(id: "no-such-account", pendingHoldsAt: now) })
+        let holder = try XCTUnwrap(try store.readOnce { try $0.account(id: account.id) }).holderID
+        let page = try store.read {
+            try $0.accounts(holderID: holder, metadata: ["tier": "gold"], page: PageRequest(limit: 10, offset: 0), pendingHoldsAt: now)
+        }
+        XCTAssertEqual(page.items.map(\.id), [account.id])
+        XCTAssertEqual(page.items.map(\.pendingHolds), [42])
+        XCTAssertEqual(page.total, 1)
+        let everyone = try store.read { try $0.accounts(holderID: nil, metadata: [:], page: PageRequest(limit: 10, offset: 0), pendingHoldsAt: now) }
+        XCTAssertEqual(Set(everyone.items.map(\.pendingHolds)), [42, 0])
+        XCTAssertEqual(try store.read { try $0.accounts(holderID: nil, page: PageRequest(limit: 10, offset: 0)) }.items.map(\.pendingHolds), [0, 0])
+    }
+
     /// A journal entry written through the primitives, with both balances moved, is what
     /// `ledgerDiscrepancies` calls sound; a balance moved without its posting is reported.
     func testTheVerificationSeesABalanceWithoutItsPosting() throws {

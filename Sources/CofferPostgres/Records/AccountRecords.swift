@@ -29,16 +29,33 @@ extension PostgresSession {
         try queryFirst("\(Self.accountSelect) WHERE a.id = $1 AND a.kind = 'customer'", [.text(id)], Account.init(row:))
     }
 
-    public func accounts(holderID: String?, metadata: [String: String], page: PageRequest) throws -> Page<Account> {
+    public func account(id: String, pendingHoldsAt time: Timestamp) throws -> Account? {
+        try queryFirst(
+            "\(Self.accountWithHoldsSelect("$2")) WHERE a.id = $1 AND a.kind = 'customer'", [.text(id), .integer(time.millisecondsSinceEpoch)],
+            Account.init(rowWithPendingHolds:))
+    }
+
+    /// `accountSelect` and the sum of the account's holds pending at the time in `placeholder`.
+    private static func accountWithHoldsSelect(_ placeholder: String) -> String {
+        """
+        SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.metadata,
+            (SELECT COALESCE(SUM(amount), 0) FROM holds WHERE account_id = a.id AND status = 'pending' AND expires_at > \(placeholder))::bigint
+        \(accountFrom)
+        """
+    }
+
+    public func accounts(holderID: String?, metadata: [String: String], page: PageRequest, pendingHoldsAt time: Timestamp?) throws -> Page<Account> {
         var conditions = PostgresConditions("a.kind = 'customer'")
         if let holderID { conditions.add("a.holder_id = ?", .text(holderID)) }
         conditions.metadata(metadata, owner: .account, id: "a.id")
         let total = try scalarInt("SELECT count(*) FROM accounts a WHERE \(conditions.sql)", conditions.arguments)
+        // After the count, whose statement must not carry parameters it never reads.
+        let select = time.map { Self.accountWithHoldsSelect(conditions.placeholder(.integer($0.millisecondsSinceEpoch))) } ?? Self.accountSelect
         let limit = conditions.placeholder(.integer(Int64(page.limit)))
         let offset = conditions.placeholder(.integer(Int64(page.offset)))
         let items = try query(
-            "\(Self.accountSelect) WHERE \(conditions.sql) ORDER BY a.seq LIMIT \(limit) OFFSET \(offset)", conditions.arguments,
-            Account.init(row:))
+            "\(select) WHERE \(conditions.sql) ORDER BY a.seq LIMIT \(limit) OFFSET \(offset)", conditions.arguments,
+            time == nil ? Account.init(row:) : Account.init(rowWithPendingHolds:))
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 

@@ -29,14 +29,36 @@ extension Database {
         try queryFirst("\(Self.accountSelect) WHERE a.id = ? AND a.kind = 'customer'", [.text(id)], Account.init(row:))
     }
 
-    public func accounts(holderID: String?, metadata: [String: String], page: PageRequest) throws -> Page<Account> {
+    public func account(id: String, pendingHoldsAt time: Timestamp) throws -> Account? {
+        try queryFirst(
+            "\(Self.accountWithHoldsSelect) WHERE a.id = ?2 AND a.kind = 'customer'", [.integer(time.millisecondsSinceEpoch), .text(id)],
+            Account.init(rowWithPendingHolds:))
+    }
+
+    /// `accountSelect` and the sum of the account's holds pending at `?1`.
+    private static let accountWithHoldsSelect = """
+        SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.metadata,
+            (SELECT COALESCE(SUM(amount), 0) FROM holds WHERE account_id = a.id AND status = 'pending' AND expires_at > ?1)
+        \(accountFrom)
+        """
+
+    public func accounts(holderID: String?, metadata: [String: String], page: PageRequest, pendingHoldsAt time: Timestamp?) throws -> Page<Account> {
         var conditions = SQLConditions("a.kind = 'customer'")
         if let holderID { conditions.add("a.holder_id = ?", .text(holderID)) }
         conditions.metadata(metadata, owner: .account, id: "a.id")
         let total = try scalarInt("SELECT count(*) FROM accounts a WHERE \(conditions.sql)", conditions.arguments)
-        let items = try query(
-            "\(Self.accountSelect) WHERE \(conditions.sql) ORDER BY a.seq LIMIT ? OFFSET ?",
-            conditions.arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Account.init(row:))
+        let paging: [SQLiteValue] = [.integer(Int64(page.limit)), .integer(Int64(page.offset))]
+        let items: [Account]
+        if let time {
+            // ?1 is the time; the conditions' own `?` count on from there.
+            items = try query(
+                "\(Self.accountWithHoldsSelect) WHERE \(conditions.sql) ORDER BY a.seq LIMIT ? OFFSET ?",
+                [.integer(time.millisecondsSinceEpoch)] + conditions.arguments + paging, Account.init(rowWithPendingHolds:))
+        } else {
+            items = try query(
+                "\(Self.accountSelect) WHERE \(conditions.sql) ORDER BY a.seq LIMIT ? OFFSET ?", conditions.arguments + paging,
+                Account.init(row:))
+        }
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 

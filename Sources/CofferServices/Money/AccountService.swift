@@ -63,39 +63,34 @@ public struct AccountService {
         }
     }
 
-    /// The account if `principal` may see it; otherwise "not found", never "forbidden".
+    /// The account if `principal` may see it; otherwise "not found", never "forbidden". One
+    /// statement, so it needs no transaction around it.
     public func visibleAccount(_ id: String, to principal: Principal) throws -> Account {
-        try store.read { db in try visibleAccount(id, to: principal, in: db) }
+        try store.readOnce { db in try visibleAccount(id, to: principal, in: db) }
     }
 
     /// With what its pending holds reserve now, so it shows its available balance.
     private func visibleAccount(_ id: String, to principal: Principal, in db: any StoreReader) throws -> Account {
-        guard let account = try db.account(id: id), account.isVisible(to: principal) else {
+        guard let account = try db.account(id: id, pendingHoldsAt: clock.now()), account.isVisible(to: principal) else {
             throw AppError(.notFound, "There is no account with this id.")
         }
-        return try withHolds(account, in: db)
-    }
-
-    private func withHolds(_ account: Account, in db: any StoreReader) throws -> Account {
-        account.with(pendingHolds: try db.pendingHoldTotal(accountID: account.id, at: clock.now()))
+        return account
     }
 
     public func list(for principal: Principal, holderID: String?, metadata: [String: String] = [:], page: PageRequest) throws -> Page<Account> {
-        try store.read { db in
-            let page = try listed(for: principal, holderID: holderID, metadata: metadata, page: page, in: db)
-            return Page(items: try page.items.map { try withHolds($0, in: db) }, total: page.total, nextAfter: page.nextAfter)
-        }
+        try store.read { db in try listed(for: principal, holderID: holderID, metadata: metadata, page: page, in: db) }
     }
 
     private func listed(
         for principal: Principal, holderID: String?, metadata: [String: String], page: PageRequest, in db: any StoreReader
     ) throws -> Page<Account> {
+        let now = clock.now()
         if principal.role.seesEverything {
-            return try db.accounts(holderID: holderID, metadata: metadata, page: page)
+            return try db.accounts(holderID: holderID, metadata: metadata, page: page, pendingHoldsAt: now)
         }
         guard let own = try db.accountHolder(userID: principal.userID) else { return Page(items: [], total: 0, nextAfter: nil) }
         if let holderID, holderID != own.id { throw AppError(.notFound, "There is no account holder with this id.") }
-        return try db.accounts(holderID: own.id, metadata: metadata, page: page)
+        return try db.accounts(holderID: own.id, metadata: metadata, page: page, pendingHoldsAt: now)
     }
 
     /// `PATCH /v1/accounts/{id}`: a status change, new metadata, or both, in one transaction.

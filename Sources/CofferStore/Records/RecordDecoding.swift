@@ -36,6 +36,11 @@ extension Account {
             id: row.text(0), holderID: row.text(1), ownerUserID: row.text(2), type: type, currency: currency,
             balance: row.int64(5), status: status, createdAt: row.timestamp(7), metadata: Metadata(storedText: row.optionalText(8)))
     }
+
+    /// Columns: those of `init(row:)`, then the sum of the account's pending holds.
+    public init(rowWithPendingHolds row: some RecordRow) {
+        self = Account(row: row).with(pendingHolds: row.int64(9))
+    }
 }
 
 extension Card {
