@@ -87,7 +87,7 @@ postgres_alone() {
   IFS=, read -r a1 a2 a3 a4 <<<"$BENCH_ACCOUNTS"
   user=$(command psql "$url" -qtAX -c "SELECT id FROM users WHERE email = 'bench@example.com'")
   out=$(pgbench -n -M prepared -c 16 -j 2 -T "${duration%s}" -D a1="$a1" -D a2="$a2" -D a3="$a3" -D a4="$a4" -D user="$user" \
-    -f "$here/pg_transfer.sql" "$url" 2>&1)
+    -f "$here/pg_transfer.sql" "$url" 2>&1) || { echo "pgbench failed: $out" >&2; exit 1; }
   grep -q '^number of failed transactions: 0 ' <<<"$out" || { echo "pgbench failed: $out" >&2; exit 1; }
   pg_alone=$(awk '/^tps/ {print $3}' <<<"$out")
   printf '%-40s %10.2f tx/s  (pgbench, 16 clients: no cofferd, nginx or wrk)\n' "PostgreSQL alone: a transfer's statements" "$pg_alone"

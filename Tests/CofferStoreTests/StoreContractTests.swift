@@ -261,7 +261,7 @@ class StoreContractTests: XCTestCase {
         XCTAssertEqual(page.items.map(\.pendingHolds), [42])
         XCTAssertEqual(page.total, 1)
         let everyone = try store.read { try $0.accounts(holderID: nil, metadata: [:], page: PageRequest(limit: 10, offset: 0), pendingHoldsAt: now) }
-        XCTAssertEqual(Set(everyone.items.map(\.pendingHolds)), [42, 0])
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: everyone.items.map { ($0.id, $0.pendingHolds) }), [account.id: 42, other.id: 0])
         XCTAssertEqual(try store.read { try $0.accounts(holderID: nil, page: PageRequest(limit: 10, offset: 0)) }.items.map(\.pendingHolds), [0, 0])
     }
 

@@ -22,7 +22,7 @@ ORDER BY a.id FOR UPDATE OF a;
 \endpipeline
 \startpipeline
 SELECT (SELECT COALESCE(SUM(total), 0) FROM daily_outflows
-        WHERE account_id = (ARRAY[:a1, :a2, :a3, :a4])[:i] AND day = (extract(epoch FROM now()) / 86400)::bigint)::bigint,
+        WHERE account_id = (ARRAY[:a1, :a2, :a3, :a4])[:i] AND day = floor(extract(epoch FROM now()) / 86400)::bigint)::bigint,
        (SELECT COALESCE(SUM(amount), 0) FROM holds
         WHERE account_id = (ARRAY[:a1, :a2, :a3, :a4])[:i] AND status = 'pending'
           AND expires_at > (extract(epoch FROM now()) * 1000)::bigint)::bigint;
@@ -46,7 +46,7 @@ WHERE id = (ARRAY[:a1, :a2, :a3, :a4])[:j] RETURNING balance;
 \endpipeline
 \startpipeline
 INSERT INTO daily_outflows (account_id, day, total)
-VALUES ((ARRAY[:a1, :a2, :a3, :a4])[:i], (extract(epoch FROM now()) / 86400)::bigint, :amount)
+VALUES ((ARRAY[:a1, :a2, :a3, :a4])[:i], floor(extract(epoch FROM now()) / 86400)::bigint, :amount)
 ON CONFLICT (account_id, day) DO UPDATE SET total = daily_outflows.total + excluded.total;
 INSERT INTO events (id, type, created_at, data, user_id, other_user_id)
 VALUES ('pgbench-v-' || gen_random_uuid(), 'transfer.created', (extract(epoch FROM now()) * 1000)::bigint,
