@@ -83,6 +83,8 @@ class PlanTests: APITestCase {
         let third = placeHold(ann, a)
         XCTAssertEqual(third.code, "limit_exceeded")
         XCTAssertEqual(third["error"]?["details"]?["pending_holds"], 2)
+        let overdrawn = t.post("/v1/holds", ["account_id": .string(a), "amount": 10_000], token: ann.accessToken)
+        XCTAssertEqual(overdrawn.code, "insufficient_funds", "funds come before the holds limit, as API.md orders the rules")
 
         XCTAssertEqual(t.send(.put, "/v1/admin/users/\(ann.userID)/plan", body: ["plan": "premium"], token: admin.accessToken).status, 200)
         XCTAssertEqual(t.post("/v1/cards", card, token: ann.accessToken).status, 201)

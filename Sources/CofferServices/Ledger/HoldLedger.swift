@@ -57,6 +57,8 @@ extension LedgerEngine {
         }
         try LedgerRules.requireActive(account)
         try LedgerRules.requireCurrency(request.requestedCurrency, matches: account.currency)
+        try LedgerRules.requireOutflowAllowed(request.amount, outflow(account, plan: locked.ownerPlan, at: at))
+        // A limit, so after `insufficient_funds` (API.md's order of business rules).
         let limits = plans[locked.ownerPlan]
         let pending = try db.pendingHoldCount(accountID: account.id, at: at)
         guard pending < limits.pendingHoldsPerAccount else {
@@ -64,7 +66,6 @@ extension LedgerEngine {
                 .limitExceeded, "An account can have at most \(limits.pendingHoldsPerAccount) pending holds under its owner's plan.",
                 details: ["limit": .int(limits.pendingHoldsPerAccount), "pending_holds": .int(pending)])
         }
-        try LedgerRules.requireOutflowAllowed(request.amount, outflow(account, plan: locked.ownerPlan, at: at))
         try db.recordOutflow(accountID: account.id, day: at.date, amount: request.amount)
         let hold = Hold(
             id: Identifier.make(at: at), accountID: account.id, cardID: request.cardID, amount: request.amount, capturedAmount: 0,
