@@ -198,6 +198,20 @@ class WebhookTests: APITestCase {
             t.post("/v1/webhooks", ["url": "http://203.0.113.9/hook", "events": ["*"]], token: ann.accessToken).code, "webhook_url_not_allowed",
             "plain HTTP is for development and tests")
     }
+
+    /// Existence and ownership (404) come before the URL's rule (422): a URL that would be
+    /// refused tells nothing about someone else's webhook, nor about one that does not exist.
+    func testChangingTheURLOfAnotherUsersWebhookIsNotFoundWhateverTheURL() throws {
+        receiver = try WebhookReceiver()
+        let ann = t.member()
+        let bob = t.member()
+        let (id, _) = try register(ann)
+        for url in ["https://127.0.0.1/hook", "ftp://example.com/x", .string(receiver.url)] as [JSONValue] {
+            XCTAssertEqual(t.send(.patch, "/v1/webhooks/\(id)", body: ["url": url], token: bob.accessToken).code, "not_found", "\(url)")
+            XCTAssertEqual(t.send(.patch, "/v1/webhooks/no-such-webhook", body: ["url": url], token: ann.accessToken).code, "not_found", "\(url)")
+        }
+        XCTAssertEqual(t.send(.patch, "/v1/webhooks/\(id)", body: ["url": "ftp://example.com/x"], token: ann.accessToken).code, "webhook_url_not_allowed")
+    }
 }
 
 extension WebhookTests {

@@ -57,6 +57,9 @@ public struct WebhookService {
     public func update(
         _ id: String, url: String?, events: [String]?, status: Webhook.Status?, by principal: Principal, origin: RequestOrigin
     ) throws -> Webhook {
+        // Existence and ownership (404) come before the URL's rule (422), but the URL is resolved
+        // outside the write transaction: someone else's webhook is refused by this read first.
+        if url != nil { _ = try webhook(id, for: principal) }
         let checked = try url.map(checkedURL)
         return try store.write { db in
             let changed = try own(id, principal, db).with(url: checked?.url, events: events, status: status)
