@@ -86,15 +86,23 @@ class EventTests: APITestCase {
         for amount in 1...7 { t.deposit(ann, a, Int64(amount)) }
         var seen: [Int64] = []
         var cursor: String?
+        var kept: String?
+        var pages = 0
         repeat {
             let page = t.get("/v1/events?limit=3" + (cursor.map { "&cursor=\($0)" } ?? ""), token: ann.accessToken)
             XCTAssertEqual(page.status, 200, page.json.serializedString)
             seen += page["data"]?.arrayValue?.compactMap { $0["data"]?["amount"]?.int64Value } ?? []
             cursor = page["pagination"]?["next_cursor"]?.stringValue
+            kept = cursor ?? kept
+            pages += 1
         } while cursor != nil
         XCTAssertEqual(seen, [1, 2, 3, 4, 5, 6, 7])
+        XCTAssertEqual(pages, 4, "three pages of events, then an empty one without a cursor")
         t.deposit(ann, a, 8)
-        XCTAssertEqual(events(ann).last?["data"]?["amount"], 8, "a poll after the last page finds the new event")
+        let later = t.get("/v1/events?cursor=\(try XCTUnwrap(kept))", token: ann.accessToken)
+        XCTAssertEqual(
+            later["data"]?.arrayValue?.compactMap { $0["data"]?["amount"]?.int64Value }, [8],
+            "a poll from the last cursor, even one from a part-full page, finds the new event and nothing read before")
     }
 }
 

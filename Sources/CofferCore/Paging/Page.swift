@@ -38,6 +38,15 @@ extension Page {
         keyset(items.map { (id: $0[keyPath: id], item: $0) }, limit: limit, total: total)
     }
 
+    /// A page of a feed that is polled (the outbox), from at most `limit` rows: the last
+    /// item read is always where the next page starts, full page or not, so a poller that has read
+    /// to the end still holds a cursor to ask again from and reads every item once. Only an empty
+    /// page answers none (the poller keeps the cursor it asked with).
+    public static func feed(_ items: [Item], id: KeyPath<Item, String>, limit: Int, total: Int) -> Page {
+        let kept = Array(items.prefix(limit))
+        return Page(items: kept, total: total, nextAfter: kept.last?[keyPath: id])
+    }
+
     public static func keyset(_ rows: [(id: String, item: Item)], limit: Int, total: Int) -> Page {
         let more = rows.count > limit
         let kept = more ? Array(rows.prefix(limit)) : rows

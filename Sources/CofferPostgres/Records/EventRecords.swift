@@ -30,11 +30,11 @@ extension PostgresSession {
         if let type = filter.type { conditions.add("type = ?", .text(type.rawValue)) }
         let total = try scalarInt("SELECT count(*) FROM events WHERE \(conditions.sql)", conditions.arguments)
         if let after = page.after { conditions.add("seq > (SELECT seq FROM events WHERE id = ?)", .text(after)) }
-        let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))
+        let limit = conditions.placeholder(.integer(Int64(page.limit)))
         let offset = conditions.placeholder(.integer(Int64(page.offset)))
         let rows = try query(
             "SELECT \(Event.storedColumns) FROM events WHERE \(conditions.sql) ORDER BY seq LIMIT \(limit) OFFSET \(offset)",
             conditions.arguments, Event.init(row:))
-        return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
+        return Page.feed(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 }

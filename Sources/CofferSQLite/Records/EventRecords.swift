@@ -35,7 +35,7 @@ extension Database {
         if let after = page.after { conditions.add("seq > (SELECT seq FROM events WHERE id = ?)", .text(after)) }
         let rows = try query(
             "SELECT \(Event.storedColumns) FROM events WHERE \(conditions.sql) ORDER BY seq LIMIT ? OFFSET ?",
-            conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Event.init(row:))
-        return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
+            conditions.arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Event.init(row:))
+        return Page.feed(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 }
