@@ -174,7 +174,8 @@ public protocol StoreWriter: StoreReader {
     func updateAccountMetadata(id: String, to metadata: Metadata) throws
     func insertCard(_ card: Card) throws
     func updateCardStatus(id: String, to status: CardStatus) throws
-    func cancelCards(accountID: String) throws
+    /// Cancels the account's cards that are not cancelled yet, and returns them as they now are.
+    func cancelCards(accountID: String) throws -> [Card]
 
     /// Claims a user's Idempotency-Key for the rest of this transaction, for every process that
     /// shares the database; false while another transaction holds it. The claim ends with the
@@ -274,6 +275,7 @@ public protocol StoreWriter: StoreReader {
     /// Compare-and-set: moves a pending hold to `status`; false when it was no longer pending. A
     /// capture names the journal line that took the money from the hold's account.
     func settleHold(id: String, to status: HoldStatus, capturedAmount: Int64, capturePostingID: String?, at time: Timestamp) throws -> Bool
-    /// Records as expired the account's pending holds whose expiry has passed at `now`.
-    func expireHolds(accountID: String, at now: Timestamp) throws
+    /// Records as expired the account's pending holds whose expiry has passed at `now`, and
+    /// returns them as they now are.
+    func expireHolds(accountID: String, at now: Timestamp) throws -> [Hold]
 }

@@ -89,8 +89,18 @@ class HoldTests: APITestCase {
         XCTAssertEqual(t.get("/v1/holds?account_id=\(a)", token: ann2.accessToken)["pagination"]?["total"], 2)
         // The money is spendable again, and closing now finds no pending hold.
         XCTAssertEqual(t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": 1_000], token: ann2.accessToken).status, 201)
+        let card = try XCTUnwrap(t.post("/v1/cards", ["account_id": .string(a), "type": "virtual"], token: ann2.accessToken)["id"]?.stringValue)
         XCTAssertEqual(t.send(.patch, "/v1/accounts/\(a)", body: ["status": "closed"], token: ann2.accessToken)["status"], "closed")
         XCTAssertEqual(try t.store.read { try $0.ledgerDiscrepancies() }, [])
+        // The close wrote the hold's expiry and cancelled the card: each change is told, once.
+        _ = try t.runJobs()
+        let expired = t.get("/v1/events?type=hold.expired", token: ann2.accessToken)["data"]?.arrayValue ?? []
+        XCTAssertEqual(expired.map { $0["data"]?["id"] }, [.string(id)])
+        XCTAssertEqual(expired.first?["data"]?["status"], "expired")
+        let cancelled = t.get("/v1/events?type=card.status_changed", token: ann2.accessToken)["data"]?.arrayValue ?? []
+        XCTAssertEqual(cancelled.map { $0["data"]?["id"] }, [.string(card)])
+        XCTAssertEqual(cancelled.first?["data"]?["status"], "cancelled")
+        XCTAssertEqual(t.get("/v1/cards/\(card)", token: ann2.accessToken)["status"], "cancelled")
     }
 
     func testCaptureToATransferFrozenAccountsClosingAndOwnership() throws {

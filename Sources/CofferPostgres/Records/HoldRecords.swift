@@ -74,9 +74,12 @@ extension PostgresSession {
             [.text(status.rawValue), .integer(capturedAmount), capturePostingID.postgresValue, .integer(time.millisecondsSinceEpoch), .text(id)]) == 1
     }
 
-    public func expireHolds(accountID: String, at now: Timestamp) throws {
-        try run(
-            "UPDATE holds SET status = 'expired', updated_at = $1 WHERE account_id = $2 AND status = 'pending' AND expires_at <= $1",
-            [.integer(now.millisecondsSinceEpoch), .text(accountID)])
+    public func expireHolds(accountID: String, at now: Timestamp) throws -> [Hold] {
+        try query(
+            """
+            UPDATE holds SET status = 'expired', updated_at = $1 WHERE account_id = $2 AND status = 'pending' AND expires_at <= $1
+            RETURNING \(Self.holdColumns)
+            """, [.integer(now.millisecondsSinceEpoch), .text(accountID)], Hold.init(row:)
+        ).sorted { $0.id < $1.id }
     }
 }

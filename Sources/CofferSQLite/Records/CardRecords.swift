@@ -38,7 +38,10 @@ extension Database {
         try run("UPDATE cards SET status = ? WHERE id = ?", [.text(status.rawValue), .text(id)])
     }
 
-    public func cancelCards(accountID: String) throws {
-        try run("UPDATE cards SET status = 'cancelled' WHERE account_id = ? AND status != 'cancelled'", [.text(accountID)])
+    public func cancelCards(accountID: String) throws -> [Card] {
+        try query(
+            "UPDATE cards SET status = 'cancelled' WHERE account_id = ? AND status != 'cancelled' RETURNING \(Self.cardColumns)", [.text(accountID)],
+            Card.init(row:)
+        ).sorted { $0.id < $1.id }
     }
 }

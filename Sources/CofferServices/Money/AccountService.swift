@@ -140,8 +140,14 @@ public struct AccountService {
                     details: ["balance": .int(account.balance)])
             }
             // Holds that expired stop being pending in the books too: a closed account keeps none.
-            try db.expireHolds(accountID: account.id, at: now)
-            try db.cancelCards(accountID: account.id)
+            // Both changes are told like any other (the expiry sweep never sees these holds again).
+            let events = EventRecorder(clock: clock)
+            for hold in try db.expireHolds(accountID: account.id, at: now) {
+                try events.record(db, .holdExpired, ResourceJSON.hold(hold, at: hold.updatedAt), users: [account.ownerUserID])
+            }
+            for card in try db.cancelCards(accountID: account.id) {
+                try events.record(db, .cardStatusChanged, ResourceJSON.card(card), users: [account.ownerUserID])
+            }
         case (.frozen, .closed):
             throw AppError(.invalidTransition, "A frozen account cannot be closed; an admin must unfreeze it first.")
         default:
