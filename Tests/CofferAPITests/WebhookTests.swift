@@ -128,6 +128,39 @@ class WebhookTests: APITestCase {
         XCTAssertEqual(t.post("/v1/webhooks/\(id)/deliveries/\(did)/retry", [:], token: ann.accessToken).code, "invalid_transition")
     }
 
+    /// A delivery whose webhook is disabled before its next attempt is dead, not succeeded: it
+    /// was never delivered, is not tried again by itself, and a retry after re-enabling sends it.
+    func testADeliveryForAWebhookDisabledSinceIsDeadAndARetryAfterReEnablingDeliversIt() throws {
+        let healthy = Atomic<Bool>(false)
+        receiver = try WebhookReceiver { _ in healthy.load(ordering: .relaxed) ? 200 : 500 }
+        var ann = t.member()
+        let (id, _) = try register(ann)
+        t.deposit(ann, t.openAccount(ann), 10)
+        try t.runJobs()
+        XCTAssertEqual(deliveries(ann, id).first?["status"], "failed")
+        XCTAssertEqual(t.send(.patch, "/v1/webhooks/\(id)", body: ["status": "disabled"], token: ann.accessToken)["status"], "disabled")
+        healthy.store(true, ordering: .relaxed)
+        t.clock.advance(seconds: 60)
+        try t.runJobs()
+        var delivery = try XCTUnwrap(deliveries(ann, id).first)
+        XCTAssertEqual(delivery["status"], "dead")
+        XCTAssertEqual(delivery["attempts"], 2)
+        XCTAssertEqual(delivery["last_error"], "the webhook is deleted or disabled")
+        XCTAssertEqual(receiver.requests.count, 1, "nothing was sent to a disabled webhook")
+        t.clock.advance(seconds: 5_000)
+        try t.runJobs()
+        XCTAssertEqual(receiver.requests.count, 1, "a dead delivery is not tried again by itself")
+        ann.accessToken = t.post("/v1/auth/login", ["email": .string(ann.email), "password": .string(ann.password)])["access_token"]!.stringValue!
+
+        XCTAssertEqual(t.send(.patch, "/v1/webhooks/\(id)", body: ["status": "enabled"], token: ann.accessToken)["status"], "enabled")
+        let did = try XCTUnwrap(delivery["id"]?.stringValue)
+        XCTAssertEqual(t.post("/v1/webhooks/\(id)/deliveries/\(did)/retry", [:], token: ann.accessToken).status, 202)
+        try t.runJobs()
+        delivery = try XCTUnwrap(deliveries(ann, id).first)
+        XCTAssertEqual(delivery["status"], "succeeded")
+        XCTAssertEqual(receiver.requests.count, 2)
+    }
+
     func testARotatedSecretSignsBesideTheNewOneForADay() throws {
         receiver = try WebhookReceiver()
         let ann = t.member()

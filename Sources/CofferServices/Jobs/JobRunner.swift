@@ -115,7 +115,7 @@ public final class JobRunner: @unchecked Sendable {
             try work.perform(job, on: store)
         } catch {
             message = String(describing: error)
-            if job.attempts >= job.maxAttempts {
+            if job.attempts >= job.maxAttempts || error is FinalFailure {
                 outcome = .dead
             } else {
                 outcome = .failed

@@ -5,7 +5,8 @@ import CoreMetrics
 
 /// One attempt at a `webhook_delivery` job: read what to send, check the target again, POST it
 /// (outside any transaction, 10 s at most), record what the receiver answered. Anything but a
-/// 2xx throws, so the job runner backs off and, after the last attempt, declares it dead.
+/// 2xx throws, so the job runner backs off and, after the last attempt, declares it dead; a
+/// webhook deleted or disabled since the event makes it dead at once.
 struct WebhookDelivering {
     let settings: WebhookSettings
     let clock: Clock
@@ -22,10 +23,12 @@ struct WebhookDelivering {
         }
         guard let (delivery, webhook, event) = found else { throw Refused(description: "the delivery or its event is gone") }
         guard let webhook, webhook.status == .enabled else {
-            // Deleted or disabled since: nothing to send, and nothing to retry.
-            try store.write { try $0.recordDeliveryAttempt(id: delivery.id, statusCode: nil, error: "the webhook is deleted or disabled") }
+            // Deleted or disabled since: nothing was sent, and nothing will be by itself. Dead,
+            // not succeeded, so the deliveries list says so and a retry after re-enabling sends it.
+            let reason = "the webhook is deleted or disabled"
+            try store.write { try $0.recordDeliveryAttempt(id: delivery.id, statusCode: nil, error: reason) }
             Self.count("skipped")
-            return
+            throw FinalFailure(description: reason)
         }
         let outcome: OutboundPost.Outcome
         do {
@@ -59,8 +62,9 @@ struct WebhookDelivering {
     }
 
     /// Attempts by outcome: `delivered` (2xx), `rejected` (any other answer), `unreachable` (no
-    /// answer, or a URL no longer allowed), `skipped` (the webhook is gone). A delivery that runs
-    /// out of attempts shows in `coffer_jobs_finished_total{kind="webhook_delivery",outcome="dead"}`.
+    /// answer, or a URL no longer allowed), `skipped` (the webhook is gone or disabled). A delivery
+    /// that runs out of attempts, or is skipped, shows in
+    /// `coffer_jobs_finished_total{kind="webhook_delivery",outcome="dead"}`.
     private static func count(_ outcome: String) {
         Counter(label: "coffer_webhook_deliveries_total", dimensions: [("outcome", outcome)]).increment()
     }
