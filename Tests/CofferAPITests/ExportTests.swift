@@ -96,6 +96,11 @@ class ExportTests: APITestCase {
         XCTAssertEqual(t.get("/v1/exports/\(id)", token: ann.accessToken)["rows"], .int(count))
         let bob = t.member()
         XCTAssertEqual(t.get("/v1/exports/\(id)", token: bob.accessToken).code, "not_found")
+        XCTAssertEqual(t.get("/v1/exports/\(id)/download", token: bob.accessToken).code, "not_found")
+        // Support reads everything (API.md's roles): the export and its file.
+        let support = try t.member(role: .support)
+        XCTAssertEqual(t.get("/v1/exports/\(id)", token: support.accessToken)["rows"], .int(count))
+        XCTAssertEqual(t.get("/v1/exports/\(id)/download", token: support.accessToken).response.body, file.response.body)
 
         t.clock.advance(seconds: 7 * 86_400 + 60)
         loginAgain()

@@ -232,6 +232,30 @@ class WebhookTests: APITestCase {
             "plain HTTP is for development and tests")
     }
 
+    /// Support and admins read every user's webhooks and their deliveries (API.md: support has
+    /// read-only access to everything); only the owner changes one, and to anyone else it is not found.
+    func testSupportAndAdminsReadEveryonesWebhooksButOnlyTheOwnerChangesOne() throws {
+        receiver = try WebhookReceiver()
+        let ann = t.member()
+        let bob = t.member()
+        let (id, _) = try register(ann)
+        t.deposit(ann, t.openAccount(ann), 10)
+        try t.runJobs()
+        for reader in [try t.member(role: .support), try t.member(role: .admin)] {
+            XCTAssertEqual(t.get("/v1/webhooks/\(id)", token: reader.accessToken)["url"], .string(receiver.url))
+            XCTAssertNil(t.get("/v1/webhooks/\(id)", token: reader.accessToken)["secret"], "the secret is never shown again")
+            XCTAssertEqual(t.get("/v1/webhooks", token: reader.accessToken)["data"]?.arrayValue?.map { $0["id"] }, [.string(id)])
+            XCTAssertEqual(t.get("/v1/webhooks/\(id)/deliveries", token: reader.accessToken)["data"]?.arrayValue?.first?["status"], "succeeded")
+            XCTAssertEqual(t.send(.patch, "/v1/webhooks/\(id)", body: ["status": "disabled"], token: reader.accessToken).code, "not_found")
+            XCTAssertEqual(t.send(.delete, "/v1/webhooks/\(id)", token: reader.accessToken).code, "not_found")
+            XCTAssertEqual(t.send(.post, "/v1/webhooks/\(id)/rotate-secret", token: reader.accessToken).code, "not_found")
+        }
+        XCTAssertEqual(t.get("/v1/webhooks/\(id)", token: bob.accessToken).code, "not_found")
+        XCTAssertEqual(t.get("/v1/webhooks/\(id)/deliveries", token: bob.accessToken).code, "not_found")
+        XCTAssertEqual(t.get("/v1/webhooks", token: bob.accessToken)["data"]?.arrayValue?.count, 0)
+        XCTAssertEqual(t.get("/v1/webhooks/\(id)", token: ann.accessToken)["status"], "enabled")
+    }
+
     /// Existence and ownership (404) come before the URL's rule (422): a URL that would be
     /// refused tells nothing about someone else's webhook, nor about one that does not exist.
     func testChangingTheURLOfAnotherUsersWebhookIsNotFoundWhateverTheURL() throws {

@@ -46,12 +46,14 @@ public struct WebhookService {
         return webhook
     }
 
+    /// Support and admins read every user's webhooks (API.md: support has read-only access to
+    /// everything); only the owner changes one.
     public func webhook(_ id: String, for principal: Principal) throws -> Webhook {
-        try store.read { db in try own(id, principal, db) }
+        try store.read { db in try visible(id, principal, db) }
     }
 
     public func list(for principal: Principal, page: PageRequest) throws -> Page<Webhook> {
-        try store.read { db in try db.webhooks(userID: principal.userID, page: page) }
+        try store.read { db in try db.webhooks(userID: principal.role.seesEverything ? nil : principal.userID, page: page) }
     }
 
     public func update(
@@ -59,7 +61,7 @@ public struct WebhookService {
     ) throws -> Webhook {
         // Existence and ownership (404) come before the URL's rule (422), but the URL is resolved
         // outside the write transaction: someone else's webhook is refused by this read first.
-        if url != nil { _ = try webhook(id, for: principal) }
+        if url != nil { _ = try store.read { db in try own(id, principal, db) } }
         let checked = try url.map(checkedURL)
         return try store.write { db in
             let changed = try own(id, principal, db).with(url: checked?.url, events: events, status: status)
@@ -90,7 +92,7 @@ public struct WebhookService {
 
     public func deliveries(_ id: String, for principal: Principal, page: PageRequest) throws -> Page<WebhookDelivery> {
         try store.read { db in
-            _ = try own(id, principal, db)
+            _ = try visible(id, principal, db)
             return try db.deliveries(webhookID: id, page: page)
         }
     }
@@ -111,6 +113,14 @@ public struct WebhookService {
         }
     }
 
+    private func visible(_ id: String, _ principal: Principal, _ db: any StoreReader) throws -> Webhook {
+        guard let webhook = try db.webhook(id: id), webhook.userID == principal.userID || principal.role.seesEverything else {
+            throw AppError(.notFound, "There is no webhook with this id.")
+        }
+        return webhook
+    }
+
+    /// Someone else's webhook is "not found" to a change, whoever asks.
     private func own(_ id: String, _ principal: Principal, _ db: any StoreReader) throws -> Webhook {
         guard let webhook = try db.webhook(id: id), webhook.userID == principal.userID else {
             throw AppError(.notFound, "There is no webhook with this id.")
