@@ -1,6 +1,10 @@
 import CofferCore
 import CofferCrypto
+import CofferHTTP
 import CofferSQLite
+import CofferTestSupport
+import Foundation
+import HTTPTypes
 import XCTest
 
 @testable import CofferServices
@@ -123,6 +127,37 @@ class TokenTests: APITestCase {
         let audit = try t.auditEvents(action: .refreshReuse)
         XCTAssertEqual(audit.count, 1)
         XCTAssertEqual(audit.first?.actorID, member.userID)
+    }
+
+    /// Two holders presenting one refresh token at the same moment (the thief and the owner) is
+    /// reuse however the two requests interleave: whichever wins, its new tokens die with the family.
+    func testOneRefreshTokenPresentedTwiceAtOnceRevokesTheFamilyWhoeverWins() throws {
+        let makeWorker = t.workerFactory()
+        for _ in 0..<8 {
+            let member = t.member()
+            let answers = Collected<(status: Int, refresh: String?)>()
+            let group = DispatchGroup()
+            for _ in 0..<2 {
+                group.enter()
+                Thread {
+                    defer { group.leave() }
+                    guard let app = try? makeWorker() else { return answers.add((-1, nil)) }
+                    let response = app.handle(
+                        Request(
+                            method: .post, path: "/v1/auth/refresh", headerFields: [.contentType: "application/json"],
+                            body: Array(#"{"refresh_token":"\#(member.refreshToken)"}"#.utf8)))
+                    let body = try? JSONParser.parse(response.body)
+                    answers.add((response.status.code, body?["refresh_token"]?.stringValue))
+                }.start()
+            }
+            group.wait()
+            let all = answers.all
+            XCTAssertEqual(all.filter { $0.status == 200 }.count, 1, "\(all.map(\.status))")
+            XCTAssertEqual(all.filter { $0.status == 401 }.count, 1, "\(all.map(\.status))")
+            let won = try XCTUnwrap(all.compactMap(\.refresh).first)
+            XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(won)]).code, "token_revoked", "the winner's tokens die too")
+        }
+        XCTAssertEqual(try t.auditEvents(action: .refreshReuse).count, 8)
     }
 
     func testRefreshOfOtherLoginsIsUnaffectedByReuse() throws {

@@ -197,13 +197,14 @@ public struct IdentityService {
             if stored.revokedAt != nil {
                 return .failure(AppError(.tokenRevoked, "This refresh token has been revoked."))
             }
-            if stored.rotatedAt != nil {
+            func reused() throws -> Result<Session, AppError> {
                 try db.revokeRefreshFamily(stored.familyID, at: now)
                 try audit.record(
                     db, .refreshReuse, actor: stored.userID, target: ("refresh_family", stored.familyID),
                     outcome: .failure, reason: "rotated_token_presented")
                 return .failure(AppError(.tokenRevoked, "This refresh token was already used; every session from its login has been revoked."))
             }
+            if stored.rotatedAt != nil { return try reused() }
             if stored.expiresAt <= now {
                 return .failure(AppError(.tokenExpired, "The refresh token has expired; log in again."))
             }
@@ -212,6 +213,10 @@ public struct IdentityService {
                 return .failure(AppError(.tokenRevoked, "This user is suspended."))
             }
             guard try db.markRefreshTokenRotated(id: stored.id, at: now) else {
+                // Rotated or revoked by another request since it was read (PostgreSQL's READ
+                // COMMITTED lets two refreshes read it at once). Rotated means two holders
+                // presented the same token: reuse, as if they had come one after the other.
+                if try db.refreshToken(hash: Self.refreshHash(refreshToken))?.rotatedAt != nil { return try reused() }
                 return .failure(AppError(.tokenRevoked, "This refresh token has been revoked."))
             }
             return .success(try startSession(db, user: user, familyID: stored.familyID))
