@@ -210,6 +210,13 @@ final class HardeningThroughNginxTests: XCTestCase {
         }
         XCTAssertEqual(try stack.http.get("/js/../../Package.swift").status, 400, "nginx refuses to leave the root")
         XCTAssertEqual(try stack.http.get("/js/money.js").status, 200)
+        // An API path with a dot segment is an unknown API path, answered like any other.
+        for path in ["/v1/.env", "/v1/.git/config"] {
+            let reply = try stack.http.get(path)
+            XCTAssertEqual(reply.status, 404, path)
+            XCTAssertEqual(reply.header("Content-Type"), "application/problem+json", path)
+            XCTAssertEqual(reply.header("Cache-Control"), "no-store", path)
+        }
     }
 
     func testDatabaseFilesAndTheDataDirectoryArePrivate() throws {
