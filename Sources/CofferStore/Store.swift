@@ -96,8 +96,10 @@ public protocol StoreReader {
     func event(id: String) throws -> Event?
 
     func scheduledTransfer(id: String) throws -> ScheduledTransfer?
-    /// Oldest first; every user's when `userID` is nil.
-    func scheduledTransfers(userID: String?, page: PageRequest) throws -> Page<ScheduledTransfer>
+    /// Oldest first; every user's when `userID` is nil. `metadata`: only schedules carrying every
+    /// one of these entries (API.md "Metadata"), read from the schedule's own metadata: a user has
+    /// few standing orders, so they need no index.
+    func scheduledTransfers(userID: String?, metadata: [String: String], page: PageRequest) throws -> Page<ScheduledTransfer>
     /// Newest first.
     func scheduledRuns(scheduleID: String, page: PageRequest) throws -> Page<ScheduledRun>
 

@@ -2,7 +2,7 @@ import CofferCore
 import CofferTestSupport
 import XCTest
 
-/// API.md "Metadata": labels on accounts, transactions, transfers and holds, set at creation
+/// API.md "Metadata": labels on accounts, transactions, transfers, holds and scheduled transfers, set at creation
 /// (accounts may replace theirs), and `?metadata[key]=value` filters on every list.
 class MetadataFilterTests: APITestCase {
     private func ids(_ reply: TestApp.Reply) -> Set<String> {
@@ -44,6 +44,26 @@ class MetadataFilterTests: APITestCase {
         XCTAssertEqual(ids(t.get("/v1/transfers?metadata[order_id]=A-17", token: token)), [transfer["id"]!.stringValue!])
         XCTAssertEqual(ids(t.get("/v1/holds?metadata[order_id]=A-18", token: token)), [hold["id"]!.stringValue!])
         XCTAssertEqual(ids(t.get("/v1/holds?metadata[order_id]=A-17", token: token)), [])
+        func schedule(_ metadata: JSONValue, by member: TestApp.Member, from: String, to: String) throws -> String {
+            let reply = t.post(
+                "/v1/scheduled-transfers",
+                [
+                    "from_account_id": .string(from), "to_account_id": .string(to), "amount": 5, "interval": "monthly",
+                    "start_date": .string(t.clock.clock.now().adding(seconds: 86_400).date.iso8601), "metadata": metadata,
+                ], token: member.accessToken)
+            XCTAssertEqual(reply.status, 201, reply.json.serializedString)
+            return try XCTUnwrap(reply["id"]?.stringValue)
+        }
+        let rent = try schedule(["order_id": "A-17", "kind": "rent"], by: ann, from: a, to: b)
+        _ = try schedule(["order_id": "A-18"], by: ann, from: a, to: b)
+        _ = try schedule([:], by: ann, from: b, to: a)
+        let bobsAccount = try XCTUnwrap(bobs["id"]?.stringValue)
+        _ = try schedule(["order_id": "A-17"], by: bob, from: bobsAccount, to: a)
+        XCTAssertEqual(ids(t.get("/v1/scheduled-transfers?metadata[order_id]=A-17", token: token)), [rent], "never another user's")
+        XCTAssertEqual(ids(t.get("/v1/scheduled-transfers?metadata[order_id]=A-17&metadata[kind]=rent", token: token)), [rent])
+        XCTAssertEqual(ids(t.get("/v1/scheduled-transfers?metadata[order_id]=A-17&metadata[kind]=salary", token: token)), [])
+        XCTAssertEqual(t.get("/v1/scheduled-transfers?metadata[order_id]=A-17", token: token)["pagination"]?["total"], 1)
+        XCTAssertEqual(t.get("/v1/scheduled-transfers", token: token)["pagination"]?["total"], 3)
 
         // An account replaces its metadata; the old entries stop matching at once.
         let patched = t.send(.patch, "/v1/accounts/\(a)", body: ["metadata": ["team": "risk"]], token: token)

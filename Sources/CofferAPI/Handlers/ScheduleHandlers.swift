@@ -30,8 +30,8 @@ struct ScheduleHandlers {
         }
         router.add(.get, "/v1/scheduled-transfers") { context in
             let principal = try authenticator.principal(&context)
-            let query = try ListQuery(context.request, filters: [])
-            let page = try schedules.list(for: principal, page: query.page)
+            let query = try ListQuery(context.request, filters: [], metadata: true)
+            let page = try schedules.list(for: principal, metadata: query.metadata, page: query.page)
             return .json(Representation.list(page, request: query.page) { ScheduleJSON.schedule($0.0, lastRun: $0.1) })
         }
         router.add(.get, "/v1/scheduled-transfers/{id}") { context in

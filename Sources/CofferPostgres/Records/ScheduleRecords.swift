@@ -32,9 +32,12 @@ extension PostgresSession {
     }
 
     /// Oldest first; every user's when `userID` is nil.
-    public func scheduledTransfers(userID: String?, page: PageRequest) throws -> Page<ScheduledTransfer> {
+    public func scheduledTransfers(userID: String?, metadata: [String: String], page: PageRequest) throws -> Page<ScheduledTransfer> {
         var conditions = PostgresConditions()
         if let userID { conditions.add("user_id = ?", .text(userID)) }
+        for key in metadata.keys.sorted() {
+            conditions.add("(metadata::jsonb ->> ?::text) = ?", .text(key), .text(metadata[key]!))
+        }
         let total = try scalarInt("SELECT count(*) FROM scheduled_transfers WHERE \(conditions.sql)", conditions.arguments)
         let limit = conditions.placeholder(.integer(Int64(page.limit)))
         let offset = conditions.placeholder(.integer(Int64(page.offset)))

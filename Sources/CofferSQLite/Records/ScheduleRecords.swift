@@ -32,9 +32,12 @@ extension Database {
     }
 
     /// Oldest first; every user's when `userID` is nil.
-    public func scheduledTransfers(userID: String?, page: PageRequest) throws -> Page<ScheduledTransfer> {
+    public func scheduledTransfers(userID: String?, metadata: [String: String], page: PageRequest) throws -> Page<ScheduledTransfer> {
         var conditions = SQLConditions()
         if let userID { conditions.add("user_id = ?", .text(userID)) }
+        for key in metadata.keys.sorted() {
+            conditions.add("EXISTS (SELECT 1 FROM json_each(metadata) WHERE key = ? AND value = ?)", .text(key), .text(metadata[key]!))
+        }
         let total = try scalarInt("SELECT count(*) FROM scheduled_transfers WHERE \(conditions.sql)", conditions.arguments)
         let rows = try query(
             "SELECT \(Self.scheduleColumns) FROM scheduled_transfers WHERE \(conditions.sql) ORDER BY seq LIMIT ? OFFSET ?",

@@ -71,9 +71,9 @@ public struct ScheduleService {
         }
     }
 
-    public func list(for principal: Principal, page: PageRequest) throws -> Page<(ScheduledTransfer, ScheduledRun?)> {
+    public func list(for principal: Principal, metadata: [String: String] = [:], page: PageRequest) throws -> Page<(ScheduledTransfer, ScheduledRun?)> {
         try store.read { db in
-            let page = try db.scheduledTransfers(userID: principal.role.seesEverything ? nil : principal.userID, page: page)
+            let page = try db.scheduledTransfers(userID: principal.role.seesEverything ? nil : principal.userID, metadata: metadata, page: page)
             let items = try page.items.map { ($0, try db.scheduledRuns(scheduleID: $0.id, page: PageRequest(limit: 1, offset: 0)).items.first) }
             return Page(items: items, total: page.total, nextAfter: nil)
         }
