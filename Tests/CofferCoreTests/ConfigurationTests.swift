@@ -86,6 +86,12 @@ final class ConfigurationTests: XCTestCase {
             XCTAssertTrue(config.database.description.contains("coffer:***@"), config.database.description)
         }
         XCTAssertEqual(DatabaseURL.postgres(url: "postgres://db/coffer").description, "postgres://db/coffer")
+        // libpq also takes the password as a query parameter.
+        let inQuery = try Configuration.load(
+            from: ["DATABASE_URL": "postgres://coffer@db.example/coffer?sslmode=require&password=s3cret&sslpassword=k3y"], cores: 2)
+        XCTAssertEqual(inQuery.database.description, "postgres://coffer@db.example/coffer?sslmode=require&password=***&sslpassword=***")
+        XCTAssertEqual(
+            DatabaseURL.postgres(url: "postgres://coffer:s3cret@db/coffer?Password=s3cret").description, "postgres://coffer:***@db/coffer?Password=***")
         XCTAssertEqual(DatabaseURL.sqlite(path: "/srv/c.db").description, "sqlite:///srv/c.db")
         XCTAssertThrowsError(try DatabaseURL.parse("postgres://coffer:s3cret@db.example:0/coffer")) { error in
             XCTAssertFalse("\(error)".contains("s3cret"), "\(error)")

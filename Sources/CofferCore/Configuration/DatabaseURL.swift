@@ -65,8 +65,21 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Replaces the password of `scheme://user:password@host…` with `***`.
+    /// Replaces the password of `scheme://user:password@host…` with `***`, and the value of every
+    /// query parameter libpq reads a password from (`password`, `sslpassword`, …).
     static func redact(_ url: String) -> String {
+        let masked = redactAuthority(url)
+        guard let question = masked.firstIndex(of: "?") else { return masked }
+        let parameters = masked[masked.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { parameter in
+            guard let equals = parameter.firstIndex(of: "="), parameter[..<equals].lowercased().contains("password") else {
+                return String(parameter)
+            }
+            return String(parameter[...equals]) + "***"
+        }
+        return String(masked[...question]) + parameters.joined(separator: "&")
+    }
+
+    private static func redactAuthority(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://") else { return url }
         let afterScheme = url[schemeEnd.upperBound...]
         let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? afterScheme.endIndex
