@@ -148,6 +148,7 @@ final class HardeningThroughNginxTests: XCTestCase {
             ("405", try stack.http.send("DELETE", "/v1/health")),
             ("413 from nginx", try stack.http.send("POST", "/v1/transactions", headers: [("Content-Type", "application/json")], body: big)),
             ("400 from nginx", try stack.http.get("/v1/accounts/%00")),
+            ("414 from nginx, as 400", try stack.http.get("/v1/accounts/" + String(repeating: "a", count: 20_000))),
         ]
         for (name, response) in answers {
             XCTAssertEqual(response.headers(named: "Cache-Control"), ["no-store"], name)
@@ -184,6 +185,15 @@ final class HardeningThroughNginxTests: XCTestCase {
         try assertProblem(response, status: 400, code: "invalid_parameter")
         let unsupported = try stack.http.send("POST", "/v1/health", headers: [("Transfer-Encoding", "gzip, chunked")])
         try assertProblem(unsupported, status: 400, code: "invalid_parameter")
+        // A request line or a header too long for nginx's buffers is malformed as well.
+        try assertProblem(try stack.http.get("/v1/accounts/" + String(repeating: "a", count: 20_000)), status: 400, code: "invalid_parameter")
+        try assertProblem(
+            try stack.http.get("/v1/health", headers: [("X-Padding", String(repeating: "b", count: 20_000))]), status: 400, code: "invalid_parameter")
+        // The batch route's own limit is the one its 413 names.
+        let tooBig = [UInt8](repeating: UInt8(ascii: "a"), count: 1_100_000)
+        let batch = try stack.http.send("POST", "/v1/transfers/batch", headers: [("Content-Type", "application/json")], body: tooBig)
+        try assertProblem(batch, status: 413, code: "payload_too_large")
+        XCTAssertTrue(batch.text.contains("1 MiB"), batch.text)
     }
 
     /// DNS rebinding: a page on another name pointed at this machine gets nothing, and redirects
