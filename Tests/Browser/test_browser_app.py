@@ -539,3 +539,21 @@ def test_a_scheduled_transfer_runs_and_an_export_downloads(browser, stack, artif
     browser.find_element(By.ID, "nav-accounts").click()
     app.wait.until(lambda d: app.balance_of(target) == "$12.50")
     assert console_errors(browser) == []
+
+
+def test_leaving_the_exports_screen_while_one_is_written_keeps_the_next_screen(browser, stack, artifacts):
+    """The exports screen looks again every second while an export is being written; once the user
+    has moved on, that look must not paint the exports screen over the one they chose."""
+    app = App(browser, stack, artifacts)
+    browser.get(stack + "/")
+    app.sign_up("leaving@browser.example", "Lena")
+    source = app.open_account()
+    browser.find_element(By.ID, "nav-automation").click()
+    app.submit(".request-export", account_id=source, **{"from": "2020-01-01"}, group_by="none", format="json")
+    app.status_says("Export requested.")
+    browser.find_element(By.ID, "nav-accounts").click()
+    app.find(".cash")
+    time.sleep(2.5)
+    assert browser.find_elements(By.CSS_SELECTOR, ".cash"), "the accounts screen is still shown"
+    assert not browser.find_elements(By.CSS_SELECTOR, ".request-export"), "the exports screen did not come back"
+    assert console_errors(browser) == []

@@ -5,7 +5,7 @@ import { h, replaceContent } from "./ui.js";
 import { renderAccounts } from "./views/accounts.js";
 import { renderAdmin } from "./views/admin.js";
 import { renderAuth } from "./views/auth.js";
-import { renderAutomation } from "./views/automation.js";
+import { leaveAutomation, renderAutomation } from "./views/automation.js";
 import { renderStatement } from "./views/statement.js";
 
 const PROMPT_SECONDS = 60;
@@ -94,6 +94,7 @@ function tick() {
 }
 
 async function show(next) {
+  leaveAutomation();
   screen = next;
   if (!session.active() && screen.name !== "auth") screen = { name: "auth" };
   try {

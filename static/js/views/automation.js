@@ -9,6 +9,13 @@ import { actionForm, field, h, input, render, scroller, select, today } from "..
 const requested = new Map();
 let polling = null;
 
+/** Stops looking again at exports being written: another screen is about to be shown, and the
+ * next look would paint this one over it. */
+export function leaveAutomation() {
+  clearTimeout(polling);
+  polling = null;
+}
+
 export function renderAutomation(container, options) {
   return render(container, () => buildAutomation(container, options));
 }
