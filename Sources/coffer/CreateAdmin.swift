@@ -28,12 +28,10 @@ struct CreateAdmin: ParsableCommand {
         guard let password = readLine(strippingNewline: true), !password.isEmpty else {
             throw ValidationError("no password on standard input; pipe one in, e.g. printf '%s\\n' \"$PW\" | coffer create-admin --email \(email)")
         }
-        let store = try DatabaseLocation.open(databaseURL)
-        let environment = ProcessInfo.processInfo.environment
+        let cost = try Configuration.passwordHashing(from: ProcessInfo.processInfo.environment)
         let parameters = PasswordHasher.Parameters(
-            memoryKiB: UInt32(environment["ARGON2_MEMORY_KIB"] ?? "") ?? 19_456,
-            iterations: UInt32(environment["ARGON2_ITERATIONS"] ?? "") ?? 2,
-            parallelism: UInt32(environment["ARGON2_PARALLELISM"] ?? "") ?? 1)
+            memoryKiB: UInt32(cost.memoryKiB), iterations: UInt32(cost.iterations), parallelism: UInt32(cost.parallelism))
+        let store = try DatabaseLocation.open(databaseURL)
         do {
             let (user, created) = try UserAdministration(store: store).createAdmin(
                 email: email, password: password, hashing: parameters)

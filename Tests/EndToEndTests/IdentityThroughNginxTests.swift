@@ -111,6 +111,15 @@ final class IdentityThroughNginxTests: XCTestCase {
         let (shortStatus, shortOutput) = try createAdmin("root@example.com", password: "only14chars!!!")
         XCTAssertNotEqual(shortStatus, 0)
         XCTAssertTrue(shortOutput.contains("15"), shortOutput)
+        // Argon2id's cost is checked as cofferd checks it, not silently replaced by the default.
+        for setting in ["ARGON2_ITERATIONS=lots", "ARGON2_MEMORY_KIB=0"] {
+            let (badStatus, badOutput) = try Shell.run(
+                "/usr/bin/env",
+                [setting, TestPaths.binary("coffer").path, "create-admin", "--email", "root@example.com", "--database-url", databaseURL],
+                stdin: "an admin passphrase of length\n")
+            XCTAssertNotEqual(badStatus, 0, setting)
+            XCTAssertTrue(badOutput.contains(String(setting.prefix { $0 != "=" })), badOutput)
+        }
 
         let adminPassword = "an admin passphrase of length"
         let (status, output) = try createAdmin("Root@Example.com", password: adminPassword)

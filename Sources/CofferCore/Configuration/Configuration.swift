@@ -85,6 +85,7 @@ extension Configuration {
             ?? .sqlite(path: "\(dataDir)/coffer.db")
         let (secret, ephemeral) = try parseJWTSecret(value("JWT_SECRET"), environment: appEnv)
 
+        let argon2 = try passwordHashing(from: environment)
         return Configuration(
             environment: appEnv,
             dataDirectory: dataDir,
@@ -107,9 +108,9 @@ extension Configuration {
             shutdownTimeoutSeconds: try parseInteger(
                 value("COFFER_SHUTDOWN_TIMEOUT_S"), name: "COFFER_SHUTDOWN_TIMEOUT_S",
                 default: 10, range: 1...3600),
-            argon2MemoryKiB: try parseInteger(value("ARGON2_MEMORY_KIB"), name: "ARGON2_MEMORY_KIB", default: 19_456, range: 1024...4_194_304),
-            argon2Iterations: try parseInteger(value("ARGON2_ITERATIONS"), name: "ARGON2_ITERATIONS", default: 2, range: 1...100),
-            argon2Parallelism: try parseInteger(value("ARGON2_PARALLELISM"), name: "ARGON2_PARALLELISM", default: 1, range: 1...16),
+            argon2MemoryKiB: argon2.memoryKiB,
+            argon2Iterations: argon2.iterations,
+            argon2Parallelism: argon2.parallelism,
             accessTokenSeconds: try parseInteger(value("ACCESS_TOKEN_TTL_S"), name: "ACCESS_TOKEN_TTL_S", default: 900, range: 60...86_400),
             plans: try parsePlans(value),
             supportedCurrencies: try parseCurrencies(value("SUPPORTED_CURRENCIES")),
@@ -261,6 +262,22 @@ extension Configuration {
         }
         guard !currencies.isEmpty else { throw ConfigurationError(variable: "SUPPORTED_CURRENCIES", problem: "must name at least one currency") }
         return currencies
+    }
+
+    /// Argon2id's cost from `ARGON2_MEMORY_KIB`, `ARGON2_ITERATIONS` and `ARGON2_PARALLELISM`,
+    /// checked as cofferd checks them: the CLI hashes passwords too (`coffer create-admin`).
+    public static func passwordHashing(
+        from environment: [String: String]
+    ) throws(ConfigurationError) -> (memoryKiB: Int, iterations: Int, parallelism: Int) {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingSpaces, !raw.isEmpty else { return nil }
+            return raw
+        }
+        return (
+            try parseInteger(value("ARGON2_MEMORY_KIB"), name: "ARGON2_MEMORY_KIB", default: 19_456, range: 1024...4_194_304),
+            try parseInteger(value("ARGON2_ITERATIONS"), name: "ARGON2_ITERATIONS", default: 2, range: 1...100),
+            try parseInteger(value("ARGON2_PARALLELISM"), name: "ARGON2_PARALLELISM", default: 1, range: 1...16)
+        )
     }
 
     static func parseInteger(_ raw: String?, name: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
