@@ -86,6 +86,7 @@ final class PlatformThroughNginxTests: XCTestCase {
         let body = [UInt8](repeating: UInt8(ascii: "a"), count: 100 * 1024)
         let response = try stack.http.send("POST", "/v1/health", headers: [("Content-Type", "application/json")], body: body)
         try assertProblem(response, status: 413, code: "payload_too_large")
+        XCTAssertTrue(response.text.contains("64 KiB"), response.text)
         XCTAssertNotNil(response.header("X-Request-Id"))
     }
 
@@ -104,6 +105,11 @@ final class PlatformThroughNginxTests: XCTestCase {
         XCTAssertEqual((body["error"] as? [String: Any])?["code"] as? String, "service_unavailable")
         XCTAssertNotNil(response.header("Retry-After"))
         XCTAssertEqual(response.headers(named: "X-Request-Id"), ["down-check"])
+        // The batch route, with its own body limit, answers nginx's errors like every other.
+        let batch = try stack.http.send("POST", "/v1/transfers/batch", headers: [("Content-Type", "application/json")], body: Array("{}".utf8))
+        XCTAssertEqual(batch.status, 502)
+        XCTAssertEqual(batch.header("Content-Type"), "application/problem+json")
+        XCTAssertNotNil(batch.header("Retry-After"))
     }
 
     func testProblemRegistryAndOpenAPIAreServed() throws {
