@@ -88,7 +88,7 @@ struct ExportWriting {
                             opening = period.closing
                             period = PeriodTotals(start: export.groupBy.nextPeriod(export.groupBy.periodStart(period.start)), opening: opening)
                         }
-                        period.add(line)
+                        try period.add(line)
                     }
                 }
                 linesRead += page.items.count
@@ -133,12 +133,25 @@ struct PeriodTotals {
         self.opening = opening
     }
 
-    /// Balances are at most 10^15 and a period's lines each move at most 10^12, so these sums
-    /// stay far inside 64 bits for any history a database can hold in a period.
-    mutating func add(_ line: LedgerTransaction) {
-        if line.type.isCredit { credits += line.amount } else { debits += line.amount }
+    /// A period's lines each move at most 10^12, so only millions of them in one period could leave
+    /// 64 bits; then the export fails with this error (as a statement of the period answers 400),
+    /// and never traps (API.md "Arithmetic limits").
+    struct Overflow: Error, CustomStringConvertible {
+        let description = "a period's totals do not fit in 64 bits; export a shorter period"
+    }
+
+    mutating func add(_ line: LedgerTransaction) throws {
+        if line.type.isCredit {
+            guard let sum = credits.addingChecked(line.amount) else { throw Overflow() }
+            credits = sum
+        } else {
+            guard let sum = debits.addingChecked(line.amount) else { throw Overflow() }
+            debits = sum
+        }
         count += 1
     }
 
-    var closing: Int64 { opening + credits - debits }
+    /// The difference first: both sums are non-negative, so it fits, and the closing balance is a
+    /// real balance, which always fits.
+    var closing: Int64 { opening + (credits - debits) }
 }
