@@ -1,5 +1,8 @@
 import CofferCore
+import CofferHTTP
 import CofferTestSupport
+import Foundation
+import HTTPTypes
 import XCTest
 
 /// API.md "Scheduled transfers": runs once per due date as the date begins, by the job runner;
@@ -198,6 +201,51 @@ class ScheduleTests: APITestCase {
             ])["id"]?.stringValue)
         XCTAssertEqual(t.get("/v1/scheduled-transfers/\(order)", token: bob.accessToken).code, "not_found")
         XCTAssertEqual(t.get("/v1/scheduled-transfers", token: ann.accessToken)["pagination"]?["total"], 1)
+    }
+
+    /// Orders between two accounts are created while transfers between them run in both
+    /// directions, by sixteen workers at once: every request succeeds (on PostgreSQL an order's
+    /// foreign keys once locked the accounts against the transfers' order, and deadlocked).
+    func testOrdersCreatedWhileTransfersRunBetweenTheSameAccountsAllSucceed() throws {
+        ann = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(ann)
+        t.deposit(ann, a, 1_000_000)
+        t.deposit(ann, b, 1_000_000)
+        let tomorrow = t.clock.clock.now().adding(seconds: 86_400).date.iso8601
+        let token = ann.accessToken
+        let makeWorker = t.workerFactory()
+        let statuses = Collected<Int>()
+        let group = DispatchGroup()
+        for worker in 0..<16 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let app = try? makeWorker() else { return statuses.add(-1) }
+                for step in 0..<15 {
+                    let forward = (worker + step) % 2 == 0
+                    let from: String = forward ? a : b
+                    let to: String = forward ? b : a
+                    var body = #"{"from_account_id":"\#(from)","to_account_id":"\#(to)","amount":1"#
+                    var path = "/v1/transfers"
+                    if worker % 2 == 1 {
+                        body += #","start_date":"\#(tomorrow)","interval":"monthly""#
+                        path = "/v1/scheduled-transfers"
+                    }
+                    body += "}"
+                    let request = Request(
+                        method: .post, path: path, headerFields: [.contentType: "application/json", .authorization: "Bearer \(token)"],
+                        body: Array(body.utf8))
+                    let response = app.handle(request)
+                    statuses.add(response.status.code)
+                }
+            }.start()
+        }
+        group.wait()
+        XCTAssertEqual(Set(statuses.all), [201], "\(statuses.all.filter { $0 != 201 })")
+        XCTAssertEqual(t.get("/v1/scheduled-transfers", token: ann.accessToken)["pagination"]?["total"], .int(8 * 15))
+        let total = try t.balance(a) + (try t.balance(b))
+        XCTAssertEqual(total, 2_000_000)
     }
 }
 

@@ -39,6 +39,11 @@ public struct ScheduleService {
         let transfer = order.transfer
         let from = try PaymentService.TransferParties.find(from: transfer.fromAccountID, to: transfer.toAccountID, by: principal, in: db).from
         try LedgerRules.requireCurrency(transfer.currency, matches: from.currency)
+        // The schedule's two foreign keys lock both accounts when it is inserted, from first, to
+        // second; transfers lock them in id order. A schedule B→A created while a transfer A→B
+        // waited on B deadlocked with it on PostgreSQL. Taken here in id order, as a transfer takes
+        // them, no wait goes in a circle.
+        _ = try db.accountsForUpdate(ids: [from.id, transfer.toAccountID])
         let schedule = ScheduledTransfer(
             id: Identifier.make(at: now), userID: principal.userID, fromAccountID: from.id, toAccountID: transfer.toAccountID,
             amount: transfer.amount, currency: transfer.currency, description: transfer.description, metadata: transfer.metadata,
