@@ -241,15 +241,18 @@ class WebhookTests: APITestCase {
         let (id, _) = try register(ann)
         t.deposit(ann, t.openAccount(ann), 10)
         try t.runJobs()
-        for reader in [try t.member(role: .support), try t.member(role: .admin)] {
+        for (reader, refusal) in [(try t.member(role: .support), "forbidden"), (try t.member(role: .admin), "not_found")] {
             XCTAssertEqual(t.get("/v1/webhooks/\(id)", token: reader.accessToken)["url"], .string(receiver.url))
             XCTAssertNil(t.get("/v1/webhooks/\(id)", token: reader.accessToken)["secret"], "the secret is never shown again")
             XCTAssertEqual(t.get("/v1/webhooks", token: reader.accessToken)["data"]?.arrayValue?.map { $0["id"] }, [.string(id)])
             XCTAssertEqual(t.get("/v1/webhooks/\(id)/deliveries", token: reader.accessToken)["data"]?.arrayValue?.first?["status"], "succeeded")
-            XCTAssertEqual(t.send(.patch, "/v1/webhooks/\(id)", body: ["status": "disabled"], token: reader.accessToken).code, "not_found")
-            XCTAssertEqual(t.send(.delete, "/v1/webhooks/\(id)", token: reader.accessToken).code, "not_found")
-            XCTAssertEqual(t.send(.post, "/v1/webhooks/\(id)/rotate-secret", token: reader.accessToken).code, "not_found")
+            // Support only reads (403 to any change); an admin changes only their own webhooks.
+            XCTAssertEqual(t.send(.patch, "/v1/webhooks/\(id)", body: ["status": "disabled"], token: reader.accessToken).code, refusal)
+            XCTAssertEqual(t.send(.delete, "/v1/webhooks/\(id)", token: reader.accessToken).code, refusal)
+            XCTAssertEqual(t.send(.post, "/v1/webhooks/\(id)/rotate-secret", token: reader.accessToken).code, refusal)
         }
+        let support = try t.member(role: .support)
+        XCTAssertEqual(t.post("/v1/webhooks", ["url": .string(receiver.url), "events": ["*"]], token: support.accessToken).code, "forbidden")
         XCTAssertEqual(t.get("/v1/webhooks/\(id)", token: bob.accessToken).code, "not_found")
         XCTAssertEqual(t.get("/v1/webhooks/\(id)/deliveries", token: bob.accessToken).code, "not_found")
         XCTAssertEqual(t.get("/v1/webhooks", token: bob.accessToken)["data"]?.arrayValue?.count, 0)

@@ -10,7 +10,7 @@ struct WebhookHandlers {
 
     func register(in router: inout Router) {
         router.add(.post, "/v1/webhooks") { context in
-            let principal = try authenticator.principal(&context)
+            let principal = try authenticator.principal(&context, roles: [.user, .admin])
             var fields = try RequestBody.fields(of: context.request)
             let url = fields.string("url", maxLength: 2000)
             let events = Self.eventTypes(&fields, required: true)
@@ -41,7 +41,7 @@ struct WebhookHandlers {
             return .json(Self.json(try webhooks.webhook(context.parameter("id"), for: principal)))
         }
         router.add(.patch, "/v1/webhooks/{id}") { context in
-            let principal = try authenticator.principal(&context)
+            let principal = try authenticator.principal(&context, roles: [.user, .admin])
             var fields = try RequestBody.fields(of: context.request)
             let url = fields.string("url", required: false, maxLength: 2000)
             let events = Self.eventTypes(&fields, required: false)
@@ -52,12 +52,12 @@ struct WebhookHandlers {
             return .json(Self.json(webhook))
         }
         router.add(.delete, "/v1/webhooks/{id}") { context in
-            let principal = try authenticator.principal(&context)
+            let principal = try authenticator.principal(&context, roles: [.user, .admin])
             try webhooks.delete(context.parameter("id"), by: principal, origin: context.origin)
             return Response(status: .noContent)
         }
         router.add(.post, "/v1/webhooks/{id}/rotate-secret") { context in
-            let principal = try authenticator.principal(&context)
+            let principal = try authenticator.principal(&context, roles: [.user, .admin])
             try RequestBody.emptyOrObject(context.request)
             return .json(Self.json(try webhooks.rotateSecret(context.parameter("id"), by: principal, origin: context.origin), secret: true))
         }
@@ -68,7 +68,7 @@ struct WebhookHandlers {
             return .json(Representation.list(page, request: query.page, Self.json(delivery:)))
         }
         router.add(.post, "/v1/webhooks/{id}/deliveries/{did}/retry") { context in
-            let principal = try authenticator.principal(&context)
+            let principal = try authenticator.principal(&context, roles: [.user, .admin])
             try RequestBody.emptyOrObject(context.request)
             let delivery = try webhooks.retryDelivery(context.parameter("did"), of: context.parameter("id"), by: principal)
             return .json(Self.json(delivery: delivery), status: .accepted)
