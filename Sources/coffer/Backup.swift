@@ -146,7 +146,7 @@ enum SQLiteFileCopy {
 /// (where any user of the machine could read it): the password goes in PGPASSWORD.
 enum PostgresTool {
     static func run(_ tool: String, _ arguments: [String], url: String) throws {
-        let (bare, password) = splitPassword(url)
+        let (bare, password) = DatabaseURL.splitPassword(url)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool, "--no-password", "--dbname=\(bare)"] + arguments
@@ -163,17 +163,5 @@ enum PostgresTool {
         guard process.terminationStatus == 0 else {
             throw CommandFailure("\(tool) failed with status \(process.terminationStatus) on \(DatabaseURL.postgres(url: url))")
         }
-    }
-
-    /// `postgres://user:secret@host/db` → (`postgres://user@host/db`, "secret"), the password
-    /// percent-decoded as libpq would.
-    static func splitPassword(_ url: String) -> (String, String?) {
-        guard let schemeEnd = url.range(of: "://") else { return (url, nil) }
-        let afterScheme = url[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? afterScheme.endIndex
-        let authority = afterScheme[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return (url, nil) }
-        let password = String(url[url.index(after: colon)..<at])
-        return (String(url[..<colon]) + String(url[at...]), password.removingPercentEncoding ?? password)
     }
 }

@@ -92,6 +92,12 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(inQuery.database.description, "postgres://coffer@db.example/coffer?sslmode=require&password=***&sslpassword=***")
         XCTAssertEqual(
             DatabaseURL.postgres(url: "postgres://coffer:s3cret@db/coffer?Password=s3cret").description, "postgres://coffer:***@db/coffer?Password=***")
+        // libpq reads user:password up to the first @ or /, so a ? there is still the password's.
+        XCTAssertEqual(DatabaseURL.postgres(url: "postgres://coffer:s3?cret@db/coffer").description, "postgres://coffer:***@db/coffer")
+        XCTAssertEqual(DatabaseURL.splitPassword("postgres://coffer:s3%3Fc@db/coffer?sslmode=require").url, "postgres://coffer@db/coffer?sslmode=require")
+        XCTAssertEqual(DatabaseURL.splitPassword("postgres://coffer:s3%3Fc@db/coffer").password, "s3?c")
+        XCTAssertEqual(DatabaseURL.splitPassword("postgres://coffer:s3?c@db/coffer").password, "s3?c")
+        XCTAssertNil(DatabaseURL.splitPassword("postgres://db/coffer?x=a@b").password)
         XCTAssertEqual(DatabaseURL.sqlite(path: "/srv/c.db").description, "sqlite:///srv/c.db")
         XCTAssertThrowsError(try DatabaseURL.parse("postgres://coffer:s3cret@db.example:0/coffer")) { error in
             XCTAssertFalse("\(error)".contains("s3cret"), "\(error)")

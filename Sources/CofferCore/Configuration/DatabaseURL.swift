@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where the data lives, from `DATABASE_URL`: a SQLite file (the embedded default) or a
 /// PostgreSQL database (scale-out). Validated when the process starts, so a typo stops it with
 /// a message instead of failing on the first request.
@@ -80,11 +82,27 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func redactAuthority(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let afterScheme = url[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? afterScheme.endIndex
-        let authority = afterScheme[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return url }
+        guard let (colon, at) = passwordBounds(url) else { return url }
         return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+
+    /// `postgres://user:secret@host/db` → (`postgres://user@host/db`, "secret"), the password
+    /// percent-decoded as libpq would: for a tool that takes the password apart (PGPASSWORD), so
+    /// that it never shows on a command line.
+    public static func splitPassword(_ url: String) -> (url: String, password: String?) {
+        guard let (colon, at) = passwordBounds(url) else { return (url, nil) }
+        let password = String(url[url.index(after: colon)..<at])
+        return (String(url[..<colon]) + String(url[at...]), password.removingPercentEncoding ?? password)
+    }
+
+    /// Where `user:password` ends, found as libpq finds it: from `://` up to the first `@` or `/`
+    /// (a `?` in between is still part of the password), then the first `:` before it.
+    private static func passwordBounds(_ url: String) -> (colon: String.Index, at: String.Index)? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let afterScheme = url[schemeEnd.upperBound...]
+        guard let stop = afterScheme.firstIndex(where: { $0 == "@" || $0 == "/" }), afterScheme[stop] == "@",
+            let colon = afterScheme[..<stop].firstIndex(of: ":")
+        else { return nil }
+        return (colon, stop)
     }
 }
