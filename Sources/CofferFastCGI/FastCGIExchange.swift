@@ -66,10 +66,23 @@ enum FastCGIExchange {
         for field in response.headerFields { head += "\(field.name.rawName): \(field.value)\r\n" }
         if response.status != .noContent { head += "Content-Length: \(response.body.count)\r\n" }
         head += "\r\n"
-        var bytes = Array(head.utf8)
-        bytes.append(contentsOf: response.body)
+        put(Array(head.utf8), to: stream)
+        put(response.body, to: stream)
+    }
+
+    /// `FCGX_PutStr` takes an `Int32` length, so a body goes in pieces of at most 1 MiB: no
+    /// response is too large to write (a statement's CSV has no page limit), and the body is
+    /// never copied behind its headers first.
+    private static func put(_ bytes: [UInt8], to stream: UnsafeMutablePointer<FCGX_Stream>) {
         bytes.withUnsafeBytes { raw in
-            _ = FCGX_PutStr(raw.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(raw.count), stream)
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self) else { return }
+            var offset = 0
+            while offset < raw.count {
+                let length = min(raw.count - offset, 1 << 20)
+                // Fewer bytes written means the connection is gone: nothing more can reach it.
+                guard FCGX_PutStr(base + offset, Int32(length), stream) == Int32(length) else { return }
+                offset += length
+            }
         }
     }
 }
