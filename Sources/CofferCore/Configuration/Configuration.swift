@@ -73,10 +73,7 @@ extension Configuration {
     public static func load(
         from environment: [String: String], cores: Int, inheritedSocket: Int32? = nil
     ) throws(ConfigurationError) -> Configuration {
-        func value(_ name: String) -> String? {
-            guard let raw = environment[name]?.trimmingSpaces, !raw.isEmpty else { return nil }
-            return raw
-        }
+        func value(_ name: String) -> String? { setting(name, in: environment) }
 
         let appEnv = try parseEnvironment(value("APP_ENV"))
         let dataDir = value("DATA_DIR") ?? "./var"
@@ -269,15 +266,18 @@ extension Configuration {
     public static func passwordHashing(
         from environment: [String: String]
     ) throws(ConfigurationError) -> (memoryKiB: Int, iterations: Int, parallelism: Int) {
-        func value(_ name: String) -> String? {
-            guard let raw = environment[name]?.trimmingSpaces, !raw.isEmpty else { return nil }
-            return raw
-        }
+        func value(_ name: String) -> String? { setting(name, in: environment) }
         return (
             try parseInteger(value("ARGON2_MEMORY_KIB"), name: "ARGON2_MEMORY_KIB", default: 19_456, range: 1024...4_194_304),
             try parseInteger(value("ARGON2_ITERATIONS"), name: "ARGON2_ITERATIONS", default: 2, range: 1...100),
             try parseInteger(value("ARGON2_PARALLELISM"), name: "ARGON2_PARALLELISM", default: 1, range: 1...16)
         )
+    }
+
+    /// A variable's value without surrounding spaces; unset and blank are both nil.
+    static func setting(_ name: String, in environment: [String: String]) -> String? {
+        guard let raw = environment[name]?.trimmingSpaces, !raw.isEmpty else { return nil }
+        return raw
     }
 
     static func parseInteger(_ raw: String?, name: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {

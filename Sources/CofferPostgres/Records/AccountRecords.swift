@@ -39,7 +39,7 @@ extension PostgresSession {
     private static func accountWithHoldsSelect(_ placeholder: String) -> String {
         """
         SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.metadata,
-            (SELECT COALESCE(SUM(amount), 0) FROM holds WHERE account_id = a.id AND status = 'pending' AND expires_at > \(placeholder))::bigint
+            \(pendingHoldsSum(account: "a.id", at: placeholder))::bigint
         \(accountFrom)
         """
     }

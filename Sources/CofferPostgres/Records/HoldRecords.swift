@@ -51,11 +51,16 @@ extension PostgresSession {
         return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 
-    /// What the account's holds reserve at `now`: pending and not yet expired.
+    /// What the holds of the account in SQL `account` reserve at SQL `time`: those pending and not
+    /// yet expired, summed in a scalar subquery. The one definition, for every query that needs it.
+    static func pendingHoldsSum(account: String, at time: String) -> String {
+        "(SELECT COALESCE(SUM(amount), 0) FROM holds WHERE account_id = \(account) AND status = 'pending' AND expires_at > \(time))"
+    }
+
+    private static let pendingHoldTotalSQL = "SELECT \(pendingHoldsSum(account: "$1", at: "$2"))"
+
     public func pendingHoldTotal(accountID: String, at now: Timestamp) throws -> Int64 {
-        try scalarInt(
-            "SELECT COALESCE(SUM(amount), 0) FROM holds WHERE account_id = $1 AND status = 'pending' AND expires_at > $2",
-            [.text(accountID), .integer(now.millisecondsSinceEpoch)])
+        try scalarInt(Self.pendingHoldTotalSQL, [.text(accountID), .integer(now.millisecondsSinceEpoch)])
     }
 
     public func pendingHoldCount(accountID: String, at now: Timestamp) throws -> Int {

@@ -29,12 +29,15 @@ extension Database {
         return cash
     }
 
+    /// Built once: the transfer path runs it on every outflow.
+    private static let outflowFiguresSQL = """
+        SELECT (SELECT COALESCE(SUM(total), 0) FROM daily_outflows WHERE account_id = ?1 AND day = ?2),
+               \(pendingHoldsSum(account: "?1", at: "?3"))
+        """
+
     public func outflowFigures(accountID: String, day: CivilDate, at time: Timestamp) throws -> OutflowFigures {
         let figures = try queryFirst(
-            """
-            SELECT (SELECT COALESCE(SUM(total), 0) FROM daily_outflows WHERE account_id = ?1 AND day = ?2),
-                   (SELECT COALESCE(SUM(amount), 0) FROM holds WHERE account_id = ?1 AND status = 'pending' AND expires_at > ?3)
-            """, [.text(accountID), .integer(day.daysSinceEpoch), .integer(time.millisecondsSinceEpoch)]
+            Self.outflowFiguresSQL, [.text(accountID), .integer(day.daysSinceEpoch), .integer(time.millisecondsSinceEpoch)]
         ) { OutflowFigures(usedToday: $0.int64(0), held: $0.int64(1)) }
         guard let figures else { preconditionFailure("a SELECT without FROM answers one row") }
         return figures

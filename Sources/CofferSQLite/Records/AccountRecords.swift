@@ -38,7 +38,7 @@ extension Database {
     /// `accountSelect` and the sum of the account's holds pending at `?1`.
     private static let accountWithHoldsSelect = """
         SELECT a.id, a.holder_id, h.user_id, a.type, a.currency, a.balance, a.status, a.created_at, a.metadata,
-            (SELECT COALESCE(SUM(amount), 0) FROM holds WHERE account_id = a.id AND status = 'pending' AND expires_at > ?1)
+            \(pendingHoldsSum(account: "a.id", at: "?1"))
         \(accountFrom)
         """
 

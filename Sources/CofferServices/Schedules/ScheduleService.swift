@@ -37,13 +37,17 @@ public struct ScheduleService {
         if order.startDate.year >= 9999 { problems.append(FieldError("start_date", "must be before 9999-01-01")) }
         if !problems.isEmpty { throw AppError.validation(problems) }
         let transfer = order.transfer
-        let from = try PaymentService.TransferParties.find(from: transfer.fromAccountID, to: transfer.toAccountID, by: principal, in: db).from
-        try LedgerRules.requireCurrency(transfer.currency, matches: from.currency)
         // The schedule's two foreign keys lock both accounts when it is inserted, from first, to
         // second; transfers lock them in id order. A schedule B→A created while a transfer A→B
-        // waited on B deadlocked with it on PostgreSQL. Taken here in id order, as a transfer takes
-        // them, no wait goes in a circle.
-        _ = try db.accountsForUpdate(ids: [from.id, transfer.toAccountID])
+        // waited on B deadlocked with it on PostgreSQL. Read here with their locks, in id order as
+        // a transfer takes them, no wait goes in a circle.
+        let locked = try db.accountsForUpdate(ids: [transfer.fromAccountID, transfer.toAccountID])
+        func ownership(_ id: String) -> AccountOwnership? { locked.first { $0.account.id == id }?.account.ownership }
+        let from = try PaymentService.TransferParties.check(
+            from: ownership(transfer.fromAccountID), transfer.fromAccountID, to: ownership(transfer.toAccountID), transfer.toAccountID,
+            by: principal
+        ).from
+        try LedgerRules.requireCurrency(transfer.currency, matches: from.currency)
         let schedule = ScheduledTransfer(
             id: Identifier.make(at: now), userID: principal.userID, fromAccountID: from.id, toAccountID: transfer.toAccountID,
             amount: transfer.amount, currency: transfer.currency, description: transfer.description, metadata: transfer.metadata,
