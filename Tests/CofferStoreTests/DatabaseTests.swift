@@ -256,6 +256,29 @@ final class DatabaseTests: XCTestCase {
         XCTAssertFalse(plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
     }
 
+    /// An admin's audit page filtered by actor or action, and a customer's cards, are read from
+    /// the filter's index. Written as `?1 IS NULL OR actor_id = ?1`, every page (and its count)
+    /// read the whole audit trail, and every customer's card list read every card.
+    func testFilteredAuditAndCardPagesReadTheFiltersIndex() throws {
+        let db = try Database(path: directory.appendingPathComponent("plan.db").path)
+        try Migrator().migrate(db)
+        func plan(_ sql: String, _ conditions: SQLConditions) throws -> [String] {
+            try db.query("EXPLAIN QUERY PLAN \(sql)", conditions.arguments + [.integer(21), .integer(0)]) { $0.text(3) }
+        }
+        let byActor = Database.auditConditions(AuditFilter(actorID: "u"))
+        XCTAssertEqual(try plan(Database.auditPage(byActor), byActor), ["SEARCH audit_events USING INDEX audit_events_actor (actor_id=?)"])
+        let byAction = Database.auditConditions(AuditFilter(action: .login))
+        XCTAssertEqual(try plan(Database.auditPage(byAction), byAction), ["SEARCH audit_events USING INDEX audit_events_action (action=?)"])
+        XCTAssertEqual(try plan(Database.auditPage(Database.auditConditions(AuditFilter())), SQLConditions()), ["SCAN audit_events"])
+
+        let oneAccount = Database.cardConditions(accountID: "a", holderID: nil)
+        XCTAssertEqual(try plan(Database.cardPage(oneAccount), oneAccount), ["SEARCH cards USING INDEX cards_account (account_id=?)"])
+        let oneHolder = Database.cardConditions(accountID: nil, holderID: "h")
+        let holderPlan = try plan(Database.cardPage(oneHolder), oneHolder)
+        XCTAssertTrue(holderPlan.contains { $0.hasPrefix("SEARCH cards USING INDEX cards_account (account_id=?)") }, "\(holderPlan)")
+        XCTAssertFalse(holderPlan.contains("SCAN cards"), "\(holderPlan)")
+    }
+
     func testConcurrentMigratorsOnSeparateConnectionsApplyOnce() throws {
         let path = directory.appendingPathComponent("race.db").path
         let migrations = (1...20).map { Migration(version: $0, name: "m\($0)", sql: "CREATE TABLE t\($0) (x INTEGER)") }

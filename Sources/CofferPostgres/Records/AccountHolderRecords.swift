@@ -20,14 +20,16 @@ extension PostgresSession {
         try queryFirst("SELECT \(Self.holderColumns) FROM account_holders WHERE user_id = $1", [.text(userID)], AccountHolder.init(row:))
     }
 
-    /// Holders oldest first; only `userID`'s when given.
+    /// Holders oldest first; only `userID`'s when given (found by its unique index, not a scan).
     public func accountHolders(userID: String?, page: PageRequest) throws -> Page<AccountHolder> {
-        let filter = "($1::text IS NULL OR user_id = $1)"
-        let arguments: [PostgresValue] = [userID.postgresValue]
-        let total = try scalarInt("SELECT count(*) FROM account_holders WHERE \(filter)", arguments)
+        var conditions = PostgresConditions()
+        if let userID { conditions.add("user_id = ?", .text(userID)) }
+        let total = try scalarInt("SELECT count(*) FROM account_holders WHERE \(conditions.sql)", conditions.arguments)
+        let limit = conditions.placeholder(.integer(Int64(page.limit)))
+        let offset = conditions.placeholder(.integer(Int64(page.offset)))
         let items = try query(
-            "SELECT \(Self.holderColumns) FROM account_holders WHERE \(filter) ORDER BY created_at, id LIMIT $2 OFFSET $3",
-            arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], AccountHolder.init(row:))
+            "SELECT \(Self.holderColumns) FROM account_holders WHERE \(conditions.sql) ORDER BY created_at, id LIMIT \(limit) OFFSET \(offset)",
+            conditions.arguments, AccountHolder.init(row:))
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 }

@@ -17,19 +17,22 @@ extension PostgresSession {
     }
 
     /// Newest first, keyset-paged on the insertion sequence so concurrent appends never shift a page.
+    /// Only the filters given appear, so an actor's or an action's page comes from its index.
     public func auditEvents(_ filter: AuditFilter, page: PageRequest) throws -> Page<AuditEvent> {
-        let where_ = "($1::text IS NULL OR actor_id = $1) AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR outcome = $3)"
-        let arguments: [PostgresValue] = [
-            filter.actorID.postgresValue, (filter.action?.rawValue).postgresValue, (filter.outcome?.rawValue).postgresValue,
-        ]
-        let total = try scalarInt("SELECT count(*) FROM audit_events WHERE \(where_)", arguments)
+        var conditions = PostgresConditions()
+        if let actorID = filter.actorID { conditions.add("actor_id = ?", .text(actorID)) }
+        if let action = filter.action { conditions.add("action = ?", .text(action.rawValue)) }
+        if let outcome = filter.outcome { conditions.add("outcome = ?", .text(outcome.rawValue)) }
+        let total = try scalarInt("SELECT count(*) FROM audit_events WHERE \(conditions.sql)", conditions.arguments)
+        if let after = page.after { conditions.add("seq < (SELECT seq FROM audit_events WHERE id = ?)", .text(after)) }
+        let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))
+        let offset = conditions.placeholder(.integer(Int64(page.offset)))
         let rows = try query(
             """
             SELECT seq, id, at, actor_id, action, target_type, target_id, outcome, reason, request_id, ip, server_request_id FROM audit_events
-            WHERE \(where_) AND ($4::text IS NULL OR seq < (SELECT seq FROM audit_events WHERE id = $4))
-            ORDER BY seq DESC LIMIT $5 OFFSET $6
+            WHERE \(conditions.sql) ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)
             """,
-            arguments + [page.after.postgresValue, .integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], AuditEvent.init(row:))
+            conditions.arguments, AuditEvent.init(row:))
         return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 }

@@ -20,14 +20,14 @@ extension Database {
         try queryFirst("SELECT \(Self.holderColumns) FROM account_holders WHERE user_id = ?", [.text(userID)], AccountHolder.init(row:))
     }
 
-    /// Holders oldest first; only `userID`'s when given.
+    /// Holders oldest first; only `userID`'s when given (found by its unique index, not a scan).
     public func accountHolders(userID: String?, page: PageRequest) throws -> Page<AccountHolder> {
-        let filter = "(?1 IS NULL OR user_id = ?1)"
-        let arguments: [SQLiteValue] = [userID.sqliteValue]
-        let total = try scalarInt("SELECT count(*) FROM account_holders WHERE \(filter)", arguments)
+        var conditions = SQLConditions()
+        if let userID { conditions.add("user_id = ?", .text(userID)) }
+        let total = try scalarInt("SELECT count(*) FROM account_holders WHERE \(conditions.sql)", conditions.arguments)
         let items = try query(
-            "SELECT \(Self.holderColumns) FROM account_holders WHERE \(filter) ORDER BY created_at, id LIMIT ?2 OFFSET ?3",
-            arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], AccountHolder.init(row:))
+            "SELECT \(Self.holderColumns) FROM account_holders WHERE \(conditions.sql) ORDER BY created_at, id LIMIT ? OFFSET ?",
+            conditions.arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], AccountHolder.init(row:))
         return Page(items: items, total: Int(total), nextAfter: nil)
     }
 }

@@ -22,16 +22,23 @@ extension Database {
 
     /// Cards of one account, or of every account of one holder, or all; oldest first.
     public func cards(accountID: String?, holderID: String?, page: PageRequest) throws -> Page<Card> {
-        let filter = """
-            (?1 IS NULL OR account_id = ?1)
-            AND (?2 IS NULL OR account_id IN (SELECT id FROM accounts WHERE holder_id = ?2))
-            """
-        let arguments: [SQLiteValue] = [accountID.sqliteValue, holderID.sqliteValue]
-        let total = try scalarInt("SELECT count(*) FROM cards WHERE \(filter)", arguments)
+        let conditions = Self.cardConditions(accountID: accountID, holderID: holderID)
+        let total = try scalarInt("SELECT count(*) FROM cards WHERE \(conditions.sql)", conditions.arguments)
         let items = try query(
-            "SELECT \(Self.cardColumns) FROM cards WHERE \(filter) ORDER BY seq LIMIT ?3 OFFSET ?4",
-            arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Card.init(row:))
+            Self.cardPage(conditions), conditions.arguments + [.integer(Int64(page.limit)), .integer(Int64(page.offset))], Card.init(row:))
         return Page(items: items, total: Int(total), nextAfter: nil)
+    }
+
+    static func cardPage(_ conditions: SQLConditions) -> String {
+        "SELECT \(cardColumns) FROM cards WHERE \(conditions.sql) ORDER BY seq LIMIT ? OFFSET ?"
+    }
+
+    /// Only the filters given, so one customer's cards come from `cards_account`, not a scan of all.
+    static func cardConditions(accountID: String?, holderID: String?) -> SQLConditions {
+        var conditions = SQLConditions()
+        if let accountID { conditions.add("account_id = ?", .text(accountID)) }
+        if let holderID { conditions.add("account_id IN (SELECT id FROM accounts WHERE holder_id = ?)", .text(holderID)) }
+        return conditions
     }
 
     public func updateCardStatus(id: String, to status: CardStatus) throws {
