@@ -279,6 +279,28 @@ final class DatabaseTests: XCTestCase {
         XCTAssertFalse(holderPlan.contains("SCAN cards"), "\(holderPlan)")
     }
 
+    /// What the job runners, the hold sweep, every login and every authenticated request run is
+    /// read from an index of what it looks for: before migration 20 the claim read every queued
+    /// job (future ones too), the purge every job kept for the week, the sweep every pending hold,
+    /// each login every login failure, and the token check its session's whole refresh family.
+    func testBackgroundAndPerRequestQueriesReadOnlyWhatTheyLookFor() throws {
+        let db = try Database(path: directory.appendingPathComponent("plan.db").path)
+        try Migrator().migrate(db)
+        func plan(_ sql: String, _ count: Int) throws -> [String] {
+            try db.query("EXPLAIN QUERY PLAN \(sql)", (1...count).map { _ in SQLiteValue.integer(1) }) { $0.text(3) }
+        }
+        let claim = try plan(Database.claimDueJobs, 4)
+        XCTAssertTrue(claim.contains("SEARCH jobs USING INDEX jobs_due (status=? AND run_at<?)"), "\(claim)")
+        XCTAssertFalse(claim.contains { $0.hasPrefix("SCAN jobs") }, "\(claim)")
+        XCTAssertEqual(try plan(Database.finishedJobs, 1), ["SEARCH jobs USING INDEX jobs_finished (status=? AND updated_at<?)"])
+        XCTAssertEqual(try plan(Database.dueHolds, 2), ["SEARCH holds USING INDEX holds_expiry (expires_at<?)"])
+        let clear = try plan(Database.clearLoginFailures, 2)
+        XCTAssertTrue(clear.contains("SEARCH login_failures USING INDEX login_failures_at (at<?)"), "\(clear)")
+        XCTAssertFalse(clear.contains { $0.hasPrefix("SCAN login_failures") }, "\(clear)")
+        let token = try plan(Database.tokenStandingQuery, 3)
+        XCTAssertTrue(token.contains("SEARCH refresh_tokens USING INDEX refresh_tokens_revoked (family_id=?)"), "\(token)")
+    }
+
     func testConcurrentMigratorsOnSeparateConnectionsApplyOnce() throws {
         let path = directory.appendingPathComponent("race.db").path
         let migrations = (1...20).map { Migration(version: $0, name: "m\($0)", sql: "CREATE TABLE t\($0) (x INTEGER)") }

@@ -83,6 +83,61 @@ final class PostgresStoreContractTests: StoreContractTests {
         XCTAssertEqual(try polled(), ["early", "late"])
     }
 
+    /// The other way round: a transaction that began first (an older transaction id) numbers its
+    /// event last and commits while a younger one, whose event has the lower number, still runs.
+    /// A poller that read the first event in sequence order would put its cursor past the second,
+    /// which becomes visible only later; in commit order it reads it next.
+    func testAPollerNeverPassesAnEventNumberedBeforeItsCursorThatCommitsLater() throws {
+        let pool = try XCTUnwrap(database.map { PostgresPool(url: $0.url, size: 3) })
+        let store = PostgresStore(pool: pool)
+        let now = Timestamp.now()
+        @Sendable func event(_ id: String) -> Event { Event(id: id, type: .transactionCreated, createdAt: now, data: [:], userIDs: ["u"]) }
+        @Sendable func flush(_ db: any StoreWriter) throws { _ = try db.events(EventFilter(userID: nil, type: nil), page: PageRequest(limit: 1, offset: 0)) }
+        let olderBegan = DispatchSemaphore(value: 0)
+        let youngerWrote = DispatchSemaphore(value: 0)
+        let olderCommitted = DispatchSemaphore(value: 0)
+        let youngerMayCommit = DispatchSemaphore(value: 0)
+        // A transaction left open would hold back every later test's snapshot horizon.
+        defer { youngerMayCommit.signal() }
+        @Sendable func writer(_ name: String) -> User {
+            User(id: Identifier.make(at: now), email: "\(name)@example.com", role: .user, status: .active, createdAt: now)
+        }
+        let older = Thread {
+            _ = try? PostgresStore(pool: pool).write { db in
+                try db.insertUser(writer("older"), passwordHash: "h")  // takes a transaction id now
+                olderBegan.signal()
+                youngerWrote.wait()
+                try db.appendEvent(event("numbered-last"))
+            }
+            olderCommitted.signal()
+        }
+        let younger = Thread {
+            _ = try? PostgresStore(pool: pool).write { db in
+                olderBegan.wait()
+                try db.insertUser(writer("younger"), passwordHash: "h")
+                try db.appendEvent(event("numbered-first"))
+                try flush(db)
+                youngerWrote.signal()
+                youngerMayCommit.wait()
+            }
+            youngerWrote.signal()
+        }
+        older.start()
+        younger.start()
+        olderCommitted.wait()
+
+        let relayed = try store.read { try $0.events(after: nil, limit: 10) }.map(\.id)
+        let page = try store.read { try $0.events(EventFilter(userID: "u", type: nil), page: PageRequest(limit: 10, offset: 0)) }
+        XCTAssertEqual(relayed, ["numbered-last"])
+        XCTAssertEqual(page.items.map(\.id), ["numbered-last"])
+        let cursor = try XCTUnwrap(page.nextAfter)
+        youngerMayCommit.signal()
+        youngerWrote.wait()
+        XCTAssertEqual(try store.read { try $0.events(after: "numbered-last", limit: 10) }.map(\.id), ["numbered-first"])
+        let next = try store.read { try $0.events(EventFilter(userID: "u", type: nil), page: PageRequest(limit: 10, offset: 0, after: cursor)) }
+        XCTAssertEqual(next.items.map(\.id), ["numbered-first"])
+    }
+
     func testMigratingTwiceAppliesNothingTheSecondTime() throws {
         guard let database = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
         defer { database.drop() }

@@ -199,6 +199,20 @@ public enum PostgresSchema {
             sql: """
                 DROP INDEX postings_account_seq;
                 """),
+        // As SQLite's version 20 (its comment says which query each index serves), less the
+        // login failures' index PostgreSQL always had, plus the outbox's commit order: events are
+        // read in (transaction id, sequence) order, since a transaction that began first can
+        // number its event last; read in sequence order, a poller passed such an event for good.
+        Migration(
+            version: 20, name: "query_indexes",
+            sql: """
+                DROP INDEX jobs_due;
+                CREATE INDEX jobs_due ON jobs (status, run_at);
+                CREATE INDEX jobs_finished ON jobs (status, updated_at);
+                CREATE INDEX holds_expiry ON holds (expires_at) WHERE status = 'pending';
+                CREATE INDEX refresh_tokens_revoked ON refresh_tokens (family_id) WHERE revoked_at IS NOT NULL;
+                CREATE INDEX events_commit_order ON events (tx_id, seq);
+                """),
     ]
 
     static let holdsAndReversals = """

@@ -12,28 +12,31 @@ extension PostgresSession {
             ])
     }
 
-    /// Two texts, not `$1 IS NULL OR seq > …`, which cannot start an index scan at the cursor
-    /// and so read the table from its first event on every poll.
+    /// In commit order: (transaction id, sequence). Only events of transactions older than every
+    /// one still running are read, and a transaction that began first may number its event last
+    /// (sequence numbers are taken at insert), so paging on the sequence alone could pass an event
+    /// of a transaction that was still running for good. Two texts, not `$1 IS NULL OR …`, which
+    /// cannot start an index scan at the cursor.
     public func events(after: String?, limit: Int) throws -> [Event] {
         let columns = "SELECT \(Event.storedColumns) FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-        guard let after else { return try query("\(columns) ORDER BY seq LIMIT $1", [.integer(Int64(limit))], Event.init(row:)) }
+        guard let after else { return try query("\(columns) ORDER BY tx_id, seq LIMIT $1", [.integer(Int64(limit))], Event.init(row:)) }
         return try query(
-            "\(columns) AND seq > (SELECT seq FROM events WHERE id = $1) ORDER BY seq LIMIT $2", [.text(after), .integer(Int64(limit))],
-            Event.init(row:))
+            "\(columns) AND (tx_id, seq) > (SELECT tx_id, seq FROM events WHERE id = $1) ORDER BY tx_id, seq LIMIT $2",
+            [.text(after), .integer(Int64(limit))], Event.init(row:))
     }
 
-    /// Oldest first, keyset-paged on the outbox's sequence. Only events of transactions older than
-    /// every one still running are read, so a later poll never finds one behind its cursor.
+    /// Oldest first, keyset-paged in commit order as the relay reads (above): a later poll never
+    /// finds an event behind its cursor.
     public func events(_ filter: EventFilter, page: PageRequest) throws -> Page<Event> {
         var conditions = PostgresConditions("tx_id < pg_snapshot_xmin(pg_current_snapshot())")
         if let userID = filter.userID { conditions.add("(user_id = ? OR other_user_id = ?)", .text(userID), .text(userID)) }
         if let type = filter.type { conditions.add("type = ?", .text(type.rawValue)) }
         let total = try scalarInt("SELECT count(*) FROM events WHERE \(conditions.sql)", conditions.arguments)
-        if let after = page.after { conditions.add("seq > (SELECT seq FROM events WHERE id = ?)", .text(after)) }
+        if let after = page.after { conditions.add("(tx_id, seq) > (SELECT tx_id, seq FROM events WHERE id = ?)", .text(after)) }
         let limit = conditions.placeholder(.integer(Int64(page.limit)))
         let offset = conditions.placeholder(.integer(Int64(page.offset)))
         let rows = try query(
-            "SELECT \(Event.storedColumns) FROM events WHERE \(conditions.sql) ORDER BY seq LIMIT \(limit) OFFSET \(offset)",
+            "SELECT \(Event.storedColumns) FROM events WHERE \(conditions.sql) ORDER BY tx_id, seq LIMIT \(limit) OFFSET \(offset)",
             conditions.arguments, Event.init(row:))
         return Page.feed(rows, id: \.id, limit: page.limit, total: Int(total))
     }

@@ -30,5 +30,6 @@ public enum Schema {
         pendingLoginAttempts,
         webhookEventBoundary,
         oneJournalIndex,
+        queryIndexes,
     ]
 }

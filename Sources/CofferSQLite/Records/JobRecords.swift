@@ -18,6 +18,18 @@ extension Database {
             ]) == 1
     }
 
+    /// Read through `jobs_due (status, run_at)`: only the due jobs, not every queued one.
+    static let claimDueJobs = """
+        UPDATE jobs SET status = 'running', locked_by = ?1, locked_until = ?2, attempts = attempts + 1, updated_at = ?3
+        WHERE id IN (
+            SELECT id FROM jobs
+            WHERE (status IN ('queued', 'failed') AND run_at <= ?3)
+               OR (status = 'running' AND locked_until < ?3 AND attempts < max_attempts)
+            ORDER BY run_at LIMIT ?4
+        )
+        RETURNING \(jobColumns)
+        """
+
     /// Due jobs (queued or failed, `run_at` passed) and jobs whose runner's lease ran out, oldest
     /// due first, leased to `runner` until `until`; each claim counts an attempt. On SQLite the one writer
     /// makes the claim exclusive.
@@ -31,16 +43,7 @@ extension Database {
             WHERE status = 'running' AND locked_until < ?1 AND attempts >= max_attempts
             """, [.integer(now.millisecondsSinceEpoch)])
         return try query(
-            """
-            UPDATE jobs SET status = 'running', locked_by = ?1, locked_until = ?2, attempts = attempts + 1, updated_at = ?3
-            WHERE id IN (
-                SELECT id FROM jobs
-                WHERE (status IN ('queued', 'failed') AND run_at <= ?3)
-                   OR (status = 'running' AND locked_until < ?3 AND attempts < max_attempts)
-                ORDER BY run_at LIMIT ?4
-            )
-            RETURNING \(Self.jobColumns)
-            """, [.text(runner), .integer(until.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(Int64(limit))],
+            Self.claimDueJobs, [.text(runner), .integer(until.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(Int64(limit))],
             Job.init(row:))
     }
 
@@ -74,11 +77,13 @@ extension Database {
             """, [.integer(runAt.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .text(runKey)]) == 1
     }
 
+    /// Through `jobs_finished (status, updated_at)`: not every job kept for the week.
+    static let finishedJobs = "SELECT id FROM jobs WHERE status IN ('succeeded', 'dead') AND updated_at < ?1"
+
     /// With their webhook deliveries: the delivery log keeps what its jobs keep.
     public func purgeFinishedJobs(before time: Timestamp) throws {
-        let finished = "SELECT id FROM jobs WHERE status IN ('succeeded', 'dead') AND updated_at < ?1"
-        try run("DELETE FROM webhook_deliveries WHERE job_id IN (\(finished))", [.integer(time.millisecondsSinceEpoch)])
-        try run("DELETE FROM jobs WHERE id IN (\(finished))", [.integer(time.millisecondsSinceEpoch)])
+        try run("DELETE FROM webhook_deliveries WHERE job_id IN (\(Self.finishedJobs))", [.integer(time.millisecondsSinceEpoch)])
+        try run("DELETE FROM jobs WHERE id IN (\(Self.finishedJobs))", [.integer(time.millisecondsSinceEpoch)])
     }
 
     public func job(id: String) throws -> Job? {
@@ -106,11 +111,13 @@ extension Database {
         }.compactMap { $0 }
     }
 
+    /// Through `holds_expiry`: the pending holds by expiry, not every pending hold.
+    static let dueHolds = "SELECT \(holdColumns) FROM holds WHERE status = 'pending' AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2"
+
     /// Records as expired up to `limit` pending holds whose expiry has passed, and returns them.
     public func expireDueHolds(at now: Timestamp, limit: Int) throws -> [Hold] {
         let due = try query(
-            "SELECT \(Self.holdColumns) FROM holds WHERE status = 'pending' AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2",
-            [.integer(now.millisecondsSinceEpoch), .integer(Int64(limit))], Hold.init(row:))
+            Self.dueHolds, [.integer(now.millisecondsSinceEpoch), .integer(Int64(limit))], Hold.init(row:))
         var expired: [Hold] = []
         for hold in due where try settleHold(id: hold.id, to: .expired, capturedAmount: 0, capturePostingID: nil, at: now) {
             expired.append(hold.settled(.expired, captured: 0, at: now))

@@ -23,8 +23,11 @@ extension Database {
         ) { LoginAttempt(at: Timestamp(millisecondsSinceEpoch: $0.int64(0)), pending: $0.int64(1) == 1) }
     }
 
+    /// By email and by time (`login_failures_at`): without the second index every login read the table.
+    static let clearLoginFailures = "DELETE FROM login_failures WHERE (email = ?1 AND pending = 0) OR at < ?2"
+
     public func clearLoginFailures(email: String, attemptAt time: Timestamp, before: Timestamp) throws {
-        try run("DELETE FROM login_failures WHERE (email = ?1 AND pending = 0) OR at < ?2", [.text(email), .integer(before.millisecondsSinceEpoch)])
+        try run(Self.clearLoginFailures, [.text(email), .integer(before.millisecondsSinceEpoch)])
         try run(
             "DELETE FROM login_failures WHERE rowid = (SELECT rowid FROM login_failures WHERE email = ?1 AND at = ?2 AND pending = 1 LIMIT 1)",
             [.text(email), .integer(time.millisecondsSinceEpoch)])

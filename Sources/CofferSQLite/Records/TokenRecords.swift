@@ -2,15 +2,19 @@ import CofferCore
 import CofferStore
 
 extension Database {
+    /// A session's revoked refresh tokens come from `refresh_tokens_revoked`, not its whole family,
+    /// which gains a row with every refresh.
+    static let tokenStandingQuery = """
+        SELECT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = ?1),
+               EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ?2 AND revoked_at IS NOT NULL),
+               u.id, u.email, u.role, u.status, u.created_at
+        FROM (SELECT 1) LEFT JOIN users u ON u.id = ?3
+        """
+
     /// One statement instead of three on the path of every authenticated request.
     public func tokenStanding(jti: String, familyID: String, userID: String) throws -> TokenStanding {
         let standing = try queryFirst(
-            """
-            SELECT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = ?1),
-                   EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ?2 AND revoked_at IS NOT NULL),
-                   u.id, u.email, u.role, u.status, u.created_at
-            FROM (SELECT 1) LEFT JOIN users u ON u.id = ?3
-            """, [.text(jti), .text(familyID), .text(userID)]
+            Self.tokenStandingQuery, [.text(jti), .text(familyID), .text(userID)]
         ) { row -> TokenStanding in
             var user: User?
             if let id = row.optionalText(2) {
@@ -65,7 +69,7 @@ extension Database {
             [.text(jti), .integer(expiresAt.millisecondsSinceEpoch)])
     }
 
-    /// Drops denylist entries and refresh tokens that can no longer be presented successfully.
+    /// Drops denylist entries that can no longer be presented successfully.
     public func purgeExpiredTokens(before time: Timestamp) throws {
         try run("DELETE FROM revoked_access_tokens WHERE expires_at < ?", [.integer(time.millisecondsSinceEpoch)])
     }
