@@ -1,6 +1,9 @@
 import CofferCore
 import CofferCrypto
+import CofferHTTP
 import CofferSQLite
+import CofferTestSupport
+import Foundation
 import HTTPTypes
 import XCTest
 
@@ -181,6 +184,35 @@ class SignupAndLoginTests: APITestCase {
         XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": "not the password"]).code, "invalid_credentials")
         XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).code, "account_locked")
         XCTAssertEqual(try t.auditEvents(action: .lockout).count, 1)
+    }
+
+    /// Twenty-four wrong passwords for one email at once, each on its own worker and connection:
+    /// exactly five are checked (and fail), the rest wait (429) or find the email locked (423).
+    /// On PostgreSQL, without a lock per email, concurrent attempts each counted the same four.
+    func testConcurrentGuessesNeverGetMoreThanTheThresholdChecked() throws {
+        let member = t.member()
+        let makeWorker = t.workerFactory()
+        let statuses = Collected<Int>()
+        let group = DispatchGroup()
+        let start = DispatchSemaphore(value: 0)
+        for guess in 0..<24 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let app = try? makeWorker() else { return statuses.add(-1) }
+                start.wait()
+                let body = Array(#"{"email":"\#(member.email)","password":"guess \#(guess)"}"#.utf8)
+                statuses.add(
+                    app.handle(Request(method: .post, path: "/v1/auth/login", headerFields: [.contentType: "application/json"], body: body)).status.code)
+            }.start()
+        }
+        for _ in 0..<24 { start.signal() }
+        group.wait()
+        let all = statuses.all
+        XCTAssertEqual(all.filter { $0 == 401 }.count, 5, "\(all.sorted())")
+        XCTAssertEqual(all.filter { $0 != 401 && $0 != 429 && $0 != 423 }, [], "\(all.sorted())")
+        XCTAssertEqual(try t.auditEvents(action: .lockout).count, 1)
+        XCTAssertEqual(t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(member.password)]).status, 423)
     }
 
     /// An attempt whose process died before it was settled stops holding a place after a minute.

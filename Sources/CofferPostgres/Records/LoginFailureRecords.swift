@@ -3,6 +3,12 @@ import CofferStore
 
 /// Password attempts per normalised email, for the lockout (`LoginAttempt`; shared by every node).
 extension PostgresSession {
+    /// A transaction-scoped advisory lock per email (READ COMMITTED would let two transactions
+    /// count the same four attempts); its key space is apart from the idempotency claims' (seed 7).
+    public func lockLoginAttempts(email: String) throws {
+        _ = try queryFirst("SELECT pg_advisory_xact_lock(hashtextextended($1, 11))", [.text(email)]) { _ in true }
+    }
+
     public func reserveLoginAttempt(email: String, at time: Timestamp) throws {
         try run("INSERT INTO login_failures (email, at, pending) VALUES ($1, $2, 1)", [.text(email), .integer(time.millisecondsSinceEpoch)])
     }

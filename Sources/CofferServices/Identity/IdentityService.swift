@@ -120,6 +120,7 @@ public struct IdentityService {
         let now = clock.now()
         let windowMs = settings.lockoutWindowSeconds * 1000
         let outcome = try store.write { db -> Result<Attempt, AppError> in
+            try db.lockLoginAttempts(email: email)
             let attempts = try attemptsInWindow(db, email: email, now: now)
             let failures = attempts.filter { !$0.pending }.map(\.at)
             let pendingSince = now.millisecondsSinceEpoch - Self.pendingAttemptSeconds * 1000
@@ -154,6 +155,7 @@ public struct IdentityService {
 
     private func recordFailure(_ attempt: Attempt, actor: String?, action: AuditEvent.Action, reason: String, audit: AuditRecorder) throws {
         try store.write { db in
+            try db.lockLoginAttempts(email: attempt.email)
             try db.settleLoginAttempt(email: attempt.email, at: attempt.at)
             try audit.record(db, action, actor: actor, target: actor.map { ("user", $0) }, outcome: .failure, reason: reason)
             if try attemptsInWindow(db, email: attempt.email, now: clock.now()).filter({ !$0.pending }).count == settings.lockoutThreshold {
