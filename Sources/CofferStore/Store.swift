@@ -242,7 +242,7 @@ public protocol StoreWriter: StoreReader {
     func expireDueHolds(at now: Timestamp, limit: Int) throws -> [Hold]
 
     // MARK: Ledger primitives, for the ledger engine only (and `accountsForUpdate` for a service
-    // that must count an account's cards under its lock)
+    // that must read an account, or count its cards, under its lock)
 
     /// The customer accounts among `ids`, locked against other writers until the transaction
     /// ends, in ascending id order (so two transactions that lock the same accounts never wait on

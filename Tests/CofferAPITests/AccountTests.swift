@@ -99,4 +99,23 @@ class AccountTests: APITestCase {
         XCTAssertEqual(stats["transfers_today"], 1)
         XCTAssertEqual(t.get("/v1/admin/stats", token: ann.accessToken).code, "forbidden")
     }
+
+    /// The owner closes an account while an admin freezes it, each on its own worker, a dozen
+    /// times: never do both apply, and what answered 200 is what the account ends as. On
+    /// PostgreSQL the freeze read the account before the close committed, then wrote over it.
+    func testACloseAndAFreezeAtOnceNeverBothApply() throws {
+        let ann = t.member()
+        let admin = try t.member(role: .admin)
+        for _ in 0..<12 {
+            let a = t.openAccount(ann)
+            let closed = t.patchAtOnce([
+                ("/v1/accounts/\(a)", #"{"status":"closed"}"#, ann.accessToken), ("/v1/accounts/\(a)", #"{"status":"frozen"}"#, admin.accessToken),
+            ])
+            XCTAssertFalse(closed[0] == 200 && closed[1] == 200, "\(closed)")
+            let final = t.get("/v1/accounts/\(a)", token: ann.accessToken)["status"]
+            if closed[0] == 200 { XCTAssertEqual(final, "closed") }
+            if closed[1] == 200 { XCTAssertEqual(final, "frozen") }
+            XCTAssertTrue(closed.allSatisfy { $0 == 200 || $0 == 422 }, "\(closed)")
+        }
+    }
 }

@@ -151,4 +151,20 @@ class CardAndStatementTests: APITestCase {
         let viaAccept = t.send(.get, "/v1/statements/\(a)", token: ann.accessToken, headers: ["Accept": "text/csv"])
         XCTAssertEqual(viaAccept.response.headerFields[.contentType], "text/csv; charset=utf-8")
     }
+
+    /// The owner cancels a card while freezing it from another worker, a dozen times: a card
+    /// whose cancel answered 200 ends cancelled. On PostgreSQL the freeze, having read the card
+    /// before the cancel committed, wrote `frozen` over it, and the card could be reactivated.
+    func testACancelAndAFreezeAtOnceLeaveACancelledCardCancelled() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        for _ in 0..<12 {
+            let card = try XCTUnwrap(t.post("/v1/cards", ["account_id": .string(a), "type": "virtual"], token: ann.accessToken)["id"]?.stringValue)
+            let statuses = t.patchAtOnce(
+                [("/v1/cards/\(card)", #"{"status":"cancelled"}"#, ann.accessToken), ("/v1/cards/\(card)", #"{"status":"frozen"}"#, ann.accessToken)])
+            let final = t.get("/v1/cards/\(card)", token: ann.accessToken)["status"]
+            if statuses[0] == 200 { XCTAssertEqual(final, "cancelled", "\(statuses)") }
+            XCTAssertTrue(statuses.allSatisfy { $0 == 200 || $0 == 422 }, "\(statuses)")
+        }
+    }
 }

@@ -52,6 +52,18 @@ class EventTests: APITestCase {
         XCTAssertEqual(t.get("/v1/events?type=hold.melted", token: ann.accessToken).code, "invalid_parameter")
     }
 
+    /// A status change and new metadata in one PATCH: the event shows the account as the answer
+    /// does, with the new metadata (it used to be recorded before the metadata was replaced).
+    func testAStatusChangeWithNewMetadataTellsTheAccountAsAnswered() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        let answer = t.send(.patch, "/v1/accounts/\(a)", body: ["status": "closed", "metadata": ["reason": "moving"]], token: ann.accessToken)
+        XCTAssertEqual(answer.status, 200)
+        let told = try XCTUnwrap(events(ann).last { $0["type"] == "account.status_changed" })
+        XCTAssertEqual(told["data"]?["metadata"], ["reason": "moving"])
+        XCTAssertEqual(told["data"], answer.json)
+    }
+
     func testARefusedOrRolledBackChangeTellsNothingAndAReplayTellsNothingTwice() throws {
         let ann = t.member()
         let a = t.openAccount(ann)

@@ -100,11 +100,17 @@ public struct AccountService {
     ) throws -> Account {
         try store.write { db in
             var account = try visibleAccount(id, to: principal, in: db)
-            if let status { account = try changeStatus(account, to: status, by: principal, origin: origin, in: db) }
             if let metadata {
                 guard account.isControlled(by: principal) else { throw AppError(.forbidden, "Only the owner or an admin can change metadata.") }
                 try db.updateAccountMetadata(id: account.id, to: metadata)
                 account = account.with(metadata: metadata)
+            }
+            if let status {
+                // Read again under the account's lock: on PostgreSQL another change (a close) may
+                // have committed since the first read, and a closed account must stay closed.
+                _ = try db.accountsForUpdate(ids: [account.id])
+                account = try visibleAccount(id, to: principal, in: db)
+                account = try changeStatus(account, to: status, by: principal, origin: origin, in: db)
             }
             return account
         }

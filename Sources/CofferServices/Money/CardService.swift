@@ -68,6 +68,10 @@ public struct CardService {
     /// active ↔ frozen, and anything → cancelled, which is final.
     public func changeStatus(_ id: String, to status: CardStatus, by principal: Principal, origin: RequestOrigin) throws -> Card {
         try store.write { db in
+            let (seen, _) = try visibleCard(id, principal, in: db)
+            // Read again under the account's lock, which closing the account also takes: on
+            // PostgreSQL another change may have committed since, and a cancelled card stays so.
+            _ = try db.accountsForUpdate(ids: [seen.accountID])
             let (card, account) = try visibleCard(id, principal, in: db)
             guard account.isControlled(by: principal) else { throw AppError(.forbidden, "Only the owner or an admin can change a card.") }
             guard card.status != .cancelled else { throw AppError(.invalidTransition, "A cancelled card cannot be changed.") }

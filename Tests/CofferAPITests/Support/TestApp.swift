@@ -110,6 +110,28 @@ final class TestApp {
         app = Self.application(store, settings: settings)
     }
 
+    /// PATCH requests sent at once from separate workers; their statuses in the order given.
+    func patchAtOnce(_ requests: [(path: String, body: String, token: String)]) -> [Int] {
+        let makeWorker = workerFactory()
+        let statuses = Collected<(Int, Int)>()
+        let group = DispatchGroup()
+        let start = DispatchSemaphore(value: 0)
+        for (index, (path, body, token)) in requests.enumerated() {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let app = try? makeWorker() else { return statuses.add((index, -1)) }
+                start.wait()
+                let request = Request(
+                    method: .patch, path: path, headerFields: [.contentType: "application/json", .authorization: "Bearer \(token)"], body: Array(body.utf8))
+                statuses.add((index, app.handle(request).status.code))
+            }.start()
+        }
+        for _ in requests { start.signal() }
+        group.wait()
+        return statuses.all.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
     /// Builds another application over its own store, as each cofferd worker has (on SQLite its
     /// own connection to the same file; on PostgreSQL a store over the shared pool); call the
     /// factory on the thread that will use the application.
