@@ -154,10 +154,11 @@ public protocol StoreWriter: StoreReader {
     func updatePassword(userID: String, hash: String, changedAt: Timestamp?) throws
     func updateUser(id: String, role: Role, status: UserStatus) throws
     func updateUserPlan(id: String, to plan: Plan) throws
-    /// Holds the email's attempts for the rest of this transaction, for every connection and
-    /// process: counting them and adding one must not interleave with another attempt doing the
-    /// same, or concurrent guesses all pass a count of four.
-    func lockLoginAttempts(email: String) throws
+    /// Holds a (normalised) email for the rest of this transaction, for every connection and
+    /// process: a signup's "is it taken?" and its insert, or a login's count of attempts and its
+    /// own, must not interleave with another doing the same (two signups would both see it free,
+    /// concurrent guesses would all count the same four).
+    func lockEmail(_ email: String) throws
     /// A pending attempt at `time`, before its password is checked.
     func reserveLoginAttempt(email: String, at time: Timestamp) throws
     /// The pending attempt made at `time` failed: it now counts towards the lockout.

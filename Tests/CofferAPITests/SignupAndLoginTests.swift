@@ -186,6 +186,31 @@ class SignupAndLoginTests: APITestCase {
         XCTAssertEqual(try t.auditEvents(action: .lockout).count, 1)
     }
 
+    /// Twelve signups with one email at once, each on its own worker and connection: one account,
+    /// eleven 409 `email_already_exists`. On PostgreSQL both checks could find the email free and
+    /// the loser's insert failed on the unique index: a 500.
+    func testConcurrentSignupsWithOneEmailCreateOneUser() throws {
+        let makeWorker = t.workerFactory()
+        let statuses = Collected<Int>()
+        let group = DispatchGroup()
+        let start = DispatchSemaphore(value: 0)
+        let body = Array(
+            #"{"email":"twice@example.com","password":"correct horse battery","first_name":"T","last_name":"W","dob":"1990-01-01"}"#.utf8)
+        for _ in 0..<12 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let app = try? makeWorker() else { return statuses.add(-1) }
+                start.wait()
+                statuses.add(
+                    app.handle(Request(method: .post, path: "/v1/auth/signup", headerFields: [.contentType: "application/json"], body: body)).status.code)
+            }.start()
+        }
+        for _ in 0..<12 { start.signal() }
+        group.wait()
+        XCTAssertEqual(statuses.all.sorted(), [201] + Array(repeating: 409, count: 11))
+    }
+
     /// Twenty-four wrong passwords for one email at once, each on its own worker and connection:
     /// exactly five are checked (and fail), the rest wait (429) or find the email locked (423).
     /// On PostgreSQL, without a lock per email, concurrent attempts each counted the same four.

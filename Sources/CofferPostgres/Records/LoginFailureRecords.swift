@@ -3,9 +3,10 @@ import CofferStore
 
 /// Password attempts per normalised email, for the lockout (`LoginAttempt`; shared by every node).
 extension PostgresSession {
-    /// A transaction-scoped advisory lock per email (READ COMMITTED would let two transactions
-    /// count the same four attempts); its key space is apart from the idempotency claims' (seed 7).
-    public func lockLoginAttempts(email: String) throws {
+    /// A transaction-scoped advisory lock per email (under READ COMMITTED two transactions would
+    /// both find it free, or count the same attempts); its keys are apart from the idempotency
+    /// claims' (seed 7).
+    public func lockEmail(_ email: String) throws {
         _ = try queryFirst("SELECT pg_advisory_xact_lock(hashtextextended($1, 11))", [.text(email)]) { _ in true }
     }
 

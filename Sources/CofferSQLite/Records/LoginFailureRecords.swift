@@ -4,7 +4,7 @@ import CofferStore
 /// Password attempts per normalised email, for the lockout (`LoginAttempt`).
 extension Database {
     /// Nothing to do: the one committer runs one write transaction at a time.
-    public func lockLoginAttempts(email: String) throws {}
+    public func lockEmail(_ email: String) throws {}
 
     public func reserveLoginAttempt(email: String, at time: Timestamp) throws {
         try run("INSERT INTO login_failures (email, at, pending) VALUES (?, ?, 1)", [.text(email), .integer(time.millisecondsSinceEpoch)])

@@ -51,6 +51,7 @@ public struct IdentityService {
             lastName: input.lastName, dateOfBirth: input.dateOfBirth, createdAt: now)
         let audit = AuditRecorder(origin: origin, clock: clock)
         let created = try store.write { db -> Bool in
+            try db.lockEmail(input.email)
             guard try db.user(email: input.email) == nil else {
                 try audit.record(db, .signup, actor: nil, outcome: .failure, reason: "email_already_exists")
                 return false
@@ -120,7 +121,7 @@ public struct IdentityService {
         let now = clock.now()
         let windowMs = settings.lockoutWindowSeconds * 1000
         let outcome = try store.write { db -> Result<Attempt, AppError> in
-            try db.lockLoginAttempts(email: email)
+            try db.lockEmail(email)
             let attempts = try attemptsInWindow(db, email: email, now: now)
             let failures = attempts.filter { !$0.pending }.map(\.at)
             let pendingSince = now.millisecondsSinceEpoch - Self.pendingAttemptSeconds * 1000
@@ -155,7 +156,7 @@ public struct IdentityService {
 
     private func recordFailure(_ attempt: Attempt, actor: String?, action: AuditEvent.Action, reason: String, audit: AuditRecorder) throws {
         try store.write { db in
-            try db.lockLoginAttempts(email: attempt.email)
+            try db.lockEmail(attempt.email)
             try db.settleLoginAttempt(email: attempt.email, at: attempt.at)
             try audit.record(db, action, actor: actor, target: actor.map { ("user", $0) }, outcome: .failure, reason: reason)
             if try attemptsInWindow(db, email: attempt.email, now: clock.now()).filter({ !$0.pending }).count == settings.lockoutThreshold {
