@@ -102,6 +102,17 @@ class CardAndStatementTests: APITestCase {
             XCTAssertEqual(t.get("/v1/statements/\(a)?\(bad)", token: ann.accessToken).code, "invalid_parameter", bad)
         }
         XCTAssertEqual(t.get("/v1/statements/\(a)", token: bob.accessToken).code, "not_found")
+
+        // The defaults count: a `from` after today is after `to`; a `to` before the account's
+        // first day is a period with nothing in it, never one that ends before it starts.
+        let tomorrow = CivilDate(daysSinceEpoch: today.daysSinceEpoch + 1)
+        XCTAssertEqual(t.get("/v1/statements/\(a)?from=\(tomorrow.iso8601)", token: ann.accessToken).code, "invalid_parameter")
+        let before = t.get("/v1/statements/\(a)?to=2000-01-01", token: ann.accessToken)
+        XCTAssertEqual(before.status, 200)
+        XCTAssertEqual(before["from"], "2000-01-01")
+        XCTAssertEqual(before["to"], "2000-01-01")
+        XCTAssertEqual(before["opening_balance"], 0)
+        XCTAssertEqual(before["transaction_count"], 0)
     }
 
     /// Pages follow an account's journal in its time order, the sequence breaking ties: with the

@@ -85,8 +85,12 @@ public struct HistoryService {
             guard let account = try db.account(id: accountID), account.isVisible(to: principal) else {
                 throw AppError(.notFound, "There is no account with this id.")
             }
-            let first = try from ?? db.firstPostingTime(accountID: account.id).map { min($0, account.createdAt).date } ?? account.createdAt.date
             let last = to ?? clock.now().date
+            // `from > to` is refused with the defaults applied too (a `from` after today); a
+            // defaulted `from` (the account's first day) never passes a `to` given before it.
+            if let from, from > last { throw AppError.invalidParameter("from", "must not be after to (today when to is not given)") }
+            let history = try db.firstPostingTime(accountID: account.id).map { min($0, account.createdAt).date } ?? account.createdAt.date
+            let first = from ?? min(history, last)
             let start = first.startOfDay
             let end = CivilDate(daysSinceEpoch: last.daysSinceEpoch + 1).startOfDay
             // The closing balance is derived from the other three with checked arithmetic, so the
