@@ -64,7 +64,8 @@ enum FastCGIExchange {
         let status = response.status.reasonPhrase.isEmpty ? .standard(response.status.code) : response.status
         var head = "Status: \(status.code) \(status.reasonPhrase)\r\n"
         for field in response.headerFields { head += "\(field.name.rawName): \(field.value)\r\n" }
-        if response.status != .noContent { head += "Content-Length: \(response.body.count)\r\n" }
+        // A HEAD answer carries GET's length already; every other one gets its body's.
+        if response.status != .noContent && response.headerFields[.contentLength] == nil { head += "Content-Length: \(response.body.count)\r\n" }
         head += "\r\n"
         put(Array(head.utf8), to: stream)
         put(response.body, to: stream)

@@ -100,10 +100,13 @@ final class ApplicationTests: XCTestCase {
         XCTAssertEqual(fields, ["name", "nick"])
     }
 
-    func testHeadAnswersWithoutABody() {
+    func testHeadAnswersWithoutABodyAndWithGETsLength() {
         let response = application().handle(Request(method: .head, path: "/v1/ok"))
         XCTAssertEqual(response.status, 200)
         XCTAssertTrue(response.body.isEmpty)
+        let get = application().handle(Request(method: .get, path: "/v1/ok"))
+        XCTAssertFalse(get.body.isEmpty)
+        XCTAssertEqual(response.headerFields[.contentLength], String(get.body.count))
     }
 
     func testForeignOriginsAreRefusedUnlessConfigured() throws {

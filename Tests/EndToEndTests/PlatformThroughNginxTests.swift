@@ -29,6 +29,12 @@ final class PlatformThroughNginxTests: XCTestCase {
         for path in ["/v1/health/live", "/v1/health/ready"] {
             XCTAssertEqual(try stack.http.get(path).status, 200, path)
         }
+
+        // HEAD: GET's length, once, and no body (cofferd used to send Content-Length: 0).
+        let head = try stack.http.send("HEAD", "/v1/health")
+        XCTAssertEqual(head.status, 200)
+        XCTAssertEqual(head.headers(named: "Content-Length"), [String(response.body.count)])
+        XCTAssertEqual(head.body, [])
     }
 
     func testSaneRequestIDIsEchoedAndInsaneOneReplaced() throws {

@@ -32,7 +32,11 @@ public struct Application {
         outcome.response.headerFields[.requestID] = requestID
         // Every answer under /v1/ is about one caller at one moment: no cache may keep it.
         outcome.response.headerFields[.cacheControl] = "no-store"
-        if request.method == .head { outcome.response.body = [] }
+        if request.method == .head {
+            // HEAD tells the length GET would send (RFC 9110 §9.3.2), without the body.
+            outcome.response.headerFields[.contentLength] = String(outcome.response.body.count)
+            outcome.response.body = []
+        }
 
         let elapsed = MonotonicClock.now() &- started
         RequestLog.write(to: requestLogger, request: request, outcome: outcome, durationMs: Double(elapsed) / 1_000_000)
