@@ -86,6 +86,15 @@ final class PlatformThroughNginxTests: XCTestCase {
         let response = try stack.http.send("DELETE", "/v1/health")
         try assertProblem(response, status: 405, code: "method_not_allowed")
         XCTAssertEqual(response.header("Allow"), "GET, HEAD")
+
+        // nginx's own 405s are the same problem: TRACE (refused before any location) and a
+        // write to one of the app's files.
+        let trace = try stack.http.send("TRACE", "/v1/accounts")
+        try assertProblem(trace, status: 405, code: "method_not_allowed")
+        XCTAssertNil(trace.header("Allow"), "what a route allows is cofferd's to say")
+        let write = try stack.http.send("POST", "/index.html", headers: [("Content-Type", "text/plain")], body: Array("x".utf8))
+        try assertProblem(write, status: 405, code: "method_not_allowed")
+        XCTAssertEqual(write.header("Allow"), "GET, HEAD")
     }
 
     func testBodyOver64KiBIsPayloadTooLargeProblemFromNginx() throws {
