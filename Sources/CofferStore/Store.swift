@@ -201,6 +201,9 @@ public protocol StoreWriter: StoreReader {
 
     func insertWebhook(_ webhook: Webhook) throws
     /// Saves url, events and status.
+    /// The webhook (not deleted), locked against other writers until the transaction ends: its
+    /// changes read what they keep (a PATCH keeps the fields it does not name).
+    func webhookForUpdate(id: String) throws -> Webhook?
     func updateWebhook(_ webhook: Webhook) throws
     /// The current secret becomes the previous one, signing beside `secret` until `previousUntil`.
     func rotateWebhookSecret(id: String, to secret: String, previousUntil: Timestamp) throws

@@ -108,8 +108,9 @@ class AccountTests: APITestCase {
         let admin = try t.member(role: .admin)
         for _ in 0..<12 {
             let a = t.openAccount(ann)
-            let closed = t.patchAtOnce([
-                ("/v1/accounts/\(a)", #"{"status":"closed"}"#, ann.accessToken), ("/v1/accounts/\(a)", #"{"status":"frozen"}"#, admin.accessToken),
+            let closed = t.sendAtOnce([
+                (.patch, "/v1/accounts/\(a)", #"{"status":"closed"}"#, ann.accessToken),
+                (.patch, "/v1/accounts/\(a)", #"{"status":"frozen"}"#, admin.accessToken),
             ])
             XCTAssertFalse(closed[0] == 200 && closed[1] == 200, "\(closed)")
             let final = t.get("/v1/accounts/\(a)", token: ann.accessToken)["status"]

@@ -171,8 +171,11 @@ class CardAndStatementTests: APITestCase {
         let a = t.openAccount(ann)
         for _ in 0..<12 {
             let card = try XCTUnwrap(t.post("/v1/cards", ["account_id": .string(a), "type": "virtual"], token: ann.accessToken)["id"]?.stringValue)
-            let statuses = t.patchAtOnce(
-                [("/v1/cards/\(card)", #"{"status":"cancelled"}"#, ann.accessToken), ("/v1/cards/\(card)", #"{"status":"frozen"}"#, ann.accessToken)])
+            let statuses = t.sendAtOnce(
+                [
+                    (.patch, "/v1/cards/\(card)", #"{"status":"cancelled"}"#, ann.accessToken),
+                    (.patch, "/v1/cards/\(card)", #"{"status":"frozen"}"#, ann.accessToken),
+                ])
             let final = t.get("/v1/cards/\(card)", token: ann.accessToken)["status"]
             if statuses[0] == 200 { XCTAssertEqual(final, "cancelled", "\(statuses)") }
             XCTAssertTrue(statuses.allSatisfy { $0 == 200 || $0 == 422 }, "\(statuses)")

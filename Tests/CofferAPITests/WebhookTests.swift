@@ -215,6 +215,34 @@ class WebhookTests: APITestCase {
 
     /// With private targets off (production's default), URLs that reach this machine or its
     /// network are refused when registered. Only names are resolved; nothing is connected to.
+    /// A rotation racing a DELETE, and a PATCH that disables racing one that changes the events,
+    /// each from its own worker, a dozen times. On PostgreSQL the rotation found the webhook gone
+    /// after its own read and trapped (taking the process down), and the second PATCH wrote the
+    /// status it had read over the disable.
+    func testConcurrentChangesOfOneWebhookNeitherTrapNorUndoEachOther() throws {
+        receiver = try WebhookReceiver()
+        let ann = t.member()
+        for _ in 0..<12 {
+            let (id, _) = try register(ann)
+            let statuses = t.sendAtOnce([
+                (.post, "/v1/webhooks/\(id)/rotate-secret", "{}", ann.accessToken), (.delete, "/v1/webhooks/\(id)", "", ann.accessToken),
+            ])
+            XCTAssertTrue([200, 404].contains(statuses[0]) && [204, 404].contains(statuses[1]), "\(statuses)")
+            XCTAssertEqual(t.get("/v1/webhooks/\(id)", token: ann.accessToken).status, 404)
+        }
+        for _ in 0..<12 {
+            let (id, _) = try register(ann)
+            let statuses = t.sendAtOnce([
+                (.patch, "/v1/webhooks/\(id)", #"{"status":"disabled"}"#, ann.accessToken),
+                (.patch, "/v1/webhooks/\(id)", #"{"events":["hold.created"]}"#, ann.accessToken),
+            ])
+            XCTAssertEqual(statuses, [200, 200])
+            let final = t.get("/v1/webhooks/\(id)", token: ann.accessToken)
+            XCTAssertEqual(final["status"], "disabled")
+            XCTAssertEqual(final["events"], ["hold.created"])
+        }
+    }
+
     func testPrivateLoopbackAndLinkLocalTargetsAreRefusedWhenPrivateTargetsAreOff() throws {
         t = try makeApp(webhooks: WebhookSettings())
         let ann = t.member()

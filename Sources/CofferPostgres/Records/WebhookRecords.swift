@@ -30,6 +30,10 @@ extension PostgresSession {
         try queryFirst("SELECT \(Webhook.storedColumns) FROM webhooks WHERE id = $1 AND deleted_at IS NULL", [.text(id)], Webhook.init(row:))
     }
 
+    public func webhookForUpdate(id: String) throws -> Webhook? {
+        try queryFirst("SELECT \(Webhook.storedColumns) FROM webhooks WHERE id = $1 AND deleted_at IS NULL FOR UPDATE", [.text(id)], Webhook.init(row:))
+    }
+
     /// Oldest first; every user's when `userID` is nil.
     public func webhooks(userID: String?, page: PageRequest) throws -> Page<Webhook> {
         var conditions = PostgresConditions("deleted_at IS NULL")

@@ -30,6 +30,11 @@ extension Database {
         try queryFirst("SELECT \(Webhook.storedColumns) FROM webhooks WHERE id = ? AND deleted_at IS NULL", [.text(id)], Webhook.init(row:))
     }
 
+    /// The one writer runs one transaction at a time: the read is the lock.
+    public func webhookForUpdate(id: String) throws -> Webhook? {
+        try queryFirst("SELECT \(Webhook.storedColumns) FROM webhooks WHERE id = ? AND deleted_at IS NULL", [.text(id)], Webhook.init(row:))
+    }
+
     /// Oldest first; every user's when `userID` is nil.
     public func webhooks(userID: String?, page: PageRequest) throws -> Page<Webhook> {
         var conditions = SQLConditions("deleted_at IS NULL")

@@ -64,7 +64,7 @@ public struct WebhookService {
         if url != nil { _ = try store.read { db in try own(id, principal, db) } }
         let checked = try url.map(checkedURL)
         return try store.write { db in
-            let changed = try own(id, principal, db).with(url: checked?.url, events: events, status: status)
+            let changed = try ownLocked(id, principal, db).with(url: checked?.url, events: events, status: status)
             try db.updateWebhook(changed)
             try AuditRecorder(origin: origin, clock: clock).record(db, .webhookUpdate, actor: principal.userID, target: ("webhook", id))
             return changed
@@ -73,7 +73,7 @@ public struct WebhookService {
 
     public func delete(_ id: String, by principal: Principal, origin: RequestOrigin) throws {
         try store.write { db in
-            _ = try own(id, principal, db)
+            _ = try ownLocked(id, principal, db)
             try db.deleteWebhook(id: id, at: clock.now())
             try AuditRecorder(origin: origin, clock: clock).record(db, .webhookDelete, actor: principal.userID, target: ("webhook", id))
         }
@@ -82,10 +82,11 @@ public struct WebhookService {
     /// A new secret; the old one keeps signing beside it for 24 hours.
     public func rotateSecret(_ id: String, by principal: Principal, origin: RequestOrigin) throws -> Webhook {
         try store.write { db in
-            _ = try own(id, principal, db)
+            // Locked, so a DELETE cannot commit between this read and the rotation.
+            _ = try ownLocked(id, principal, db)
             try db.rotateWebhookSecret(id: id, to: WebhookSignature.newSecret(), previousUntil: clock.now().adding(seconds: Webhook.secretOverlapSeconds))
             try AuditRecorder(origin: origin, clock: clock).record(db, .webhookRotateSecret, actor: principal.userID, target: ("webhook", id))
-            guard let rotated = try db.webhook(id: id) else { preconditionFailure("the webhook was just read") }
+            guard let rotated = try db.webhook(id: id) else { throw AppError(.notFound, "There is no webhook with this id.") }
             return rotated
         }
     }
@@ -100,7 +101,7 @@ public struct WebhookService {
     /// A dead or failed delivery is tried again now, with fresh attempts.
     public func retryDelivery(_ deliveryID: String, of id: String, by principal: Principal) throws -> WebhookDelivery {
         try store.write { db in
-            _ = try own(id, principal, db)
+            _ = try ownLocked(id, principal, db)
             guard let delivery = try db.delivery(id: deliveryID), delivery.webhookID == id else {
                 throw AppError(.notFound, "There is no delivery with this id.")
             }
@@ -122,7 +123,17 @@ public struct WebhookService {
 
     /// Someone else's webhook is "not found" to a change, whoever asks.
     private func own(_ id: String, _ principal: Principal, _ db: any StoreReader) throws -> Webhook {
-        guard let webhook = try db.webhook(id: id), webhook.userID == principal.userID else {
+        try owned(db.webhook(id: id), by: principal)
+    }
+
+    /// The caller's own webhook, held until the transaction ends: on PostgreSQL a concurrent PATCH
+    /// or DELETE then waits instead of writing over this change (or deleting it half-way).
+    private func ownLocked(_ id: String, _ principal: Principal, _ db: any StoreWriter) throws -> Webhook {
+        try owned(db.webhookForUpdate(id: id), by: principal)
+    }
+
+    private func owned(_ webhook: Webhook?, by principal: Principal) throws -> Webhook {
+        guard let webhook, webhook.userID == principal.userID else {
             throw AppError(.notFound, "There is no webhook with this id.")
         }
         return webhook

@@ -110,20 +110,22 @@ final class TestApp {
         app = Self.application(store, settings: settings)
     }
 
-    /// PATCH requests sent at once from separate workers; their statuses in the order given.
-    func patchAtOnce(_ requests: [(path: String, body: String, token: String)]) -> [Int] {
+    /// Requests sent at once, each from a worker of its own (as cofferd's); their statuses in the
+    /// order given.
+    func sendAtOnce(_ requests: [(method: HTTPRequest.Method, path: String, body: String, token: String)]) -> [Int] {
         let makeWorker = workerFactory()
         let statuses = Collected<(Int, Int)>()
         let group = DispatchGroup()
         let start = DispatchSemaphore(value: 0)
-        for (index, (path, body, token)) in requests.enumerated() {
+        for (index, (method, path, body, token)) in requests.enumerated() {
             group.enter()
             Thread {
                 defer { group.leave() }
                 guard let app = try? makeWorker() else { return statuses.add((index, -1)) }
                 start.wait()
                 let request = Request(
-                    method: .patch, path: path, headerFields: [.contentType: "application/json", .authorization: "Bearer \(token)"], body: Array(body.utf8))
+                    method: method, path: path, headerFields: [.contentType: "application/json", .authorization: "Bearer \(token)"],
+                    body: Array(body.utf8))
                 statuses.add((index, app.handle(request).status.code))
             }.start()
         }
