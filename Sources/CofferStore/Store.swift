@@ -154,10 +154,11 @@ public protocol StoreWriter: StoreReader {
     func updatePassword(userID: String, hash: String, changedAt: Timestamp?) throws
     func updateUser(id: String, role: Role, status: UserStatus) throws
     func updateUserPlan(id: String, to plan: Plan) throws
-    /// Holds a (normalised) email for the rest of this transaction, for every connection and
-    /// process: a signup's "is it taken?" and its insert, or a login's count of attempts and its
-    /// own, must not interleave with another doing the same (two signups would both see it free,
-    /// concurrent guesses would all count the same four).
+    /// Holds a (normalised) email, and so its user, for the rest of this transaction, for every
+    /// connection and process: a signup's "is it taken?" and its insert, a login's count of
+    /// attempts and its own, a session started against a password change or a suspension, must
+    /// not interleave with another doing the same (two signups would both see it free, concurrent
+    /// guesses would all count the same four, a login could outlive a password change).
     func lockEmail(_ email: String) throws
     /// A pending attempt at `time`, before its password is checked.
     func reserveLoginAttempt(email: String, at time: Timestamp) throws

@@ -79,4 +79,23 @@ class AdministrationTests: APITestCase {
         XCTAssertEqual(own["data"]?.arrayValue?.map { $0["id"] }, [.string(bob.holderID)])
         XCTAssertEqual(t.get("/v1/account-holders", token: support.accessToken)["pagination"]?["total"], 3)
     }
+
+    /// Two admins change one user at once, one the status and one the role, a dozen times: both
+    /// changes stay. On PostgreSQL each wrote back the field it had read, so a suspension could
+    /// be undone by a role change that committed after it.
+    func testTwoAdminsChangingOneUserAtOnceKeepBothChanges() throws {
+        let first = try t.member(role: .admin)
+        let second = try t.member(role: .admin)
+        for _ in 0..<12 {
+            let user = t.member()
+            let statuses = t.sendAtOnce([
+                (.patch, "/v1/admin/users/\(user.userID)", #"{"status":"suspended"}"#, first.accessToken),
+                (.patch, "/v1/admin/users/\(user.userID)", #"{"role":"support"}"#, second.accessToken),
+            ])
+            XCTAssertEqual(statuses, [200, 200])
+            let listed = t.get("/v1/admin/users?status=suspended&limit=100", token: first.accessToken)["data"]?.arrayValue ?? []
+            let now = try XCTUnwrap(listed.first { $0["id"]?.stringValue == user.userID }, "the suspension stayed")
+            XCTAssertEqual(now["role"], "support")
+        }
+    }
 }

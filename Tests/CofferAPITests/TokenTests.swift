@@ -215,6 +215,33 @@ class TokenTests: APITestCase {
         XCTAssertEqual(try t.auditEvents(action: .passwordChange).map(\.outcome), [.success, .failure], "newest first: the change, then the wrong attempt")
     }
 
+    /// A login and a password change of one user at once, a dozen times, each on its own worker:
+    /// whichever commits first, no session from the old password outlives the change. On
+    /// PostgreSQL the login could check the password before the change committed and start its
+    /// session after the change had revoked the others, so that session kept working.
+    func testALoginRacingAPasswordChangeNeverOutlivesIt() throws {
+        var member = t.member()
+        for round in 0..<12 {
+            let next = "a brand new password \(round)"
+            let login = #"{"email":"\#(member.email)","password":"\#(member.password)"}"#
+            let change = #"{"current_password":"\#(member.password)","new_password":"\#(next)"}"#
+            let answers = t.answersAtOnce([(.post, "/v1/auth/login", login, nil), (.post, "/v1/auth/password", change, member.accessToken)])
+            XCTAssertEqual(answers[1].status.code, 204)
+            if answers[0].status.code == 200 {
+                let session = try JSONParser.parse(answers[0].body)
+                XCTAssertEqual(t.get("/v1/auth/me", token: session["access_token"]?.stringValue).code, "token_revoked", "round \(round)")
+                XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": session["refresh_token"] ?? .null]).code, "token_revoked")
+            } else {
+                XCTAssertEqual(answers[0].status.code, 401)
+            }
+            let fresh = t.post("/v1/auth/login", ["email": .string(member.email), "password": .string(next)])
+            XCTAssertEqual(fresh.status, 200)
+            member = TestApp.Member(
+                email: member.email, password: next, userID: member.userID, holderID: member.holderID,
+                accessToken: try XCTUnwrap(fresh["access_token"]?.stringValue), refreshToken: try XCTUnwrap(fresh["refresh_token"]?.stringValue))
+        }
+    }
+
     /// A stolen access token must not allow unlimited guesses of the current password.
     func testWrongCurrentPasswordsCountTowardsTheLockout() throws {
         let member = t.member()

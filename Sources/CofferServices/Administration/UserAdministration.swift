@@ -26,6 +26,10 @@ public struct UserAdministration {
         }
         let audit = AuditRecorder(origin: origin, clock: clock)
         return try store.write { db in
+            guard let seen = try db.user(id: userID)?.user else { throw AppError(.notFound, "There is no user with this id.") }
+            // Read again under the email's lock (logins and other admins' changes take it too): on
+            // PostgreSQL a concurrent change would otherwise be written over with what was read.
+            try db.lockEmail(seen.email)
             guard let current = try db.user(id: userID)?.user else { throw AppError(.notFound, "There is no user with this id.") }
             let newRole = role ?? current.role
             let newStatus = status ?? current.status
@@ -76,6 +80,7 @@ public struct UserAdministration {
         let hash = try PasswordHasher(parameters: hashing).hash(password)
         let audit = AuditRecorder(origin: .commandLine, clock: clock)
         return try store.write { db in
+            try db.lockEmail(email)
             let now = clock.now()
             if let existing = try db.user(email: email)?.user {
                 try db.updateUser(id: existing.id, role: .admin, status: .active)

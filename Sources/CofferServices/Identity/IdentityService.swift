@@ -88,16 +88,26 @@ public struct IdentityService {
         }
 
         let rehash = hasher.needsRehash(stored.passwordHash) ? try hasher.hash(password) : nil
-        return try store.write { db in
-            // The password or status may have changed while Argon2 ran; the session must not outlive that.
+        let session = try store.write { db -> Session? in
+            // The password or status may have changed while Argon2 ran; the session must not outlive
+            // that. Under the email's lock (which password changes and admins' updates take too),
+            // a change either committed before this read or sees this session when it revokes.
+            try db.lockEmail(user.email)
             guard let current = try db.user(id: user.id), current.passwordHash == stored.passwordHash, current.user.status == .active else {
-                throw AppError(.invalidCredentials)
+                return nil
             }
             try clearFailures(db, attempt)
             if let rehash { try db.updatePassword(userID: user.id, hash: rehash, changedAt: nil) }
             try audit.record(db, .login, actor: user.id, target: ("user", user.id))
             return try startSession(db, user: current.user, familyID: Identifier.make(at: clock.now()))
         }
+        guard let session else {
+            // The password checked is no longer the user's (or the user was suspended meanwhile):
+            // a failure like any wrong password, and the attempt no longer holds a place in flight.
+            try recordFailure(attempt, actor: user.id, action: .login, reason: "changed_during_login", audit: audit)
+            throw AppError(.invalidCredentials)
+        }
+        return session
     }
 
     /// One password attempt, pending in `login_failures` from `reserveAttempt` until it is settled
@@ -168,6 +178,9 @@ public struct IdentityService {
     /// A right password forgets the email's failures and its own attempt; attempts still in
     /// flight stay (one of them may yet fail), and attempts that left the window long ago go too.
     private func clearFailures(_ db: any StoreWriter, _ attempt: Attempt) throws {
+        // Attempts of one millisecond are told apart by nothing but their rows: two clears at
+        // once on PostgreSQL could pick the same row, leaving the other attempt pending.
+        try db.lockEmail(attempt.email)
         let horizon = clock.now().millisecondsSinceEpoch - 2 * settings.lockoutWindowSeconds * 1000
         try db.clearLoginFailures(email: attempt.email, attemptAt: attempt.at, before: Timestamp(millisecondsSinceEpoch: horizon))
     }
@@ -273,6 +286,12 @@ public struct IdentityService {
 
         let hash = try hasher.hash(new)
         try store.write { db in
+            // Under the email's lock, as logins: another change since the check above means the
+            // password checked is no longer the current one.
+            try db.lockEmail(stored.user.email)
+            guard try db.user(id: stored.user.id)?.passwordHash == stored.passwordHash else {
+                throw AppError.validation([FieldError("current_password", "is incorrect")])
+            }
             let now = clock.now()
             try db.updatePassword(userID: stored.user.id, hash: hash, changedAt: now)
             try db.revokeRefreshTokens(userID: stored.user.id, at: now)

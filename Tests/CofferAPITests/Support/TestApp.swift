@@ -112,26 +112,30 @@ final class TestApp {
 
     /// Requests sent at once, each from a worker of its own (as cofferd's); their statuses in the
     /// order given.
-    func sendAtOnce(_ requests: [(method: HTTPRequest.Method, path: String, body: String, token: String)]) -> [Int] {
+    func sendAtOnce(_ requests: [(method: HTTPRequest.Method, path: String, body: String, token: String?)]) -> [Int] {
+        answersAtOnce(requests).map { $0.status.code }
+    }
+
+    /// The same, with the whole answers.
+    func answersAtOnce(_ requests: [(method: HTTPRequest.Method, path: String, body: String, token: String?)]) -> [Response] {
         let makeWorker = workerFactory()
-        let statuses = Collected<(Int, Int)>()
+        let answers = Collected<(Int, Response)>()
         let group = DispatchGroup()
         let start = DispatchSemaphore(value: 0)
         for (index, (method, path, body, token)) in requests.enumerated() {
             group.enter()
             Thread {
                 defer { group.leave() }
-                guard let app = try? makeWorker() else { return statuses.add((index, -1)) }
+                guard let app = try? makeWorker() else { return answers.add((index, Response(status: .internalServerError))) }
                 start.wait()
-                let request = Request(
-                    method: method, path: path, headerFields: [.contentType: "application/json", .authorization: "Bearer \(token)"],
-                    body: Array(body.utf8))
-                statuses.add((index, app.handle(request).status.code))
+                var fields: HTTPFields = [.contentType: "application/json"]
+                if let token { fields[.authorization] = "Bearer \(token)" }
+                answers.add((index, app.handle(Request(method: method, path: path, headerFields: fields, body: Array(body.utf8)))))
             }.start()
         }
         for _ in requests { start.signal() }
         group.wait()
-        return statuses.all.sorted { $0.0 < $1.0 }.map(\.1)
+        return answers.all.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// Builds another application over its own store, as each cofferd worker has (on SQLite its
