@@ -72,6 +72,9 @@ class HoldTests: APITestCase {
         XCTAssertEqual(voided["status"], "voided")
         XCTAssertEqual(t.send(.post, "/v1/holds/\(first)/void", token: ann.accessToken).code, "invalid_transition", "void twice")
         XCTAssertEqual(t.post("/v1/holds/\(first)/capture", [:], token: ann.accessToken).code, "invalid_transition")
+        XCTAssertEqual(
+            t.post("/v1/holds/\(first)/capture", ["amount": 900], token: ann.accessToken).code, "invalid_transition",
+            "not pending comes first: the bound is the stored hold's, not the request's")
         XCTAssertEqual(account(ann, a)["available_balance"], 1_000)
 
         let second = placeHold(ann, a, 800, extra: [("expires_in_seconds", 60)])
@@ -101,6 +104,20 @@ class HoldTests: APITestCase {
         XCTAssertEqual(cancelled.map { $0["data"]?["id"] }, [.string(card)])
         XCTAssertEqual(cancelled.first?["data"]?["status"], "cancelled")
         XCTAssertEqual(t.get("/v1/cards/\(card)", token: ann2.accessToken)["status"], "cancelled")
+    }
+
+    /// Capture and void take no body or `{}`: one Idempotency-Key sent with each is the same
+    /// request, replayed, not `idempotency_key_mismatch`.
+    func testNoBodyAndAnEmptyObjectAreTheSameRequestForOneKey() throws {
+        let ann = t.member()
+        let a = t.openAccount(ann)
+        t.deposit(ann, a, 1_000)
+        let hold = try XCTUnwrap(placeHold(ann, a, 300)["id"]?.stringValue)
+        let bare = t.send(.post, "/v1/holds/\(hold)/void", rawBody: nil, token: ann.accessToken, headers: ["Idempotency-Key": "void-1"])
+        XCTAssertEqual(bare.status, 200)
+        let again = t.send(.post, "/v1/holds/\(hold)/void", rawBody: Array("{}".utf8), token: ann.accessToken, headers: ["Idempotency-Key": "void-1"])
+        XCTAssertEqual(again.status, 200, again.json.serializedString)
+        XCTAssertEqual(again.json, bare.json)
     }
 
     func testCaptureToATransferFrozenAccountsClosingAndOwnership() throws {

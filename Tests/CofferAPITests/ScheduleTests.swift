@@ -40,6 +40,7 @@ class ScheduleTests: APITestCase {
             ("interval", "monthly"), ("description", "rent"),
         ])
         XCTAssertEqual(created.status, 201, created.json.serializedString)
+        XCTAssertEqual(created["currency"], "USD", "money always comes with its currency: the account's, when none was sent")
         XCTAssertEqual(created["next_run_on"], .string("\(year)-01-31"))
         XCTAssertEqual(created["last_run"], JSONValue.null)
         let id = try XCTUnwrap(created["id"]?.stringValue)

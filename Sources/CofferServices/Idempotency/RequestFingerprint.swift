@@ -15,7 +15,11 @@ public struct RequestFingerprint: Sendable, Equatable {
             JSONValue.writeString(pair.value, to: &input)
         }
         input.append(0x0A)
-        if let parsed = try? JSONParser.parse(body) {
+        if body.isEmpty {
+            // No body is the same request as `{}` (capture and void take either): a route that
+            // needs fields refuses both alike, with a 400 that is never stored.
+            input += JSONValue.object([]).canonical.serialized()
+        } else if let parsed = try? JSONParser.parse(body) {
             input += parsed.canonical.serialized()
         } else {
             input += body

@@ -82,11 +82,13 @@ extension LedgerEngine {
         _ holdID: String, amount requested: Int64?, to toAccountID: String?, description: String?, at time: Timestamp
     ) throws -> (Hold, LedgerReceipt) {
         let (hold, time) = try lockedHold(holdID, alsoLocking: toAccountID, at: time)
+        // A hold that is no longer pending is 422 whatever the amount (API.md): the bound below
+        // comes from the stored hold, not from the request alone.
+        try Self.requirePending(hold, at: time)
         let amount = requested ?? hold.amount
         guard amount <= hold.amount else {
             throw AppError.validation([FieldError("amount", "must be at most the hold's amount, \(hold.amount)")])
         }
-        try Self.requirePending(hold, at: time)
         let kind: LedgerPosting.Kind =
             toAccountID.map { .transfer(fromAccountID: hold.accountID, toAccountID: $0) } ?? .withdrawal(accountID: hold.accountID)
         let receipt = try post(

@@ -50,7 +50,7 @@ public struct ScheduleService {
         try LedgerRules.requireCurrency(transfer.currency, matches: from.currency)
         let schedule = ScheduledTransfer(
             id: Identifier.make(at: now), userID: principal.userID, fromAccountID: from.id, toAccountID: transfer.toAccountID,
-            amount: transfer.amount, currency: transfer.currency, description: transfer.description, metadata: transfer.metadata,
+            amount: transfer.amount, currency: from.currency, description: transfer.description, metadata: transfer.metadata,
             startDate: order.startDate, interval: order.interval, endDate: order.endDate, status: .active, nextRunOn: order.startDate,
             createdAt: now)
         try db.insertScheduledTransfer(schedule)
