@@ -225,7 +225,10 @@ public protocol StoreWriter: StoreReader {
     func insertScheduledRun(_ run: ScheduledRun) throws -> Bool
 
     func insertExport(_ export: Export) throws
-    func updateExport(id: String, status: Export.Status, progress: Int, rows: Int, error: String?, expiresAt: Timestamp?) throws
+    /// False (and nothing changed) once the export succeeded: a second run of its job (a lease
+    /// that ran out under a long export) must not take a finished file back.
+    @discardableResult
+    func updateExport(id: String, status: Export.Status, progress: Int, rows: Int, error: String?, expiresAt: Timestamp?) throws -> Bool
 
     // MARK: Jobs, for the job runner
 

@@ -59,6 +59,24 @@ class StoreContractTests: XCTestCase {
         }
     }
 
+    /// A second run of an export's job (its lease ran out under a long export) must not take a
+    /// finished export back to running or failed: the update is refused once it succeeded.
+    func testASucceededExportIsNeverTakenBack() throws {
+        let account = try openAccount("exports@example.com")
+        let export = Export(
+            id: Identifier.make(at: now), userID: account.ownerUserID, accountID: account.id, from: now.date, to: now.date, groupBy: .none,
+            format: .csv, status: .queued, progress: 0, rows: 0, error: nil, expiresAt: nil, createdAt: now)
+        try store.write { try $0.insertExport(export) }
+        XCTAssertTrue(try store.write { try $0.updateExport(id: export.id, status: .running, progress: 0, rows: 0, error: nil, expiresAt: nil) })
+        let expiry = now.adding(seconds: 60)
+        XCTAssertTrue(try store.write { try $0.updateExport(id: export.id, status: .succeeded, progress: 100, rows: 3, error: nil, expiresAt: expiry) })
+        XCTAssertFalse(try store.write { try $0.updateExport(id: export.id, status: .running, progress: 10, rows: 0, error: nil, expiresAt: nil) })
+        XCTAssertFalse(try store.write { try $0.updateExport(id: export.id, status: .failed, progress: 0, rows: 0, error: "x", expiresAt: nil) })
+        let kept = try XCTUnwrap(try store.read { try $0.export(id: export.id) })
+        XCTAssertEqual(kept.status, .succeeded)
+        XCTAssertEqual(kept.rows, 3)
+    }
+
     func testAWriteThatThrowsLeavesNothingBehind() throws {
         XCTAssertThrowsError(
             try store.write { db in

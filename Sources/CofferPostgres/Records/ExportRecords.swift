@@ -24,13 +24,14 @@ extension PostgresSession {
         try queryFirst("SELECT \(Self.exportColumns) FROM exports WHERE id = $1", [.text(id)], Export.init(row:))
     }
 
-    public func updateExport(id: String, status: Export.Status, progress: Int, rows: Int, error: String?, expiresAt: Timestamp?) throws {
+    @discardableResult
+    public func updateExport(id: String, status: Export.Status, progress: Int, rows: Int, error: String?, expiresAt: Timestamp?) throws -> Bool {
         try run(
-            "UPDATE exports SET status = $1, progress = $2, rows = $3, error = $4, expires_at = $5 WHERE id = $6",
+            "UPDATE exports SET status = $1, progress = $2, rows = $3, error = $4, expires_at = $5 WHERE id = $6 AND status != 'succeeded'",
             [
                 .text(status.rawValue), .integer(Int64(progress)), .integer(Int64(rows)), error.postgresValue,
                 expiresAt.map { .integer($0.millisecondsSinceEpoch) } ?? .null, .text(id),
-            ])
+            ]) == 1
     }
 
     /// Ids of succeeded exports whose file has outlived `time`.

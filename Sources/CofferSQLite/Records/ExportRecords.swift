@@ -24,13 +24,14 @@ extension Database {
         try queryFirst("SELECT \(Self.exportColumns) FROM exports WHERE id = ?", [.text(id)], Export.init(row:))
     }
 
-    public func updateExport(id: String, status: Export.Status, progress: Int, rows: Int, error: String?, expiresAt: Timestamp?) throws {
+    @discardableResult
+    public func updateExport(id: String, status: Export.Status, progress: Int, rows: Int, error: String?, expiresAt: Timestamp?) throws -> Bool {
         try run(
-            "UPDATE exports SET status = ?, progress = ?, rows = ?, error = ?, expires_at = ? WHERE id = ?",
+            "UPDATE exports SET status = ?, progress = ?, rows = ?, error = ?, expires_at = ? WHERE id = ? AND status != 'succeeded'",
             [
                 .text(status.rawValue), .integer(Int64(progress)), .integer(Int64(rows)), error.sqliteValue,
                 expiresAt.map { .integer($0.millisecondsSinceEpoch) } ?? .null, .text(id),
-            ])
+            ]) == 1
     }
 
     /// Ids of succeeded exports whose file has outlived `time`.

@@ -20,7 +20,7 @@ struct ExportWriting {
             throw Failure(description: "the job names no export")
         }
         guard export.status != .succeeded else { return }
-        try store.write { try $0.updateExport(id: id, status: .running, progress: 0, rows: 0, error: nil, expiresAt: nil) }
+        _ = try store.write { try $0.updateExport(id: id, status: .running, progress: 0, rows: 0, error: nil, expiresAt: nil) }
         do {
             let rows = try produce(export, store)
             let now = clock.now()
@@ -29,12 +29,13 @@ struct ExportWriting {
                 format: export.format, status: .succeeded, progress: 100, rows: rows, error: nil,
                 expiresAt: now.adding(seconds: Export.keptSeconds), createdAt: export.createdAt)
             try store.write { db in
-                try db.updateExport(id: id, status: .succeeded, progress: 100, rows: rows, error: nil, expiresAt: done.expiresAt)
+                // Told once: a second run of the job that finds the export done changes nothing.
+                guard try db.updateExport(id: id, status: .succeeded, progress: 100, rows: rows, error: nil, expiresAt: done.expiresAt) else { return }
                 try EventRecorder(clock: clock).record(db, .exportCompleted, ExportJSON.export(done, at: now), users: [export.userID])
             }
         } catch {
             // The cause goes to the job (for operators), not to the user's answer.
-            try? store.write {
+            _ = try? store.write {
                 try $0.updateExport(id: id, status: .failed, progress: 0, rows: 0, error: "the export could not be written", expiresAt: nil)
             }
             throw error
@@ -96,7 +97,7 @@ struct ExportWriting {
                 if progress >= lastProgress + 5 {
                     lastProgress = progress
                     let (done, id) = (rows, export.id)
-                    try store.write { try $0.updateExport(id: id, status: .running, progress: progress, rows: done, error: nil, expiresAt: nil) }
+                    _ = try store.write { try $0.updateExport(id: id, status: .running, progress: progress, rows: done, error: nil, expiresAt: nil) }
                 }
                 after = page.nextAfter
             } while after != nil
