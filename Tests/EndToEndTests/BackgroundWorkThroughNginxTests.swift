@@ -71,6 +71,42 @@ extension BackgroundWorkThroughNginxTests {
     }
 }
 
+extension BackgroundWorkThroughNginxTests {
+    /// Every job thread busy with a 6 s delivery: a new event still becomes a delivery within
+    /// seconds, because the relay has a thread of its own. It used to run between the jobs of
+    /// the first job thread, so it waited for that thread's slow delivery to end.
+    func testTheRelayKeepsGoingWhileEveryJobThreadIsBusy() throws {
+        let receiver = try WebhookReceiver { _ in
+            Thread.sleep(forTimeInterval: 6)
+            return 200
+        }
+        defer { receiver.stop() }
+        let api = APIClient(http: stack.http)
+        let owner = try api.member("busy-runner@e2e.example")
+        let hook = try api.request("POST", "/v1/webhooks", ["url": receiver.url, "events": ["transaction.created"]], token: owner.token)
+        XCTAssertEqual(hook.status, 201, hook.text)
+        let hookID = try XCTUnwrap(try hook.json()["id"] as? String)
+        let account = try api.fundedAccounts(owner.token, count: 1, each: 100)[0]
+        func deposit() throws {
+            XCTAssertEqual(
+                try api.request("POST", "/v1/transactions", ["account_id": account, "type": "deposit", "amount": 1], token: owner.token).status, 201)
+        }
+        func delivered() throws -> Int {
+            (try api.request("GET", "/v1/webhooks/\(hookID)/deliveries?limit=100", token: owner.token).json()["data"] as? [Any])?.count ?? 0
+        }
+        for _ in 0..<5 { try deposit() }  // six slow deliveries: more than cofferd's four job threads
+        let relayed = Date().addingTimeInterval(5)
+        while try delivered() < 6 && Date() < relayed { usleep(50_000) }
+        XCTAssertEqual(try delivered(), 6)
+        Thread.sleep(forTimeInterval: 1)  // every job thread has claimed one and waits on the receiver
+        try deposit()
+        let started = Date()
+        while try delivered() < 7 && Date().timeIntervalSince(started) < 10 { usleep(100_000) }
+        XCTAssertEqual(try delivered(), 7)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3, "relayed while the slow deliveries still run")
+    }
+}
+
 final class BackgroundWorkThroughNginxTestsOnPostgres: BackgroundWorkThroughNginxTests {
     override class var backend: TestBackend { .postgres }
     func testRunsOnPostgreSQL() { XCTAssertTrue(stack.databaseURL.hasPrefix("postgres://")) }

@@ -5,10 +5,11 @@ import Foundation
 
 /// One per cofferd (DESIGN.md "Events, jobs and background work"): `concurrency` threads, each
 /// claiming one due job at a time with a lease and running it outside any request, so a slow job
-/// (a webhook that takes its 10 s, a long export) holds up only its own thread. The first thread
-/// also enqueues the periodic maintenance every `interval` (once per period across every node, by
-/// run key). A job that throws is tried again after an exponential back-off with jitter, and is
-/// dead once its attempts run out.
+/// (a webhook that takes its 10 s, a long export) holds up only its own thread. One more thread
+/// relays new events to webhooks and enqueues the periodic maintenance every `interval` (once per
+/// period across every node, by run key); it runs no job, so no job can hold that up. A job that
+/// throws is tried again after an exponential back-off with jitter, and is dead once its attempts
+/// run out.
 public final class JobRunner: @unchecked Sendable {
     // @unchecked: `stopping` and `running` are guarded by `condition`; the rest is immutable.
     public struct Settings: Sendable {
@@ -31,11 +32,11 @@ public final class JobRunner: @unchecked Sendable {
     private var stopping = false
     private var running = 0
 
-    /// - Parameter makeStore: called `concurrency` times, once per thread, on this thread.
+    /// - Parameter makeStore: called `concurrency + 1` times, once per thread, on this thread.
     public init(makeStore: () throws -> any Store, work: BackgroundWork, settings: Settings = Settings(), clock: Clock, report: @escaping Report) rethrows {
         precondition(settings.concurrency >= 1 && settings.interval > 0 && settings.leaseSeconds > 0)
         runnerID = Identifier.make(at: clock.now())
-        stores = try (0..<settings.concurrency).map { _ in try makeStore() }
+        stores = try (0...settings.concurrency).map { _ in try makeStore() }
         self.work = work
         self.settings = settings
         self.clock = clock
@@ -45,8 +46,9 @@ public final class JobRunner: @unchecked Sendable {
     public func start() {
         condition.withLock { running = stores.count }
         for slot in stores.indices {
-            let thread = Thread { [self] in loop(slot) }
-            thread.name = "coffer-jobs-\(slot)"
+            let periodic = slot == settings.concurrency
+            let thread = Thread { [self] in periodic ? periodicLoop(stores[slot]) : loop(slot) }
+            thread.name = periodic ? "coffer-jobs-relay" : "coffer-jobs-\(slot)"
             thread.start()
         }
     }
@@ -60,30 +62,45 @@ public final class JobRunner: @unchecked Sendable {
         }
     }
 
-    /// A thread's life: run due jobs one after another, and when none is due, wait `interval`.
+    /// A job thread's life: run due jobs one after another, and when none is due, wait `interval`.
     private func loop(_ slot: Int) {
         let store = stores[slot]
-        var lastPeriodic = Timestamp(millisecondsSinceEpoch: 0)
-        var enqueuedKeys: [String] = []
         while !condition.withLock({ stopping }) {
             let now = clock.now()
-            if slot == 0, now.millisecondsSinceEpoch - lastPeriodic.millisecondsSinceEpoch >= Int64(settings.interval * 1000) {
-                // A write only when a new period begins, not every second.
-                let keys = work.periodicRunKeys(now).map(\.1)
-                if keys != enqueuedKeys, (try? store.write { db in try work.enqueuePeriodic(db, now: now) }) != nil { enqueuedKeys = keys }
-                try? work.relayEvents(store)
-                lastPeriodic = now
-            }
             let claimed =
                 (try? store.write { db in
                     try db.claimJobs(runner: runnerID, now: now, until: now.adding(seconds: settings.leaseSeconds), limit: 1)
                 }) ?? []
             for job in claimed { run(job, on: store) }
             if !claimed.isEmpty { continue }
-            condition.withLock {
-                if !stopping { _ = condition.wait(until: Date(timeIntervalSinceNow: settings.interval)) }
-            }
+            if !waitOrStop() { break }
         }
+        finished()
+    }
+
+    /// The relay thread's life: every `interval`, new events to webhooks' deliveries, and the
+    /// periodic maintenance when a new period begins (a write only then, not every second).
+    private func periodicLoop(_ store: any Store) {
+        var enqueuedKeys: [String] = []
+        while !condition.withLock({ stopping }) {
+            let now = clock.now()
+            let keys = work.periodicRunKeys(now).map(\.1)
+            if keys != enqueuedKeys, (try? store.write { db in try work.enqueuePeriodic(db, now: now) }) != nil { enqueuedKeys = keys }
+            try? work.relayEvents(store)
+            if !waitOrStop() { break }
+        }
+        finished()
+    }
+
+    /// Waits `interval` unless asked to stop; false when stopping.
+    private func waitOrStop() -> Bool {
+        condition.withLock {
+            if !stopping { _ = condition.wait(until: Date(timeIntervalSinceNow: settings.interval)) }
+            return !stopping
+        }
+    }
+
+    private func finished() {
         condition.withLock {
             running -= 1
             condition.broadcast()
