@@ -133,11 +133,18 @@ class CardAndStatementTests: APITestCase {
                 XCTAssertLessThanOrEqual(items.count, 2)
                 seen += items.compactMap { $0["amount"] }
                 cursor = page["pagination"]?["next_cursor"]?.stringValue
-            } while cursor != nil && seen.count <= amounts.count
+            } while cursor != nil && seen.count <= 20
             return seen
         }
         XCTAssertEqual(try walk("/v1/statements/\(a)?limit=2", "transactions"), amounts.map { .int($0) })
         XCTAssertEqual(try walk("/v1/transactions?account_id=\(a)&limit=2", "data"), amounts.reversed().map { .int($0) })
+
+        // A holder's list across two accounts, also in pages of two: every line once, newest first,
+        // the sequence breaking the tie of the one millisecond.
+        let b = t.openAccount(ann)
+        let more: [Int64] = [201, 202, 203]
+        for (index, amount) in more.enumerated() { t.deposit(ann, index % 2 == 0 ? b : a, amount) }
+        XCTAssertEqual(try walk("/v1/transactions?limit=2", "data"), (amounts + more).reversed().map { .int($0) })
     }
 
     func testStatementCSVHasEveryLineWithSignedMajorUnits() throws {

@@ -12,9 +12,11 @@ extension PostgresSession {
         try queryFirst("\(Self.transactionSelect) WHERE p.id = $1 AND a.kind = 'customer'", [.text(id)]) { LedgerTransaction(row: $0) }
     }
 
-    /// Newest first, keyset-paged (the cursor carries a posting id). One account's journal is in
-    /// time order along its sequence, so its pages walk the (account_id, created_at, seq) index;
-    /// across accounts the sequence alone orders them.
+    /// Newest first, keyset-paged (the cursor carries a posting id). An account's or a holder's
+    /// pages go in time order (the sequence breaking ties), which walks each account's range of
+    /// the (account_id, created_at, seq) index newest first and stops at the page's end; in
+    /// sequence order a customer's every page read and sorted their whole history. Staff's lists
+    /// of every account follow the sequence, newest first.
     public func transactions(_ filter: TransactionFilter, page: PageRequest) throws -> Page<LedgerTransaction> {
         var conditions = PostgresConditions("a.kind = 'customer'")
         if let accountID = filter.accountID { conditions.add("p.account_id = ?", .text(accountID)) }
@@ -24,16 +26,16 @@ extension PostgresSession {
         if let until = filter.until { conditions.add("p.created_at < ?", .integer(until.millisecondsSinceEpoch)) }
         conditions.metadata(filter.metadata, owner: .transaction, id: "p.id")
         let total = try transactionCount(filter, conditions)
-        let oneAccount = filter.accountID != nil
+        let inTimeOrder = filter.accountID != nil || filter.holderID != nil
         if let after = page.after {
             conditions.add(
-                oneAccount ? "(p.created_at, p.seq) < (SELECT created_at, seq FROM postings WHERE id = ?)" : "p.seq < (SELECT seq FROM postings WHERE id = ?)",
+                inTimeOrder ? "(p.created_at, p.seq) < (SELECT created_at, seq FROM postings WHERE id = ?)" : "p.seq < (SELECT seq FROM postings WHERE id = ?)",
                 .text(after))
         }
         let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))
         let offset = conditions.placeholder(.integer(Int64(page.offset)))
         let rows = try query(
-            "\(Self.transactionSelect) WHERE \(conditions.sql) ORDER BY \(oneAccount ? "p.created_at DESC, p.seq DESC" : "p.seq DESC") LIMIT \(limit) OFFSET \(offset)",
+            "\(Self.transactionSelect) WHERE \(conditions.sql) ORDER BY \(inTimeOrder ? "p.created_at DESC, p.seq DESC" : "p.seq DESC") LIMIT \(limit) OFFSET \(offset)",
             conditions.arguments, LedgerTransaction.init(row:))
         return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
