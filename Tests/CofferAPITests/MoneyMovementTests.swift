@@ -262,6 +262,48 @@ class MoneyMovementTests: APITestCase {
         XCTAssertEqual(t.get("/v1/transfers?limit=2&cursor=\(cursor)", token: ann.accessToken)["data"]?.arrayValue?.count, 1)
     }
 
+    /// Pages of two through a holder's list, one account's list, an offset and a metadata filter:
+    /// every transfer once, newest first, whichever side of which account it is on, and those
+    /// between the holder's own two accounts once, not twice.
+    func testTransferPagesTakeEachSideOfEachAccountInOrder() throws {
+        let ann = t.member()
+        let bob = t.member()
+        let a1 = t.openAccount(ann)
+        let a2 = t.openAccount(ann)
+        let b = t.openAccount(bob)
+        t.deposit(ann, a1, 1_000)
+        t.deposit(bob, b, 1_000)
+        var made: [(id: String, accounts: Set<String>, tagged: Bool)] = []
+        let moves: [(TestApp.Member, String, String)] = [
+            (ann, a1, b), (bob, b, a2), (ann, a1, a2), (ann, a2, b), (bob, b, a1), (ann, a2, a1), (ann, a1, b), (bob, b, a2),
+        ]
+        for (index, (who, from, to)) in moves.enumerated() {
+            let tagged = index % 3 == 0
+            var body: [(String, JSONValue)] = [("from_account_id", .string(from)), ("to_account_id", .string(to)), ("amount", 5)]
+            if tagged { body.append(("metadata", ["batch": "x"])) }
+            let reply = t.post("/v1/transfers", .object(body), token: who.accessToken)
+            XCTAssertEqual(reply.status, 201, reply.json.serializedString)
+            made.append((try XCTUnwrap(reply["id"]?.stringValue), [from, to], tagged))
+        }
+        func walk(_ query: String) throws -> [String] {
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = t.get("/v1/transfers?limit=2\(query)" + (cursor.map { "&cursor=\($0)" } ?? ""), token: ann.accessToken)
+                seen += try XCTUnwrap(page["data"]?.arrayValue, page.json.serializedString).compactMap { $0["id"]?.stringValue }
+                cursor = page["pagination"]?["next_cursor"]?.stringValue
+            } while cursor != nil && seen.count <= 20
+            return seen
+        }
+        let newestFirst = made.reversed()
+        XCTAssertEqual(try walk(""), newestFirst.map(\.id))
+        XCTAssertEqual(try walk("&account_id=\(a2)"), newestFirst.filter { $0.accounts.contains(a2) }.map(\.id))
+        XCTAssertEqual(try walk("&metadata[batch]=x"), newestFirst.filter(\.tagged).map(\.id))
+        let offset = t.get("/v1/transfers?limit=3&offset=2", token: ann.accessToken)["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
+        XCTAssertEqual(offset, Array(newestFirst.map(\.id)[2..<5]))
+        XCTAssertEqual(t.get("/v1/transfers", token: ann.accessToken)["pagination"]?["total"], .int(Int64(made.count)))
+    }
+
     func testJournalIsAppendOnly() throws {
         let ann = t.member()
         t.deposit(ann, t.openAccount(ann), 10)

@@ -65,7 +65,10 @@ extension PostgresSession {
         try queryFirst("\(Self.transferSelect) WHERE id = $1", [.text(id)]) { Transfer(row: $0) }
     }
 
-    /// Newest first; either side may match the account or the holder.
+    /// Newest first; either side may match the account or the holder. A customer's page is taken
+    /// from each of their accounts' two indexes (`transfers_from`, `transfers_to`), each read newest
+    /// first and no deeper than the page: the OR of the two indexes read and sorted the account's
+    /// whole history on every page. Staff's list of every transfer follows the sequence.
     public func transfers(accountID: String?, holderID: String?, metadata: [String: String], page: PageRequest) throws -> Page<Transfer> {
         var conditions = PostgresConditions()
         if let accountID { conditions.add("(from_account_id = ? OR to_account_id = ?)", .text(accountID), .text(accountID)) }
@@ -76,12 +79,41 @@ extension PostgresSession {
         }
         conditions.metadata(metadata, owner: .transfer, id: "id")
         let total = try scalarInt("SELECT count(*) FROM transfers WHERE \(conditions.sql)", conditions.arguments)
-        if let after = page.after { conditions.add("seq < (SELECT seq FROM transfers WHERE id = ?)", .text(after)) }
-        let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))
-        let offset = conditions.placeholder(.integer(Int64(page.offset)))
+        guard accountID != nil || holderID != nil else {
+            if let after = page.after { conditions.add("seq < (SELECT seq FROM transfers WHERE id = ?)", .text(after)) }
+            let limit = conditions.placeholder(.integer(Int64(page.limit + 1)))
+            let offset = conditions.placeholder(.integer(Int64(page.offset)))
+            let rows = try query(
+                "\(Self.transferSelect) WHERE \(conditions.sql) ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)", conditions.arguments,
+                Transfer.init(row:))
+            return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
+        }
+        var accounts = accountID.map { [$0] } ?? []
+        if let holderID {
+            let own = try query("SELECT id FROM accounts WHERE holder_id = $1", [.text(holderID)]) { $0.text(0) }
+            accounts = accountID == nil ? own : accounts.filter(own.contains)
+        }
+        guard !accounts.isEmpty else { return Page.keyset([], id: \.id, limit: page.limit, total: Int(total)) }
+        // One numbering of the placeholders for the whole statement, side after side.
+        var statement = PostgresConditions()
+        let depth = PostgresValue.integer(Int64(page.limit + 1 + page.offset))
+        var sides: [String] = []
+        for account in accounts {
+            for column in ["from_account_id", "to_account_id"] {
+                var side = "\(column) = \(statement.placeholder(.text(account)))"
+                for key in metadata.keys.sorted() {
+                    side += " AND id IN (SELECT owner_id FROM metadata_entries WHERE owner = '\(MetadataOwner.transfer.rawValue)'"
+                    side += " AND key = \(statement.placeholder(.text(key))) AND value = \(statement.placeholder(.text(metadata[key]!))))"
+                }
+                if let after = page.after { side += " AND seq < (SELECT seq FROM transfers WHERE id = \(statement.placeholder(.text(after))))" }
+                sides.append("(SELECT seq FROM transfers WHERE \(side) ORDER BY seq DESC LIMIT \(statement.placeholder(depth)))")
+            }
+        }
+        let limit = statement.placeholder(.integer(Int64(page.limit + 1)))
+        let offset = statement.placeholder(.integer(Int64(page.offset)))
         let rows = try query(
-            "\(Self.transferSelect) WHERE \(conditions.sql) ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)",
-            conditions.arguments, Transfer.init(row:))
+            "\(Self.transferSelect) WHERE seq IN (\(sides.joined(separator: " UNION ALL "))) ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)",
+            statement.arguments, Transfer.init(row:))
         return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 

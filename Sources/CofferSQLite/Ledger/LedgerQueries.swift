@@ -63,7 +63,10 @@ extension Database {
         try queryFirst("\(Self.transferSelect) WHERE id = ?", [.text(id)]) { Transfer(row: $0) }
     }
 
-    /// Newest first; either side may match the account or the holder.
+    /// Newest first; either side may match the account or the holder. A customer's page is taken
+    /// from each of their accounts' two indexes (`transfers_from`, `transfers_to`), each read newest
+    /// first and no deeper than the page: the OR of the two indexes read and sorted the account's
+    /// whole history on every page. Staff's list of every transfer follows the sequence.
     public func transfers(accountID: String?, holderID: String?, metadata: [String: String], page: PageRequest) throws -> Page<Transfer> {
         var conditions = SQLConditions()
         if let accountID { conditions.add("(from_account_id = ? OR to_account_id = ?)", .text(accountID), .text(accountID)) }
@@ -74,10 +77,36 @@ extension Database {
         }
         conditions.metadata(metadata, owner: .transfer, id: "id")
         let total = try scalarInt("SELECT count(*) FROM transfers WHERE \(conditions.sql)", conditions.arguments)
-        if let after = page.after { conditions.add("seq < (SELECT seq FROM transfers WHERE id = ?)", .text(after)) }
+        let pageArguments: [SQLiteValue] = [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))]
+        guard accountID != nil || holderID != nil else {
+            if let after = page.after { conditions.add("seq < (SELECT seq FROM transfers WHERE id = ?)", .text(after)) }
+            let rows = try query(
+                "\(Self.transferSelect) WHERE \(conditions.sql) ORDER BY seq DESC LIMIT ? OFFSET ?", conditions.arguments + pageArguments,
+                Transfer.init(row:))
+            return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
+        }
+        var accounts = accountID.map { [$0] } ?? []
+        if let holderID {
+            let own = try query("SELECT id FROM accounts WHERE holder_id = ?", [.text(holderID)]) { $0.text(0) }
+            accounts = accountID == nil ? own : accounts.filter(own.contains)
+        }
+        let depth = SQLiteValue.integer(Int64(page.limit + 1 + page.offset))
+        var sides: [String] = []
+        var arguments: [SQLiteValue] = []
+        for account in accounts {
+            for column in ["from_account_id", "to_account_id"] {
+                var side = SQLConditions()
+                side.add("\(column) = ?", .text(account))
+                side.metadata(metadata, owner: .transfer, id: "id")
+                if let after = page.after { side.add("seq < (SELECT seq FROM transfers WHERE id = ?)", .text(after)) }
+                sides.append("SELECT seq FROM (SELECT seq FROM transfers WHERE \(side.sql) ORDER BY seq DESC LIMIT ?)")
+                arguments += side.arguments + [depth]
+            }
+        }
+        guard !sides.isEmpty else { return Page.keyset([], id: \.id, limit: page.limit, total: Int(total)) }
         let rows = try query(
-            "\(Self.transferSelect) WHERE \(conditions.sql) ORDER BY seq DESC LIMIT ? OFFSET ?",
-            conditions.arguments + [.integer(Int64(page.limit + 1)), .integer(Int64(page.offset))], Transfer.init(row:))
+            "\(Self.transferSelect) WHERE seq IN (\(sides.joined(separator: " UNION ALL "))) ORDER BY seq DESC LIMIT ? OFFSET ?",
+            arguments + pageArguments, Transfer.init(row:))
         return Page.keyset(rows, id: \.id, limit: page.limit, total: Int(total))
     }
 
