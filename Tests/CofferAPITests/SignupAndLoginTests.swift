@@ -190,25 +190,9 @@ class SignupAndLoginTests: APITestCase {
     /// eleven 409 `email_already_exists`. On PostgreSQL both checks could find the email free and
     /// the loser's insert failed on the unique index: a 500.
     func testConcurrentSignupsWithOneEmailCreateOneUser() throws {
-        let makeWorker = t.workerFactory()
-        let statuses = Collected<Int>()
-        let group = DispatchGroup()
-        let start = DispatchSemaphore(value: 0)
-        let body = Array(
-            #"{"email":"twice@example.com","password":"correct horse battery","first_name":"T","last_name":"W","dob":"1990-01-01"}"#.utf8)
-        for _ in 0..<12 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                guard let app = try? makeWorker() else { return statuses.add(-1) }
-                start.wait()
-                statuses.add(
-                    app.handle(Request(method: .post, path: "/v1/auth/signup", headerFields: [.contentType: "application/json"], body: body)).status.code)
-            }.start()
-        }
-        for _ in 0..<12 { start.signal() }
-        group.wait()
-        XCTAssertEqual(statuses.all.sorted(), [201] + Array(repeating: 409, count: 11))
+        let body = #"{"email":"twice@example.com","password":"correct horse battery","first_name":"T","last_name":"W","dob":"1990-01-01"}"#
+        let statuses = t.sendAtOnce(Array(repeating: (.post, "/v1/auth/signup", body, nil), count: 12))
+        XCTAssertEqual(statuses.sorted(), [201] + Array(repeating: 409, count: 11))
     }
 
     /// Twenty-four wrong passwords for one email at once, each on its own worker and connection:
@@ -216,24 +200,7 @@ class SignupAndLoginTests: APITestCase {
     /// On PostgreSQL, without a lock per email, concurrent attempts each counted the same four.
     func testConcurrentGuessesNeverGetMoreThanTheThresholdChecked() throws {
         let member = t.member()
-        let makeWorker = t.workerFactory()
-        let statuses = Collected<Int>()
-        let group = DispatchGroup()
-        let start = DispatchSemaphore(value: 0)
-        for guess in 0..<24 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                guard let app = try? makeWorker() else { return statuses.add(-1) }
-                start.wait()
-                let body = Array(#"{"email":"\#(member.email)","password":"guess \#(guess)"}"#.utf8)
-                statuses.add(
-                    app.handle(Request(method: .post, path: "/v1/auth/login", headerFields: [.contentType: "application/json"], body: body)).status.code)
-            }.start()
-        }
-        for _ in 0..<24 { start.signal() }
-        group.wait()
-        let all = statuses.all
+        let all = t.sendAtOnce((0..<24).map { guess in (.post, "/v1/auth/login", #"{"email":"\#(member.email)","password":"guess \#(guess)"}"#, nil) })
         XCTAssertEqual(all.filter { $0 == 401 }.count, 5, "\(all.sorted())")
         XCTAssertEqual(all.filter { $0 != 401 && $0 != 429 && $0 != 423 }, [], "\(all.sorted())")
         XCTAssertEqual(try t.auditEvents(action: .lockout).count, 1)

@@ -44,10 +44,18 @@ struct PostgresConditions {
     /// `?metadata[key]=value` filters: the id `column` must be among the owners of each entry,
     /// found through the (owner, key, value) index.
     mutating func metadata(_ entries: [String: String], owner: MetadataOwner, id column: String) {
+        clauses += metadataClauses(entries, owner: owner, id: column)
+    }
+
+    /// The same filters as clauses numbered in this statement, for a part of it built apart (one
+    /// side of a UNION).
+    mutating func metadataClauses(_ entries: [String: String], owner: MetadataOwner, id column: String) -> [String] {
+        var found: [String] = []
         for key in entries.keys.sorted() {
-            add(
-                "\(column) IN (SELECT owner_id FROM metadata_entries WHERE owner = '\(owner.rawValue)' AND key = ? AND value = ?)",
-                .text(key), .text(entries[key]!))
+            found.append(
+                "\(column) IN (SELECT owner_id FROM metadata_entries WHERE owner = '\(owner.rawValue)' AND key = \(placeholder(.text(key))) AND value = \(placeholder(.text(entries[key]!))))"
+            )
         }
+        return found
     }
 }

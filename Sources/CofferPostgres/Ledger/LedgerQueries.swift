@@ -101,10 +101,7 @@ extension PostgresSession {
         for account in accounts {
             for column in ["from_account_id", "to_account_id"] {
                 var side = "\(column) = \(statement.placeholder(.text(account)))"
-                for key in metadata.keys.sorted() {
-                    side += " AND id IN (SELECT owner_id FROM metadata_entries WHERE owner = '\(MetadataOwner.transfer.rawValue)'"
-                    side += " AND key = \(statement.placeholder(.text(key))) AND value = \(statement.placeholder(.text(metadata[key]!))))"
-                }
+                for clause in statement.metadataClauses(metadata, owner: .transfer, id: "id") { side += " AND \(clause)" }
                 if let after = page.after { side += " AND seq < (SELECT seq FROM transfers WHERE id = \(statement.placeholder(.text(after))))" }
                 sides.append("(SELECT seq FROM transfers WHERE \(side) ORDER BY seq DESC LIMIT \(statement.placeholder(depth)))")
             }

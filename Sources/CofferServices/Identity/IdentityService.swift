@@ -177,10 +177,8 @@ public struct IdentityService {
 
     /// A right password forgets the email's failures and its own attempt; attempts still in
     /// flight stay (one of them may yet fail), and attempts that left the window long ago go too.
+    /// Call under `lockEmail(attempt.email)`.
     private func clearFailures(_ db: any StoreWriter, _ attempt: Attempt) throws {
-        // Attempts of one millisecond are told apart by nothing but their rows: two clears at
-        // once on PostgreSQL could pick the same row, leaving the other attempt pending.
-        try db.lockEmail(attempt.email)
         let horizon = clock.now().millisecondsSinceEpoch - 2 * settings.lockoutWindowSeconds * 1000
         try db.clearLoginFailures(email: attempt.email, attemptAt: attempt.at, before: Timestamp(millisecondsSinceEpoch: horizon))
     }
@@ -274,7 +272,13 @@ public struct IdentityService {
             problems.append(FieldError("current_password", "is incorrect"))
             try recordFailure(attempt, actor: stored.user.id, action: .passwordChange, reason: "wrong_current_password", audit: audit)
         } else {
-            try store.write { db in try clearFailures(db, attempt) }
+            try store.write { db in
+                // Under the email's lock, as a login's clear: attempts of one millisecond are told
+                // apart by nothing but their rows, and two clears at once on PostgreSQL could pick
+                // the same row, leaving the other attempt pending.
+                try db.lockEmail(stored.user.email)
+                try clearFailures(db, attempt)
+            }
         }
         let minimum = stored.user.role == .admin ? IdentityRules.adminPasswordLengthMin : IdentityRules.passwordLengthMin
         if let problem = IdentityRules.passwordProblem(new, minimum: minimum) {

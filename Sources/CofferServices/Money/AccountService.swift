@@ -117,12 +117,11 @@ public struct AccountService {
     }
 
     /// Admin: active ↔ frozen. Owner (or admin): active → closed, only without pending holds and
-    /// at balance 0. Closed is final.
+    /// at balance 0. Closed is final. `account` is read under its lock, with its pending holds.
     private func changeStatus(
         _ account: Account, to status: AccountStatus, by principal: Principal, origin: RequestOrigin, in db: any StoreWriter
     ) throws -> Account {
         guard account.status != status else { return account }
-        var account = account
         switch (account.status, status) {
         case (.closed, _):
             throw AppError(.invalidTransition, "A closed account cannot be reopened or changed.")
@@ -130,11 +129,9 @@ public struct AccountService {
             guard principal.role == .admin else { throw AppError(.forbidden, "Only an admin can freeze or unfreeze an account.") }
         case (.active, .closed):
             guard account.isControlled(by: principal) else { throw AppError(.forbidden, "Only the owner can close an account.") }
-            // Under the account's lock, so no hold or deposit lands between the checks and the close.
-            let engine = LedgerEngine(db: db, plans: settings.plans, maxBalance: settings.maxBalance)
-            guard let locked = try engine.lock([account.id]).first else { preconditionFailure("accounts are never deleted") }
+            // `account` was read under its lock (update), so no hold or deposit lands between the
+            // checks and the close.
             let now = clock.now()
-            account = locked.with(pendingHolds: try db.pendingHoldTotal(accountID: account.id, at: now))
             guard account.pendingHolds == 0 else {
                 throw AppError(
                     .accountHasPendingHolds, "Pending holds reserve \(account.pendingHolds); capture or void them before closing the account.",
