@@ -135,6 +135,7 @@ class SignupAndLoginTests: APITestCase {
         for reply in replies {
             XCTAssertEqual(reply.status, 401)
             XCTAssertEqual(reply.code, "invalid_credentials")
+            XCTAssertEqual(reply.response.headerFields[.wwwAuthenticate], "Bearer realm=\"coffer\"", "every 401 carries a challenge")
             XCTAssertEqual(reply.json["detail"], replies[0].json["detail"])
             XCTAssertEqual(
                 reply.response.headerFields.map(\.name).filter { $0 != .requestID }, replies[0].response.headerFields.map(\.name).filter { $0 != .requestID })

@@ -38,6 +38,9 @@ public enum ProblemDocument {
         switch error.code {
         case .unauthenticated:
             fields[.wwwAuthenticate] = "Bearer realm=\"coffer\", error=\"invalid_request\""
+        case .invalidCredentials:
+            // Every 401 carries a challenge (RFC 9110 15.5.2); a login has no token to call invalid.
+            fields[.wwwAuthenticate] = "Bearer realm=\"coffer\""
         case .tokenExpired, .tokenRevoked:
             fields[.wwwAuthenticate] = "Bearer realm=\"coffer\", error=\"invalid_token\""
         case .methodNotAllowed:
