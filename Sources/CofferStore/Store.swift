@@ -206,8 +206,8 @@ public protocol StoreWriter: StoreReader {
     /// changes read what they keep (a PATCH keeps the fields it does not name).
     func webhookForUpdate(id: String) throws -> Webhook?
     func updateWebhook(_ webhook: Webhook) throws
-    /// The current secret becomes the previous one, signing beside `secret` until `previousUntil`.
-    func rotateWebhookSecret(id: String, to secret: String, previousUntil: Timestamp) throws
+    /// `secret` signs from now on; `retired` replaces the list of replaced secrets still signing.
+    func rotateWebhookSecret(id: String, to secret: String, retired: [RetiredSecret]) throws
     func deleteWebhook(id: String, at time: Timestamp) throws
     /// False (and nothing added) when this webhook already has a delivery of this event.
     func insertDelivery(id: String, webhookID: String, event: Event, jobID: String, at time: Timestamp) throws -> Bool

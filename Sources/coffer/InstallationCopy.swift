@@ -121,7 +121,7 @@ struct InstallationCopy {
             name: "webhooks",
             columns: [
                 ("seq", .integer), ("id", .text), ("user_id", .text), ("url", .text), ("events", .text), ("description", .text),
-                ("status", .text), ("secret", .text), ("previous_secret", .text), ("previous_secret_until", .integer),
+                ("status", .text), ("secret", .text), ("retired_secrets", .text),
                 ("created_at", .integer), ("deleted_at", .integer), ("after_event_seq", .integer),
             ], hasSequence: true),
         Table(

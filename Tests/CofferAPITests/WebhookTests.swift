@@ -186,6 +186,48 @@ class WebhookTests: APITestCase {
         XCTAssertEqual(v1, [hmac(new, time, request.body)], "the old secret stopped signing after 24 h")
     }
 
+    /// Each replaced secret signs for its own day (API.md: one `v1=` per live secret), so a second
+    /// rotation does not cut the first one's overlap short; the list is bounded.
+    func testEverySecretARotationReplacedSignsForItsOwnDay() throws {
+        receiver = try WebhookReceiver()
+        var ann = t.member()
+        let (id, first) = try register(ann)
+        let a = t.openAccount(ann)
+        var secrets = [first]
+        func rotate() throws -> String {
+            let reply = t.post("/v1/webhooks/\(id)/rotate-secret", [:], token: ann.accessToken)
+            XCTAssertEqual(reply.status, 200)
+            return try XCTUnwrap(reply["secret"]?.stringValue)
+        }
+        func signedWith() throws -> [String] {
+            t.deposit(ann, a, 10)
+            try t.runJobs()
+            let request = try XCTUnwrap(receiver.requests.last)
+            return signatures(request).1.map { signature in
+                secrets.first { hmac($0, signatures(request).0, request.body) == signature } ?? "an unknown secret"
+            }
+        }
+        func later(hours: Int64) {
+            t.clock.advance(seconds: hours * 3_600)
+            ann.accessToken = t.post("/v1/auth/login", ["email": .string(ann.email), "password": .string(ann.password)])["access_token"]!.stringValue!
+        }
+        let second = try rotate()
+        secrets.append(second)
+        later(hours: 12)
+        let third = try rotate()
+        secrets.append(third)
+        XCTAssertEqual(try signedWith(), [third, second, first], "newest first, the first still in its day")
+        later(hours: 13)
+        XCTAssertEqual(try signedWith(), [third, second], "the first secret's day is over")
+        later(hours: 12)
+        XCTAssertEqual(try signedWith(), [third])
+
+        for _ in 0..<(Webhook.maxRetiredSecrets + 2) { secrets.append(try rotate()) }
+        let signing = try signedWith()
+        XCTAssertEqual(signing.count, Webhook.maxRetiredSecrets + 1, "the current secret and at most \(Webhook.maxRetiredSecrets) replaced ones")
+        XCTAssertEqual(signing, Array(secrets.suffix(Webhook.maxRetiredSecrets + 1).reversed()), "the newest are kept")
+    }
+
     func testDisablingUpdatingAndDeletingAndBadRequests() throws {
         receiver = try WebhookReceiver()
         let ann = t.member()

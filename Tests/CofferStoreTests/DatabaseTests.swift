@@ -187,6 +187,30 @@ final class DatabaseTests: XCTestCase {
         }
     }
 
+    /// Version 21 keeps every replaced webhook secret with its own end: a secret rotated before it
+    /// keeps signing until the end it had; a webhook never rotated has none.
+    func testAWebhookSecretRotatedBeforeVersion21KeepsItsOverlap() throws {
+        let db = try open()
+        try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 20 })).migrate(db)
+        try db.write { db in
+            try db.run(
+                "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES ('u', 'u@x', 'h', 'user', 'active', 1, 1)"
+            )
+            try db.run(
+                """
+                INSERT INTO webhooks (id, user_id, url, events, status, secret, previous_secret, previous_secret_until, created_at, after_event_seq)
+                VALUES ('rotated', 'u', 'https://x', '["*"]', 'enabled', 'whsec_new', 'whsec_old', 5000, 1, 0),
+                       ('never', 'u', 'https://x', '["*"]', 'enabled', 'whsec_only', NULL, NULL, 1, 0)
+                """)
+        }
+        XCTAssertEqual(try Migrator().migrate(db), Schema.migrations.map(\.version).filter { $0 >= 21 })
+        let rotated = try XCTUnwrap(try db.webhook(id: "rotated"))
+        XCTAssertEqual(rotated.retiredSecrets, [RetiredSecret(secret: "whsec_old", until: Timestamp(millisecondsSinceEpoch: 5000))])
+        XCTAssertEqual(rotated.signingSecrets(at: Timestamp(millisecondsSinceEpoch: 4999)), ["whsec_new", "whsec_old"])
+        XCTAssertEqual(rotated.signingSecrets(at: Timestamp(millisecondsSinceEpoch: 5000)), ["whsec_new"])
+        XCTAssertEqual(try XCTUnwrap(try db.webhook(id: "never")).retiredSecrets, [])
+    }
+
     /// The verification's running sums follow each account's journal in order, however the
     /// accounts' postings interleave: only the posting whose balance_after is wrong is named.
     func testTheRunningSumCheckNamesOnlyThePostingThatDisagrees() throws {

@@ -184,6 +184,30 @@ final class PostgresStoreContractTests: StoreContractTests {
         }
     }
 
+    /// Version 21 as on SQLite (DatabaseTests): a secret rotated before it keeps its overlap.
+    func testAWebhookSecretRotatedBeforeVersion21KeepsItsOverlap() throws {
+        guard let database = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
+        defer { database.drop() }
+        let pool = PostgresPool(url: database.url, size: 1)
+        try PostgresMigrator(migrations: PostgresSchema.migrations.filter { $0.version <= 20 }).migrate(pool)
+        try pool.withConnection { connection in
+            try connection.execute(
+                "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES ('u', 'u@x', 'h', 'user', 'active', 1, 1)"
+            )
+            try connection.execute(
+                """
+                INSERT INTO webhooks (id, user_id, url, events, status, secret, previous_secret, previous_secret_until, created_at, after_event_seq)
+                VALUES ('rotated', 'u', 'https://x', '["*"]', 'enabled', 'whsec_new', 'whsec_old', 5000, 1, 0),
+                       ('never', 'u', 'https://x', '["*"]', 'enabled', 'whsec_only', NULL, NULL, 1, 0)
+                """)
+        }
+        XCTAssertEqual(try PostgresMigrator().migrate(pool), PostgresSchema.migrations.map(\.version).filter { $0 >= 21 })
+        let store = PostgresStore(pool: pool)
+        let rotated = try XCTUnwrap(try store.read { try $0.webhook(id: "rotated") })
+        XCTAssertEqual(rotated.retiredSecrets, [RetiredSecret(secret: "whsec_old", until: Timestamp(millisecondsSinceEpoch: 5000))])
+        XCTAssertEqual(try XCTUnwrap(try store.read { try $0.webhook(id: "never") }).retiredSecrets, [])
+    }
+
     func testAWrongPasswordIsUnavailableAndNeverEchoed() throws {
         guard let database = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
         defer { database.drop() }

@@ -1,9 +1,13 @@
 /// A user's endpoint for events (API.md "Events and webhooks"). Its secret signs every delivery;
-/// after a rotation the previous one keeps signing beside it until `previousSecretUntil`.
+/// after a rotation each replaced secret keeps signing beside it for a day (`retiredSecrets`).
 public struct Webhook: Sendable, Equatable {
     public enum Status: String, Sendable, CaseIterable { case enabled, disabled }
 
     public static let secretOverlapSeconds: Int64 = 86_400
+    /// Replaced secrets still signing, at most. Every live secret adds a `v1=` to each delivery's
+    /// signature header, so a user rotating in a loop would otherwise grow it without bound; past
+    /// this many rotations within a day, the oldest one's overlap ends early.
+    public static let maxRetiredSecrets = 10
 
     public let id: String
     public let userID: String
@@ -13,8 +17,8 @@ public struct Webhook: Sendable, Equatable {
     public let description: String?
     public let status: Status
     public let secret: String
-    public let previousSecret: String?
-    public let previousSecretUntil: Timestamp?
+    /// Secrets that rotations replaced, oldest first; each signs until its `until`.
+    public let retiredSecrets: [RetiredSecret]
     public let createdAt: Timestamp
     /// The outbox's newest event when the webhook was stored, read in the transaction that stored
     /// it (nil before). It receives only events after that one: comparing times instead handed it
@@ -23,7 +27,7 @@ public struct Webhook: Sendable, Equatable {
 
     public init(
         id: String, userID: String, url: String, events: [String], description: String?, status: Status, secret: String,
-        previousSecret: String?, previousSecretUntil: Timestamp?, createdAt: Timestamp, afterEventSeq: Int64? = nil
+        retiredSecrets: [RetiredSecret] = [], createdAt: Timestamp, afterEventSeq: Int64? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -32,8 +36,7 @@ public struct Webhook: Sendable, Equatable {
         self.description = description
         self.status = status
         self.secret = secret
-        self.previousSecret = previousSecret
-        self.previousSecretUntil = previousSecretUntil
+        self.retiredSecrets = retiredSecrets
         self.createdAt = createdAt
         self.afterEventSeq = afterEventSeq
     }
@@ -48,18 +51,52 @@ public struct Webhook: Sendable, Equatable {
         events.contains("*") || events.contains(type.rawValue)
     }
 
-    /// The secrets that sign a delivery at `now`: the current one, and the previous one during
-    /// its overlap.
+    /// The secrets that sign a delivery at `now`: the current one, then every replaced one still in
+    /// its overlap, newest first.
     public func signingSecrets(at now: Timestamp) -> [String] {
-        guard let previousSecret, let until = previousSecretUntil, now < until else { return [secret] }
-        return [secret, previousSecret]
+        [secret] + retiredSecrets.reversed().filter { now < $0.until }.map(\.secret)
+    }
+
+    /// The retired secrets once a rotation at `now` replaces the current one: those still signing,
+    /// then the current one for a day, keeping the newest `maxRetiredSecrets`.
+    public func retiring(at now: Timestamp) -> [RetiredSecret] {
+        let live = retiredSecrets.filter { now < $0.until }
+        return Array((live + [RetiredSecret(secret: secret, until: now.adding(seconds: Self.secretOverlapSeconds))]).suffix(Self.maxRetiredSecrets))
     }
 
     public func with(url: String? = nil, events: [String]? = nil, status: Status? = nil) -> Webhook {
         Webhook(
             id: id, userID: userID, url: url ?? self.url, events: events ?? self.events, description: description, status: status ?? self.status,
-            secret: secret, previousSecret: previousSecret, previousSecretUntil: previousSecretUntil, createdAt: createdAt,
+            secret: secret, retiredSecrets: retiredSecrets, createdAt: createdAt,
             afterEventSeq: afterEventSeq)
+    }
+}
+
+/// A webhook secret that a rotation replaced, and when it stops signing.
+public struct RetiredSecret: Sendable, Equatable {
+    public let secret: String
+    public let until: Timestamp
+
+    public init(secret: String, until: Timestamp) {
+        self.secret = secret
+        self.until = until
+    }
+
+    /// How a webhook row keeps its list: a JSON array of `{"secret", "until"}` (milliseconds).
+    public static func storedText(_ secrets: [RetiredSecret]) -> String {
+        let items = secrets.map { JSONValue.object([("secret", .string($0.secret)), ("until", .int($0.until.millisecondsSinceEpoch))]) }
+        return String(decoding: JSONValue.array(items).serialized(), as: UTF8.self)
+    }
+
+    /// nil when the text is not such a list.
+    public static func list(storedText text: String) -> [RetiredSecret]? {
+        guard case let .array(items)? = try? JSONParser.parse(text) else { return nil }
+        var secrets: [RetiredSecret] = []
+        for item in items {
+            guard let secret = item["secret"]?.stringValue, let until = item["until"]?.int64Value else { return nil }
+            secrets.append(RetiredSecret(secret: secret, until: Timestamp(millisecondsSinceEpoch: until)))
+        }
+        return secrets
     }
 }
 

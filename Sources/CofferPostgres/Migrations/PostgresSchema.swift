@@ -213,6 +213,16 @@ public enum PostgresSchema {
                 CREATE INDEX refresh_tokens_revoked ON refresh_tokens (family_id) WHERE revoked_at IS NOT NULL;
                 CREATE INDEX events_commit_order ON events (tx_id, seq);
                 """),
+        // As SQLite's version 21: every secret a rotation replaced keeps signing for its own day.
+        Migration(
+            version: 21, name: "webhook_retired_secrets",
+            sql: """
+                ALTER TABLE webhooks ADD COLUMN retired_secrets TEXT NOT NULL DEFAULT '[]';
+                UPDATE webhooks
+                SET retired_secrets = json_build_array(json_build_object('secret', previous_secret, 'until', previous_secret_until))::text
+                WHERE previous_secret IS NOT NULL AND previous_secret_until IS NOT NULL;
+                ALTER TABLE webhooks DROP COLUMN previous_secret, DROP COLUMN previous_secret_until;
+                """),
     ]
 
     static let holdsAndReversals = """

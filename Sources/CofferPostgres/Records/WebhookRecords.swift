@@ -59,12 +59,10 @@ extension PostgresSession {
             [.text(webhook.url), .text(Self.eventsText(webhook.events)), .text(webhook.status.rawValue), .text(webhook.id)])
     }
 
-    public func rotateWebhookSecret(id: String, to secret: String, previousUntil: Timestamp) throws {
+    public func rotateWebhookSecret(id: String, to secret: String, retired: [RetiredSecret]) throws {
         try run(
-            """
-            UPDATE webhooks SET previous_secret = secret, previous_secret_until = $1, secret = $2
-            WHERE id = $3 AND deleted_at IS NULL
-            """, [.integer(previousUntil.millisecondsSinceEpoch), .text(secret), .text(id)])
+            "UPDATE webhooks SET retired_secrets = $1, secret = $2 WHERE id = $3 AND deleted_at IS NULL",
+            [.text(RetiredSecret.storedText(retired)), .text(secret), .text(id)])
     }
 
     public func deleteWebhook(id: String, at time: Timestamp) throws {

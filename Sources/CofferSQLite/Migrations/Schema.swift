@@ -31,5 +31,6 @@ public enum Schema {
         webhookEventBoundary,
         oneJournalIndex,
         queryIndexes,
+        webhookRetiredSecrets,
     ]
 }

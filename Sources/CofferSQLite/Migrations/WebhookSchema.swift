@@ -55,4 +55,18 @@ extension Schema {
                 (SELECT r.seq FROM events r JOIN outbox_cursors c ON c.last_event_id = r.id WHERE c.name = 'webhooks'),
                 0);
             """)
+
+    /// A webhook kept one previous secret, so a second rotation within a day cut the first one's
+    /// overlap short, where API.md has each old secret sign for 24 hours ("one `v1=` per live
+    /// secret"). Every replaced secret now keeps its own end, in a JSON list on the row.
+    static let webhookRetiredSecrets = Migration(
+        version: 21, name: "webhook_retired_secrets",
+        sql: """
+            ALTER TABLE webhooks ADD COLUMN retired_secrets TEXT NOT NULL DEFAULT '[]';
+            UPDATE webhooks
+            SET retired_secrets = json_array(json_object('secret', previous_secret, 'until', previous_secret_until))
+            WHERE previous_secret IS NOT NULL AND previous_secret_until IS NOT NULL;
+            ALTER TABLE webhooks DROP COLUMN previous_secret;
+            ALTER TABLE webhooks DROP COLUMN previous_secret_until;
+            """)
 }

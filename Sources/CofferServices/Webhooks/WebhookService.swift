@@ -40,7 +40,7 @@ public struct WebhookService {
         let now = clock.now()
         let webhook = Webhook(
             id: Identifier.make(at: now), userID: principal.userID, url: url.url, events: events, description: description,
-            status: .enabled, secret: WebhookSignature.newSecret(), previousSecret: nil, previousSecretUntil: nil, createdAt: now)
+            status: .enabled, secret: WebhookSignature.newSecret(), createdAt: now)
         try tx.db.insertWebhook(webhook)
         try AuditRecorder(origin: origin, clock: clock).record(tx.db, .webhookCreate, actor: principal.userID, target: ("webhook", webhook.id))
         return webhook
@@ -79,12 +79,13 @@ public struct WebhookService {
         }
     }
 
-    /// A new secret; the old one keeps signing beside it for 24 hours.
+    /// A new secret; the old one keeps signing beside it for 24 hours, as do those replaced before
+    /// it within their own 24 hours.
     public func rotateSecret(_ id: String, by principal: Principal, origin: RequestOrigin) throws -> Webhook {
         try store.write { db in
-            // Locked, so a DELETE cannot commit between this read and the rotation.
-            _ = try ownLocked(id, principal, db)
-            try db.rotateWebhookSecret(id: id, to: WebhookSignature.newSecret(), previousUntil: clock.now().adding(seconds: Webhook.secretOverlapSeconds))
+            // Locked, so a DELETE or another rotation cannot commit between this read and the write.
+            let current = try ownLocked(id, principal, db)
+            try db.rotateWebhookSecret(id: id, to: WebhookSignature.newSecret(), retired: current.retiring(at: clock.now()))
             try AuditRecorder(origin: origin, clock: clock).record(db, .webhookRotateSecret, actor: principal.userID, target: ("webhook", id))
             guard let rotated = try db.webhook(id: id) else { throw AppError(.notFound, "There is no webhook with this id.") }
             return rotated

@@ -154,19 +154,20 @@ extension Job {
 }
 
 extension Webhook {
-    /// The columns `init(row:)` reads, in its order; `events` is a JSON array.
+    /// The columns `init(row:)` reads, in its order; `events` and `retired_secrets` are JSON arrays.
     public static let storedColumns = """
-        id, user_id, url, events, description, status, secret, previous_secret, previous_secret_until, created_at, after_event_seq
+        id, user_id, url, events, description, status, secret, retired_secrets, created_at, after_event_seq
         """
 
     public init(row: some RecordRow) {
-        guard let status = Webhook.Status(rawValue: row.text(5)), case let .array(events)? = try? JSONParser.parse(row.text(3)) else {
-            preconditionFailure("webhooks row with an unknown status or unreadable events")
+        guard let status = Webhook.Status(rawValue: row.text(5)), case let .array(events)? = try? JSONParser.parse(row.text(3)),
+            let retired = RetiredSecret.list(storedText: row.text(7))
+        else {
+            preconditionFailure("webhooks row with an unknown status, or unreadable events or retired secrets")
         }
         self.init(
             id: row.text(0), userID: row.text(1), url: row.text(2), events: events.compactMap(\.stringValue), description: row.optionalText(4),
-            status: status, secret: row.text(6), previousSecret: row.optionalText(7), previousSecretUntil: row.optionalTimestamp(8),
-            createdAt: row.timestamp(9), afterEventSeq: row.int64(10))
+            status: status, secret: row.text(6), retiredSecrets: retired, createdAt: row.timestamp(8), afterEventSeq: row.int64(9))
     }
 }
 
