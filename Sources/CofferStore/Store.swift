@@ -78,8 +78,8 @@ public protocol StoreReader {
     /// The outbox, oldest first after `page.after`.
     func events(_ filter: EventFilter, page: PageRequest) throws -> Page<Event>
     /// Up to `limit` events after `after` (all from the start when nil), oldest first, without
-    /// counting the rest: the relay's read, every second.
-    func events(after: String?, limit: Int) throws -> [Event]
+    /// counting the rest or reading their data: the relay's read, every second.
+    func outboxEntries(after: String?, limit: Int) throws -> [OutboxEntry]
     func stats(dayStart: Timestamp) throws -> ServiceStats
 
     func ledgerSize() throws -> LedgerSize
@@ -210,7 +210,7 @@ public protocol StoreWriter: StoreReader {
     func rotateWebhookSecret(id: String, to secret: String, retired: [RetiredSecret]) throws
     func deleteWebhook(id: String, at time: Timestamp) throws
     /// False (and nothing added) when this webhook already has a delivery of this event.
-    func insertDelivery(id: String, webhookID: String, event: Event, jobID: String, at time: Timestamp) throws -> Bool
+    func insertDelivery(id: String, webhookID: String, event: OutboxEntry, jobID: String, at time: Timestamp) throws -> Bool
     /// The outbox relay named `name`: the last event it handed on (nil: none yet), locked
     /// against other relays until the transaction ends.
     func outboxCursorForUpdate(name: String) throws -> String?

@@ -126,14 +126,14 @@ final class PostgresStoreContractTests: StoreContractTests {
         younger.start()
         olderCommitted.wait()
 
-        let relayed = try store.read { try $0.events(after: nil, limit: 10) }.map(\.id)
+        let relayed = try store.read { try $0.outboxEntries(after: nil, limit: 10) }.map(\.id)
         let page = try store.read { try $0.events(EventFilter(userID: "u", type: nil), page: PageRequest(limit: 10, offset: 0)) }
         XCTAssertEqual(relayed, ["numbered-last"])
         XCTAssertEqual(page.items.map(\.id), ["numbered-last"])
         let cursor = try XCTUnwrap(page.nextAfter)
         youngerMayCommit.signal()
         youngerWrote.wait()
-        XCTAssertEqual(try store.read { try $0.events(after: "numbered-last", limit: 10) }.map(\.id), ["numbered-first"])
+        XCTAssertEqual(try store.read { try $0.outboxEntries(after: "numbered-last", limit: 10) }.map(\.id), ["numbered-first"])
         let next = try store.read { try $0.events(EventFilter(userID: "u", type: nil), page: PageRequest(limit: 10, offset: 0, after: cursor)) }
         XCTAssertEqual(next.items.map(\.id), ["numbered-first"])
     }

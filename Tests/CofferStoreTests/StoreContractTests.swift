@@ -431,10 +431,10 @@ class StoreContractTests: XCTestCase {
         try store.write { db in
             for id in ids { try db.appendEvent(Event(id: id, type: .transactionCreated, createdAt: now, data: [:], userIDs: ["u"])) }
         }
-        XCTAssertEqual(try store.read { try $0.events(after: nil, limit: 3) }.map(\.id), Array(ids.prefix(3)))
-        XCTAssertEqual(try store.read { try $0.events(after: ids[2], limit: 3) }.map(\.id), Array(ids[3..<6]))
-        XCTAssertEqual(try store.read { try $0.events(after: ids[5], limit: 3) }.map(\.id), [ids[6]])
-        XCTAssertEqual(try store.read { try $0.events(after: ids[6], limit: 3) }.map(\.id), [])
+        XCTAssertEqual(try store.read { try $0.outboxEntries(after: nil, limit: 3) }.map(\.id), Array(ids.prefix(3)))
+        XCTAssertEqual(try store.read { try $0.outboxEntries(after: ids[2], limit: 3) }.map(\.id), Array(ids[3..<6]))
+        XCTAssertEqual(try store.read { try $0.outboxEntries(after: ids[5], limit: 3) }.map(\.id), [ids[6]])
+        XCTAssertEqual(try store.read { try $0.outboxEntries(after: ids[6], limit: 3) }.map(\.id), [])
     }
 }
 

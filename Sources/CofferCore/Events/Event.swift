@@ -42,3 +42,22 @@ public struct Event: Sendable, Equatable {
         ["id": .string(id), "type": .string(type.rawValue), "created_at": .string(createdAt.rfc3339), "data": data]
     }
 }
+
+/// What the webhook relay reads of a stored event to route it: its type, the users it concerns and
+/// its place in the outbox. Not its data: the relay runs inside a write (on SQLite, on the one
+/// committer thread), where parsing every event's payload cost more than the rest of the relay
+/// together, for nothing when no webhook listens; a delivery reads its event when it sends it.
+public struct OutboxEntry: Sendable, Equatable {
+    public let id: String
+    public let type: EventType
+    public let userIDs: [String]
+    public let seq: Int64
+
+    public init(id: String, type: EventType, userIDs: [String], seq: Int64) {
+        precondition(userIDs.count == 1 || (userIDs.count == 2 && userIDs[0] != userIDs[1]), "an event concerns one or two distinct users")
+        self.id = id
+        self.type = type
+        self.userIDs = userIDs
+        self.seq = seq
+    }
+}

@@ -42,9 +42,9 @@ public struct Webhook: Sendable, Equatable {
     }
 
     /// Whether the relay hands `event` to this webhook: one of its types, stored after it was.
-    public func receives(_ event: Event) -> Bool {
-        guard let afterEventSeq, let seq = event.seq else { preconditionFailure("the relay compares a stored webhook with a stored event") }
-        return seq > afterEventSeq && listens(to: event.type)
+    public func receives(_ event: OutboxEntry) -> Bool {
+        guard let afterEventSeq else { preconditionFailure("the relay compares a stored webhook with a stored event") }
+        return event.seq > afterEventSeq && listens(to: event.type)
     }
 
     public func listens(to type: EventType) -> Bool {

@@ -17,12 +17,12 @@ extension PostgresSession {
     /// (sequence numbers are taken at insert), so paging on the sequence alone could pass an event
     /// of a transaction that was still running for good. Two texts, not `$1 IS NULL OR …`, which
     /// cannot start an index scan at the cursor.
-    public func events(after: String?, limit: Int) throws -> [Event] {
-        let columns = "SELECT \(Event.storedColumns) FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-        guard let after else { return try query("\(columns) ORDER BY tx_id, seq LIMIT $1", [.integer(Int64(limit))], Event.init(row:)) }
+    public func outboxEntries(after: String?, limit: Int) throws -> [OutboxEntry] {
+        let columns = "SELECT \(OutboxEntry.storedColumns) FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+        guard let after else { return try query("\(columns) ORDER BY tx_id, seq LIMIT $1", [.integer(Int64(limit))], OutboxEntry.init(row:)) }
         return try query(
             "\(columns) AND (tx_id, seq) > (SELECT tx_id, seq FROM events WHERE id = $1) ORDER BY tx_id, seq LIMIT $2",
-            [.text(after), .integer(Int64(limit))], Event.init(row:))
+            [.text(after), .integer(Int64(limit))], OutboxEntry.init(row:))
     }
 
     /// Oldest first, keyset-paged in commit order as the relay reads (above): a later poll never

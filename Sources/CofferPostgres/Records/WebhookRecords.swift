@@ -78,7 +78,7 @@ extension PostgresSession {
         try run("UPDATE outbox_cursors SET last_event_id = $1 WHERE name = $2", [.text(eventID), .text(name)])
     }
 
-    public func insertDelivery(id: String, webhookID: String, event: Event, jobID: String, at time: Timestamp) throws -> Bool {
+    public func insertDelivery(id: String, webhookID: String, event: OutboxEntry, jobID: String, at time: Timestamp) throws -> Bool {
         try run(
             """
             INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, job_id, created_at)

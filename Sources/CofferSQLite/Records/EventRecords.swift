@@ -15,15 +15,15 @@ extension Database {
     /// Two texts, not `?1 IS NULL OR seq > …`: with the OR, SQLite scanned the table from its
     /// first event on every poll of the webhook relay (`SCAN events`), on the writer, so the
     /// relay's cost grew with history and held up every transfer's batch behind it.
-    static let eventsFromStart = "SELECT \(Event.storedColumns) FROM events ORDER BY seq LIMIT ?1"
+    static let eventsFromStart = "SELECT \(OutboxEntry.storedColumns) FROM events ORDER BY seq LIMIT ?1"
     static let eventsAfterCursor = """
-        SELECT \(Event.storedColumns) FROM events
+        SELECT \(OutboxEntry.storedColumns) FROM events
         WHERE seq > (SELECT seq FROM events WHERE id = ?1) ORDER BY seq LIMIT ?2
         """
 
-    public func events(after: String?, limit: Int) throws -> [Event] {
-        guard let after else { return try query(Self.eventsFromStart, [.integer(Int64(limit))], Event.init(row:)) }
-        return try query(Self.eventsAfterCursor, [.text(after), .integer(Int64(limit))], Event.init(row:))
+    public func outboxEntries(after: String?, limit: Int) throws -> [OutboxEntry] {
+        guard let after else { return try query(Self.eventsFromStart, [.integer(Int64(limit))], OutboxEntry.init(row:)) }
+        return try query(Self.eventsAfterCursor, [.text(after), .integer(Int64(limit))], OutboxEntry.init(row:))
     }
 
     /// Oldest first, keyset-paged on the outbox's sequence.

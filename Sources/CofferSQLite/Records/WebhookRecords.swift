@@ -77,7 +77,7 @@ extension Database {
         try run("UPDATE outbox_cursors SET last_event_id = ? WHERE name = ?", [.text(eventID), .text(name)])
     }
 
-    public func insertDelivery(id: String, webhookID: String, event: Event, jobID: String, at time: Timestamp) throws -> Bool {
+    public func insertDelivery(id: String, webhookID: String, event: OutboxEntry, jobID: String, at time: Timestamp) throws -> Bool {
         try run(
             """
             INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, job_id, created_at)

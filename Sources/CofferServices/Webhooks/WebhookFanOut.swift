@@ -19,7 +19,7 @@ struct WebhookFanOut {
         while true {
             let relayed = try store.write { db -> Int in
                 let after = try db.outboxCursorForUpdate(name: Self.cursor)
-                let events = try db.events(after: after, limit: Self.batch)
+                let events = try db.outboxEntries(after: after, limit: Self.batch)
                 guard let last = events.last else { return 0 }
                 let now = clock.now()
                 // One lookup per user in a batch, not one per event: the relay runs on SQLite's

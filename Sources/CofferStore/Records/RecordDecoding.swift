@@ -139,6 +139,16 @@ extension Event {
     }
 }
 
+extension OutboxEntry {
+    /// The columns `init(row:)` reads, in its order.
+    public static let storedColumns = "id, type, user_id, other_user_id, seq"
+
+    public init(row: some RecordRow) {
+        guard let type = EventType(rawValue: row.text(1)) else { preconditionFailure("events row with an unknown type") }
+        self.init(id: row.text(0), type: type, userIDs: [row.text(2)] + (row.optionalText(3).map { [$0] } ?? []), seq: row.int64(4))
+    }
+}
+
 extension Job {
     /// Columns: id, kind, payload, run_key, status, attempts, max_attempts, run_at, last_error, created_at.
     public init(row: some RecordRow) {
