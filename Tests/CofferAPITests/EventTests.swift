@@ -116,6 +116,59 @@ class EventTests: APITestCase {
             later["data"]?.arrayValue?.compactMap { $0["data"]?["amount"]?.int64Value }, [8],
             "a poll from the last cursor, even one from a part-full page, finds the new event and nothing read before")
     }
+
+    /// A user's feed is read from both sides an event can name them on (their own, or the other
+    /// party of a transfer), merged in order: every page, with the cursor, an offset or a type, is
+    /// the slice of the whole in order, and the total counts both sides.
+    func testAFeedMergesTheEventsOfBothSidesInOrderPageAfterPage() throws {
+        let ann = t.member()
+        let bob = t.member()
+        let a = t.openAccount(ann)
+        let b = t.openAccount(bob)
+        t.deposit(ann, a, 1_000)
+        t.deposit(bob, b, 1_000)
+        var expected: [(type: String, amount: Int64)] = [("transaction.created", 1_000)]
+        for round in Int64(1)...4 {
+            XCTAssertEqual(
+                t.post("/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(b), "amount": .int(round)], token: ann.accessToken).status, 201
+            )
+            XCTAssertEqual(
+                t.post("/v1/transfers", ["from_account_id": .string(b), "to_account_id": .string(a), "amount": .int(10 + round)], token: bob.accessToken)
+                    .status, 201)
+            t.deposit(bob, b, 100 + round)
+            t.deposit(ann, a, 200 + round)
+            expected += [("transfer.created", round), ("transfer.created", 10 + round), ("transaction.created", 100 + round)]
+        }
+        func read(_ query: String) -> (items: [(type: String, amount: Int64)], total: Int?, next: String?) {
+            let page = t.get("/v1/events?" + query, token: bob.accessToken)
+            XCTAssertEqual(page.status, 200, page.json.serializedString)
+            let items = (page["data"]?.arrayValue ?? []).map { ($0["type"]?.stringValue ?? "", $0["data"]?["amount"]?.int64Value ?? -1) }
+            return (items, page["pagination"]?["total"]?.int64Value.map { Int($0) }, page["pagination"]?["next_cursor"]?.stringValue)
+        }
+        func same(_ one: [(type: String, amount: Int64)], _ other: [(type: String, amount: Int64)], _ message: String) {
+            XCTAssertEqual(one.map { "\($0.type) \($0.amount)" }, other.map { "\($0.type) \($0.amount)" }, message)
+        }
+        var seen: [(type: String, amount: Int64)] = []
+        var cursor: String?
+        repeat {
+            let page = read("limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
+            XCTAssertEqual(page.total, expected.count, "the total counts both sides on every page")
+            seen += page.items
+            cursor = page.next
+        } while cursor != nil
+        same(seen, expected, "pages of two, cursor after cursor, are the whole feed in order")
+        same(read("limit=3&offset=4").items, Array(expected[4..<7]), "an offset skips within the merged order")
+
+        let transfers = expected.filter { $0.type == "transfer.created" }
+        seen = []
+        repeat {
+            let page = read("limit=3&type=transfer.created" + (cursor.map { "&cursor=\($0)" } ?? ""))
+            XCTAssertEqual(page.total, transfers.count)
+            seen += page.items
+            cursor = page.next
+        } while cursor != nil
+        same(seen, transfers, "sent and received transfers alike, in order")
+    }
 }
 
 final class EventTestsOnPostgres: EventTests {

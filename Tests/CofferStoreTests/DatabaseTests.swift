@@ -303,6 +303,22 @@ final class DatabaseTests: XCTestCase {
         XCTAssertFalse(holderPlan.contains("SCAN cards"), "\(holderPlan)")
     }
 
+    /// A user's event feed, polled with a cursor, reads each side from its index from the cursor on
+    /// (no deeper than the page) and counts each side from its index alone: the OR of the two
+    /// columns read and sorted every event of the user on every poll.
+    func testAUsersFeedReadsEachSideFromItsIndexFromTheCursorOn() throws {
+        let db = try Database(path: directory.appendingPathComponent("plan.db").path)
+        try Migrator().migrate(db)
+        let feed = Database.userFeed(userID: "u", type: nil, page: PageRequest(limit: 20, offset: 0, after: "e"))
+        let page = try db.query("EXPLAIN QUERY PLAN \(feed.page.sql)", feed.page.arguments) { $0.text(3) }
+        XCTAssertTrue(page.contains("SEARCH events USING COVERING INDEX events_user (user_id=? AND seq>?)"), "\(page)")
+        XCTAssertTrue(page.contains("SEARCH events USING COVERING INDEX events_other_user (other_user_id=? AND seq>?)"), "\(page)")
+        XCTAssertFalse(page.contains { $0.hasPrefix("SCAN events") || $0.contains("MULTI-INDEX OR") }, "\(page)")
+        let total = try db.query("EXPLAIN QUERY PLAN \(feed.total.sql)", feed.total.arguments) { $0.text(3) }
+        XCTAssertTrue(total.contains("SEARCH events USING COVERING INDEX events_user (user_id=?)"), "\(total)")
+        XCTAssertTrue(total.contains("SEARCH events USING COVERING INDEX events_other_user (other_user_id=?)"), "\(total)")
+    }
+
     /// What the job runners, the hold sweep, every login and every authenticated request run is
     /// read from an index of what it looks for: before migration 20 the claim read every queued
     /// job (future ones too), the purge every job kept for the week, the sweep every pending hold,

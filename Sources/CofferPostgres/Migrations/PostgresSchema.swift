@@ -223,6 +223,16 @@ public enum PostgresSchema {
                 WHERE previous_secret IS NOT NULL AND previous_secret_until IS NOT NULL;
                 ALTER TABLE webhooks DROP COLUMN previous_secret, DROP COLUMN previous_secret_until;
                 """),
+        // A user's feed is read in commit order from each side an event can name them on; indexed
+        // by (user, sequence) instead, every page sorted all of the user's events.
+        Migration(
+            version: 22, name: "events_by_user_in_commit_order",
+            sql: """
+                DROP INDEX events_user;
+                DROP INDEX events_other_user;
+                CREATE INDEX events_user_commit_order ON events (user_id, tx_id, seq);
+                CREATE INDEX events_other_user_commit_order ON events (other_user_id, tx_id, seq) WHERE other_user_id IS NOT NULL;
+                """),
     ]
 
     static let holdsAndReversals = """

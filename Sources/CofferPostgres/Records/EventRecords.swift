@@ -26,10 +26,43 @@ extension PostgresSession {
     }
 
     /// Oldest first, keyset-paged in commit order as the relay reads (above): a later poll never
-    /// finds an event behind its cursor.
+    /// finds an event behind its cursor. A user's page is taken from each side an event can name
+    /// them on, each read in commit order from its index (`events_user_commit_order`,
+    /// `events_other_user_commit_order`) from the cursor on and no deeper than the page, as on
+    /// SQLite (whose comment has the figures); an event names two users only when they differ.
     public func events(_ filter: EventFilter, page: PageRequest) throws -> Page<Event> {
-        var conditions = PostgresConditions("tx_id < pg_snapshot_xmin(pg_current_snapshot())")
-        if let userID = filter.userID { conditions.add("(user_id = ? OR other_user_id = ?)", .text(userID), .text(userID)) }
+        let committed = "tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+        if let userID = filter.userID {
+            // One numbering of the placeholders per statement, side after side.
+            var counting = PostgresConditions()
+            var statement = PostgresConditions()
+            var counts: [String] = []
+            var sides: [String] = []
+            for column in ["user_id", "other_user_id"] {
+                var count = "\(column) = \(counting.placeholder(.text(userID))) AND \(committed)"
+                var side = "\(column) = \(statement.placeholder(.text(userID))) AND \(committed)"
+                if let type = filter.type {
+                    count += " AND type = \(counting.placeholder(.text(type.rawValue)))"
+                    side += " AND type = \(statement.placeholder(.text(type.rawValue)))"
+                }
+                counts.append("(SELECT count(*) FROM events WHERE \(count))")
+                if let after = page.after {
+                    side += " AND (tx_id, seq) > (SELECT tx_id, seq FROM events WHERE id = \(statement.placeholder(.text(after))))"
+                }
+                let depth = statement.placeholder(.integer(Int64(page.limit + page.offset)))
+                sides.append("(SELECT seq FROM events WHERE \(side) ORDER BY tx_id, seq LIMIT \(depth))")
+            }
+            let total = try scalarInt("SELECT \(counts.joined(separator: " + "))", counting.arguments)
+            let limit = statement.placeholder(.integer(Int64(page.limit)))
+            let offset = statement.placeholder(.integer(Int64(page.offset)))
+            let rows = try query(
+                """
+                SELECT \(Event.storedColumns) FROM events WHERE seq IN (\(sides.joined(separator: " UNION ALL ")))
+                ORDER BY tx_id, seq LIMIT \(limit) OFFSET \(offset)
+                """, statement.arguments, Event.init(row:))
+            return Page.feed(rows, id: \.id, limit: page.limit, total: Int(total))
+        }
+        var conditions = PostgresConditions(committed)
         if let type = filter.type { conditions.add("type = ?", .text(type.rawValue)) }
         let total = try scalarInt("SELECT count(*) FROM events WHERE \(conditions.sql)", conditions.arguments)
         if let after = page.after { conditions.add("(tx_id, seq) > (SELECT tx_id, seq FROM events WHERE id = ?)", .text(after)) }

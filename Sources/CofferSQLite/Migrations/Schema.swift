@@ -32,5 +32,9 @@ public enum Schema {
         oneJournalIndex,
         queryIndexes,
         webhookRetiredSecrets,
+        // Version 22 orders PostgreSQL's per-user event indexes by commit order. SQLite's feed
+        // follows the sequence, which `events_user` and `events_other_user` already do: nothing
+        // to change, but the versions stay the same on both stores (`coffer copy` compares them).
+        Migration(version: 22, name: "events_by_user_in_commit_order", sql: ""),
     ]
 }
