@@ -233,6 +233,8 @@ public enum PostgresSchema {
                 CREATE INDEX events_user_commit_order ON events (user_id, tx_id, seq);
                 CREATE INDEX events_other_user_commit_order ON events (other_user_id, tx_id, seq) WHERE other_user_id IS NOT NULL;
                 """),
+        // As SQLite's version 23: the purge of long-expired refresh tokens reads them by expiry.
+        Migration(version: 23, name: "refresh_tokens_expiry", sql: "CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at);"),
     ]
 
     static let holdsAndReversals = """

@@ -70,4 +70,9 @@ extension PostgresSession {
     public func purgeExpiredTokens(before time: Timestamp) throws {
         try run("DELETE FROM revoked_access_tokens WHERE expires_at < $1", [.integer(time.millisecondsSinceEpoch)])
     }
+
+    @discardableResult
+    public func purgeExpiredRefreshTokens(before time: Timestamp) throws -> Int {
+        try run("DELETE FROM refresh_tokens WHERE expires_at < $1", [.integer(time.millisecondsSinceEpoch)])
+    }
 }

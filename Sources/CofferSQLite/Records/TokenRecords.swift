@@ -73,4 +73,12 @@ extension Database {
     public func purgeExpiredTokens(before time: Timestamp) throws {
         try run("DELETE FROM revoked_access_tokens WHERE expires_at < ?", [.integer(time.millisecondsSinceEpoch)])
     }
+
+    /// By `refresh_tokens_expiry`, not a scan of every session's refreshes.
+    static let purgeRefreshTokens = "DELETE FROM refresh_tokens WHERE expires_at < ?"
+
+    @discardableResult
+    public func purgeExpiredRefreshTokens(before time: Timestamp) throws -> Int {
+        try run(Self.purgeRefreshTokens, [.integer(time.millisecondsSinceEpoch)])
+    }
 }

@@ -11,6 +11,13 @@ public struct BackgroundWork: Sendable {
     public var holdExpiryEverySeconds: Int64 = 60
     /// Finished jobs are kept this long for operators to read.
     public var finishedJobsKeptSeconds: Int64 = 7 * 86_400
+    /// How long a refresh token's row outlives its expiry. One row is added per refresh, so without
+    /// a purge the table grows for as long as the service runs. Kept a while past expiry: until
+    /// then, a rotated token presented again still revokes its whole login (reuse detection) and
+    /// an expired one is told `token_expired`; afterwards it is simply not recognised. A family's
+    /// revocation, which stops its access tokens, lives on its newest row, which expires after
+    /// every access token of the family (an access token lives a day at most).
+    public var expiredRefreshTokensKeptSeconds: Int64 = 30 * 86_400
     let clock: Clock
     let webhooks: WebhookSettings
     let money: MoneySettings
@@ -67,6 +74,7 @@ public struct BackgroundWork: Sendable {
         try store.write { db in
             try db.purgeExpiredIdempotencyKeys(now: now)
             try db.purgeExpiredTokens(before: now)
+            try db.purgeExpiredRefreshTokens(before: now.adding(seconds: -expiredRefreshTokensKeptSeconds))
             try db.purgeFinishedJobs(before: now.adding(seconds: -finishedJobsKeptSeconds))
         }
         // Export files past their 7 days: the row stays (its download answers 404).
