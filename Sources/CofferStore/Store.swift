@@ -175,9 +175,8 @@ public protocol StoreWriter: StoreReader {
     func revokeRefreshTokens(userID: String, at time: Timestamp) throws
     func denyAccessToken(jti: String, until expiresAt: Timestamp) throws
     func purgeExpiredTokens(before time: Timestamp) throws
-    /// Refresh tokens that expired before `time`; answers how many went.
-    @discardableResult
-    func purgeExpiredRefreshTokens(before time: Timestamp) throws -> Int
+    /// Up to `limit` refresh tokens that expired before `time`; answers how many went.
+    func purgeExpiredRefreshTokens(before time: Timestamp, limit: Int) throws -> Int
 
     func insertAccountHolder(_ holder: AccountHolder) throws
     func insertAccount(_ account: Account) throws

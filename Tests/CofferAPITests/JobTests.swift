@@ -67,35 +67,38 @@ class JobTests: APITestCase {
 }
 
 extension JobTests {
-    /// A job that keeps failing is tried again after 30 s, then about 60 s, and is dead after its
-    /// third attempt, with the error kept; an operator's retry then runs it once the fault is gone.
     /// The purge takes refresh tokens 30 days past their expiry (one row is added per refresh) and
-    /// nothing younger: a token still in those 30 days is told `token_expired`, and presented again
-    /// after rotation it still revokes its login; one purged is no longer recognised.
+    /// nothing younger: until then a rotated token presented again still revokes its login, and an
+    /// unrotated one is told `token_expired`; a purged one is no longer recognised.
     func testThePurgeTakesRefreshTokensAMonthPastTheirExpiry() throws {
         let ann = t.member()
         let rotated = ann.refreshToken
         let refreshed = t.post("/v1/auth/refresh", ["refresh_token": .string(rotated)])
         XCTAssertEqual(refreshed.status, 200)
         let latest = try XCTUnwrap(refreshed["refresh_token"]?.stringValue)
-        t.clock.advance(seconds: 2 * 86_400)
+        t.clock.advance(seconds: 2)
         let bob = t.member()
+        let carol = t.member()
+        XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(carol.refreshToken)]).status, 200)
         func rows(_ member: TestApp.Member) throws -> Int64 {
             try t.sql.scalarInt("SELECT count(*) FROM refresh_tokens WHERE user_id = ?", [.text(member.userID)])
         }
-        XCTAssertEqual(try rows(ann), 2)
-        XCTAssertEqual(try rows(bob), 1)
+        XCTAssertEqual([try rows(ann), try rows(bob), try rows(carol)], [2, 1, 2])
 
-        // Ann's two rows expired 30 days and a second ago (7-day tokens); Bob's, 28 days ago.
-        t.clock.advance(seconds: (7 + 28) * 86_400 + 1)
+        // Ann's rows expired 30 days and one second ago (7-day tokens); Bob's and Carol's, one
+        // second less: at the purge's bound, kept.
+        t.clock.advance(seconds: (7 + 30) * 86_400 - 1)
         try t.runJobs()
-        XCTAssertEqual(try rows(ann), 0)
-        XCTAssertEqual(try rows(bob), 1, "expired for less than 30 days: kept")
+        XCTAssertEqual([try rows(ann), try rows(bob), try rows(carol)], [0, 1, 2])
         XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(latest)]).code, "unauthenticated", "purged: not recognised")
         XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(rotated)]).code, "unauthenticated")
         XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(bob.refreshToken)]).code, "token_expired")
+        XCTAssertEqual(t.post("/v1/auth/refresh", ["refresh_token": .string(carol.refreshToken)]).code, "token_revoked", "reuse, still detected")
+        XCTAssertEqual(try t.auditEvents(action: .refreshReuse).filter { $0.actorID == carol.userID }.count, 1)
     }
 
+    /// A job that keeps failing is tried again after 30 s, then about 60 s, and is dead after its
+    /// third attempt, with the error kept; an operator's retry then runs it once the fault is gone.
     /// The fault is real: the table the purge cleans is renamed away, and back.
     func testAFailingJobBacksOffThenDiesAndAnOperatorsRetryRunsIt() throws {
         let admin = try t.member(role: .admin)

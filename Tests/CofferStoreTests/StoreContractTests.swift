@@ -424,6 +424,25 @@ class StoreContractTests: XCTestCase {
         XCTAssertEqual(try store.write { try $0.purgeExpiredIdempotencyKeys(now: later.adding(seconds: 60)) }, 1)
     }
 
+    /// The refresh-token purge takes only tokens expired before its bound, at most `limit` a call,
+    /// so the first purge of a long backlog runs in short transactions.
+    func testTheRefreshTokenPurgeTakesExpiredOnesAFewAtATime() throws {
+        let owner = user("purge@example.com")
+        try store.write { db in
+            try db.insertUser(owner, passwordHash: "h")
+            for (index, expiry) in [10, 20, 30, 40].enumerated() {
+                try db.insertRefreshToken(
+                    id: "r\(index)", hash: [UInt8(index)], familyID: "f", userID: owner.id, issuedAt: now,
+                    expiresAt: now.adding(seconds: Int64(expiry)))
+            }
+        }
+        let bound = now.adding(seconds: 40)
+        XCTAssertEqual(try store.write { try $0.purgeExpiredRefreshTokens(before: bound, limit: 2) }, 2)
+        XCTAssertEqual(try store.write { try $0.purgeExpiredRefreshTokens(before: bound, limit: 2) }, 1)
+        XCTAssertEqual(try store.write { try $0.purgeExpiredRefreshTokens(before: bound, limit: 2) }, 0)
+        XCTAssertNotNil(try store.write { try $0.refreshToken(hash: [3]) }, "expiring at the bound: kept")
+    }
+
     /// The relay's read, from the start and from a cursor: oldest first, each event once, and
     /// nothing past the last one.
     func testEventsAfterACursorComeOldestFirst() throws {

@@ -71,8 +71,9 @@ extension PostgresSession {
         try run("DELETE FROM revoked_access_tokens WHERE expires_at < $1", [.integer(time.millisecondsSinceEpoch)])
     }
 
-    @discardableResult
-    public func purgeExpiredRefreshTokens(before time: Timestamp) throws -> Int {
-        try run("DELETE FROM refresh_tokens WHERE expires_at < $1", [.integer(time.millisecondsSinceEpoch)])
+    public func purgeExpiredRefreshTokens(before time: Timestamp, limit: Int) throws -> Int {
+        try run(
+            "DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)",
+            [.integer(time.millisecondsSinceEpoch), .integer(Int64(limit))])
     }
 }

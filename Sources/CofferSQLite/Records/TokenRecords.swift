@@ -75,10 +75,9 @@ extension Database {
     }
 
     /// By `refresh_tokens_expiry`, not a scan of every session's refreshes.
-    static let purgeRefreshTokens = "DELETE FROM refresh_tokens WHERE expires_at < ?"
+    static let purgeRefreshTokens = "DELETE FROM refresh_tokens WHERE rowid IN (SELECT rowid FROM refresh_tokens WHERE expires_at < ? LIMIT ?)"
 
-    @discardableResult
-    public func purgeExpiredRefreshTokens(before time: Timestamp) throws -> Int {
-        try run(Self.purgeRefreshTokens, [.integer(time.millisecondsSinceEpoch)])
+    public func purgeExpiredRefreshTokens(before time: Timestamp, limit: Int) throws -> Int {
+        try run(Self.purgeRefreshTokens, [.integer(time.millisecondsSinceEpoch), .integer(Int64(limit))])
     }
 }

@@ -18,6 +18,7 @@ public struct BackgroundWork: Sendable {
     /// revocation, which stops its access tokens, lives on its newest row, which expires after
     /// every access token of the family (an access token lives a day at most).
     public var expiredRefreshTokensKeptSeconds: Int64 = 30 * 86_400
+    static let purgeBatch = 1_000
     let clock: Clock
     let webhooks: WebhookSettings
     let money: MoneySettings
@@ -74,9 +75,13 @@ public struct BackgroundWork: Sendable {
         try store.write { db in
             try db.purgeExpiredIdempotencyKeys(now: now)
             try db.purgeExpiredTokens(before: now)
-            try db.purgeExpiredRefreshTokens(before: now.adding(seconds: -expiredRefreshTokensKeptSeconds))
             try db.purgeFinishedJobs(before: now.adding(seconds: -finishedJobsKeptSeconds))
         }
+        // In short transactions: the first purge after an upgrade finds every refresh token ever
+        // issued, and one DELETE of them all would hold SQLite's only writer, and every transfer
+        // queued behind it, for as long as it took.
+        let refreshTokensBefore = now.adding(seconds: -expiredRefreshTokensKeptSeconds)
+        while try store.write({ try $0.purgeExpiredRefreshTokens(before: refreshTokensBefore, limit: Self.purgeBatch) }) == Self.purgeBatch {}
         // Export files past their 7 days: the row stays (its download answers 404).
         for id in try store.read({ try $0.expiredExports(at: now) }) {
             for format in Export.Format.allCases { try? FileManager.default.removeItem(atPath: "\(exportsDirectory)/\(id).\(format.rawValue)") }
