@@ -302,6 +302,27 @@ class WebhookTests: APITestCase {
             "plain HTTP is for development and tests")
     }
 
+    /// A refused URL is a 422 like any refusal: kept under its Idempotency-Key and replayed, even
+    /// though the URL is resolved before the write.
+    func testARefusedURLIsKeptUnderItsIdempotencyKey() throws {
+        t = try makeApp(webhooks: WebhookSettings())
+        let ann = t.member()
+        let body: JSONValue = ["url": "https://10.0.0.1/hook", "events": ["*"]]
+        let first = t.send(.post, "/v1/webhooks", body: body, token: ann.accessToken, headers: ["Idempotency-Key": "hook-1"])
+        XCTAssertEqual(first.code, "webhook_url_not_allowed")
+        XCTAssertNil(first.response.headerFields[.idempotentReplayed])
+        let again = t.send(.post, "/v1/webhooks", body: body, token: ann.accessToken, headers: ["Idempotency-Key": "hook-1"])
+        XCTAssertEqual(again.code, "webhook_url_not_allowed")
+        XCTAssertEqual(again.response.headerFields[.idempotentReplayed], "true")
+        XCTAssertEqual(again["detail"], first["detail"])
+        let other = t.send(
+            .post, "/v1/webhooks", body: ["url": "https://10.0.0.2/hook", "events": ["*"]], token: ann.accessToken,
+            headers: ["Idempotency-Key": "hook-1"])
+        XCTAssertEqual(other.code, "idempotency_key_mismatch")
+        XCTAssertEqual(t.get("/v1/webhooks", token: ann.accessToken)["data"]?.arrayValue?.count, 0)
+        XCTAssertEqual(t.post("/v1/webhooks", body, token: ann.accessToken).code, "webhook_url_not_allowed", "without a key, as before")
+    }
+
     /// Support and admins read every user's webhooks and their deliveries (API.md: support has
     /// read-only access to everything); only the owner changes one, and to anyone else it is not found.
     func testSupportAndAdminsReadEveryonesWebhooksButOnlyTheOwnerChangesOne() throws {

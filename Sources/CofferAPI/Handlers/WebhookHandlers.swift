@@ -18,12 +18,15 @@ struct WebhookHandlers {
             try fields.finish()
             let write = try writes.request(context, principal: principal)
             if let earlier = try writes.earlierAnswer(context, write) { return earlier }
-            // Resolved here, before the write transaction: DNS may be slow, the committer must not wait on it.
-            let checked = try webhooks.checkedURL(url!)
+            // Resolved here, before the write transaction: DNS may be slow, the committer must not wait
+            // on it. A refused URL is thrown inside the write, so an Idempotency-Key keeps that 422
+            // as it keeps every refusal (API.md "Idempotency").
+            let checked = Result { try webhooks.checkedURL(url!) }
             return try writes.run(
                 context, write,
                 perform: { tx in
-                    try webhooks.create(in: tx, url: checked, events: events!, description: description, by: principal, origin: context.origin)
+                    try webhooks.create(
+                        in: tx, url: checked.get(), events: events!, description: description, by: principal, origin: context.origin)
                 },
                 render: { webhook in
                     var response = Response.json(Self.json(webhook, secret: true), status: .created)
