@@ -147,8 +147,8 @@ public final class GroupCommitter: @unchecked Sendable {
             // Give the core away once before taking the next batch. At nice -10 the committer took
             // it straight back from the waiters it had just woken, and from the workers reading the
             // next requests, and committed the one or two jobs queued by then: under transfer load
-            // 6-14% of batches held a single job. Yielding here, 2-4% do and batches are a third
-            // larger (BENCHMARKS.md). It is no timer: with nothing else runnable it returns at once,
+            // 6-14% of batches held a single job. Yielding here, 2-4% do and batches are about half
+            // as large again (BENCHMARKS.md). It is no timer: with nothing else runnable it returns at once,
             // and a lone client's latency is unchanged.
             sched_yield()
         }
