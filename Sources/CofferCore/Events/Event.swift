@@ -28,7 +28,7 @@ public struct Event: Sendable, Equatable {
     public let seq: Int64?
 
     public init(id: String, type: EventType, createdAt: Timestamp, data: JSONValue, userIDs: [String], seq: Int64? = nil) {
-        precondition(userIDs.count == 1 || (userIDs.count == 2 && userIDs[0] != userIDs[1]), "an event concerns one or two distinct users")
+        requireDistinctParties(userIDs)
         self.id = id
         self.type = type
         self.createdAt = createdAt
@@ -54,10 +54,15 @@ public struct OutboxEntry: Sendable, Equatable {
     public let seq: Int64
 
     public init(id: String, type: EventType, userIDs: [String], seq: Int64) {
-        precondition(userIDs.count == 1 || (userIDs.count == 2 && userIDs[0] != userIDs[1]), "an event concerns one or two distinct users")
+        requireDistinctParties(userIDs)
         self.id = id
         self.type = type
         self.userIDs = userIDs
         self.seq = seq
     }
+}
+
+/// An event concerns one user, or two distinct ones (a transfer's two owners).
+private func requireDistinctParties(_ userIDs: [String]) {
+    precondition(userIDs.count == 1 || (userIDs.count == 2 && userIDs[0] != userIDs[1]), "an event concerns one or two distinct users")
 }

@@ -33,19 +33,20 @@ extension PostgresSession {
     public func events(_ filter: EventFilter, page: PageRequest) throws -> Page<Event> {
         let committed = "tx_id < pg_snapshot_xmin(pg_current_snapshot())"
         if let userID = filter.userID {
-            // One numbering of the placeholders per statement, side after side.
+            /// One side's filter, numbered in `statement`: each statement numbers its placeholders
+            /// once, side after side.
+            func sideFilter(_ column: String, in statement: inout PostgresConditions) -> String {
+                var clause = "\(column) = \(statement.placeholder(.text(userID))) AND \(committed)"
+                if let type = filter.type { clause += " AND type = \(statement.placeholder(.text(type.rawValue)))" }
+                return clause
+            }
             var counting = PostgresConditions()
             var statement = PostgresConditions()
             var counts: [String] = []
             var sides: [String] = []
             for column in ["user_id", "other_user_id"] {
-                var count = "\(column) = \(counting.placeholder(.text(userID))) AND \(committed)"
-                var side = "\(column) = \(statement.placeholder(.text(userID))) AND \(committed)"
-                if let type = filter.type {
-                    count += " AND type = \(counting.placeholder(.text(type.rawValue)))"
-                    side += " AND type = \(statement.placeholder(.text(type.rawValue)))"
-                }
-                counts.append("(SELECT count(*) FROM events WHERE \(count))")
+                counts.append("(SELECT count(*) FROM events WHERE \(sideFilter(column, in: &counting)))")
+                var side = sideFilter(column, in: &statement)
                 if let after = page.after {
                     side += " AND (tx_id, seq) > (SELECT tx_id, seq FROM events WHERE id = \(statement.placeholder(.text(after))))"
                 }
