@@ -166,9 +166,7 @@ final class DatabaseTests: XCTestCase {
             let db = try open("boundary-\(cursor ?? "none").db")
             try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 17 })).migrate(db)
             try db.write { db in
-                try db.run(
-                    "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES ('u', 'u@x', 'h', 'user', 'active', 1, 1)"
-                )
+                try db.run(MigrationFixtures.user)
                 for (seq, time) in [(1, 100), (2, 200), (3, 200), (4, 300)] as [(Int64, Int64)] {
                     try db.run(
                         "INSERT INTO events (seq, id, type, created_at, data, user_id) VALUES (?, ?, 'transaction.created', ?, '{}', 'u')",
@@ -193,15 +191,8 @@ final class DatabaseTests: XCTestCase {
         let db = try open()
         try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 20 })).migrate(db)
         try db.write { db in
-            try db.run(
-                "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES ('u', 'u@x', 'h', 'user', 'active', 1, 1)"
-            )
-            try db.run(
-                """
-                INSERT INTO webhooks (id, user_id, url, events, status, secret, previous_secret, previous_secret_until, created_at, after_event_seq)
-                VALUES ('rotated', 'u', 'https://x', '["*"]', 'enabled', 'whsec_new', 'whsec_old', 5000, 1, 0),
-                       ('never', 'u', 'https://x', '["*"]', 'enabled', 'whsec_only', NULL, NULL, 1, 0)
-                """)
+            try db.run(MigrationFixtures.user)
+            try db.run(MigrationFixtures.webhooksBeforeVersion21)
         }
         XCTAssertEqual(try Migrator().migrate(db), Schema.migrations.map(\.version).filter { $0 >= 21 })
         let rotated = try XCTUnwrap(try db.webhook(id: "rotated"))

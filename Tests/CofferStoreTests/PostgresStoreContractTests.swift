@@ -158,9 +158,7 @@ final class PostgresStoreContractTests: StoreContractTests {
             let pool = PostgresPool(url: database.url, size: 1)
             try PostgresMigrator(migrations: PostgresSchema.migrations.filter { $0.version <= 17 }).migrate(pool)
             try pool.withConnection { connection in
-                try connection.execute(
-                    "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES ('u', 'u@x', 'h', 'user', 'active', 1, 1)"
-                )
+                try connection.execute(MigrationFixtures.user)
                 for (seq, time) in [(1, 100), (2, 200), (3, 200), (4, 300)] {
                     try connection.execute(
                         "INSERT INTO events (seq, id, type, created_at, data, user_id) VALUES (\(seq), 'e\(seq)', 'transaction.created', \(time), '{}', 'u')")
@@ -191,15 +189,8 @@ final class PostgresStoreContractTests: StoreContractTests {
         let pool = PostgresPool(url: database.url, size: 1)
         try PostgresMigrator(migrations: PostgresSchema.migrations.filter { $0.version <= 20 }).migrate(pool)
         try pool.withConnection { connection in
-            try connection.execute(
-                "INSERT INTO users (id, email, password_hash, role, status, password_changed_at, created_at) VALUES ('u', 'u@x', 'h', 'user', 'active', 1, 1)"
-            )
-            try connection.execute(
-                """
-                INSERT INTO webhooks (id, user_id, url, events, status, secret, previous_secret, previous_secret_until, created_at, after_event_seq)
-                VALUES ('rotated', 'u', 'https://x', '["*"]', 'enabled', 'whsec_new', 'whsec_old', 5000, 1, 0),
-                       ('never', 'u', 'https://x', '["*"]', 'enabled', 'whsec_only', NULL, NULL, 1, 0)
-                """)
+            try connection.execute(MigrationFixtures.user)
+            try connection.execute(MigrationFixtures.webhooksBeforeVersion21)
         }
         XCTAssertEqual(try PostgresMigrator().migrate(pool), PostgresSchema.migrations.map(\.version).filter { $0 >= 21 })
         let store = PostgresStore(pool: pool)
