@@ -11,7 +11,9 @@ public protocol Store: AnyObject {
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
 
     /// Runs `body` in a write transaction and returns once it is durable: all of `body`'s changes
-    /// or none of them. A `body` that throws leaves nothing behind.
+    /// or none of them. A `body` that throws leaves nothing behind. `body` may run more than once
+    /// (SQLite's committer runs a batch again when one of its jobs threw after changing rows), each
+    /// earlier run's changes undone: whatever it does besides its statements must bear repeating.
     func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
 
     /// Runs `body` outside any transaction, for a body that makes one query (a single statement

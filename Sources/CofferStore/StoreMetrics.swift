@@ -15,12 +15,14 @@ public final class StoreMetrics: Sendable {
     private let failedCount: Counter
     private let commitDuration: Timer
     private let batchSize: Recorder
+    private let replayCount: Counter
 
     public init(_ backend: Backend) {
         committedCount = Counter(label: "coffer_store_commits_total", dimensions: [("store", backend.rawValue), ("outcome", "committed")])
         failedCount = Counter(label: "coffer_store_commits_total", dimensions: [("store", backend.rawValue), ("outcome", "failed")])
         commitDuration = Timer(label: "coffer_store_commit_duration_seconds", dimensions: [("store", backend.rawValue)])
         batchSize = Recorder(label: Self.batchSizeLabel, dimensions: [])
+        replayCount = Counter(label: "coffer_committer_replays_total", dimensions: [])
     }
 
     /// A write transaction made durable (on SQLite, one batch of the group committer: one fsync).
@@ -32,6 +34,12 @@ public final class StoreMetrics: Sendable {
     /// A COMMIT that failed: on SQLite every job of the batch was answered 503.
     public func commitFailed() {
         failedCount.increment()
+    }
+
+    /// A group-commit batch undone and run again, each job in its own savepoint, because one of its
+    /// jobs threw after changing rows (SQLite).
+    public func batchReplayed() {
+        replayCount.increment()
     }
 
     /// How many jobs one group-commit batch carried (SQLite).

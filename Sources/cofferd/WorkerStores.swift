@@ -65,6 +65,7 @@ final class WorkerStores: @unchecked Sendable {
                     metadata: [
                         "event": "committer", "batches": .stringConvertible(batches.batches),
                         "batch_sizes": .string(batches.sizes.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")),
+                        "replays": .stringConvertible(batches.replays),
                     ])
             })
     }

@@ -66,16 +66,26 @@ final class GroupCommitterTests: XCTestCase {
         try Database(path: path).query("SELECT name FROM items ORDER BY name") { $0.text(0) }
     }
 
+    /// The refused job wrote a row before it threw: the batch is undone and run again with a
+    /// savepoint per job, so the jobs before it run twice and the one after it once.
     func testOneBatchCommitsTheJobsThatSucceedAndUndoesTheRefusedOne() throws {
         committer.pause()
-        let before = committer.statistics.batches
+        let before = committer.statistics
+        let runs = RunCounts()
         let finish = try queueWriters([
-            { db in try db.run("INSERT INTO items (name) VALUES ('first')") },
             { db in
+                runs.count("first")
+                try db.run("INSERT INTO items (name) VALUES ('first')")
+            },
+            { db in
+                runs.count("refused")
                 try db.run("INSERT INTO items (name) VALUES ('refused')")
                 throw Refused()
             },
-            { db in try db.run("INSERT INTO items (name) VALUES ('third')") },
+            { db in
+                runs.count("third")
+                try db.run("INSERT INTO items (name) VALUES ('third')")
+            },
         ])
         XCTAssertEqual(try names(), [], "nothing is visible before the batch commits")
         committer.resume()
@@ -85,8 +95,74 @@ final class GroupCommitterTests: XCTestCase {
         XCTAssertNoThrow(try outcomes[2].get())
         XCTAssertEqual(try names(), ["first", "third"])
         let after = committer.statistics
-        XCTAssertEqual(after.batches, before + 1, "one transaction for the three jobs")
+        XCTAssertEqual(after.batches, before.batches + 1, "one transaction for the three jobs")
         XCTAssertEqual(after.sizes[3], 1)
+        XCTAssertEqual(after.replays, before.replays + 1)
+        XCTAssertEqual(runs.all, ["first": 2, "refused": 2, "third": 1])
+    }
+
+    /// Refusals that changed no row, whether thrown before any statement or by a statement SQLite
+    /// undid itself (a two-row insert whose second row breaks the key), need no replay: every job
+    /// runs once, in one transaction without savepoints.
+    func testJobsRefusedBeforeChangingARowAreNotRunAgain() throws {
+        try worker.write { db in try db.run("INSERT INTO items (name) VALUES ('taken')") }
+        committer.pause()
+        let before = committer.statistics
+        let runs = RunCounts()
+        let finish = try queueWriters([
+            { db in
+                runs.count("first")
+                try db.run("INSERT INTO items (name) VALUES ('first')")
+            },
+            { db in
+                runs.count("checked")
+                guard try db.scalarInt("SELECT count(*) FROM items WHERE name = 'taken'") == 0 else { throw Refused() }
+            },
+            { db in
+                runs.count("half")
+                try db.run("INSERT INTO items (name) VALUES ('half'), ('taken')")
+            },
+            { db in
+                runs.count("fourth")
+                try db.run("INSERT INTO items (name) VALUES ('fourth')")
+            },
+        ])
+        committer.resume()
+        let outcomes = finish()
+        XCTAssertNoThrow(try outcomes[0].get())
+        XCTAssertThrowsError(try outcomes[1].get()) { XCTAssertTrue($0 is Refused, "\($0)") }
+        XCTAssertThrowsError(try outcomes[2].get()) { XCTAssertEqual(($0 as? StoreError)?.kind, .constraint, "\($0)") }
+        XCTAssertNoThrow(try outcomes[3].get())
+        XCTAssertEqual(try names(), ["first", "fourth", "taken"], "the failed statement's first row is undone")
+        let after = committer.statistics
+        XCTAssertEqual(after.batches, before.batches + 1)
+        XCTAssertEqual(after.replays, before.replays, "nothing to undo, so nothing run again")
+        XCTAssertEqual(runs.all, ["first": 1, "checked": 1, "half": 1, "fourth": 1])
+    }
+
+    /// A job that ends the batch's transaction itself leaves the jobs after it nowhere to run
+    /// but in autocommit: the committer fails the batch instead, and nothing of it is kept.
+    func testAJobThatEndsTheTransactionFailsItsBatchAndTheJobsAfterItNeverRun() throws {
+        committer.pause()
+        let runs = RunCounts()
+        let finish = try queueWriters([
+            { db in try db.run("INSERT INTO items (name) VALUES ('before')") },
+            { db in try db.execute("ROLLBACK") },
+            { db in
+                runs.count("after")
+                try db.run("INSERT INTO items (name) VALUES ('after')")
+            },
+        ])
+        committer.resume()
+        for outcome in finish() {
+            XCTAssertThrowsError(try outcome.get()) { error in
+                XCTAssertEqual((error as? StoreError)?.kind, .unavailable, "\(error)")
+            }
+        }
+        XCTAssertEqual(try names(), [])
+        XCTAssertEqual(runs.all, [:])
+        try worker.write { db in try db.run("INSERT INTO items (name) VALUES ('later')") }
+        XCTAssertEqual(try names(), ["later"])
     }
 
     func testAFailedCommitAnswersTheWholeBatchUnavailableAndKeepsNothing() throws {
@@ -147,4 +223,15 @@ final class Outcomes: @unchecked Sendable {
     func set(_ index: Int, _ result: Result<Void, any Error>) { lock.withLock { results[index] = result } }
 
     var all: [Result<Void, any Error>] { lock.withLock { results } }
+}
+
+/// How many times each job's closure ran, counted from the committer's thread.
+final class RunCounts: @unchecked Sendable {
+    // @unchecked: every access goes through the lock.
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    func count(_ name: String) { lock.withLock { counts[name, default: 0] += 1 } }
+
+    var all: [String: Int] { lock.withLock { counts } }
 }

@@ -207,6 +207,31 @@ public final class Database {
         inWriteTransaction = true
     }
 
+    /// What became of a job run without a savepoint of its own.
+    enum BareJobOutcome {
+        case succeeded
+        /// It threw having changed no row: there is nothing to undo. SQLite undoes a statement
+        /// that fails by itself, so only the rows of statements that completed count.
+        case refusedUnchanged
+        /// It threw after changing rows, which only a rollback of the whole batch undoes.
+        case refusedAfterChanges
+    }
+
+    /// Runs one job of the batch with no savepoint. A savepoint copies every page the job first
+    /// touches into SQLite's sub-journal, even when the job succeeds (BENCHMARKS.md); almost every
+    /// job either succeeds or is refused before it writes anything, and the committer undoes and
+    /// repeats the batch in the rare other case. Throws when the batch's transaction is no longer
+    /// open (SQLite ends it by itself on some errors): the jobs after it must not run outside it.
+    func runBare(_ run: (Database) -> Bool) throws -> BareJobOutcome {
+        let changesBefore = sqlite3_total_changes64(handle)
+        let succeeded = run(self)
+        guard sqlite3_get_autocommit(handle) == 0 else {
+            throw StoreError(.unavailable, "the batch's transaction ended inside a job")
+        }
+        if succeeded { return .succeeded }
+        return sqlite3_total_changes64(handle) == changesBefore ? .refusedUnchanged : .refusedAfterChanges
+    }
+
     /// Runs one job of the batch in its own savepoint, released when the job succeeded and rolled
     /// back when it failed; throws only when the savepoint itself fails.
     func inJobSavepoint(_ run: (Database) -> Bool) throws {
