@@ -67,6 +67,22 @@ final class DatabaseTests: XCTestCase {
         XCTAssertNil(row.3)
     }
 
+    /// The statement cache hashes a text by its length and edges only: texts alike in all three
+    /// (the same 40 bytes at each end) are still different statements.
+    func testStatementsAlikeAtBothEndsAreCachedApart() throws {
+        let db = try open()
+        let head = "SELECT 'the same opening bytes here, longer than the edge', "
+        let tail = " AS n, 'and the same closing bytes, longer than the edge as well'"
+        let one = head + "1" + tail
+        let two = head + "2" + tail
+        XCTAssertEqual(one.utf8.count, two.utf8.count)
+        XCTAssertEqual(StatementKey(sql: one).hashValue, StatementKey(sql: two).hashValue, "the texts share a bucket")
+        for _ in 0..<2 {
+            XCTAssertEqual(try db.queryFirst(one) { $0.int64(1) }, 1)
+            XCTAssertEqual(try db.queryFirst(two) { $0.int64(1) }, 2)
+        }
+    }
+
     func testOpeningAFileThatIsNotADatabaseFails() throws {
         let path = directory.appendingPathComponent("junk.db").path
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))

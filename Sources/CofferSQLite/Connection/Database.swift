@@ -39,7 +39,7 @@ public final class Database {
     let handle: OpaquePointer
     public let path: String
     private let committer: GroupCommitter?
-    private var statements: [String: Statement] = [:]
+    private var statements: [StatementKey: Statement] = [:]
     private var inTransaction = false
     /// True inside `write { }` or a batch: savepoints need it.
     private var inWriteTransaction = false
@@ -121,9 +121,9 @@ public final class Database {
     }
 
     private func statement(_ sql: String) throws(StoreError) -> Statement {
-        if let cached = statements[sql] { return cached }
+        if let cached = statements[StatementKey(sql: sql)] { return cached }
         let prepared = try Statement(database: self, sql: sql)
-        statements[sql] = prepared
+        statements[StatementKey(sql: sql)] = prepared
         return prepared
     }
 
