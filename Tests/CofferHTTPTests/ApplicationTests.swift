@@ -90,6 +90,11 @@ final class ApplicationTests: XCTestCase {
         XCTAssertEqual(post(#"{"name":"ok"}"#, contentType: "application/json; charset=utf-8").status, 200)
         XCTAssertEqual(try json(post(#"{"name":"ok"}"#, contentType: "text/plain"))["error"]?["code"], "unsupported_media_type")
         XCTAssertEqual(try json(post(#"{"name":"ok"}"#, contentType: nil))["error"]?["code"], "unsupported_media_type")
+        // The media type in any ASCII case, blanks around it; nothing else that merely resembles it.
+        XCTAssertEqual(post(#"{"name":"ok"}"#, contentType: " \tApplication/JSON \t;charset=utf-8").status, 200)
+        for lookalike in ["application/jsonp", "application\u{0F}json", "applicatİon/json", "application/ json", "", ";application/json"] {
+            XCTAssertEqual(try json(post(#"{"name":"ok"}"#, contentType: lookalike))["error"]?["code"], "unsupported_media_type", lookalike)
+        }
         XCTAssertEqual(post("{\"name\":").status, 400)
         XCTAssertEqual(try json(post("{\"name\":"))["error"]?["code"], "invalid_json")
         XCTAssertEqual(try json(post("[1]"))["error"]?["code"], "invalid_json")
