@@ -65,6 +65,16 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(row.1, "héllo ✓")
         XCTAssertEqual(row.2, [0, 1, 255])
         XCTAssertNil(row.3)
+        // Text is bound with its length: a NUL inside is kept, and an empty string stays one.
+        try db.run("INSERT INTO v (i, t, z) VALUES (?, ?, ?)", [.integer(2), .text("before\u{0}after"), .text("")])
+        let bound = try XCTUnwrap(
+            try db.queryFirst("SELECT length(CAST(t AS BLOB)), t, z IS NULL, length(z) FROM v WHERE i = 2") {
+                ($0.int64(0), $0.text(1), $0.int64(2), $0.int64(3))
+            })
+        XCTAssertEqual(bound.0, 12)
+        XCTAssertEqual(bound.1, "before\u{0}after")
+        XCTAssertEqual(bound.2, 0)
+        XCTAssertEqual(bound.3, 0)
     }
 
     /// The statement cache hashes a text by its length and edges only: texts alike in all three

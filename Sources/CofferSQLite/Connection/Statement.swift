@@ -23,9 +23,9 @@ final class Statement {
 
     deinit { sqlite3_finalize(handle) }
 
+    /// Binds every parameter, so no earlier binding survives and none needs clearing first.
     func bind(_ values: [SQLiteValue]) throws(StoreError) {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
         precondition(
             Int(sqlite3_bind_parameter_count(handle)) == values.count,
             "statement expects \(sqlite3_bind_parameter_count(handle)) arguments, got \(values.count): \(sql)")
@@ -35,7 +35,11 @@ final class Statement {
             switch value {
             case .null: rc = sqlite3_bind_null(handle, index)
             case let .integer(n): rc = sqlite3_bind_int64(handle, index, n)
-            case let .text(s): rc = sqlite3_bind_text(handle, index, s, -1, Self.transient)
+            // withCString lends a native string's own bytes; passing the String itself made a
+            // copy through `utf8CString` for every argument (callgrind). SQLite copies them
+            // (transient), with their length, so a NUL inside is kept, not a place to stop.
+            case let .text(s):
+                rc = s.withCString { sqlite3_bind_text64(handle, index, $0, sqlite3_uint64(s.utf8.count), Self.transient, UInt8(SQLITE_UTF8)) }
             case let .blob(bytes):
                 rc = bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), Self.transient) }
             }
