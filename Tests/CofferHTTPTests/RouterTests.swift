@@ -29,6 +29,22 @@ final class RouterTests: XCTestCase {
         XCTAssertEqual(parameters["check"], "db")
     }
 
+    /// Paths are compared only with templates of their own shape (segment count, second
+    /// segment), and also with those whose second segment is a parameter: ranks still decide.
+    func testTemplatesWithAParameterSecondAreComparedWithEveryShape() {
+        var router = router()
+        router.add(.get, "/v1/{collection}/special", { _ in Response(status: 200) })
+        router.add(.get, "/{version}", { _ in Response(status: 200) })
+        guard case let .found(literal, _) = router.match(.get, "/v1/accounts/special") else { return XCTFail() }
+        XCTAssertEqual(literal.template, "/v1/accounts/{id}", "a literal second segment outranks a parameter")
+        guard case let .found(open, parameters) = router.match(.get, "/v1/cards/special") else { return XCTFail() }
+        XCTAssertEqual(open.template, "/v1/{collection}/special")
+        XCTAssertEqual(parameters, ["collection": "cards"])
+        guard case let .found(short, _) = router.match(.get, "/v2") else { return XCTFail() }
+        XCTAssertEqual(short.template, "/{version}")
+        guard case .notFound = router.match(.get, "/v1/cards/other") else { return XCTFail() }
+    }
+
     func testUnknownPathsAreNotFound() {
         for path in ["/", "/v1", "/v1/accounts/a/b", "/v1/accounts/", "/v2/accounts", "/v1/accountsx"] {
             guard case .notFound = router().match(.get, path) else { return XCTFail(path) }
