@@ -102,7 +102,8 @@ for line in open(sys.argv[1]):
     if entry.get("event") == "committer":
         sizes = sorted((int(k), int(v)) for k, v in (pair.split(":") for pair in entry["batch_sizes"].split()))
         jobs = sum(size * count for size, count in sizes)
-        print(f"committer: {entry['batches']} batches, {jobs} write jobs, {jobs / max(1, int(entry['batches'])):.1f} per batch")
+        print(f"committer: {entry['batches']} batches, {jobs} write jobs, {jobs / max(1, int(entry['batches'])):.1f} per batch, "
+              f"{entry.get('replays', 0)} run again with a savepoint per job")
         buckets = {}
         for size, count in sizes:
             bucket = "1" if size == 1 else "2-4" if size <= 4 else "5-16" if size <= 16 else "17-64" if size <= 64 else ">64"
