@@ -254,39 +254,6 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(found, ["transaction p3 on account eur: balance_after disagrees with the running sum"])
     }
 
-    /// Entries are paired in one pass in journal order, without an index by entry: interleaved
-    /// pairs (as `coffer copy` brings from PostgreSQL) pass; a pair not summing to zero, a posting
-    /// alone and a third posting are each named.
-    func testTheEntryCheckPairsPostingsInJournalOrder() throws {
-        let db = try open()
-        try Migrator().migrate(db)
-        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'postings_entry'"), 0)
-        try db.write { db in
-            try db.run(
-                "INSERT INTO accounts (id, holder_id, kind, type, currency, status, created_at) VALUES ('cash', NULL, 'bank_cash', NULL, 'EUR', 'active', 1)"
-            )
-            let journal: [(entry: String, amount: Int64)] = [
-                ("e-even", 7), ("e-even", -7), ("e-first", 3), ("e-second", 4), ("e-first", -3), ("e-second", -4),
-                ("e-uneven", 5), ("e-uneven", -2), ("e-alone", 9), ("e-triple", 1), ("e-triple", -1), ("e-triple", 6),
-            ]
-            for (index, posting) in journal.enumerated() {
-                try db.run(
-                    """
-                    INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, created_at)
-                    VALUES (?, ?, 'cash', 'deposit', ?, 'EUR', 0, 1)
-                    """, [.text("p\(index)"), .text(posting.entry), .integer(posting.amount)])
-            }
-        }
-        let found = try db.read { try $0.ledgerDiscrepancies() }.filter { $0.hasPrefix("entry ") }
-        XCTAssertEqual(
-            found,
-            [
-                "entry e-uneven: 2 postings not summing to 0",
-                "entry e-alone: a posting without its pair (amount 9)",
-                "entry e-triple: a posting without its pair (amount 6)",
-            ])
-    }
-
     func testAFailingMigrationLeavesNoTrace() throws {
         let db = try open()
         let migrations = [

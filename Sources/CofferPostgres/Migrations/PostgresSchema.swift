@@ -235,11 +235,6 @@ public enum PostgresSchema {
                 """),
         // As SQLite's version 23: the purge of long-expired refresh tokens reads them by expiry.
         Migration(version: 23, name: "refresh_tokens_expiry", sql: "CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at);"),
-        // SQLite drops its entry index at version 24, which its one writer paid for on every
-        // posting. PostgreSQL keeps it: its `coffer verify` groups the journal by entry in SQL,
-        // and its commits are not queued behind one thread. The versions stay the same on both
-        // stores (`coffer copy` compares them).
-        Migration(version: 24, name: "journal_without_entry_index", sql: ""),
     ]
 
     static let holdsAndReversals = """

@@ -35,25 +35,8 @@ extension Database {
             found.append("currency \(row.text(0)): postings sum to \(row.int64(1)), not 0")
         }
         checks.advance()
-        // An entry is a pair of postings, written one after the other: one pass in journal order
-        // holds only the entries whose second posting is yet to come (none on SQLite's single
-        // writer; a few where `coffer copy` brought PostgreSQL's interleaved commits). A GROUP BY
-        // would need an index on entry_id, paid for by every posting, or a sort of the whole
-        // journal in memory (temp_store=MEMORY).
-        var unpaired: [String: (sum: Int64, count: Int)] = [:]
-        try forEachRow("SELECT entry_id, amount FROM postings ORDER BY seq") { row in
-            let entry = row.text(0)
-            let earlier = unpaired.removeValue(forKey: entry) ?? (0, 0)
-            let (sum, overflow) = earlier.sum.addingReportingOverflow(row.int64(1))
-            guard earlier.count == 1 else {
-                unpaired[entry] = (sum, 1)
-                return
-            }
-            if overflow || sum != 0 { found.append("entry \(entry): 2 postings not summing to 0") }
-        }
-        // A posting beyond its entry's pair starts the entry again, and shows here as unpaired.
-        for (entry, figures) in unpaired.sorted(by: { $0.key < $1.key }) {
-            found.append("entry \(entry): a posting without its pair (amount \(figures.sum))")
+        try forEachRow("SELECT entry_id, SUM(amount), count(*) FROM postings GROUP BY entry_id HAVING SUM(amount) != 0 OR count(*) != 2") { row in
+            found.append("entry \(row.text(0)): \(row.int64(2)) postings summing to \(row.int64(1))")
         }
         checks.advance()
         try forEachRow(

@@ -39,8 +39,5 @@ public enum Schema {
         // The purge of refresh tokens long expired (BackgroundWork), every five minutes on the
         // writer, reads them from this index instead of the whole table.
         Migration(version: 23, name: "refresh_tokens_expiry", sql: "CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at);"),
-        // Only `coffer verify` read the journal by entry, and it now pairs each entry's postings in
-        // one pass in journal order; every posting written on the one writer paid for the index.
-        Migration(version: 24, name: "journal_without_entry_index", sql: "DROP INDEX postings_entry;"),
     ]
 }
