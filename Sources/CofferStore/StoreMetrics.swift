@@ -36,8 +36,8 @@ public final class StoreMetrics: Sendable {
         failedCount.increment()
     }
 
-    /// A group-commit batch undone and run again, each job in its own savepoint, because one of its
-    /// jobs threw after changing rows (SQLite).
+    /// A committed group-commit batch that was undone and run again, each job in its own
+    /// savepoint, because one of its jobs threw after changing rows (SQLite).
     public func batchReplayed() {
         replayCount.increment()
     }

@@ -140,6 +140,61 @@ final class GroupCommitterTests: XCTestCase {
         XCTAssertEqual(runs.all, ["first": 1, "checked": 1, "half": 1, "fourth": 1])
     }
 
+    /// A job whose changes a savepoint of its own undid before it threw (an atomic transfer
+    /// batch refused at an item) left nothing in place: no replay. One that changed a row outside
+    /// that savepoint as well is undone by a replay.
+    func testChangesASavepointUndidNeedNoReplay() throws {
+        committer.pause()
+        let before = committer.statistics
+        let runs = RunCounts()
+        let finish = try queueWriters([
+            { db in
+                runs.count("first")
+                try db.run("INSERT INTO items (name) VALUES ('first')")
+            },
+            { db in
+                runs.count("undone")
+                _ = try? db.savepoint { step in
+                    try db.run("INSERT INTO items (name) VALUES ('undone')")
+                    _ = try step.savepoint { _ in try db.run("INSERT INTO items (name) VALUES ('nested')") }
+                    throw Refused()
+                }
+                throw Refused()
+            },
+            { db in
+                runs.count("third")
+                try db.run("INSERT INTO items (name) VALUES ('third')")
+            },
+        ])
+        committer.resume()
+        let outcomes = finish()
+        XCTAssertThrowsError(try outcomes[1].get()) { XCTAssertTrue($0 is Refused, "\($0)") }
+        XCTAssertEqual(try names(), ["first", "third"])
+        XCTAssertEqual(committer.statistics.replays, before.replays)
+        XCTAssertEqual(runs.all, ["first": 1, "undone": 1, "third": 1])
+
+        committer.pause()
+        let again = try queueWriters([
+            { db in
+                runs.count("partly")
+                try db.run("INSERT INTO items (name) VALUES ('kept before the savepoint')")
+                _ = try? db.savepoint { _ in
+                    try db.run("INSERT INTO items (name) VALUES ('undone too')")
+                    throw Refused()
+                }
+                throw Refused()
+            },
+            { db in try db.run("INSERT INTO items (name) VALUES ('last')") },
+        ])
+        committer.resume()
+        let later = again()
+        XCTAssertThrowsError(try later[0].get())
+        XCTAssertNoThrow(try later[1].get())
+        XCTAssertEqual(try names(), ["first", "last", "third"])
+        XCTAssertEqual(committer.statistics.replays, before.replays + 1)
+        XCTAssertEqual(runs.all["partly"], 2)
+    }
+
     /// A job that ends the batch's transaction itself leaves the jobs after it nowhere to run
     /// but in autocommit: the committer fails the batch instead, and nothing of it is kept.
     func testAJobThatEndsTheTransactionFailsItsBatchAndTheJobsAfterItNeverRun() throws {
@@ -147,7 +202,13 @@ final class GroupCommitterTests: XCTestCase {
         let runs = RunCounts()
         let finish = try queueWriters([
             { db in try db.run("INSERT INTO items (name) VALUES ('before')") },
-            { db in try db.execute("ROLLBACK") },
+            { db in
+                try db.execute("ROLLBACK")
+                // Outside the batch's transaction this would commit on its own: it is refused.
+                XCTAssertThrowsError(try db.run("INSERT INTO items (name) VALUES ('autocommitted')")) { error in
+                    XCTAssertEqual((error as? StoreError)?.kind, .unavailable, "\(error)")
+                }
+            },
             { db in
                 runs.count("after")
                 try db.run("INSERT INTO items (name) VALUES ('after')")

@@ -68,9 +68,9 @@ public final class Database {
         }
         try execute("PRAGMA synchronous = \(options.synchronous)")
         try execute("PRAGMA foreign_keys = ON")
-        // Savepoint journals (one per job of a batch, one per idempotent write) and other temporary
-        // files stay in memory: as files they were four in five of the writer's write(2) calls
-        // (strace under transfer load), for data that never has to survive the process.
+        // Savepoint and statement journals and other temporary files stay in memory: as files
+        // they were four in five of the writer's write(2) calls (strace under transfer load), for
+        // data that never has to survive the process.
         try execute("PRAGMA temp_store = MEMORY")
         if let cacheKiB = options.cacheKiB { try execute("PRAGMA cache_size = -\(max(64, cacheKiB))") }
         if let pages = options.checkpointPages { try execute("PRAGMA wal_autocheckpoint = \(max(1, pages))") }
@@ -121,6 +121,11 @@ public final class Database {
     }
 
     private func statement(_ sql: String) throws(StoreError) -> Statement {
+        // SQLite ends a transaction by itself on some errors (a full disk, an I/O error). Had the
+        // caller carried on, its next statements would run and commit one by one, outside it.
+        guard !inTransaction || sqlite3_get_autocommit(handle) == 0 else {
+            throw StoreError(.unavailable, "the transaction ended before its end")
+        }
         if let cached = statements[StatementKey(sql: sql)] { return cached }
         let prepared = try Statement(database: self, sql: sql)
         statements[StatementKey(sql: sql)] = prepared
@@ -222,15 +227,23 @@ public final class Database {
     /// job either succeeds or is refused before it writes anything, and the committer undoes and
     /// repeats the batch in the rare other case. Throws when the batch's transaction is no longer
     /// open (SQLite ends it by itself on some errors): the jobs after it must not run outside it.
+    ///
+    /// Jobs change rows through INSERT, UPDATE and DELETE only (no DDL, no pragmas), which is what
+    /// `sqlite3_total_changes64` counts; rows a rolled-back savepoint undid are taken off it.
     func runBare(_ run: (Database) -> Bool) throws -> BareJobOutcome {
-        let changesBefore = sqlite3_total_changes64(handle)
+        let changesBefore = netChanges
         let succeeded = run(self)
         guard sqlite3_get_autocommit(handle) == 0 else {
             throw StoreError(.unavailable, "the batch's transaction ended inside a job")
         }
         if succeeded { return .succeeded }
-        return sqlite3_total_changes64(handle) == changesBefore ? .refusedUnchanged : .refusedAfterChanges
+        return netChanges == changesBefore ? .refusedUnchanged : .refusedAfterChanges
     }
+
+    /// Rows changed on this connection and still in place as far as savepoints go: a job that
+    /// threw after a savepoint undid all it had changed (an atomic transfer batch) left nothing.
+    private var netChanges: Int64 { sqlite3_total_changes64(handle) - changesUndone }
+    private var changesUndone: Int64 = 0
 
     /// Runs one job of the batch in its own savepoint, released when the job succeeded and rolled
     /// back when it failed; throws only when the savepoint itself fails.
@@ -284,6 +297,7 @@ public final class Database {
     /// own changes are undone and the transaction stays open.
     public func savepoint<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
         precondition(inWriteTransaction, "savepoints live inside a write transaction")
+        let (changesAtStart, undoneAtStart) = (sqlite3_total_changes64(handle), changesUndone)
         try run("SAVEPOINT coffer_step")
         do {
             let result = try body(self)
@@ -292,6 +306,8 @@ public final class Database {
         } catch {
             try run("ROLLBACK TO coffer_step")
             try run("RELEASE coffer_step")
+            // Everything since the savepoint began is undone, nested savepoints' rows included.
+            changesUndone = undoneAtStart + (sqlite3_total_changes64(handle) - changesAtStart)
             throw error
         }
     }

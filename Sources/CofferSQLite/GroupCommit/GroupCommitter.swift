@@ -11,7 +11,7 @@ import Glibc
 /// one `COMMIT`, so one fsync covers every job of the batch. Then it wakes each waiter with its
 /// own result. A refused job changes nothing: one refused before it changed a row has nothing to
 /// undo, and one refused after it did makes the committer undo the batch and run it again with a
-/// savepoint per job, which DESIGN.md asks of every job (see `runBare` for why not always). A failed `COMMIT`
+/// savepoint per job, which DESIGN.md asks of every job (`Database.runBare` says why not always). A failed `COMMIT`
 /// answers every job of the batch with an unavailable-database error (503) and acknowledges
 /// nothing. There is no linger timer: a batch forms while the previous one is being committed (and
 /// while the committer yields its core once after each batch, see `loop`).
@@ -67,7 +67,7 @@ public final class GroupCommitter: @unchecked Sendable {
         // `perform` until `done` is signalled, so the closure and its captures are never used by
         // two threads at once; `commitFailure` is written before the signal and read after it.
         /// Runs the caller's closure; false when it threw. It runs a second time when its batch is
-        /// run again (see `runBare`).
+        /// run again (`GroupCommitter.runBare`).
         /// The committer drops it before waking the caller: the closure wraps a non-escaping one,
         /// which must not outlive the caller's `perform`.
         private var run: ((Database) -> Bool)?
@@ -179,13 +179,13 @@ public final class GroupCommitter: @unchecked Sendable {
             fail(batch, error)
             return
         }
+        var replayed = false
         do {
             if try !runBare(batch) {
                 writer.rollbackBatch()
-                metrics.batchReplayed()
                 try writer.beginBatch()
                 for job in batch { try writer.inJobSavepoint(job.execute(on:)) }
-                countReplay()
+                replayed = true
             }
         } catch {
             // The transaction ended inside a job, or a savepoint could not be rolled back: the
@@ -204,11 +204,12 @@ public final class GroupCommitter: @unchecked Sendable {
             return
         }
         let took = committing.duration(to: .now)
-        record(batchSize: batch.count)
+        record(batchSize: batch.count, replayed: replayed)
         for job in batch { job.finish() }
         // After the waiters are woken: the metrics backend's lock is never on their path.
         metrics.committed(took: took)
         metrics.batch(size: batch.count)
+        if replayed { metrics.batchReplayed() }
     }
 
     /// Runs the batch's jobs one after another without savepoints; false as soon as one threw
@@ -235,16 +236,11 @@ public final class GroupCommitter: @unchecked Sendable {
         }
     }
 
-    private func countReplay() {
-        pthread_mutex_lock(lock)
-        replays += 1
-        pthread_mutex_unlock(lock)
-    }
-
-    private func record(batchSize: Int) {
+    private func record(batchSize: Int, replayed: Bool) {
         pthread_mutex_lock(lock)
         batchSizes[batchSize, default: 0] += 1
         batches += 1
+        if replayed { replays += 1 }
         pthread_mutex_unlock(lock)
     }
 

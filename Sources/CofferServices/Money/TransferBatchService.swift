@@ -38,6 +38,16 @@ public struct TransferBatchService {
         let db = tx.db
         let engine = LedgerEngine(db: db, plans: settings.plans, maxBalance: settings.maxBalance)
         _ = try engine.lock(items.flatMap { [$0.fromAccountID, $0.toAccountID] })
+        // An atomic batch runs in a savepoint of its own, so that a refused item undoes the items
+        // before it here: on SQLite a job that threw with changes left in place makes the committer
+        // run its whole batch, other callers' jobs too, a second time (`Database.runBare`).
+        guard mode == .independent else { return try db.savepoint { _ in try applyAll(mode, items, db, engine, principal, origin) } }
+        return try applyAll(mode, items, db, engine, principal, origin)
+    }
+
+    private func applyAll(
+        _ mode: Mode, _ items: [TransferOrder], _ db: any StoreWriter, _ engine: LedgerEngine, _ principal: Principal, _ origin: RequestOrigin
+    ) throws -> [ItemOutcome] {
         let audit = AuditRecorder(origin: origin, clock: clock)
         var outcomes: [ItemOutcome] = []
         outcomes.reserveCapacity(items.count)
