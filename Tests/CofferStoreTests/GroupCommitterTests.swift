@@ -62,6 +62,14 @@ final class GroupCommitterTests: XCTestCase {
         }
     }
 
+    /// A job that inserts `name`, counted in `runs` each time the committer runs it.
+    private func inserting(_ name: String, counted runs: RunCounts) -> @Sendable (Database) throws -> Void {
+        { db in
+            runs.count(name)
+            try db.run("INSERT INTO items (name) VALUES (?)", [.text(name)])
+        }
+    }
+
     private func names() throws -> [String] {
         try Database(path: path).query("SELECT name FROM items ORDER BY name") { $0.text(0) }
     }
@@ -73,19 +81,13 @@ final class GroupCommitterTests: XCTestCase {
         let before = committer.statistics
         let runs = RunCounts()
         let finish = try queueWriters([
-            { db in
-                runs.count("first")
-                try db.run("INSERT INTO items (name) VALUES ('first')")
-            },
+            inserting("first", counted: runs),
             { db in
                 runs.count("refused")
                 try db.run("INSERT INTO items (name) VALUES ('refused')")
                 throw Refused()
             },
-            { db in
-                runs.count("third")
-                try db.run("INSERT INTO items (name) VALUES ('third')")
-            },
+            inserting("third", counted: runs),
         ])
         XCTAssertEqual(try names(), [], "nothing is visible before the batch commits")
         committer.resume()
@@ -110,10 +112,7 @@ final class GroupCommitterTests: XCTestCase {
         let before = committer.statistics
         let runs = RunCounts()
         let finish = try queueWriters([
-            { db in
-                runs.count("first")
-                try db.run("INSERT INTO items (name) VALUES ('first')")
-            },
+            inserting("first", counted: runs),
             { db in
                 runs.count("checked")
                 guard try db.scalarInt("SELECT count(*) FROM items WHERE name = 'taken'") == 0 else { throw Refused() }
@@ -122,10 +121,7 @@ final class GroupCommitterTests: XCTestCase {
                 runs.count("half")
                 try db.run("INSERT INTO items (name) VALUES ('half'), ('taken')")
             },
-            { db in
-                runs.count("fourth")
-                try db.run("INSERT INTO items (name) VALUES ('fourth')")
-            },
+            inserting("fourth", counted: runs),
         ])
         committer.resume()
         let outcomes = finish()
@@ -148,10 +144,7 @@ final class GroupCommitterTests: XCTestCase {
         let before = committer.statistics
         let runs = RunCounts()
         let finish = try queueWriters([
-            { db in
-                runs.count("first")
-                try db.run("INSERT INTO items (name) VALUES ('first')")
-            },
+            inserting("first", counted: runs),
             { db in
                 runs.count("undone")
                 _ = try? db.savepoint { step in
@@ -161,10 +154,7 @@ final class GroupCommitterTests: XCTestCase {
                 }
                 throw Refused()
             },
-            { db in
-                runs.count("third")
-                try db.run("INSERT INTO items (name) VALUES ('third')")
-            },
+            inserting("third", counted: runs),
         ])
         committer.resume()
         let outcomes = finish()
@@ -209,10 +199,7 @@ final class GroupCommitterTests: XCTestCase {
                     XCTAssertEqual((error as? StoreError)?.kind, .unavailable, "\(error)")
                 }
             },
-            { db in
-                runs.count("after")
-                try db.run("INSERT INTO items (name) VALUES ('after')")
-            },
+            inserting("after", counted: runs),
         ])
         committer.resume()
         for outcome in finish() {

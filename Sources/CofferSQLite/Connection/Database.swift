@@ -126,9 +126,10 @@ public final class Database {
         guard !inTransaction || sqlite3_get_autocommit(handle) == 0 else {
             throw StoreError(.unavailable, "the transaction ended before its end")
         }
-        if let cached = statements[StatementKey(sql: sql)] { return cached }
+        let key = StatementKey(sql: sql)
+        if let cached = statements[key] { return cached }
         let prepared = try Statement(database: self, sql: sql)
-        statements[StatementKey(sql: sql)] = prepared
+        statements[key] = prepared
         return prepared
     }
 

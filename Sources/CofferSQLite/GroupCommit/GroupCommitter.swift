@@ -11,9 +11,9 @@ import Glibc
 /// one `COMMIT`, so one fsync covers every job of the batch. Then it wakes each waiter with its
 /// own result. A refused job changes nothing: one refused before it changed a row has nothing to
 /// undo, and one refused after it did makes the committer undo the batch and run it again with a
-/// savepoint per job, which DESIGN.md asks of every job (`Database.runBare` says why not always). A failed `COMMIT`
-/// answers every job of the batch with an unavailable-database error (503) and acknowledges
-/// nothing. There is no linger timer: a batch forms while the previous one is being committed (and
+/// savepoint per job, which DESIGN.md asks of every job (`Database.runBare` says why not always).
+/// A failed `COMMIT` answers every job of the batch with an unavailable-database error (503) and
+/// acknowledges nothing. There is no linger timer: a batch forms while the previous one is being committed (and
 /// while the committer yields its core once after each batch, see `loop`).
 public final class GroupCommitter: @unchecked Sendable {
     // @unchecked: `writer` is touched only on the committer thread; everything else is guarded by
