@@ -228,6 +228,75 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(try db.webhook(id: "never")).retiredSecrets, [])
     }
 
+    /// Version 24 rebuilds the four append-only tables without AUTOINCREMENT: every row keeps its
+    /// `seq`, every reference into them still resolves, their indexes and triggers are back, new
+    /// rows continue after the highest `seq`, and foreign keys are on again afterwards.
+    func testVersion24DropsAutoincrementAndKeepsEveryRowAndReference() throws {
+        let db = try open()
+        try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 23 })).migrate(db)
+        try db.write { db in for sql in MigrationFixtures.journalsBeforeVersion24 { try db.run(sql) } }
+        let tables = ["transfers", "postings", "events", "audit_events"]
+        func objects(_ table: String) throws -> [String] {
+            try db.query(
+                "SELECT type || ' ' || name || ': ' || sql FROM sqlite_schema WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY name",
+                [.text(table)]
+            ) { $0.text(0) }
+        }
+        let before = try tables.map(objects)
+        XCTAssertEqual(try Migrator().migrate(db), [24])
+        XCTAssertEqual(try tables.map(objects), before)
+        for table in tables {
+            let sql = try XCTUnwrap(try db.queryFirst("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", [.text(table)]) { $0.text(0) })
+            XCTAssertFalse(sql.contains("AUTOINCREMENT"), sql)
+        }
+        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM sqlite_sequence WHERE name IN ('transfers', 'postings', 'events', 'audit_events')"), 0)
+        XCTAssertEqual(
+            try db.query("SELECT seq || ' ' || id || ' ' || ifnull(reverses_id, '-') FROM transfers ORDER BY seq") { $0.text(0) }, ["3 t1 -", "7 t2 t1"])
+        XCTAssertEqual(
+            try db.query("SELECT seq || ' ' || id || ' ' || transfer_id || ' ' || ifnull(reverses_id, '-') FROM postings ORDER BY seq") { $0.text(0) },
+            ["4 p1 t1 -", "9 p2 t2 p1"])
+        XCTAssertEqual(try db.scalarInt("SELECT seq FROM events WHERE id = 'ev'"), 12)
+        XCTAssertEqual(try db.queryFirst("SELECT seq || ' ' || server_request_id FROM audit_events") { $0.text(0) }, "20 srv")
+        XCTAssertEqual(try db.scalarInt("PRAGMA foreign_keys"), 1)
+        XCTAssertEqual(try db.query("PRAGMA foreign_key_check") { $0.text(0) }, [])
+        try db.write { db in
+            try db.run("INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, created_at) VALUES ('t3', 'a1', 'a2', 1, 'EUR', 12)")
+        }
+        XCTAssertEqual(try db.scalarInt("SELECT seq FROM transfers WHERE id = 't3'"), 8)
+        XCTAssertThrowsError(
+            try db.write {
+                try $0.run(
+                    "INSERT INTO postings (id, entry_id, account_id, type, amount, currency, balance_after, transfer_id, created_at) VALUES ('x', 'e', 'a1', 'deposit', 1, 'EUR', 1, 'nope', 1)"
+                )
+            }
+        ) { error in XCTAssertEqual((error as? StoreError)?.kind, .constraint, "foreign keys are enforced again") }
+        for table in tables {
+            XCTAssertThrowsError(try db.write { try $0.run("DELETE FROM \(table)") }, "\(table) stays append-only")
+        }
+    }
+
+    /// A rebuild that would leave a row pointing at nothing is rolled back whole, and the
+    /// connection has its foreign keys back.
+    func testARebuildThatWouldBreakAReferenceIsRolledBack() throws {
+        let db = try open()
+        try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 23 })).migrate(db)
+        try db.write { db in for sql in MigrationFixtures.journalsBeforeVersion24 { try db.run(sql) } }
+        try db.execute("PRAGMA foreign_keys = OFF")
+        try db.write {
+            try $0.run(
+                "INSERT INTO scheduled_transfer_runs (id, schedule_id, run_on, outcome, transfer_id, created_at) VALUES ('r2', 's', 2, 'executed', 'gone', 1)")
+        }
+        try db.execute("PRAGMA foreign_keys = ON")
+        XCTAssertThrowsError(try Migrator().migrate(db)) { error in
+            XCTAssertTrue("\(error)".contains("migration 24 would break foreign keys: scheduled_transfer_runs"), "\(error)")
+        }
+        XCTAssertEqual(try Migrator().appliedVersions(db).last, 23)
+        let sql = try XCTUnwrap(try db.queryFirst("SELECT sql FROM sqlite_schema WHERE name = 'transfers'") { $0.text(0) })
+        XCTAssertTrue(sql.contains("AUTOINCREMENT"), sql)
+        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_rebuilt'"), 0)
+        XCTAssertEqual(try db.scalarInt("PRAGMA foreign_keys"), 1)
+    }
+
     /// The verification's running sums follow each account's journal in order, however the
     /// accounts' postings interleave: only the posting whose balance_after is wrong is named.
     func testTheRunningSumCheckNamesOnlyThePostingThatDisagrees() throws {

@@ -235,6 +235,9 @@ public enum PostgresSchema {
                 """),
         // As SQLite's version 23: the purge of long-expired refresh tokens reads them by expiry.
         Migration(version: 23, name: "refresh_tokens_expiry", sql: "CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at);"),
+        // SQLite's version 24 drops AUTOINCREMENT from its append-only tables; PostgreSQL's
+        // identity sequences cost nothing comparable. The versions stay the same on both stores.
+        Migration(version: 24, name: "journals_without_autoincrement", sql: ""),
     ]
 
     static let holdsAndReversals = """

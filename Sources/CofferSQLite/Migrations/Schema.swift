@@ -39,5 +39,6 @@ public enum Schema {
         // The purge of refresh tokens long expired (BackgroundWork), every five minutes on the
         // writer, reads them from this index instead of the whole table.
         Migration(version: 23, name: "refresh_tokens_expiry", sql: "CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at);"),
+        journalsWithoutAutoincrement,
     ]
 }
