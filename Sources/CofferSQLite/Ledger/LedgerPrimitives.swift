@@ -6,11 +6,11 @@ import CofferStore
 extension Database {
     /// One lookup per id: `IN (…)` would make SQLite build a temporary table per statement.
     public func accountsForUpdate(ids: [String]) throws -> [LockedAccount] {
-        try Set(ids).sorted().compactMap { id in
-            try queryFirst(
-                "\(Self.lockedAccountSelect) WHERE a.id = ? AND a.kind = 'customer'", [.text(id)], LockedAccount.init(row:))
-        }
+        try Set(ids).sorted().compactMap { id in try queryFirst(Self.lockedCustomerAccountSQL, [.text(id)], LockedAccount.init(row:)) }
     }
+
+    /// Built once: every transfer runs it twice, on the committer's thread.
+    private static let lockedCustomerAccountSQL = "\(lockedAccountSelect) WHERE a.id = ? AND a.kind = 'customer'"
 
     /// One per currency: SQLite has one writer, so there is no lock to spread.
     public func bankCashAccount(currency: Currency, for accountID: String, at time: Timestamp) throws -> BankCashAccount {
