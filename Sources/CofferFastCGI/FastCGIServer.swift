@@ -43,10 +43,12 @@ public final class FastCGIServer: Sendable {
         for index in 0..<workerCount {
             finished.enter()
             let thread = Thread { [self] in
+                // Named from the thread itself, which is when Foundation on Linux passes the name
+                // to the kernel (for top -H and perf); pthread_setname_np takes at most 15 bytes.
+                Thread.current.name = "cofferd-w\(index)"
                 self.work(index: index, makeHandler: makeHandler)
                 self.finished.leave()
             }
-            thread.name = "cofferd-worker-\(index)"
             thread.start()
         }
     }

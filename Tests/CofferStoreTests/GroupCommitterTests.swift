@@ -76,6 +76,15 @@ final class GroupCommitterTests: XCTestCase {
 
     /// The refused job wrote a row before it threw: the batch is undone and run again with a
     /// savepoint per job, so the jobs before it run twice and the one after it once.
+    /// Operators find the committer in `top -H` and perf, and `make bench` splits its time, by
+    /// its thread's name.
+    func testTheCommitterRunsOnAThreadNamedForIt() throws {
+        _ = committer.raisedPriority  // returns once the thread has started (and named itself)
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        let names = tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+        XCTAssertTrue(names.contains("cofferd-commit\n"), "\(names.sorted())")
+    }
+
     func testOneBatchCommitsTheJobsThatSucceedAndUndoesTheRefusedOne() throws {
         committer.pause()
         let before = committer.statistics

@@ -44,11 +44,13 @@ public final class GroupCommitter: @unchecked Sendable {
             pthread_mutex_init(lock, nil) == 0 && pthread_cond_init(jobsAvailable, nil) == 0
                 && pthread_cond_init(roomAvailable, nil) == 0, "pthread init")
         let thread = Thread { [self] in
+            // Named from the thread itself, which is when Foundation on Linux passes the name to
+            // the kernel (for top -H, perf and the bench); pthread_setname_np takes at most 15 bytes.
+            Thread.current.name = "cofferd-commit"
             self.raisePriority()
             self.loop()
             self.exited.signal()
         }
-        thread.name = "cofferd-committer"
         thread.start()
     }
 
