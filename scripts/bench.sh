@@ -31,7 +31,7 @@ echo "wrk -t2 -d$duration --latency; share = req/s / ceiling req/s (same run)"
 base="http://127.0.0.1:$port"
 startup=$(grep -o '"startup_ms":[0-9.]*' "$work/data.cofferd.log" | head -1 | cut -d: -f2)
 echo "cofferd startup (config, database, migrations, Argon2id dummy hash, socket): ${startup} ms"
-run "ceiling: trivial C FastCGI (-c64)" "http://127.0.0.1:$ceiling_port/v1/health" 64
+cpu_run "$ceiling_pid" "ceiling: trivial C FastCGI (-c64)" "http://127.0.0.1:$ceiling_port/v1/health" 64
 run "nginx static file (-c64)" "$base/favicon.svg" 64
 run "GET /v1/health (-c64)" "$base/v1/health" 64
 
@@ -48,12 +48,12 @@ reset_peak
 bench_user "$base"
 run "GET /v1/accounts/{id} (-c64)" "$base" 64 -s "$here/account.lua"
 run "POST /v1/transfers (-c16)" "$base" 16 -s "$here/transfer.lua"
-run "POST /v1/transfers (-c64)" "$base" 64 -s "$here/transfer.lua"
-run "ceiling mid-run (-c64)" "http://127.0.0.1:$ceiling_port/v1/health" 64
+cpu_run "$cofferd_pid" "POST /v1/transfers (-c64)" "$base" 64 -s "$here/transfer.lua"
+cpu_run "$ceiling_pid" "ceiling mid-run (-c64)" "http://127.0.0.1:$ceiling_port/v1/health" 64
 run "mixed 70/20/10 (-c64)" "$base" 64 -s "$here/mixed.lua"
 # Durable transfers at -c64 twice more (here, and on a fresh stack below): one 10 s run moves by
 # several points between runs of one build, so the summary also gives the median of the three.
-run "POST /v1/transfers again (-c64)" "$base" 64 -s "$here/transfer.lua"
+cpu_run "$cofferd_pid" "POST /v1/transfers again (-c64)" "$base" 64 -s "$here/transfer.lua"
 load_rss=$(peak_rss)
 
 # Bulk: 100-transfer batches, against SQLite's own rate for the same SQL at 100 transfers per
@@ -138,3 +138,9 @@ rps_of["POST /v1/transfers (-c64), median of 3 runs"]=$(python3 -c 'import stati
 shares_of_median "ceiling: trivial C FastCGI (-c64)" "ceiling mid-run (-c64)" "ceiling again (-c64)" -- \
   "GET /v1/health (-c64)" "GET /v1/accounts/{id} (-c64)" "POST /v1/transfers (-c16)" "POST /v1/transfers (-c64)" \
   "POST /v1/transfers (-c64), median of 3 runs" "mixed 70/20/10 (-c64)"
+# The same comparison in CPU: the machine's CPU per ceiling request against its CPU per durable
+# transfer, pairs taken close together in the run.
+python3 -c "
+c1, c2, t1, t2 = map(float, '${machine_us_of["ceiling: trivial C FastCGI (-c64)"]} ${machine_us_of["ceiling mid-run (-c64)"]} ${machine_us_of["POST /v1/transfers (-c64)"]} ${machine_us_of["POST /v1/transfers again (-c64)"]}'.split())
+print(f'machine CPU per request: ceiling {c1:.0f} and {c2:.0f} µs, durable transfer at -c64 {t1:.0f} and {t2:.0f} µs; '
+      f'a ceiling request costs {100 * c1 / t1:.0f}% and {100 * c2 / t2:.0f}% of a transfer')"

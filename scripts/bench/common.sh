@@ -98,3 +98,38 @@ shares_of_median() {
     printf '  %-38s %10s req/s %5s\n' "$name" "${rps_of[$name]}" "$(python3 -c "print(f'{100 * ${rps_of[$name]} / $median:.0f}%')")"
   done
 }
+
+# CPU per request, steadier than req/s on a shared machine whose speed drifts within a run:
+# cpu_run PID NAME URL CONNECTIONS [wrk options] is `run` plus one more line, the CPU the whole
+# machine was busy (/proc/stat: user, nice, system, irq, softirq; not idle, iowait or steal) and
+# PID's CPU (all its threads), each per request of the run. With a thread named cofferd-commit*
+# in PID it also splits that thread's time (/proc/.../schedstat): on a CPU, runnable but waiting
+# for one, and neither (fsync, or no job). Sets `machine_us_of[NAME]`.
+declare -A machine_us_of
+machine_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_run() {
+  local pid=$1 name=$2; shift 2
+  local hz committer="" t0 m0 p0 s0="" t1 m1 p1 s1=""
+  hz=$(getconf CLK_TCK)
+  for task in /proc/"$pid"/task/*; do
+    case $(cat "$task/comm" 2>/dev/null) in cofferd-commit*) committer=$task ;; esac
+  done
+  t0=$(date +%s.%N); m0=$(machine_busy_ticks); p0=$(process_ticks "$pid")
+  [ -n "$committer" ] && s0=$(cat "$committer/schedstat")
+  run "$name" "$@"
+  t1=$(date +%s.%N); m1=$(machine_busy_ticks); p1=$(process_ticks "$pid")
+  [ -n "$committer" ] && s1=$(cat "$committer/schedstat")
+  machine_us_of[$name]=$(python3 -c "print(f'{($m1 - $m0) / $hz / ($t1 - $t0) / $last_rps * 1e6:.0f}')")
+  python3 - "$t0" "$t1" "$((m1 - m0))" "$((p1 - p0))" "$hz" "$last_rps" "${machine_us_of[$name]}" "$s0" "$s1" <<'PY'
+import sys
+t0, t1, machine, process, hz, rps, machine_us, s0, s1 = sys.argv[1:]
+wall = float(t1) - float(t0)
+line = f"  CPU per request: machine {machine_us} µs, this process {int(process) / int(hz) / wall / float(rps) * 1e6:.0f} µs"
+if s0 and s1:
+    (run0, wait0, _), (run1, wait1, _) = (map(int, s.split()) for s in (s0, s1))
+    on, waiting = (run1 - run0) / 1e9 / wall, (wait1 - wait0) / 1e9 / wall
+    line += f"; committer on a CPU {on:.0%}, waiting for one {waiting:.0%}, neither {max(0.0, 1 - on - waiting):.0%}"
+print(line)
+PY
+}
