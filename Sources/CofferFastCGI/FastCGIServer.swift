@@ -1,4 +1,5 @@
 import CFastCGI
+import CofferCore
 import CofferHTTP
 import Dispatch
 import Foundation
@@ -43,9 +44,7 @@ public final class FastCGIServer: Sendable {
         for index in 0..<workerCount {
             finished.enter()
             let thread = Thread { [self] in
-                // Named from the thread itself, which is when Foundation on Linux passes the name
-                // to the kernel (for top -H and perf); pthread_setname_np takes at most 15 bytes.
-                Thread.current.name = "cofferd-w\(index)"
+                ThreadName.set("cofferd-w\(index)")  // for top -H and perf
                 self.work(index: index, makeHandler: makeHandler)
                 self.finished.leave()
             }

@@ -74,8 +74,6 @@ final class GroupCommitterTests: XCTestCase {
         try Database(path: path).query("SELECT name FROM items ORDER BY name") { $0.text(0) }
     }
 
-    /// The refused job wrote a row before it threw: the batch is undone and run again with a
-    /// savepoint per job, so the jobs before it run twice and the one after it once.
     /// Operators find the committer in `top -H` and perf, and `make bench` splits its time, by
     /// its thread's name.
     func testTheCommitterRunsOnAThreadNamedForIt() throws {
@@ -85,6 +83,8 @@ final class GroupCommitterTests: XCTestCase {
         XCTAssertTrue(names.contains("cofferd-commit\n"), "\(names.sorted())")
     }
 
+    /// The refused job wrote a row before it threw: the batch is undone and run again with a
+    /// savepoint per job, so the jobs before it run twice and the one after it once.
     func testOneBatchCommitsTheJobsThatSucceedAndUndoesTheRefusedOne() throws {
         committer.pause()
         let before = committer.statistics

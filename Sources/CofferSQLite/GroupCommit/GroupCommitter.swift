@@ -1,3 +1,4 @@
+import CofferCore
 import CofferStore
 import Foundation
 
@@ -44,9 +45,8 @@ public final class GroupCommitter: @unchecked Sendable {
             pthread_mutex_init(lock, nil) == 0 && pthread_cond_init(jobsAvailable, nil) == 0
                 && pthread_cond_init(roomAvailable, nil) == 0, "pthread init")
         let thread = Thread { [self] in
-            // Named from the thread itself, which is when Foundation on Linux passes the name to
-            // the kernel (for top -H, perf and the bench); pthread_setname_np takes at most 15 bytes.
-            Thread.current.name = "cofferd-commit"
+            // For top -H, perf and the bench's split of the committer's time.
+            ThreadName.set("cofferd-commit")
             self.raisePriority()
             self.loop()
             self.exited.signal()
