@@ -242,9 +242,20 @@ final class DatabaseTests: XCTestCase {
                 [.text(table)]
             ) { $0.text(0) }
         }
+        func shape(_ table: String) throws -> [String] {
+            try db.query(
+                "SELECT cid || ' ' || name || ' ' || type || ' ' || \"notnull\" || ' ' || ifnull(dflt_value, '-') || ' ' || pk FROM pragma_table_xinfo(?)",
+                [.text(table)]
+            ) { $0.text(0) }
+                + db.query(
+                    "SELECT \"table\" || ' ' || \"from\" || ' -> ' || ifnull(\"to\", '-') FROM pragma_foreign_key_list(?) ORDER BY \"from\"", [.text(table)]
+                ) { $0.text(0) }
+        }
         let before = try tables.map(objects)
+        let shapes = try tables.map(shape)
         XCTAssertEqual(try Migrator().migrate(db), [24])
         XCTAssertEqual(try tables.map(objects), before)
+        XCTAssertEqual(try tables.map(shape), shapes, "columns, their order and foreign keys")
         for table in tables {
             let sql = try XCTUnwrap(try db.queryFirst("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", [.text(table)]) { $0.text(0) })
             XCTAssertFalse(sql.contains("AUTOINCREMENT"), sql)
@@ -275,9 +286,9 @@ final class DatabaseTests: XCTestCase {
         }
     }
 
-    /// A rebuild that would leave a row pointing at nothing is rolled back whole, and the
-    /// connection has its foreign keys back.
-    func testARebuildThatWouldBreakAReferenceIsRolledBack() throws {
+    /// A rebuild copies every row, so a reference broken before it is the database's own: the
+    /// version is not applied, the message says so, and the connection has its foreign keys back.
+    func testAReferenceBrokenBeforeARebuildStopsItWithItsOwnMessage() throws {
         let db = try open()
         try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 23 })).migrate(db)
         try db.write { db in for sql in MigrationFixtures.journalsBeforeVersion24 { try db.run(sql) } }
@@ -288,13 +299,39 @@ final class DatabaseTests: XCTestCase {
         }
         try db.execute("PRAGMA foreign_keys = ON")
         XCTAssertThrowsError(try Migrator().migrate(db)) { error in
-            XCTAssertTrue("\(error)".contains("migration 24 would break foreign keys: scheduled_transfer_runs"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("migration 24 not applied: the database already has references that point at nothing (scheduled_transfer_runs"), "\(error)")
         }
         XCTAssertEqual(try Migrator().appliedVersions(db).last, 23)
         let sql = try XCTUnwrap(try db.queryFirst("SELECT sql FROM sqlite_schema WHERE name = 'transfers'") { $0.text(0) })
         XCTAssertTrue(sql.contains("AUTOINCREMENT"), sql)
-        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_rebuilt'"), 0)
         XCTAssertEqual(try db.scalarInt("PRAGMA foreign_keys"), 1)
+    }
+
+    /// A rebuild that leaves a row pointing at nothing is rolled back whole, and the connection
+    /// has its foreign keys back.
+    func testARebuildThatWouldBreakAReferenceIsRolledBack() throws {
+        let db = try open()
+        let migrations = [
+            Migration(
+                version: 1, name: "parents",
+                sql: """
+                    CREATE TABLE parents (id INTEGER PRIMARY KEY) STRICT;
+                    CREATE TABLE children (parent_id INTEGER NOT NULL REFERENCES parents (id)) STRICT;
+                    INSERT INTO parents (id) VALUES (1);
+                    INSERT INTO children (parent_id) VALUES (1);
+                    """),
+            Migration(
+                version: 2, name: "parents_rebuilt_empty", rebuildsReferencedTables: true,
+                sql: "DROP TABLE parents; CREATE TABLE parents (id INTEGER PRIMARY KEY) STRICT;"),
+        ]
+        XCTAssertThrowsError(try Migrator(migrations: migrations).migrate(db)) { error in
+            XCTAssertTrue("\(error)".contains("migration 2 would break foreign keys: children row 1 -> parents"), "\(error)")
+        }
+        XCTAssertEqual(try Migrator().appliedVersions(db), [1])
+        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM parents"), 1, "the rebuild was rolled back")
+        XCTAssertEqual(try db.scalarInt("PRAGMA foreign_keys"), 1)
+        XCTAssertThrowsError(try db.write { try $0.run("INSERT INTO children (parent_id) VALUES (7)") }, "foreign keys are enforced again")
     }
 
     /// The verification's running sums follow each account's journal in order, however the

@@ -39,6 +39,9 @@ public final class Database {
     let handle: OpaquePointer
     public let path: String
     private let committer: GroupCommitter?
+    /// Whether this connection writes itself (no committer): what a migration that changes the
+    /// connection's own settings around its transaction needs.
+    public var writesItself: Bool { committer == nil }
     private var statements: [StatementKey: Statement] = [:]
     private var inTransaction = false
     /// True inside `write { }` or a batch: savepoints need it.

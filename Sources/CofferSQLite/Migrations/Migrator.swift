@@ -35,38 +35,74 @@ public struct Migrator {
     }
 
     private func apply(_ migration: Migration, _ db: Database) throws -> Bool {
-        let keysOff = migration.rebuildsReferencedTables
-        // A no-op inside a transaction, so set around it; and set back however the step ends,
-        // since the connection lives on after migrating.
-        if keysOff { try db.execute("PRAGMA foreign_keys = OFF") }
-        let didApply: Bool
+        guard migration.rebuildsReferencedTables else { return try record(migration, db) }
+        // The pragma is per connection and a no-op inside a transaction: the transaction must run
+        // on this connection, and the setting is made around it and put back however it ends.
+        precondition(db.writesItself, "a migration that turns foreign keys off runs on a connection without a committer")
+        try db.execute("PRAGMA foreign_keys = OFF")
+        let applied: Bool
         do {
-            didApply = try db.write { db -> Bool in
-                let present = try db.scalarInt("SELECT count(*) FROM schema_migrations WHERE version = ?", [.integer(Int64(migration.version))])
-                guard present == 0 else { return false }
-                try db.execute(migration.sql)
-                if keysOff {
-                    let broken = try db.query("PRAGMA foreign_key_check") { "\($0.text(0)) row \($0.int64(1)) -> \($0.text(2))" }
-                    guard broken.isEmpty else { throw BrokenReferences(version: migration.version, rows: broken) }
-                }
-                try db.run(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    [.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now().rfc3339)])
-                return true
+            applied = try record(migration, db) { db in
+                // A rebuild copies every row, so it can only carry over references broken before
+                // it: those are named as the database's, not blamed on the migration.
+                let before = try Self.brokenReferences(db)
+                guard before.isEmpty else { throw BrokenReferences(version: migration.version, rows: before, before: true) }
+            } after: { db in
+                let after = try Self.brokenReferences(db)
+                guard after.isEmpty else { throw BrokenReferences(version: migration.version, rows: after, before: false) }
             }
         } catch {
-            if keysOff { try? db.execute("PRAGMA foreign_keys = ON") }
+            try? restoreForeignKeys(db)
             throw error
         }
-        if keysOff { try db.execute("PRAGMA foreign_keys = ON") }
-        return didApply
+        try restoreForeignKeys(db)
+        return applied
     }
 
-    /// A rebuild left rows pointing at nothing; the migration is rolled back.
+    /// Runs the migration and records it in one transaction, unless it is recorded already.
+    private func record(
+        _ migration: Migration, _ db: Database, before: (Database) throws -> Void = { _ in }, after: (Database) throws -> Void = { _ in }
+    ) throws -> Bool {
+        try db.write { db -> Bool in
+            let present = try db.scalarInt("SELECT count(*) FROM schema_migrations WHERE version = ?", [.integer(Int64(migration.version))])
+            guard present == 0 else { return false }
+            try before(db)
+            try db.execute(migration.sql)
+            try after(db)
+            try db.run(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                [.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now().rfc3339)])
+            return true
+        }
+    }
+
+    private static func brokenReferences(_ db: Database) throws -> [String] {
+        try db.query("PRAGMA foreign_key_check") { "\($0.text(0)) row \($0.int64(1)) -> \($0.text(2))" }
+    }
+
+    /// Read back: were the connection somehow still inside a transaction, the pragma would do
+    /// nothing, and every later write through it would go unchecked.
+    private func restoreForeignKeys(_ db: Database) throws {
+        try db.execute("PRAGMA foreign_keys = ON")
+        guard try db.scalarInt("PRAGMA foreign_keys") == 1 else { throw ForeignKeysStillOff() }
+    }
+
+    /// Rows whose reference points at nothing; the migration is rolled back.
     struct BrokenReferences: Error, CustomStringConvertible {
         let version: Int
         let rows: [String]
-        var description: String { "migration \(version) would break foreign keys: \(rows.prefix(5).joined(separator: "; "))" }
+        /// Broken before the migration ran (so not by it).
+        let before: Bool
+        var description: String {
+            let rows = rows.prefix(5).joined(separator: "; ")
+            return before
+                ? "migration \(version) not applied: the database already has references that point at nothing (\(rows)); repair them first"
+                : "migration \(version) would break foreign keys: \(rows)"
+        }
+    }
+
+    struct ForeignKeysStillOff: Error, CustomStringConvertible {
+        var description: String { "foreign keys could not be turned back on after a migration" }
     }
 
     /// The versions recorded in the database, ascending.
