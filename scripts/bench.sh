@@ -139,7 +139,8 @@ shares_of_median "ceiling: trivial C FastCGI (-c64)" "ceiling mid-run (-c64)" "c
   "GET /v1/health (-c64)" "GET /v1/accounts/{id} (-c64)" "POST /v1/transfers (-c16)" "POST /v1/transfers (-c64)" \
   "POST /v1/transfers (-c64), median of 3 runs" "mixed 70/20/10 (-c64)"
 # The same comparison in CPU: the machine's CPU per ceiling request against its CPU per durable
-# transfer, pairs taken close together in the run.
+# transfer, the first ceiling run with the first transfer run and the mid-run ceiling with the
+# run after the mixed load.
 python3 -c "
 c1, c2, t1, t2 = map(float, '${machine_us_of["ceiling: trivial C FastCGI (-c64)"]} ${machine_us_of["ceiling mid-run (-c64)"]} ${machine_us_of["POST /v1/transfers (-c64)"]} ${machine_us_of["POST /v1/transfers again (-c64)"]}'.split())
 print(f'machine CPU per request: ceiling {c1:.0f} and {c2:.0f} µs, durable transfer at -c64 {t1:.0f} and {t2:.0f} µs; '

@@ -106,20 +106,27 @@ shares_of_median() {
 # in PID it also splits that thread's time (/proc/.../schedstat): on a CPU, runnable but waiting
 # for one, and neither (fsync, or no job). Sets `machine_us_of[NAME]`.
 declare -A machine_us_of
-machine_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
-process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# printf, not print: mawk prints sums past 2^31 in exponent form.
+machine_busy_ticks() { awk '/^cpu / {printf "%.0f\n", $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+# utime and stime: the 12th and 13th fields after the ")" that ends the command name.
+process_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{printf "%.0f\n", $12 + $13}'; }
 cpu_run() {
   local pid=$1 name=$2; shift 2
-  local hz committer="" t0 m0 p0 s0="" t1 m1 p1 s1=""
+  local hz task committer="" t0 m0 p0 s0="" t1 m1 p1 s1=""
   hz=$(getconf CLK_TCK)
   for task in /proc/"$pid"/task/*; do
     case $(cat "$task/comm" 2>/dev/null) in cofferd-commit*) committer=$task ;; esac
   done
   t0=$(date +%s.%N); m0=$(machine_busy_ticks); p0=$(process_ticks "$pid")
-  [ -n "$committer" ] && s0=$(cat "$committer/schedstat")
+  [ -n "$committer" ] && { s0=$(cat "$committer/schedstat" 2>/dev/null) || s0=""; }
   run "$name" "$@"
   t1=$(date +%s.%N); m1=$(machine_busy_ticks); p1=$(process_ticks "$pid")
-  [ -n "$committer" ] && s1=$(cat "$committer/schedstat")
+  [ -n "$committer" ] && { s1=$(cat "$committer/schedstat" 2>/dev/null) || s1=""; }
+  if python3 -c "import sys; sys.exit(0 if float('$last_rps') > 0 else 1)"; then :; else
+    machine_us_of[$name]=0
+    echo "  CPU per request: no requests completed"
+    return 0
+  fi
   machine_us_of[$name]=$(python3 -c "print(f'{($m1 - $m0) / $hz / ($t1 - $t0) / $last_rps * 1e6:.0f}')")
   python3 - "$t0" "$t1" "$((m1 - m0))" "$((p1 - p0))" "$hz" "$last_rps" "${machine_us_of[$name]}" "$s0" "$s1" <<'PY'
 import sys
