@@ -40,7 +40,7 @@ extension JSONValue {
         out.append(UInt8(ascii: "\""))
         // Almost every string needs no escape: copy it whole. (Per-byte appends, and the escape
         // arrays built per call, were most of a response's serialisation: callgrind.)
-        let copied = s.utf8.withContiguousStorageIfAvailable { bytes in
+        let copied: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
             if bytes.contains(where: needsEscape) {
                 for byte in bytes { appendEscaped(byte, to: &out) }
             } else {

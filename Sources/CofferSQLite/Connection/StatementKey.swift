@@ -12,7 +12,7 @@ struct StatementKey: Hashable {
     func hash(into hasher: inout Hasher) {
         let utf8 = sql.utf8
         hasher.combine(utf8.count)
-        let hashed = utf8.withContiguousStorageIfAvailable { bytes in
+        let hashed: Void? = utf8.withContiguousStorageIfAvailable { bytes in
             let edge = Swift.min(Self.edgeBytes, bytes.count)
             hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.prefix(edge))))
             hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.suffix(edge))))
