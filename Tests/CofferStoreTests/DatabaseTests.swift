@@ -308,6 +308,21 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try db.scalarInt("PRAGMA foreign_keys"), 1)
     }
 
+    /// A connection with a committer writes through the committer's connection, whose foreign
+    /// keys it cannot turn off: a rebuild is refused there, with a message, not run half-checked.
+    func testARebuildRefusesAConnectionWithACommitter() throws {
+        let path = directory.appendingPathComponent("committed.db").path
+        try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 23 })).migrate(try Database(path: path))
+        let committer = GroupCommitter(writer: try Database(path: path), capacity: 4)
+        defer { committer.stop() }
+        let db = try Database(path: path, options: .init(committer: committer))
+        XCTAssertThrowsError(try Migrator().migrate(db)) { error in
+            XCTAssertEqual("\(error)", "migration 24 must run on a connection without a committer")
+        }
+        XCTAssertEqual(try Migrator().appliedVersions(db).last, 23)
+        XCTAssertEqual(try db.scalarInt("PRAGMA foreign_keys"), 1)
+    }
+
     /// A rebuild that leaves a row pointing at nothing is rolled back whole, and the connection
     /// has its foreign keys back.
     func testARebuildThatWouldBreakAReferenceIsRolledBack() throws {

@@ -38,7 +38,7 @@ public struct Migrator {
         guard migration.rebuildsReferencedTables else { return try record(migration, db) }
         // The pragma is per connection and a no-op inside a transaction: the transaction must run
         // on this connection, and the setting is made around it and put back however it ends.
-        precondition(db.writesItself, "a migration that turns foreign keys off runs on a connection without a committer")
+        guard db.writesItself else { throw NeedsItsOwnConnection(version: migration.version) }
         try db.execute("PRAGMA foreign_keys = OFF")
         let applied: Bool
         do {
@@ -99,6 +99,13 @@ public struct Migrator {
                 ? "migration \(version) not applied: the database already has references that point at nothing (\(rows)); repair them first"
                 : "migration \(version) would break foreign keys: \(rows)"
         }
+    }
+
+    /// A connection with a committer writes through another connection, whose foreign keys this
+    /// one cannot turn off: migrate on a connection of its own first, as cofferd does.
+    struct NeedsItsOwnConnection: Error, CustomStringConvertible {
+        let version: Int
+        var description: String { "migration \(version) must run on a connection without a committer" }
     }
 
     struct ForeignKeysStillOff: Error, CustomStringConvertible {

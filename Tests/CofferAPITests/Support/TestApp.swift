@@ -69,11 +69,11 @@ final class TestApp {
         switch backend {
         case .sqlite:
             let path = directory.appendingPathComponent("api.db").path
-            // As in cofferd: one writer connection behind the committer; the app's connection reads
-            // and hands its writes over (group commit).
+            // As in cofferd: migrated on a connection of its own, then one writer connection
+            // behind the committer; the app's connection reads and hands its writes over.
+            try Migrator().migrate(try Database(path: path))
             let committer = GroupCommitter(writer: try Database(path: path), capacity: 64)
             let database = try Database(path: path, options: .init(committer: committer))
-            try Migrator().migrate(database)
             self.path = path
             self.committer = committer
             postgresDatabase = nil
