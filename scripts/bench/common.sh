@@ -122,21 +122,24 @@ cpu_run() {
   run "$name" "$@"
   t1=$(date +%s.%N); m1=$(machine_busy_ticks); p1=$(process_ticks "$pid")
   [ -n "$committer" ] && { s1=$(cat "$committer/schedstat" 2>/dev/null) || s1=""; }
-  if python3 -c "import sys; sys.exit(0 if float('$last_rps') > 0 else 1)"; then :; else
-    machine_us_of[$name]=0
-    echo "  CPU per request: no requests completed"
-    return 0
-  fi
-  machine_us_of[$name]=$(python3 -c "print(f'{($m1 - $m0) / $hz / ($t1 - $t0) / $last_rps * 1e6:.0f}')")
-  python3 - "$t0" "$t1" "$((m1 - m0))" "$((p1 - p0))" "$hz" "$last_rps" "${machine_us_of[$name]}" "$s0" "$s1" <<'PY'
+  # One line back for the table (the machine's µs per request), then the line to print.
+  local out
+  out=$(python3 - "$t0" "$t1" "$((m1 - m0))" "$((p1 - p0))" "$hz" "${last_rps:-0}" "$s0" "$s1" <<'PY'
 import sys
-t0, t1, machine, process, hz, rps, machine_us, s0, s1 = sys.argv[1:]
-wall = float(t1) - float(t0)
-line = f"  CPU per request: machine {machine_us} µs, this process {int(process) / int(hz) / wall / float(rps) * 1e6:.0f} µs"
+t0, t1, machine, process, hz, rps, s0, s1 = sys.argv[1:]
+wall, rps, hz = float(t1) - float(t0), float(rps), int(hz)
+if rps <= 0:
+    print("0\n  CPU per request: no requests completed")
+    sys.exit()
+per_request = lambda ticks: int(ticks) / hz / wall / rps * 1e6
+line = f"  CPU per request: machine {per_request(machine):.0f} µs, this process {per_request(process):.0f} µs"
 if s0 and s1:
     (run0, wait0, _), (run1, wait1, _) = (map(int, s.split()) for s in (s0, s1))
     on, waiting = (run1 - run0) / 1e9 / wall, (wait1 - wait0) / 1e9 / wall
     line += f"; committer on a CPU {on:.0%}, waiting for one {waiting:.0%}, neither {max(0.0, 1 - on - waiting):.0%}"
-print(line)
+print(f"{per_request(machine):.0f}\n{line}")
 PY
+)
+  machine_us_of[$name]=${out%%$'\n'*}
+  echo "${out#*$'\n'}"
 }

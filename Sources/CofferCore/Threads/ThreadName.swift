@@ -8,7 +8,7 @@ import Glibc
 /// Glibc module. Writing `/proc/thread-self/comm` is what it does for the calling thread anyway.
 public enum ThreadName {
     /// The kernel keeps at most 15 bytes and refuses a longer name.
-    public static let maxBytes = 15
+    private static let maxBytes = 15
 
     /// Best effort: a name is for people reading `top`; failing to set one changes nothing else.
     public static func set(_ name: String) {
