@@ -69,7 +69,7 @@ enum FastCGIExchange {
         append(["Status: ", String(status.code), " ", status.reasonPhrase, "\r\n"], to: &head)
         for field in response.headerFields { append([field.name.rawName, ": ", field.value, "\r\n"], to: &head) }
         // A HEAD answer carries GET's length already; every other one gets its body's.
-        if response.status != .noContent && response.headerFields[.contentLength] == nil {
+        if response.status != .noContent && !response.headerFields.contains(.contentLength) {
             append(["Content-Length: ", String(response.body.count), "\r\n"], to: &head)
         }
         append(["\r\n"], to: &head)

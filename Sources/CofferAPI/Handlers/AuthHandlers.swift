@@ -21,7 +21,7 @@ struct AuthHandlers {
             var fields = try RequestBody.fields(of: context.request)
             let token = fields.string("refresh_token", maxLength: 512)
             try fields.finish()
-            try identity.logout(refreshToken: token!, authorization: context.request.headerFields[.authorization], origin: context.origin)
+            try identity.logout(refreshToken: token!, authorization: context.request.headerFields.value(.authorization), origin: context.origin)
             return .noContent()
         }
         router.add(.get, "/v1/auth/me") { context in

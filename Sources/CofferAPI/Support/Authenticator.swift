@@ -8,7 +8,7 @@ struct Authenticator {
     let identity: IdentityService
 
     func principal(_ context: inout RequestContext) throws -> Principal {
-        let principal = try identity.authenticate(context.request.headerFields[.authorization])
+        let principal = try identity.authenticate(context.request.headerFields.value(.authorization))
         context.userID = principal.userID
         return principal
     }

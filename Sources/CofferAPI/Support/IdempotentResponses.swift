@@ -24,7 +24,7 @@ struct IdempotentResponses {
     /// checks something before the write can ask for this first and keep the key's 400 first.
     func request(_ context: RequestContext, principal: Principal) throws -> IdempotentWrites.Request {
         try IdempotentWrites.Request(
-            userID: principal.userID, key: context.request.headerFields[.idempotencyKey],
+            userID: principal.userID, key: context.request.headerFields.value(.idempotencyKey),
             fingerprint: { Self.fingerprint(context.request) })
     }
 

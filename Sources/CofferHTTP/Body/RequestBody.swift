@@ -16,7 +16,7 @@ public enum RequestBody {
         guard request.declaredBodyBytes <= bytesMax, request.body.count <= bytesMax else {
             throw AppError(.payloadTooLarge, "The request body is larger than \(bytesMax / 1024) KiB.")
         }
-        guard isJSON(request.headerFields[.contentType]) else {
+        guard isJSON(request.headerFields.value(.contentType)) else {
             throw AppError(.unsupportedMediaType, "The request body must be sent as Content-Type: application/json.")
         }
         do {

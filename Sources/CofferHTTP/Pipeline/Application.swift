@@ -22,7 +22,7 @@ public struct Application {
 
     public func handle(_ request: Request) -> Response {
         let started = MonotonicClock.now()
-        let requestID = RequestID.resolve(clientHeader: request.headerFields[.requestID], upstream: request.upstreamRequestID)
+        let requestID = RequestID.resolve(clientHeader: request.headerFields.value(.requestID), upstream: request.upstreamRequestID)
         let serverRequestID = RequestID.resolveServer(request.serverRequestID)
         var requestLogger = logger
         requestLogger[metadataKey: "request_id"] = .string(requestID)

@@ -25,7 +25,7 @@ public struct CORSPolicy: Sendable {
     }
 
     public func decide(_ request: Request) -> Decision {
-        guard let origin = request.headerFields[.origin]?.lowercased() else { return .sameOrigin }
+        guard let origin = request.headerFields.value(.origin)?.lowercased() else { return .sameOrigin }
         let originAuthority = origin.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).first.map(String.init)
         if let host = request.authority?.lowercased(), originAuthority == host, serverNames.contains(Self.hostName(host)) {
             return .sameOrigin
