@@ -1,7 +1,8 @@
-import CofferCore
 import Foundation
 import Synchronization
 import XCTest
+
+@testable import CofferCore
 
 final class TimeAndIdentifierTests: XCTestCase {
     func testTimestampsAreRFC3339UTCWithMilliseconds() {
@@ -29,6 +30,35 @@ final class TimeAndIdentifierTests: XCTestCase {
         XCTAssertNotEqual(Identifier.make(), Identifier.make())
         XCTAssertFalse(Identifier.isWellFormed("1"))
         XCTAssertFalse(Identifier.isWellFormed(first.uppercased()))
+    }
+
+    /// RFC 9562's counter: IDs of one millisecond, made one after another, sort in the order they
+    /// were made (their random bits alone would not), so an index on them appends at its end.
+    func testIdentifiersOfOneMillisecondSortInTheOrderTheyWereMade() {
+        let time = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
+        let ids = (0..<2000).map { _ in Identifier.make(at: time) }
+        XCTAssertEqual(Set(ids).count, ids.count)
+        // The counter starts below 2,048 and runs out at 4,096, so 2,000 IDs fit. Random bits
+        // there would put about every other pair out of order; a pair or two is left for an ID
+        // another test's thread might make meanwhile, which starts the sequence again.
+        let breaks = zip(ids, ids.dropFirst()).filter { $0 >= $1 }.count
+        XCTAssertLessThanOrEqual(breaks, 2)
+        XCTAssertTrue(ids.allSatisfy { Identifier.isWellFormed($0) && Array($0)[14] == "7" })
+    }
+
+    func testTheCounterStartsAgainAtRandomWheneverTheMillisecondChanges() {
+        let millis: UInt64 = 1_795_000_000_123
+        XCTAssertEqual(Identifier.counter(millis: millis, start: 100), 100)
+        XCTAssertEqual(Identifier.counter(millis: millis, start: 7), 101)
+        XCTAssertEqual(Identifier.counter(millis: millis, start: 7), 102)
+        // Another millisecond, earlier or later, starts at its own random value.
+        XCTAssertEqual(Identifier.counter(millis: millis - 1, start: 5), 5)
+        XCTAssertEqual(Identifier.counter(millis: millis - 1, start: 9), 6)
+        XCTAssertEqual(Identifier.counter(millis: millis + 1, start: 2047), 2047)
+        // Run out (4,095 is the last counter): a random start again.
+        for expected in 2048...4095 { XCTAssertEqual(Identifier.counter(millis: millis + 1, start: 0), UInt16(expected)) }
+        XCTAssertEqual(Identifier.counter(millis: millis + 1, start: 9), 9)
+        XCTAssertEqual(Identifier.counter(millis: millis + 1, start: 9), 10)
     }
 
     /// The pooled kernel randomness behind identifiers: threads drawing at once across many refills
