@@ -20,8 +20,13 @@ class ExportTests: APITestCase {
             loginAgain()
             switch step % 3 {
             case 0: t.deposit(ann, a, Int64(100 + step))
-            case 1: t.post("/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": .int(Int64(50 + step))], token: ann.accessToken)
-            default: t.post("/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 70], token: ann.accessToken)
+            case 1:
+                let withdrawal = t.post(
+                    "/v1/transactions", ["account_id": .string(a), "type": "withdrawal", "amount": .int(Int64(50 + step))], token: ann.accessToken)
+                XCTAssertEqual(withdrawal.status, 201)
+            default:
+                let transfer = t.post("/v1/transfers", ["from_account_id": .string(a), "to_account_id": .string(b), "amount": 70], token: ann.accessToken)
+                XCTAssertEqual(transfer.status, 201)
             }
         }
         return (first, t.clock.clock.now().date)

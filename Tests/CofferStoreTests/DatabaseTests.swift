@@ -270,7 +270,7 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try db.queryFirst("SELECT seq || ' ' || server_request_id FROM audit_events") { $0.text(0) }, "20 srv")
         XCTAssertEqual(try db.scalarInt("PRAGMA foreign_keys"), 1)
         XCTAssertEqual(try db.query("PRAGMA foreign_key_check") { $0.text(0) }, [])
-        try db.write { db in
+        _ = try db.write { db in
             try db.run("INSERT INTO transfers (id, from_account_id, to_account_id, amount, currency, created_at) VALUES ('t3', 'a1', 'a2', 1, 'EUR', 12)")
         }
         XCTAssertEqual(try db.scalarInt("SELECT seq FROM transfers WHERE id = 't3'"), 8)
@@ -293,7 +293,7 @@ final class DatabaseTests: XCTestCase {
         try Migrator(migrations: Array(Schema.migrations.prefix { $0.version <= 23 })).migrate(db)
         try db.write { db in for sql in MigrationFixtures.journalsBeforeVersion24 { try db.run(sql) } }
         try db.execute("PRAGMA foreign_keys = OFF")
-        try db.write {
+        _ = try db.write {
             try $0.run(
                 "INSERT INTO scheduled_transfer_runs (id, schedule_id, run_on, outcome, transfer_id, created_at) VALUES ('r2', 's', 2, 'executed', 'gone', 1)")
         }

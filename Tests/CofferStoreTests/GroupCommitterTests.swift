@@ -116,7 +116,7 @@ final class GroupCommitterTests: XCTestCase {
     /// undid itself (a two-row insert whose second row breaks the key), need no replay: every job
     /// runs once, in one transaction without savepoints.
     func testJobsRefusedBeforeChangingARowAreNotRunAgain() throws {
-        try worker.write { db in try db.run("INSERT INTO items (name) VALUES ('taken')") }
+        _ = try worker.write { db in try db.run("INSERT INTO items (name) VALUES ('taken')") }
         committer.pause()
         let before = committer.statistics
         let runs = RunCounts()
@@ -218,7 +218,7 @@ final class GroupCommitterTests: XCTestCase {
         }
         XCTAssertEqual(try names(), [])
         XCTAssertEqual(runs.all, [:])
-        try worker.write { db in try db.run("INSERT INTO items (name) VALUES ('later')") }
+        _ = try worker.write { db in try db.run("INSERT INTO items (name) VALUES ('later')") }
         XCTAssertEqual(try names(), ["later"])
     }
 
@@ -239,7 +239,7 @@ final class GroupCommitterTests: XCTestCase {
         XCTAssertEqual(try names(), [])
         XCTAssertEqual(try Database(path: path).scalarInt("SELECT count(*) FROM children"), 0)
         // The committer goes on with the next batch.
-        try worker.write { db in try db.run("INSERT INTO items (name) VALUES ('later')") }
+        _ = try worker.write { db in try db.run("INSERT INTO items (name) VALUES ('later')") }
         XCTAssertEqual(try names(), ["later"])
     }
 
@@ -259,7 +259,7 @@ final class GroupCommitterTests: XCTestCase {
 
     func testWritesWithoutACommitterStillCommitOnReturnAndRollBackOnThrow() throws {
         let direct = try Database(path: path)
-        try direct.write { db in try db.run("INSERT INTO items (name) VALUES ('direct')") }
+        _ = try direct.write { db in try db.run("INSERT INTO items (name) VALUES ('direct')") }
         XCTAssertThrowsError(
             try direct.write { db in
                 try db.run("INSERT INTO items (name) VALUES ('undone')")
