@@ -98,6 +98,45 @@ final class CurrencyTests: XCTestCase {
         XCTAssertNil(Currency(code: "XYZ"))
     }
 
+    /// The byte-level decimal agrees with arithmetic on every edge: zero, amounts below one unit,
+    /// whole units, both signs, and the extremes of Int64.
+    func testDecimalsInMajorUnitsAtTheEdges() {
+        let usd = Currency(code: "USD")!
+        let jpy = Currency(code: "JPY")!
+        let cases: [(Int64, String, String)] = [
+            (0, "0.00", "0"), (5, "0.05", "5"), (-5, "-0.05", "-5"), (50, "0.50", "50"), (100, "1.00", "100"),
+            (-100, "-1.00", "-100"), (123_456, "1234.56", "123456"),
+            (Int64.max, "92233720368547758.07", "9223372036854775807"),
+            (Int64.min, "-92233720368547758.08", "-9223372036854775808"),
+        ]
+        for (minor, dollars, yen) in cases {
+            XCTAssertEqual(usd.decimal(minor), dollars)
+            XCTAssertEqual(jpy.decimal(minor), yen)
+            XCTAssertEqual(usd.minorUnits(fromDecimal: usd.decimal(minor).replacingOccurrences(of: "-", with: "")), minor == Int64.min ? nil : abs(minor))
+        }
+        var line = Array("a,".utf8)
+        usd.appendDecimal(-7, to: &line)
+        XCTAssertEqual(String(decoding: line, as: UTF8.self), "a,-0.07")
+    }
+
+    /// RFC 4180 quoting decided on bytes: a comma or quote that a combining mark joins into one
+    /// `Character` still splits a spreadsheet's columns, so it is quoted like any other.
+    func testCSVCellsAreQuotedByTheirBytes() {
+        XCTAssertEqual(CSVField.escaped("rent"), "rent")
+        XCTAssertEqual(CSVField.escaped("a,b"), "\"a,b\"")
+        XCTAssertEqual(CSVField.escaped("say \"hi\""), "\"say \"\"hi\"\"\"")
+        XCTAssertEqual(CSVField.escaped("x,\u{301}y"), "\"x,\u{301}y\"")
+        XCTAssertEqual(CSVField.escaped("\"\u{301}"), "\"\"\"\u{301}\"")
+        XCTAssertEqual(CSVField.escaped("=1,2"), "\"'=1,2\"")
+        XCTAssertEqual(CSVField.escaped("+1"), "'+1")
+        XCTAssertEqual(CSVField.escaped(" =1"), " =1")
+        XCTAssertEqual(CSVField.escaped("é=1"), "é=1")
+        XCTAssertEqual(CSVField.escaped(""), "")
+        var out: [UInt8] = []
+        CSVField.append("-2", to: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "'-2")
+    }
+
     func testRFC3339DateTimesParseToTheMillisecondAndNothingElseDoes() {
         let midnight = Timestamp(millisecondsSinceEpoch: 1_761_955_200_000)  // 2025-11-01T00:00:00Z
         XCTAssertEqual(Timestamp(rfc3339: "2025-11-01T00:00:00Z"), midnight)

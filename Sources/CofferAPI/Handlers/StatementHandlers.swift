@@ -54,14 +54,25 @@ enum StatementCSV {
 
     static func response(_ statement: HistoryService.Statement) -> Response {
         let currency = statement.account.currency
-        var text = header + "\r\n"
+        // Written as bytes: joining seven strings per line made 100,000 lines take 0.5 s or more.
+        var body = Array((header + "\r\n").utf8)
+        body.reserveCapacity(body.count + statement.lines.items.count * 120)
         for line in statement.lines.items {
             let signed = line.type.isCredit ? line.amount : -line.amount
-            text +=
-                [
-                    line.createdAt.rfc3339, line.id, line.type.rawValue, CSVField.escaped(line.description ?? ""),
-                    currency.decimal(signed), currency.code, currency.decimal(line.balanceAfter),
-                ].joined(separator: ",") + "\r\n"
+            CSVField.appendPlain(line.createdAt.rfc3339, to: &body)
+            body.append(UInt8(ascii: ","))
+            CSVField.appendPlain(line.id, to: &body)
+            body.append(UInt8(ascii: ","))
+            CSVField.appendPlain(line.type.rawValue, to: &body)
+            body.append(UInt8(ascii: ","))
+            CSVField.append(line.description ?? "", to: &body)
+            body.append(UInt8(ascii: ","))
+            currency.appendDecimal(signed, to: &body)
+            body.append(UInt8(ascii: ","))
+            CSVField.appendPlain(currency.code, to: &body)
+            body.append(UInt8(ascii: ","))
+            currency.appendDecimal(line.balanceAfter, to: &body)
+            body.append(contentsOf: "\r\n".utf8)
         }
         let name = "statement-\(statement.account.id)-\(statement.from.iso8601)-\(statement.to.iso8601).csv"
         return Response(
@@ -69,6 +80,6 @@ enum StatementCSV {
             headerFields: [
                 .contentType: "text/csv; charset=utf-8",
                 .contentDisposition: "attachment; filename=\"\(name)\"",
-            ], body: Array(text.utf8))
+            ], body: body)
     }
 }

@@ -18,13 +18,25 @@ public struct Currency: Sendable, Hashable, CustomStringConvertible {
 
     /// Minor units as a decimal in major units: 1050 → "10.50", -5 → "-0.05", 7 (JPY) → "7".
     public func decimal(_ minor: Int64) -> String {
-        guard exponent > 0 else { return String(minor) }
-        let magnitude = minor.magnitude
-        var divisor: UInt64 = 1
-        for _ in 0..<exponent { divisor *= 10 }
-        let fraction = String(magnitude % divisor)
-        let padded = String(repeating: "0", count: exponent - fraction.count) + fraction
-        return (minor < 0 ? "-" : "") + "\(magnitude / divisor).\(padded)"
+        var out: [UInt8] = []
+        appendDecimal(minor, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `decimal(minor)`, for CSV lines written as bytes: written backwards (the point after
+    /// `exponent` digits, at least one digit before it, then the sign) and turned around in place.
+    public func appendDecimal(_ minor: Int64, to out: inout [UInt8]) {
+        var magnitude = minor.magnitude
+        let start = out.count
+        var written = 0
+        repeat {
+            if written == exponent && exponent > 0 { out.append(UInt8(ascii: ".")) }
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+            written += 1
+        } while magnitude > 0 || written <= exponent
+        if minor < 0 { out.append(UInt8(ascii: "-")) }
+        out[start...].reverse()
     }
 }
 

@@ -30,8 +30,15 @@ public enum TextRules {
     /// Whether a spreadsheet would run this cell as a formula: its first character, after any
     /// format (Cf) or combining (Mn, Mc, Me) characters, is `=`, `+`, `-`, `@`, tab or CR.
     public static func startsLikeFormula(_ text: String) -> Bool {
-        let skipped: Set<Unicode.GeneralCategory> = [.format, .nonspacingMark, .spacingMark, .enclosingMark]
-        guard let first = text.unicodeScalars.first(where: { !skipped.contains($0.properties.generalCategory) }) else { return false }
-        return "=+-@\t\r".unicodeScalars.contains(first)
+        // An ASCII first character is never a format or combining character: it decides alone.
+        // (Every cell of a 100,000-line statement asks; nearly all start with ASCII.)
+        if let first = text.utf8.first, first < 0x80 { return formulaStarts.contains(first) }
+        guard let first = text.unicodeScalars.first(where: { !skippedBeforeFormula.contains($0.properties.generalCategory) }) else {
+            return false
+        }
+        return first.isASCII && formulaStarts.contains(UInt8(first.value))
     }
+
+    private static let skippedBeforeFormula: Set<Unicode.GeneralCategory> = [.format, .nonspacingMark, .spacingMark, .enclosingMark]
+    private static let formulaStarts = Array("=+-@\t\r".utf8)
 }

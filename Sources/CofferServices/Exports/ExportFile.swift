@@ -42,11 +42,18 @@ struct ExportFile {
         case .csv:
             let currency = account.currency
             let signed = line.type.isCredit ? line.amount : -line.amount
-            append(
-                [
-                    account.id, line.createdAt.rfc3339, line.id, line.type.rawValue, CSVField.escaped(line.description ?? ""),
-                    currency.decimal(signed), currency.code, currency.decimal(line.balanceAfter),
-                ].joined(separator: ",") + "\r\n")
+            for plain in [account.id, line.createdAt.rfc3339, line.id, line.type.rawValue] {
+                CSVField.appendPlain(plain, to: &buffer)
+                buffer.append(UInt8(ascii: ","))
+            }
+            CSVField.append(line.description ?? "", to: &buffer)
+            buffer.append(UInt8(ascii: ","))
+            currency.appendDecimal(signed, to: &buffer)
+            buffer.append(UInt8(ascii: ","))
+            CSVField.appendPlain(currency.code, to: &buffer)
+            buffer.append(UInt8(ascii: ","))
+            currency.appendDecimal(line.balanceAfter, to: &buffer)
+            buffer.append(contentsOf: "\r\n".utf8)
         case .json:
             row(ResourceJSON.transaction(line))
         }
@@ -87,7 +94,7 @@ struct ExportFile {
     }
 
     private mutating func append(_ text: String) {
-        buffer += Array(text.utf8)
+        buffer.append(contentsOf: text.utf8)
     }
 
     private mutating func flushIfFull() throws {
