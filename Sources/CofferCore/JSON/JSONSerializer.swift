@@ -41,7 +41,7 @@ extension JSONValue {
         // Almost every string needs no escape: copy it whole. (Per-byte appends, and the escape
         // arrays built per call, were most of a response's serialisation: callgrind.)
         let copied: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
-            if bytes.contains(where: needsEscape) {
+            if anyNeedsEscape(bytes) {
                 for byte in bytes { appendEscaped(byte, to: &out) }
             } else {
                 out.append(contentsOf: bytes)
@@ -53,8 +53,36 @@ extension JSONValue {
         out.append(UInt8(ascii: "\""))
     }
 
-    private static func needsEscape(_ byte: UInt8) -> Bool {
+    static func needsEscape(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    /// Whether any byte needs an escape, eight bytes at a time: every string of every response,
+    /// event and log line is scanned, and byte by byte that was the serializer's largest cost
+    /// (callgrind). Each test is the exact "has a byte below n" of bit-twiddling lore: a byte
+    /// below n borrows into its own top bit, and without one no borrow happens at all.
+    static func anyNeedsEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let tops: UInt64 = 0x8080_8080_8080_8080
+        func hasByteBelow(_ word: UInt64, _ limit: UInt8) -> Bool {
+            (word &- ones &* UInt64(limit)) & ~word & tops != 0
+        }
+        var index = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if hasByteBelow(word, 0x20) || hasByteBelow(word ^ (ones &* 0x22), 1) || hasByteBelow(word ^ (ones &* 0x5C), 1) {
+                    return true
+                }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            if needsEscape(bytes[index]) { return true }
+            index += 1
+        }
+        return false
     }
 
     private static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
