@@ -46,7 +46,7 @@ public struct JSONLogHandler: LogHandler {
             line.append(UInt8(ascii: ","))
             JSONValue.writeString(key, to: &line)
             line.append(UInt8(ascii: ":"))
-            Self.json(value).write(to: &line)
+            Self.writeValue(value, to: &line)
         }
         line.append(contentsOf: "}\n".utf8)
         line.withUnsafeBytes { buffer in
@@ -59,13 +59,23 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
+    /// A string straight into the line (most values are); numbers, lists and dictionaries through
+    /// a JSON value.
+    static func writeValue(_ value: Logger.Metadata.Value, to line: inout [UInt8]) {
+        switch value {
+        case let .string(text): JSONValue.writeString(text, to: &line)
+        case .stringConvertible, .array, .dictionary: json(value).write(to: &line)
+        }
+    }
+
     static func json(_ value: Logger.Metadata.Value) -> JSONValue {
         switch value {
         case let .string(text): return .string(text)
         case let .stringConvertible(convertible):
+            // Each cast is a runtime lookup: the request line's two numbers (an Int, a Double) first.
             if let number = convertible as? Int { return .int(number) }
+            if let number = convertible as? Double { return number.isFinite ? .number(String(number)) : .string(convertible.description) }
             if let number = convertible as? Int64 { return .int(number) }
-            if let number = convertible as? Double, number.isFinite { return .number(String(number)) }
             if let flag = convertible as? Bool { return .bool(flag) }
             return .string(convertible.description)
         case let .array(items): return .array(items.map(json))
