@@ -7,10 +7,11 @@ import Synchronization
 /// The counter is RFC 9562's method 1 ("fixed bit-length dedicated counter"): the first ID of a
 /// millisecond starts it at a random value below 2,048, each further ID of that millisecond in
 /// this process takes the next. IDs made one after another therefore sort in the order they were
-/// made, also within a millisecond. That is what keeps an index on them appending at its right
-/// edge: with random bits there, an insert that overflowed the last leaf landed before its end more
-/// often than not, and SQLite rebalanced three leaves instead of starting a new one (the seven
-/// such indexes a transfer writes were 21 of a commit's 77 WAL frames, BENCHMARKS.md).
+/// made, also within a millisecond, so an index on them (a transfer writes seven) takes each new
+/// key at its right edge, where SQLite starts a new leaf instead of rebalancing three; with random
+/// bits there, keys of one millisecond landed anywhere in the last leaf. The bench could not show
+/// fewer pages per commit from it (BENCHMARKS.md); the sequential profile counted a few thousand
+/// fewer instructions per transfer, within its noise.
 public enum Identifier {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
