@@ -57,23 +57,7 @@ enum StatementCSV {
         // Written as bytes, not as seven strings joined per line (100,080 lines: 0.51 s → 0.40 s).
         var body = Array((header + "\r\n").utf8)
         body.reserveCapacity(body.count + statement.lines.items.count * 120)
-        for line in statement.lines.items {
-            let signed = line.type.isCredit ? line.amount : -line.amount
-            CSVField.appendPlain(line.createdAt.rfc3339, to: &body)
-            body.append(UInt8(ascii: ","))
-            CSVField.appendPlain(line.id, to: &body)
-            body.append(UInt8(ascii: ","))
-            CSVField.appendPlain(line.type.rawValue, to: &body)
-            body.append(UInt8(ascii: ","))
-            CSVField.append(line.description ?? "", to: &body)
-            body.append(UInt8(ascii: ","))
-            currency.appendDecimal(signed, to: &body)
-            body.append(UInt8(ascii: ","))
-            CSVField.appendPlain(currency.code, to: &body)
-            body.append(UInt8(ascii: ","))
-            currency.appendDecimal(line.balanceAfter, to: &body)
-            body.append(contentsOf: "\r\n".utf8)
-        }
+        for line in statement.lines.items { line.appendCSV(currency: currency, to: &body) }
         let name = "statement-\(statement.account.id)-\(statement.from.iso8601)-\(statement.to.iso8601).csv"
         return Response(
             status: .ok,

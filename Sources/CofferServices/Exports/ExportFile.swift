@@ -40,20 +40,9 @@ struct ExportFile {
     mutating func line(_ line: LedgerTransaction, account: Account) throws {
         switch format {
         case .csv:
-            let currency = account.currency
-            let signed = line.type.isCredit ? line.amount : -line.amount
-            for plain in [account.id, line.createdAt.rfc3339, line.id, line.type.rawValue] {
-                CSVField.appendPlain(plain, to: &buffer)
-                buffer.append(UInt8(ascii: ","))
-            }
-            CSVField.append(line.description ?? "", to: &buffer)
+            CSVField.appendPlain(account.id, to: &buffer)
             buffer.append(UInt8(ascii: ","))
-            currency.appendDecimal(signed, to: &buffer)
-            buffer.append(UInt8(ascii: ","))
-            CSVField.appendPlain(currency.code, to: &buffer)
-            buffer.append(UInt8(ascii: ","))
-            currency.appendDecimal(line.balanceAfter, to: &buffer)
-            buffer.append(contentsOf: "\r\n".utf8)
+            line.appendCSV(currency: account.currency, to: &buffer)
         case .json:
             row(ResourceJSON.transaction(line))
         }
