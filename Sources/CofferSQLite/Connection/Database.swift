@@ -54,7 +54,7 @@ public final class Database {
         Self.createPrivately(path)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        let rc = sqlite3_open_v2(path, &handle, flags, Self.vfs(options))
         guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(handle)
@@ -79,6 +79,14 @@ public final class Database {
         if let pages = options.checkpointPages { try execute("PRAGMA wal_autocheckpoint = \(max(1, pages))") }
         // A file that is not a database only fails on first read; fail here instead, at open.
         _ = try scalarInt("SELECT count(*) FROM sqlite_schema")
+    }
+
+    /// A connection whose every commit syncs the WAL writes it through `BufferedWAL`; nil is
+    /// SQLite's default (unix) VFS. Nothing changes `synchronous` after `init`.
+    private static func vfs(_ options: Options) -> String? {
+        let syncsEveryCommit = ["FULL", "EXTRA"].contains(options.synchronous.uppercased())
+        guard options.writeAheadLog, syncsEveryCommit, BufferedWAL.isRegistered else { return nil }
+        return BufferedWAL.name
     }
 
     /// Process-wide settings, applied once before the first connection opens (SQLite refuses
@@ -187,6 +195,13 @@ public final class Database {
         defer { stmt.reset() }
         guard try stmt.step() else { return 0 }
         return stmt.row().int64(0)
+    }
+
+    /// The VFS this connection's main database file was opened through.
+    var vfsName: String? {
+        var vfs: UnsafeMutablePointer<sqlite3_vfs>?
+        guard sqlite3_file_control(handle, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) == SQLITE_OK, let name = vfs?.pointee.zName else { return nil }
+        return String(cString: name)
     }
 
     /// Answers whether the database is reachable, as the health check defines it.
