@@ -49,7 +49,7 @@ final class PostgresOperationsTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: data) }
         let port = FreePort.next()
         let logURL = data.deletingLastPathComponent().appendingPathComponent("\(data.lastPathComponent).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: logURL.path, contents: nil))
         defer { try? FileManager.default.removeItem(at: logURL) }
         let cluster = Process()
         cluster.executableURL = TestPaths.repositoryRoot.appendingPathComponent("scripts/cluster.sh")

@@ -71,7 +71,8 @@ enum CofferCLI {
 enum Shell {
     static func run(_ path: String, _ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
         let outputURL = URL(fileURLWithPath: "/tmp/coffer-shell-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        // A file that could not be made fails the FileHandle below.
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputURL) }
         let output = try FileHandle(forWritingTo: outputURL)
         let process = Process()
