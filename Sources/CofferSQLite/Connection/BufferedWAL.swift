@@ -63,8 +63,7 @@ enum BufferedWAL {
         }
 
     /// Version 1: a WAL is never memory-mapped and has no shared memory of its own (that is the
-    /// database file's), so SQLite asks it for neither.
-    /// Filled in once, then only read (by SQLite, on the committer's thread).
+    /// database file's), so SQLite asks it for neither. Filled in once, then only read.
     nonisolated(unsafe) private static let methods: UnsafeMutablePointer<sqlite3_io_methods> = {
         let methods = UnsafeMutablePointer<sqlite3_io_methods>.allocate(capacity: 1)
         methods.initialize(to: sqlite3_io_methods())
