@@ -71,17 +71,12 @@ enum BufferedWAL {
         methods.pointee.xClose = { file in
             guard let wal = walFile(file) else { return SQLITE_MISUSE }
             let flushed = flush(wal)
-            let closed = wal.pointee.unix_file.pointee.pMethods.pointee.xClose!(wal.pointee.unix_file)
+            let closed = unixMethods(wal).xClose!(wal.pointee.unix_file)
             free(wal.pointee.buffer)
             wal.pointee.buffer = nil
             return flushed != SQLITE_OK ? flushed : closed
         }
-        methods.pointee.xRead = { file, destination, amount, offset in
-            guard let wal = walFile(file) else { return SQLITE_MISUSE }
-            let flushed = flush(wal)
-            guard flushed == SQLITE_OK else { return flushed }
-            return unixMethods(wal).xRead!(wal.pointee.unix_file, destination, amount, offset)
-        }
+        methods.pointee.xRead = { file, destination, amount, offset in afterFlush(file) { $0.xRead!($1, destination, amount, offset) } }
         methods.pointee.xWrite = { file, source, amount, offset in
             guard let wal = walFile(file), let source else { return SQLITE_MISUSE }
             if wal.pointee.length > 0, offset == wal.pointee.start + sqlite3_int64(wal.pointee.length),
@@ -104,55 +99,40 @@ enum BufferedWAL {
             append(wal, source, amount)
             return SQLITE_OK
         }
-        methods.pointee.xTruncate = { file, size in
-            guard let wal = walFile(file) else { return SQLITE_MISUSE }
-            let flushed = flush(wal)
-            guard flushed == SQLITE_OK else { return flushed }
-            return unixMethods(wal).xTruncate!(wal.pointee.unix_file, size)
-        }
-        methods.pointee.xSync = { file, flags in
-            guard let wal = walFile(file) else { return SQLITE_MISUSE }
-            let flushed = flush(wal)
-            guard flushed == SQLITE_OK else { return flushed }
-            return unixMethods(wal).xSync!(wal.pointee.unix_file, flags)
-        }
-        methods.pointee.xFileSize = { file, size in
-            guard let wal = walFile(file) else { return SQLITE_MISUSE }
-            let flushed = flush(wal)
-            guard flushed == SQLITE_OK else { return flushed }
-            return unixMethods(wal).xFileSize!(wal.pointee.unix_file, size)
-        }
-        methods.pointee.xLock = { file, lock in
-            guard let wal = walFile(file) else { return SQLITE_MISUSE }
-            return unixMethods(wal).xLock!(wal.pointee.unix_file, lock)
-        }
-        methods.pointee.xUnlock = { file, lock in
-            guard let wal = walFile(file) else { return SQLITE_MISUSE }
-            return unixMethods(wal).xUnlock!(wal.pointee.unix_file, lock)
-        }
-        methods.pointee.xCheckReservedLock = { file, result in
-            guard let wal = walFile(file) else { return SQLITE_MISUSE }
-            return unixMethods(wal).xCheckReservedLock!(wal.pointee.unix_file, result)
-        }
-        methods.pointee.xFileControl = { file, operation, argument in
-            guard let wal = walFile(file) else { return SQLITE_MISUSE }
-            let flushed = flush(wal)
-            guard flushed == SQLITE_OK else { return flushed }
-            return unixMethods(wal).xFileControl!(wal.pointee.unix_file, operation, argument)
-        }
-        methods.pointee.xSectorSize = { file in
-            guard let wal = walFile(file) else { return 4096 }
-            return unixMethods(wal).xSectorSize!(wal.pointee.unix_file)
-        }
-        methods.pointee.xDeviceCharacteristics = { file in
-            guard let wal = walFile(file) else { return 0 }
-            return unixMethods(wal).xDeviceCharacteristics!(wal.pointee.unix_file)
-        }
+        methods.pointee.xTruncate = { file, size in afterFlush(file) { $0.xTruncate!($1, size) } }
+        methods.pointee.xSync = { file, flags in afterFlush(file) { $0.xSync!($1, flags) } }
+        methods.pointee.xFileSize = { file, size in afterFlush(file) { $0.xFileSize!($1, size) } }
+        methods.pointee.xLock = { file, lock in unchanged(file) { $0.xLock!($1, lock) } }
+        methods.pointee.xUnlock = { file, lock in unchanged(file) { $0.xUnlock!($1, lock) } }
+        methods.pointee.xCheckReservedLock = { file, result in unchanged(file) { $0.xCheckReservedLock!($1, result) } }
+        methods.pointee.xFileControl = { file, operation, argument in afterFlush(file) { $0.xFileControl!($1, operation, argument) } }
+        methods.pointee.xSectorSize = { file in unchanged(file, orElse: 4096) { $0.xSectorSize!($1) } }
+        methods.pointee.xDeviceCharacteristics = { file in unchanged(file, orElse: 0) { $0.xDeviceCharacteristics!($1) } }
         return methods
     }()
 
     private static func walFile(_ file: UnsafeMutablePointer<sqlite3_file>?) -> UnsafeMutablePointer<coffer_buffered_wal_file>? {
         file.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: coffer_buffered_wal_file.self) }
+    }
+
+    /// A call whose answer depends on what was written (reads, size, sync, truncation, controls):
+    /// the buffer goes out first.
+    private static func afterFlush(
+        _ file: UnsafeMutablePointer<sqlite3_file>?, _ call: (sqlite3_io_methods, UnsafeMutablePointer<sqlite3_file>) -> Int32
+    ) -> Int32 {
+        guard let wal = walFile(file) else { return SQLITE_MISUSE }
+        let flushed = flush(wal)
+        guard flushed == SQLITE_OK else { return flushed }
+        return call(unixMethods(wal), wal.pointee.unix_file)
+    }
+
+    /// A call that writes do not change (locks, sector size, device characteristics), made as is.
+    private static func unchanged(
+        _ file: UnsafeMutablePointer<sqlite3_file>?, orElse fallback: Int32 = SQLITE_MISUSE,
+        _ call: (sqlite3_io_methods, UnsafeMutablePointer<sqlite3_file>) -> Int32
+    ) -> Int32 {
+        guard let wal = walFile(file) else { return fallback }
+        return call(unixMethods(wal), wal.pointee.unix_file)
     }
 
     private static func unixMethods(_ wal: UnsafeMutablePointer<coffer_buffered_wal_file>) -> sqlite3_io_methods {
