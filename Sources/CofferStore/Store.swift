@@ -244,6 +244,9 @@ public protocol StoreWriter: StoreReader {
     /// Ends `runner`'s lease with an outcome; false when the lease was lost (it ran out and another
     /// runner claimed the job), in which case nothing changes.
     func finishJob(id: String, runner: String, status: JobStatus, runAt: Timestamp?, error: String?, at now: Timestamp) throws -> Bool
+    /// Extends `runner`'s lease on a job it is still running to `until`; false when the lease was
+    /// lost (another runner claimed the job) or the job has finished, in which case nothing changes.
+    func renewJobLease(id: String, runner: String, until: Timestamp, at now: Timestamp) throws -> Bool
     /// Queues a dead or failed job again with fresh attempts; false for any other.
     func retryJob(id: String, at now: Timestamp) throws -> Bool
     /// Queues the job of `runKey` again, due at `runAt`, whatever its status (work that must

@@ -98,6 +98,53 @@ class WebhookTests: APITestCase {
         XCTAssertEqual(Set(receiver.requests.map { $0.headers["coffer-event-id"] }).count, 1, "the same event each time")
     }
 
+    /// A delivery that outlasts its job's lease (the runner's 60 s) keeps the lease while its runner
+    /// renews it: another runner claims nothing, and the one request is recorded as delivered on
+    /// its first attempt. Without the renewal, the other runner takes the job at 61 s.
+    func testARunningJobKeepsItsLeaseWhileItsRunnerRenewsIt() throws {
+        let gate = DispatchSemaphore(value: 0)
+        receiver = try WebhookReceiver { _ in
+            _ = gate.wait(timeout: .now() + 8)
+            return 200
+        }
+        let ann = t.member()
+        let account = t.openAccount(ann)
+        t.clock.stop()
+        try t.runJobs()  // This period's maintenance, out of the way.
+        let (id, _) = try register(ann, events: ["transaction.created"])
+        t.deposit(ann, account, 10)
+
+        let reports = Collected<TestApp.JobReport>()
+        let runner = try t.jobRunner(reports: reports)
+        XCTAssertEqual(runner.renewLeases(), 0, "nothing runs yet")
+        let ran = DispatchSemaphore(value: 0)
+        Thread {
+            _ = try? runner.runDue()
+            ran.signal()
+        }.start()
+        let deadline = Date().addingTimeInterval(8)
+        while receiver.requests.isEmpty && Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(receiver.requests.count, 1, "the delivery is running")
+
+        t.clock.advance(seconds: 20)
+        XCTAssertEqual(runner.renewLeases(), 0, "a third of the lease gone: not yet")
+        t.clock.advance(seconds: 20)
+        XCTAssertEqual(runner.renewLeases(), 1, "past half of it")
+        t.clock.advance(seconds: 40)
+        let later = t.clock.clock.now()
+        let taken = try t.store.write { try $0.claimJobs(runner: "another-node", now: later, until: later.adding(seconds: 60), limit: 10) }
+        XCTAssertEqual(taken.map(\.kind), [], "80 s after the claim, the renewed lease still holds")
+
+        gate.signal()
+        XCTAssertEqual(ran.wait(timeout: .now() + 15), .success)
+        XCTAssertEqual(reports.all.map(\.outcome), [.succeeded], "\(reports.all)")
+        let delivered = try XCTUnwrap(deliveries(ann, id).first)
+        XCTAssertEqual(delivered["status"], "succeeded")
+        XCTAssertEqual(delivered["attempts"], 1)
+        XCTAssertEqual(receiver.requests.count, 1)
+        XCTAssertEqual(runner.renewLeases(), 0, "a finished job's lease is not renewed")
+    }
+
     func testAReceiverThatAlwaysFailsIsDeadAfterEightAttemptsThenARetryDeliversIt() throws {
         let healthy = Atomic<Bool>(false)
         receiver = try WebhookReceiver { _ in healthy.load(ordering: .relaxed) ? 204 : 500 }

@@ -32,6 +32,7 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(config.workers, 8)
         XCTAssertEqual(config.synchronous, .normal)
         XCTAssertEqual(config.socketMode, 0o666)
+        XCTAssertEqual(try Configuration.load(from: ["COFFER_JOB_LEASE_S": "3"], cores: 2).jobLeaseSeconds, 3, "the shortest lease a renewal keeps")
     }
 
     func testInheritedSocketIsUsedOnlyWhenNoListenAddressIsGiven() throws {
@@ -50,7 +51,7 @@ final class ConfigurationTests: XCTestCase {
             ("JWT_SECRET", "short"), ("LOG_LEVEL", "chatty"), ("CORS_ORIGINS", "example.com"), ("COFFER_LISTEN", "host:0"),
             ("COFFER_WORKERS", "0"), ("COFFER_WORKERS", "many"), ("COFFER_SQLITE_SYNCHRONOUS", "OFF"), ("COFFER_SOCKET_MODE", "999"),
             ("COFFER_DAILY_LIMIT", "0"), ("COFFER_PLAN_PREMIUM_DAILY_LIMIT", "-5"), ("COFFER_PLAN_BUSINESS_CARDS_PER_ACCOUNT", "0"),
-            ("COFFER_PLAN_PREMIUM_HOLDS_PER_ACCOUNT", "lots"),
+            ("COFFER_PLAN_PREMIUM_HOLDS_PER_ACCOUNT", "lots"), ("COFFER_JOB_LEASE_S", "2"), ("COFFER_JOB_LEASE_S", "3601"),
         ]
         for (name, value) in cases {
             XCTAssertThrowsError(try Configuration.load(from: [name: value], cores: 2), "\(name)=\(value)") { error in

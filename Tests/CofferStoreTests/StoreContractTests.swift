@@ -392,6 +392,27 @@ class StoreContractTests: XCTestCase {
         XCTAssertFalse(try store.write { try $0.retryJob(id: job, at: later) }, "only a dead or failed job is retried")
     }
 
+    /// Only the runner holding a running job renews its lease; a renewed lease keeps other runners
+    /// off past the first one's end, and once the job is finished, or claimed by another runner
+    /// after a lapse, nothing renews it.
+    func testOnlyTheHolderRenewsALeaseAndARenewedLeaseHolds() throws {
+        XCTAssertTrue(try store.write { try $0.enqueueJob(.queued(kind: .export, runKey: "long", maxAttempts: 3, runAt: now, now: now)) })
+        let job = try XCTUnwrap(try store.write { try $0.claimJobs(runner: "a", now: now, until: now.adding(seconds: 60), limit: 5) }.first)
+        let halfway = now.adding(seconds: 30)
+        XCTAssertFalse(try store.write { try $0.renewJobLease(id: job.id, runner: "b", until: halfway.adding(seconds: 60), at: halfway) })
+        XCTAssertTrue(try store.write { try $0.renewJobLease(id: job.id, runner: "a", until: halfway.adding(seconds: 60), at: halfway) })
+        let pastFirstLease = now.adding(seconds: 61)
+        XCTAssertEqual(try store.write { try $0.claimJobs(runner: "b", now: pastFirstLease, until: pastFirstLease.adding(seconds: 60), limit: 5) }.count, 0)
+
+        let lapsed = halfway.adding(seconds: 61)
+        let reclaimed = try store.write { try $0.claimJobs(runner: "b", now: lapsed, until: lapsed.adding(seconds: 60), limit: 5) }
+        XCTAssertEqual(reclaimed.map(\.id), [job.id], "a lease not renewed runs out")
+        XCTAssertFalse(try store.write { try $0.renewJobLease(id: job.id, runner: "a", until: lapsed.adding(seconds: 60), at: lapsed) }, "lost")
+        XCTAssertTrue(try store.write { try $0.finishJob(id: job.id, runner: "b", status: .succeeded, runAt: nil, error: nil, at: lapsed) })
+        XCTAssertFalse(try store.write { try $0.renewJobLease(id: job.id, runner: "b", until: lapsed.adding(seconds: 60), at: lapsed) }, "finished")
+        XCTAssertEqual(try store.read { try $0.job(id: job.id) }?.status, .succeeded)
+    }
+
     /// A job whose runner died during its last attempt is dead when its lease runs out, never
     /// handed to another runner (whom it might take down too).
     func testALapsedLeaseOnTheLastAttemptIsDead() throws {

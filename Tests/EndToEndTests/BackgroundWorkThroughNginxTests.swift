@@ -107,6 +107,37 @@ extension BackgroundWorkThroughNginxTests {
     }
 }
 
+extension BackgroundWorkThroughNginxTests {
+    /// A delivery that takes 6 s under a 4 s lease: cofferd's relay thread renews the lease while
+    /// the receiver is still answering, so no other job thread claims the job when its first lease
+    /// would have run out, and the one request is delivered on the job's first attempt.
+    func testAJobLongerThanItsLeaseRunsOnce() throws {
+        stack.stop()
+        stack = try Stack(environment: ["COFFER_WEBHOOK_ALLOW_PRIVATE": "true", "COFFER_JOB_LEASE_S": "4"], backend: Self.backend)
+        let receiver = try WebhookReceiver { _ in
+            Thread.sleep(forTimeInterval: 6)
+            return 200
+        }
+        defer { receiver.stop() }
+        let api = APIClient(http: stack.http)
+        let owner = try api.member("long-job@e2e.example")
+        let hook = try api.request("POST", "/v1/webhooks", ["url": receiver.url, "events": ["transaction.created"]], token: owner.token)
+        XCTAssertEqual(hook.status, 201, hook.text)
+        let hookID = try XCTUnwrap(try hook.json()["id"] as? String)
+        _ = try api.fundedAccounts(owner.token, count: 1, each: 100)
+        func delivery() throws -> [String: Any]? {
+            (try api.request("GET", "/v1/webhooks/\(hookID)/deliveries", token: owner.token).json()["data"] as? [[String: Any]])?.first
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while try delivery()?["status"] as? String != "succeeded" && Date() < deadline { usleep(200_000) }
+        Thread.sleep(forTimeInterval: 1)  // a second claim, had there been one, has reached the receiver's queue
+        let delivered = try XCTUnwrap(try delivery())
+        XCTAssertEqual(delivered["status"] as? String, "succeeded", "\(delivered)")
+        XCTAssertEqual(delivered["attempts"] as? Int, 1, "\(delivered)")
+        XCTAssertEqual(receiver.requests.count, 1)
+    }
+}
+
 final class BackgroundWorkThroughNginxTestsOnPostgres: BackgroundWorkThroughNginxTests {
     override class var backend: TestBackend { .postgres }
     func testRunsOnPostgreSQL() { XCTAssertTrue(stack.databaseURL.hasPrefix("postgres://")) }

@@ -47,8 +47,9 @@ public struct Configuration: Sendable {
     /// `COFFER_WEBHOOK_ALLOW_PRIVATE=true`: webhooks may target private, loopback and link-local
     /// addresses (development and tests only; off by default).
     public var webhookAllowPrivate: Bool
-    /// `COFFER_JOB_LEASE_S`: how long a claimed job is its runner's; a crashed runner's jobs are
-    /// claimed again after it.
+    /// `COFFER_JOB_LEASE_S`: how long a claimed job is its runner's unless the runner renews it (it
+    /// does, every second, once half of it is gone); a crashed runner's jobs are claimed again
+    /// after it. At least 3 s, so a renewal always comes a second or more before the end.
     public var jobLeaseSeconds: Int
     /// `COFFER_METRICS=false`: no /metrics and no metric updates (for an A/B in `make bench`).
     public var metricsEnabled: Bool
@@ -117,7 +118,7 @@ extension Configuration {
                     default: 1_000_000_000_000_000, range: 1...1_000_000_000_000_000_000)),
             serverNames: try parseServerNames(value("COFFER_SERVER_NAMES")),
             webhookAllowPrivate: try parseBool(value("COFFER_WEBHOOK_ALLOW_PRIVATE"), name: "COFFER_WEBHOOK_ALLOW_PRIVATE"),
-            jobLeaseSeconds: try parseInteger(value("COFFER_JOB_LEASE_S"), name: "COFFER_JOB_LEASE_S", default: 60, range: 2...3600),
+            jobLeaseSeconds: try parseInteger(value("COFFER_JOB_LEASE_S"), name: "COFFER_JOB_LEASE_S", default: 60, range: 3...3600),
             metricsEnabled: value("COFFER_METRICS") == nil ? true : try parseBool(value("COFFER_METRICS"), name: "COFFER_METRICS")
         )
     }

@@ -61,6 +61,16 @@ extension Database {
             ]) == 1
     }
 
+    /// Only while the job is still this runner's: a lease that ran out and was claimed by another
+    /// runner is theirs now, and stays so.
+    public func renewJobLease(id: String, runner: String, until: Timestamp, at now: Timestamp) throws -> Bool {
+        try run(
+            """
+            UPDATE jobs SET locked_until = ?1, updated_at = ?2
+            WHERE id = ?3 AND locked_by = ?4 AND status = 'running'
+            """, [.integer(until.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .text(id), .text(runner)]) == 1
+    }
+
     public func retryJob(id: String, at now: Timestamp) throws -> Bool {
         try run(
             """

@@ -9,9 +9,10 @@ import Foundation
 /// relays new events to webhooks and enqueues the periodic maintenance every `interval` (once per
 /// period across every node, by run key); it runs no job, so no job can hold that up. A job that
 /// throws is tried again after an exponential back-off with jitter, and is dead once its attempts
-/// run out.
+/// run out. The relay thread also renews the leases of the jobs running here (`renewLeases`), so
+/// only a runner that stopped loses its jobs to another.
 public final class JobRunner: @unchecked Sendable {
-    // @unchecked: `stopping` and `running` are guarded by `condition`; the rest is immutable.
+    // @unchecked: `stopping`, `running` and `leases` are guarded by `condition`; the rest is immutable.
     public struct Settings: Sendable {
         public var interval: Double = 1
         public var concurrency = 4
@@ -31,6 +32,8 @@ public final class JobRunner: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopping = false
     private var running = 0
+    /// The jobs running on this runner's threads, and when each one's lease ends.
+    private var leases: [String: Timestamp] = [:]
 
     /// - Parameter makeStore: called `concurrency + 1` times, once per thread, on this thread.
     public init(makeStore: () throws -> any Store, work: BackgroundWork, settings: Settings = Settings(), clock: Clock, report: @escaping Report) rethrows {
@@ -67,11 +70,9 @@ public final class JobRunner: @unchecked Sendable {
         let store = stores[slot]
         while !condition.withLock({ stopping }) {
             let now = clock.now()
-            let claimed =
-                (try? store.write { db in
-                    try db.claimJobs(runner: runnerID, now: now, until: now.adding(seconds: settings.leaseSeconds), limit: 1)
-                }) ?? []
-            for job in claimed { run(job, on: store) }
+            let until = now.adding(seconds: settings.leaseSeconds)
+            let claimed = (try? store.write { db in try db.claimJobs(runner: runnerID, now: now, until: until, limit: 1) }) ?? []
+            for job in claimed { run(job, on: store, leasedUntil: until) }
             if !claimed.isEmpty { continue }
             if !waitOrStop() { break }
         }
@@ -85,6 +86,8 @@ public final class JobRunner: @unchecked Sendable {
         while !condition.withLock({ stopping }) {
             let now = clock.now()
             let keys = work.periodicRunKeys(now).map(\.1)
+            // First: the relay below may take a while, and a lease must not run out behind it.
+            renewLeases()
             if keys != enqueuedKeys, (try? store.write { db in try work.enqueuePeriodic(db, now: now) }) != nil { enqueuedKeys = keys }
             try? work.relayEvents(store)
             if !waitOrStop() { break }
@@ -115,16 +118,43 @@ public final class JobRunner: @unchecked Sendable {
         let now = clock.now()
         try store.write { db in try work.enqueuePeriodic(db, now: now) }
         try work.relayEvents(store)
-        let claimed = try store.write { db in
-            try db.claimJobs(runner: runnerID, now: now, until: now.adding(seconds: settings.leaseSeconds), limit: settings.concurrency)
-        }
+        let until = now.adding(seconds: settings.leaseSeconds)
+        let claimed = try store.write { db in try db.claimJobs(runner: runnerID, now: now, until: until, limit: settings.concurrency) }
         DispatchQueue.concurrentPerform(iterations: claimed.count) { slot in
-            run(claimed[slot], on: stores[slot])
+            run(claimed[slot], on: stores[slot], leasedUntil: until)
         }
         return claimed.count
     }
 
-    private func run(_ job: Job, on store: any Store) {
+    /// Extends, by a whole lease from now, the lease of every job running here that is past half
+    /// of its lease, so a job that outlasts one (a large export, a slow receiver under a short
+    /// lease) is not claimed by another runner and run a second time while it still runs. A runner that stops renewing, because it crashed or hangs, loses its jobs one
+    /// lease later, as before. The relay thread calls it every `interval`; a test calls it while
+    /// the runner is not started (it uses the relay thread's store). Returns how many it extended.
+    @discardableResult
+    public func renewLeases() -> Int {
+        let now = clock.now()
+        let halfway = now.adding(milliseconds: settings.leaseSeconds * 500)
+        let due = condition.withLock { leases.filter { $0.value <= halfway }.map(\.key) }
+        guard !due.isEmpty else { return 0 }
+        let until = now.adding(seconds: settings.leaseSeconds)
+        guard
+            let renewed = try? stores[settings.concurrency].write({ db in
+                try due.filter { try db.renewJobLease(id: $0, runner: runnerID, until: until, at: now) }
+            })
+        else {
+            return 0  // The store is unavailable: the next tick tries again, well within the lease.
+        }
+        condition.withLock {
+            // A lease not renewed was lost (another runner holds the job now): the job's outcome
+            // will be refused, and asking again would only cost a write a tick.
+            for id in due where leases[id] != nil { leases[id] = renewed.contains(id) ? until : nil }
+        }
+        return renewed.count
+    }
+
+    private func run(_ job: Job, on store: any Store, leasedUntil: Timestamp) {
+        condition.withLock { leases[job.id] = leasedUntil }
         var outcome = JobStatus.succeeded
         var message: String?
         var retryAt: Timestamp?
@@ -139,6 +169,7 @@ public final class JobRunner: @unchecked Sendable {
                 retryAt = clock.now().adding(milliseconds: Self.backoffMilliseconds(afterAttempt: job.attempts, base: work.retryBaseSeconds(job)))
             }
         }
+        condition.withLock { leases[job.id] = nil }
         let finished =
             (try? store.write { db in
                 try db.finishJob(id: job.id, runner: runnerID, status: outcome, runAt: retryAt, error: message, at: clock.now())

@@ -285,25 +285,33 @@ final class TestApp {
             """)
     }
 
+    typealias JobReport = (kind: JobKind, outcome: JobStatus, error: String?)
+
     /// A job runner's passes over this app's store, as cofferd's runs one every second, until no
     /// job is due: the periodic maintenance enqueued, the due jobs run. Returns the reports of the
     /// jobs that ran.
-    @discardableResult
     /// - Parameter webhooks: the runner's own webhook settings, when they differ from the app's
     ///   (a node whose private targets are off).
-    func runJobs(webhooks: WebhookSettings? = nil) throws -> [(kind: JobKind, outcome: JobStatus, error: String?)] {
-        let reports = Collected<(kind: JobKind, outcome: JobStatus, error: String?)>()
+    @discardableResult
+    func runJobs(webhooks: WebhookSettings? = nil) throws -> [JobReport] {
+        let reports = Collected<JobReport>()
+        let runner = try jobRunner(webhooks: webhooks, reports: reports)
+        for _ in 0..<100 where try runner.runDue() > 0 {}
+        return reports.all
+    }
+
+    /// A job runner over this app's store, not started (a test drives it with `runDue`), whose
+    /// reports land in `reports`.
+    func jobRunner(webhooks: WebhookSettings? = nil, reports: Collected<JobReport>) throws -> JobRunner {
         var settings = JobRunner.Settings()
         settings.concurrency = 2
         let makeWorker = workerStoreFactory()
         let work = BackgroundWork(
             clock: clock.clock, webhooks: webhooks ?? self.settings.services.webhooks, money: self.settings.services.money,
             exportsDirectory: self.settings.services.exportsDirectory)
-        let runner = try JobRunner(makeStore: makeWorker, work: work, settings: settings, clock: clock.clock) {
+        return try JobRunner(makeStore: makeWorker, work: work, settings: settings, clock: clock.clock) {
             reports.add(($0.kind, $1, $2))
         }
-        for _ in 0..<100 where try runner.runDue() > 0 {}
-        return reports.all
     }
 
     func journalCount() throws -> Int64 {
