@@ -127,6 +127,11 @@ extension StoreWriter {
         precondition(moved.count == 1, "moveBalances answers each move")
         return moved[0]
     }
+
+    /// Due jobs of every kind.
+    public func claimJobs(runner: String, now: Timestamp, until: Timestamp, limit: Int) throws -> [Job] {
+        try claimJobs(runner: runner, now: now, until: until, limit: limit, excluding: nil)
+    }
 }
 
 extension StoreReader {
@@ -239,8 +244,9 @@ public protocol StoreWriter: StoreReader {
     /// Adds a job; false (and nothing added) when its `runKey` is already taken.
     func enqueueJob(_ job: Job) throws -> Bool
     /// Leases up to `limit` due jobs (and jobs whose lease ran out) to `runner` until `until`,
-    /// counting an attempt on each; no other runner gets them meanwhile.
-    func claimJobs(runner: String, now: Timestamp, until: Timestamp, limit: Int) throws -> [Job]
+    /// counting an attempt on each; no other runner gets them meanwhile. Jobs of kind `excluding`
+    /// are left for another claim.
+    func claimJobs(runner: String, now: Timestamp, until: Timestamp, limit: Int, excluding: JobKind?) throws -> [Job]
     /// Ends `runner`'s lease with an outcome; false when the lease was lost (it ran out and another
     /// runner claimed the job), in which case nothing changes.
     func finishJob(id: String, runner: String, status: JobStatus, runAt: Timestamp?, error: String?, at now: Timestamp) throws -> Bool

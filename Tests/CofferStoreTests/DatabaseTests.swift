@@ -467,9 +467,13 @@ final class DatabaseTests: XCTestCase {
         func plan(_ sql: String, _ count: Int) throws -> [String] {
             try db.query("EXPLAIN QUERY PLAN \(sql)", (1...count).map { _ in SQLiteValue.integer(1) }) { $0.text(3) }
         }
-        let claim = try plan(Database.claimDueJobs, 4)
-        XCTAssertTrue(claim.contains("SEARCH jobs USING INDEX jobs_due (status=? AND run_at<?)"), "\(claim)")
-        XCTAssertFalse(claim.contains { $0.hasPrefix("SCAN jobs") }, "\(claim)")
+        for excluded in [SQLiteValue.null, .text(JobKind.webhookDelivery.rawValue)] {
+            let claim = try db.query("EXPLAIN QUERY PLAN \(Database.claimDueJobs)", [.integer(1), .integer(1), .integer(1), .integer(1), excluded]) {
+                $0.text(3)
+            }
+            XCTAssertTrue(claim.contains("SEARCH jobs USING INDEX jobs_due (status=? AND run_at<?)"), "\(claim)")
+            XCTAssertFalse(claim.contains { $0.hasPrefix("SCAN jobs") }, "\(claim)")
+        }
         XCTAssertEqual(try plan(Database.finishedJobs, 1), ["SEARCH jobs USING INDEX jobs_finished (status=? AND updated_at<?)"])
         XCTAssertEqual(try plan(Database.dueHolds, 2), ["SEARCH holds USING INDEX holds_expiry (expires_at<?)"])
         let clear = try plan(Database.clearLoginFailures, 2)

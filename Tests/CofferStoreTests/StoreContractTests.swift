@@ -392,6 +392,24 @@ class StoreContractTests: XCTestCase {
         XCTAssertFalse(try store.write { try $0.retryJob(id: job, at: later) }, "only a dead or failed job is retried")
     }
 
+    /// A claim that leaves a kind out takes the next due job of another kind, and leaves the kind
+    /// out of lapsed leases too; a claim of every kind takes it.
+    func testAClaimCanLeaveOneKindForOtherClaims() throws {
+        let earlier = now.adding(seconds: -10)
+        XCTAssertTrue(try store.write { try $0.enqueueJob(.queued(kind: .webhookDelivery, runKey: "hook", maxAttempts: 3, runAt: earlier, now: earlier)) })
+        XCTAssertTrue(try store.write { try $0.enqueueJob(.queued(kind: .scheduledTransfer, runKey: "order", maxAttempts: 3, runAt: now, now: now)) })
+        let lane = try store.write { try $0.claimJobs(runner: "a", now: now, until: now.adding(seconds: 60), limit: 5, excluding: .webhookDelivery) }
+        XCTAssertEqual(lane.map(\.kind), [.scheduledTransfer])
+        let any = try store.write { try $0.claimJobs(runner: "b", now: now, until: now.adding(seconds: 60), limit: 5) }
+        XCTAssertEqual(any.map(\.kind), [.webhookDelivery])
+
+        let lapsed = now.adding(seconds: 61)
+        let relane = try store.write { try $0.claimJobs(runner: "c", now: lapsed, until: lapsed.adding(seconds: 60), limit: 5, excluding: .webhookDelivery) }
+        XCTAssertEqual(relane.map(\.kind), [.scheduledTransfer], "a lapsed lease of the kind left out stays left out")
+        let reclaimed = try store.write { try $0.claimJobs(runner: "d", now: lapsed, until: lapsed.adding(seconds: 60), limit: 5, excluding: .export) }
+        XCTAssertEqual(reclaimed.map(\.kind), [.webhookDelivery])
+    }
+
     /// Only the runner holding a running job renews its lease; a renewed lease keeps other runners
     /// off past the first one's end, and once the job is finished, or claimed by another runner
     /// after a lapse, nothing renews it.

@@ -108,6 +108,51 @@ extension BackgroundWorkThroughNginxTests {
 }
 
 extension BackgroundWorkThroughNginxTests {
+    /// Six deliveries to a receiver that answers one connection at a time, the first after 8 s:
+    /// every job thread that takes deliveries waits on it, yet a scheduled transfer due meanwhile
+    /// completes within seconds, on the thread that never takes one. Queued behind the deliveries
+    /// it would wait for the first of them, some 6 s.
+    func testAScheduledTransferDoesNotWaitBehindAFloodOfDeliveries() throws {
+        let receiver = try WebhookReceiver { number in
+            if number == 1 { Thread.sleep(forTimeInterval: 8) }
+            return 200
+        }
+        defer { receiver.stop() }
+        let api = APIClient(http: stack.http)
+        let owner = try api.member("flooded-hooks@e2e.example")
+        let hook = try api.request("POST", "/v1/webhooks", ["url": receiver.url, "events": ["transaction.created"]], token: owner.token)
+        XCTAssertEqual(hook.status, 201, hook.text)
+        let hookID = try XCTUnwrap(try hook.json()["id"] as? String)
+        let accounts = try api.fundedAccounts(owner.token, count: 2, each: 1_000)
+        for _ in 0..<4 {
+            let deposit = try api.request("POST", "/v1/transactions", ["account_id": accounts[0], "type": "deposit", "amount": 1], token: owner.token)
+            XCTAssertEqual(deposit.status, 201, deposit.text)
+        }
+        func relayed() throws -> Int {
+            (try api.request("GET", "/v1/webhooks/\(hookID)/deliveries?limit=100", token: owner.token).json()["data"] as? [Any])?.count ?? 0
+        }
+        let deadline = Date().addingTimeInterval(5)
+        while try relayed() < 6 && Date() < deadline { usleep(50_000) }
+        XCTAssertEqual(try relayed(), 6)
+        Thread.sleep(forTimeInterval: 1.2)  // every thread that takes deliveries has claimed one
+        let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        let order = try api.request(
+            "POST", "/v1/scheduled-transfers",
+            ["from_account_id": accounts[0], "to_account_id": accounts[1], "amount": 5, "start_date": today, "interval": "once"], token: owner.token)
+        XCTAssertEqual(order.status, 201, order.text)
+        let id = try XCTUnwrap(try order.json()["id"] as? String)
+        let started = Date()
+        var status = ""
+        while status != "completed" && Date().timeIntervalSince(started) < 15 {
+            status = (try api.request("GET", "/v1/scheduled-transfers/\(id)", token: owner.token).json()["status"] as? String) ?? ""
+            usleep(100_000)
+        }
+        XCTAssertEqual(status, "completed")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 4, "not queued behind the deliveries")
+    }
+}
+
+extension BackgroundWorkThroughNginxTests {
     /// A delivery that takes 6 s under a 4 s lease: cofferd's relay thread renews the lease while
     /// the receiver is still answering, so no other job thread claims the job when its first lease
     /// would have run out, and the one request is delivered on the job's first attempt.

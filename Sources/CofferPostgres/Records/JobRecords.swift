@@ -21,7 +21,7 @@ extension PostgresSession {
     /// Due jobs (queued or failed, `run_at` passed) and jobs whose runner's lease ran out, oldest
     /// due first, leased to `runner` until `until`; each claim counts an attempt. Runners on other
     /// nodes skip the rows this one is claiming (`SKIP LOCKED`) instead of waiting for them.
-    public func claimJobs(runner: String, now: Timestamp, until: Timestamp, limit: Int) throws -> [Job] {
+    public func claimJobs(runner: String, now: Timestamp, until: Timestamp, limit: Int, excluding: JobKind?) throws -> [Job] {
         // A job whose runner died on its last attempt (a crash it caused, perhaps) is dead: handed
         // out again, it could take down every node in turn.
         try run(
@@ -35,13 +35,17 @@ extension PostgresSession {
             UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3
             WHERE id IN (
                 SELECT id FROM jobs
-                WHERE (status IN ('queued', 'failed') AND run_at <= $3)
-                   OR (status = 'running' AND locked_until < $3 AND attempts < max_attempts)
+                WHERE ((status IN ('queued', 'failed') AND run_at <= $3)
+                   OR (status = 'running' AND locked_until < $3 AND attempts < max_attempts))
+                  AND kind IS DISTINCT FROM $5::text
                 ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED
             )
             RETURNING \(Self.jobColumns)
-            """, [.text(runner), .integer(until.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(Int64(limit))],
-            Job.init(row:))
+            """,
+            [
+                .text(runner), .integer(until.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(Int64(limit)),
+                excluding.map { .text($0.rawValue) } ?? .null,
+            ], Job.init(row:))
     }
 
     public func finishJob(id: String, runner: String, status: JobStatus, runAt: Timestamp?, error: String?, at now: Timestamp) throws -> Bool {

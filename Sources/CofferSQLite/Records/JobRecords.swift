@@ -18,13 +18,15 @@ extension Database {
             ]) == 1
     }
 
-    /// Read through `jobs_due (status, run_at)`: only the due jobs, not every queued one.
+    /// Read through `jobs_due (status, run_at)`: only the due jobs, not every queued one. The kind
+    /// left out (?5, NULL for none) is a filter on those rows, not a way into the index.
     static let claimDueJobs = """
         UPDATE jobs SET status = 'running', locked_by = ?1, locked_until = ?2, attempts = attempts + 1, updated_at = ?3
         WHERE id IN (
             SELECT id FROM jobs
-            WHERE (status IN ('queued', 'failed') AND run_at <= ?3)
-               OR (status = 'running' AND locked_until < ?3 AND attempts < max_attempts)
+            WHERE ((status IN ('queued', 'failed') AND run_at <= ?3)
+               OR (status = 'running' AND locked_until < ?3 AND attempts < max_attempts))
+              AND kind IS NOT ?5
             ORDER BY run_at LIMIT ?4
         )
         RETURNING \(jobColumns)
@@ -33,7 +35,7 @@ extension Database {
     /// Due jobs (queued or failed, `run_at` passed) and jobs whose runner's lease ran out, oldest
     /// due first, leased to `runner` until `until`; each claim counts an attempt. On SQLite the one writer
     /// makes the claim exclusive.
-    public func claimJobs(runner: String, now: Timestamp, until: Timestamp, limit: Int) throws -> [Job] {
+    public func claimJobs(runner: String, now: Timestamp, until: Timestamp, limit: Int, excluding: JobKind?) throws -> [Job] {
         // A job whose runner died on its last attempt (a crash it caused, perhaps) is dead: handed
         // out again, it could take down every node in turn.
         try run(
@@ -43,8 +45,11 @@ extension Database {
             WHERE status = 'running' AND locked_until < ?1 AND attempts >= max_attempts
             """, [.integer(now.millisecondsSinceEpoch)])
         return try query(
-            Self.claimDueJobs, [.text(runner), .integer(until.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(Int64(limit))],
-            Job.init(row:))
+            Self.claimDueJobs,
+            [
+                .text(runner), .integer(until.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch), .integer(Int64(limit)),
+                excluding.map { .text($0.rawValue) } ?? .null,
+            ], Job.init(row:))
     }
 
     public func finishJob(id: String, runner: String, status: JobStatus, runAt: Timestamp?, error: String?, at now: Timestamp) throws -> Bool {

@@ -66,12 +66,17 @@ public final class JobRunner: @unchecked Sendable {
     }
 
     /// A job thread's life: run due jobs one after another, and when none is due, wait `interval`.
+    /// The first thread never takes a webhook delivery (when there are others to take them): a
+    /// delivery may wait 10 s on its receiver, and deliveries come in floods, so without a thread
+    /// of their own a scheduled transfer or a hold's expiry could wait behind every one of them.
     private func loop(_ slot: Int) {
         let store = stores[slot]
+        let excluded: JobKind? = slot == 0 && settings.concurrency > 1 ? .webhookDelivery : nil
         while !condition.withLock({ stopping }) {
             let now = clock.now()
             let until = now.adding(seconds: settings.leaseSeconds)
-            let claimed = (try? store.write { db in try db.claimJobs(runner: runnerID, now: now, until: until, limit: 1) }) ?? []
+            let claimed =
+                (try? store.write { db in try db.claimJobs(runner: runnerID, now: now, until: until, limit: 1, excluding: excluded) }) ?? []
             for job in claimed { run(job, on: store, leasedUntil: until) }
             if !claimed.isEmpty { continue }
             if !waitOrStop() { break }
