@@ -72,9 +72,9 @@ extension BackgroundWorkThroughNginxTests {
 }
 
 extension BackgroundWorkThroughNginxTests {
-    /// Every job thread busy with a 6 s delivery: a new event still becomes a delivery within
-    /// seconds, because the relay has a thread of its own. It used to run between the jobs of
-    /// the first job thread, so it waited for that thread's slow delivery to end.
+    /// Every job thread that takes deliveries busy with a 6 s one: a new event still becomes a
+    /// delivery within seconds, because the relay has a thread of its own. It used to run between
+    /// the jobs of the first job thread, so it waited for that thread's slow delivery to end.
     func testTheRelayKeepsGoingWhileEveryJobThreadIsBusy() throws {
         let receiver = try WebhookReceiver { _ in
             Thread.sleep(forTimeInterval: 6)
@@ -94,11 +94,11 @@ extension BackgroundWorkThroughNginxTests {
         func delivered() throws -> Int {
             (try api.request("GET", "/v1/webhooks/\(hookID)/deliveries?limit=100", token: owner.token).json()["data"] as? [Any])?.count ?? 0
         }
-        for _ in 0..<5 { try deposit() }  // six slow deliveries: more than cofferd's four job threads
+        for _ in 0..<5 { try deposit() }  // six slow deliveries: more than the three job threads that take them
         let relayed = Date().addingTimeInterval(5)
         while try delivered() < 6 && Date() < relayed { usleep(50_000) }
         XCTAssertEqual(try delivered(), 6)
-        Thread.sleep(forTimeInterval: 1)  // every job thread has claimed one and waits on the receiver
+        Thread.sleep(forTimeInterval: 1)  // each of those threads has claimed one and waits on the receiver
         try deposit()
         let started = Date()
         while try delivered() < 7 && Date().timeIntervalSince(started) < 10 { usleep(100_000) }
