@@ -145,6 +145,87 @@ class WebhookTests: APITestCase {
         XCTAssertEqual(runner.renewLeases(), 0, "a finished job's lease is not renewed")
     }
 
+    /// A job that runs for longer than `maxRunSeconds` has hung, most likely: its runner reports it
+    /// and stops renewing, so another runner takes it once its last lease runs out.
+    func testAJobRunningPastTheLongestRunIsLeftToLapse() throws {
+        let gate = DispatchSemaphore(value: 0)
+        receiver = try WebhookReceiver { _ in
+            _ = gate.wait(timeout: .now() + 8)
+            return 200
+        }
+        defer { gate.signal() }
+        let ann = t.member()
+        let account = t.openAccount(ann)
+        t.clock.stop()
+        try t.runJobs()
+        _ = try register(ann, events: ["transaction.created"])
+        t.deposit(ann, account, 10)
+        let reports = Collected<TestApp.JobReport>()
+        let runner = try t.jobRunner(reports: reports) { $0.maxRunSeconds = 600 }
+        let ran = DispatchSemaphore(value: 0)
+        Thread {
+            _ = try? runner.runDue()
+            ran.signal()
+        }.start()
+        let deadline = Date().addingTimeInterval(8)
+        while receiver.requests.isEmpty && Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(receiver.requests.count, 1, "the delivery is running")
+
+        t.clock.advance(seconds: 590)
+        XCTAssertEqual(runner.renewLeases(), 1, "within the longest run")
+        t.clock.advance(seconds: 11)
+        XCTAssertEqual(runner.renewLeases(), 0, "past it")
+        XCTAssertEqual(reports.all.map(\.outcome), [.running])
+        XCTAssertTrue(reports.all.first?.error?.contains("still running after 600 s") ?? false, "\(reports.all)")
+        t.clock.advance(seconds: 50)
+        let later = t.clock.clock.now()
+        let taken = try t.store.write { try $0.claimJobs(runner: "another-node", now: later, until: later.adding(seconds: 60), limit: 10) }
+        XCTAssertEqual(taken.map(\.kind), [.webhookDelivery], "its last lease ran out at 650 s")
+        gate.signal()
+        XCTAssertEqual(ran.wait(timeout: .now() + 15), .success)
+        XCTAssertEqual(reports.all.last?.error, "lease lost before the outcome was recorded")
+    }
+
+    /// `stop` waits for the jobs in hand, and their leases are still renewed meanwhile: a job that
+    /// outlasts its lease during the drain is not taken by another runner.
+    func testLeasesAreRenewedWhileTheRunnerDrainsOnStop() throws {
+        let gate = DispatchSemaphore(value: 0)
+        receiver = try WebhookReceiver { _ in
+            _ = gate.wait(timeout: .now() + 8)
+            return 200
+        }
+        defer { gate.signal() }
+        let ann = t.member()
+        let account = t.openAccount(ann)
+        t.clock.stop()
+        try t.runJobs()
+        _ = try register(ann, events: ["transaction.created"])
+        t.deposit(ann, account, 10)
+        let reports = Collected<TestApp.JobReport>()
+        let runner = try t.jobRunner(reports: reports) { $0.interval = 0.1 }
+        runner.start()
+        let deadline = Date().addingTimeInterval(8)
+        while receiver.requests.isEmpty && Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(receiver.requests.count, 1, "the delivery is running")
+        func leaseEnd() throws -> Int64 {
+            try t.sql.scalarInt("SELECT locked_until FROM jobs WHERE kind = 'webhook_delivery' AND status = 'running'")
+        }
+        let firstEnd = try leaseEnd()
+        let stopped = DispatchSemaphore(value: 0)
+        Thread {
+            runner.stop()
+            stopped.signal()
+        }.start()
+        XCTAssertEqual(stopped.wait(timeout: .now() + 0.5), .timedOut, "stop waits for the delivery")
+        t.clock.advance(seconds: 40)
+        let renewedBy = Date().addingTimeInterval(5)
+        while try leaseEnd() == firstEnd && Date() < renewedBy { usleep(20_000) }
+        XCTAssertEqual(try leaseEnd(), t.clock.clock.now().adding(seconds: 60).millisecondsSinceEpoch, "renewed during the drain")
+        gate.signal()
+        XCTAssertEqual(stopped.wait(timeout: .now() + 15), .success)
+        XCTAssertEqual(reports.all.map(\.outcome), [.succeeded], "\(reports.all)")
+    }
+
     func testAReceiverThatAlwaysFailsIsDeadAfterEightAttemptsThenARetryDeliversIt() throws {
         let healthy = Atomic<Bool>(false)
         receiver = try WebhookReceiver { _ in healthy.load(ordering: .relaxed) ? 204 : 500 }

@@ -110,8 +110,8 @@ extension BackgroundWorkThroughNginxTests {
 extension BackgroundWorkThroughNginxTests {
     /// Six deliveries to a receiver that answers one connection at a time, the first after 8 s:
     /// every job thread that takes deliveries waits on it, yet a scheduled transfer due meanwhile
-    /// completes within seconds, on the thread that never takes one. Queued behind the deliveries
-    /// it would wait for the first of them, some 6 s.
+    /// completes within seconds, on the thread that never takes one. With every thread taking
+    /// deliveries, it would wait for one of them to end, some 6 s.
     func testAScheduledTransferDoesNotWaitBehindAFloodOfDeliveries() throws {
         let receiver = try WebhookReceiver { number in
             if number == 1 { Thread.sleep(forTimeInterval: 8) }
@@ -153,7 +153,7 @@ extension BackgroundWorkThroughNginxTests {
 }
 
 extension BackgroundWorkThroughNginxTests {
-    /// A delivery that takes 6 s under a 4 s lease: cofferd's relay thread renews the lease while
+    /// A delivery that takes 6 s under a 4 s lease: cofferd's lease keeper renews the lease while
     /// the receiver is still answering, so no other job thread claims the job when its first lease
     /// would have run out, and the one request is delivered on the job's first attempt.
     func testAJobLongerThanItsLeaseRunsOnce() throws {

@@ -47,9 +47,10 @@ public struct Configuration: Sendable {
     /// `COFFER_WEBHOOK_ALLOW_PRIVATE=true`: webhooks may target private, loopback and link-local
     /// addresses (development and tests only; off by default).
     public var webhookAllowPrivate: Bool
-    /// `COFFER_JOB_LEASE_S`: how long a claimed job is its runner's unless the runner renews it (it
-    /// does, every second, once half of it is gone); a crashed runner's jobs are claimed again
-    /// after it. At least 3 s, so a renewal always comes a second or more before the end.
+    /// `COFFER_JOB_LEASE_S`: how long a claimed job is its runner's unless the runner renews it (its
+    /// lease keeper does, every second, once less than half a lease and a second is left); a crashed
+    /// runner's jobs are claimed again after it. At least 3 s: a renewal then has 2 s or more to
+    /// arrive before the lease ends.
     public var jobLeaseSeconds: Int
     /// `COFFER_METRICS=false`: no /metrics and no metric updates (for an A/B in `make bench`).
     public var metricsEnabled: Bool

@@ -302,9 +302,12 @@ final class TestApp {
 
     /// A job runner over this app's store, not started (a test drives it with `runDue`), whose
     /// reports land in `reports`.
-    func jobRunner(webhooks: WebhookSettings? = nil, reports: Collected<JobReport>) throws -> JobRunner {
+    func jobRunner(
+        webhooks: WebhookSettings? = nil, reports: Collected<JobReport>, configure: (inout JobRunner.Settings) -> Void = { _ in }
+    ) throws -> JobRunner {
         var settings = JobRunner.Settings()
         settings.concurrency = 2
+        configure(&settings)
         let makeWorker = workerStoreFactory()
         let work = BackgroundWork(
             clock: clock.clock, webhooks: webhooks ?? self.settings.services.webhooks, money: self.settings.services.money,
