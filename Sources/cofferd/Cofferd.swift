@@ -109,7 +109,12 @@ struct Cofferd {
                     "event": "job", "job_id": .string(job.id), "kind": .string(job.kind.rawValue), "outcome": .string(outcome.rawValue),
                     "attempt": .stringConvertible(job.attempts), "error": .string(error ?? ""),
                 ]
-                if outcome == .succeeded { logger.debug("job finished", metadata: metadata) } else { logger.warning("job failed", metadata: metadata) }
+                switch outcome {
+                case .succeeded: logger.debug("job finished", metadata: metadata)
+                // Its lease was lost before the outcome was written, or is no longer renewed.
+                case .running: logger.warning("job lease lost or given up", metadata: metadata)
+                default: logger.warning("job failed", metadata: metadata)
+                }
             }
         } catch {
             exitWithError("database \(config.database) is unusable for the job runner: \(error)", code: 1)

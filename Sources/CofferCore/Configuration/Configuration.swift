@@ -49,8 +49,8 @@ public struct Configuration: Sendable {
     public var webhookAllowPrivate: Bool
     /// `COFFER_JOB_LEASE_S`: how long a claimed job is its runner's unless the runner renews it (its
     /// lease keeper does, every second, once less than half a lease and a second is left); a crashed
-    /// runner's jobs are claimed again after it. At least 3 s: a renewal then has 2 s or more to
-    /// arrive before the lease ends.
+    /// runner's jobs are claimed again after it. At least 3 s: a renewal then starts with about
+    /// 1.5 s of the lease left, or more.
     public var jobLeaseSeconds: Int
     /// `COFFER_METRICS=false`: no /metrics and no metric updates (for an A/B in `make bench`).
     public var metricsEnabled: Bool

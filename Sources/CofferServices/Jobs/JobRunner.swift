@@ -39,6 +39,7 @@ public final class JobRunner: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopping = false
     private var running = 0
+    private var started = false
     private let jobs = RunningJobs()
     private let claims = Atomic<Int>(0)
 
@@ -57,7 +58,10 @@ public final class JobRunner: @unchecked Sendable {
     }
 
     public func start() {
-        condition.withLock { running = stores.count }
+        condition.withLock {
+            started = true
+            running = stores.count
+        }
         for slot in stores.indices {
             let thread: Thread
             switch slot {
@@ -132,7 +136,7 @@ public final class JobRunner: @unchecked Sendable {
     /// still renews.
     private func leaseKeeperLoop() {
         while true {
-            renewLeases()
+            _ = renew()
             let done = condition.withLock {
                 if stopping && running == 1 { return true }
                 _ = condition.wait(until: Date(timeIntervalSinceNow: settings.interval))
@@ -179,11 +183,16 @@ public final class JobRunner: @unchecked Sendable {
     /// end before the next call can come (half a lease from now, plus an `interval`), so a job
     /// that outlasts a lease (a large export, a slow receiver under a short lease) is not claimed
     /// by another runner and run a second time while it still runs. A job running for longer than
-    /// `maxRunSeconds` is reported and left to lapse. The lease keeper calls it every `interval`;
-    /// a test calls it while the runner is not started (it uses the keeper's store). Returns how
-    /// many leases it extended.
+    /// `maxRunSeconds` is reported and left to lapse. The lease keeper does this every `interval`;
+    /// a test that drives the runner with `runDue` calls it instead (never on a started runner:
+    /// it uses the keeper's store). Returns how many leases it extended.
     @discardableResult
     public func renewLeases() -> Int {
+        precondition(!condition.withLock { started }, "a started runner's lease keeper renews its leases")
+        return renew()
+    }
+
+    private func renew() -> Int {
         let now = clock.now()
         let deadline = now.adding(milliseconds: settings.leaseSeconds * 500 + Int64(settings.interval * 1000))
         let (due, abandoned) = jobs.due(endingBy: deadline, startedBefore: now.adding(seconds: -settings.maxRunSeconds))
