@@ -98,11 +98,10 @@ class WebhookTests: APITestCase {
         XCTAssertEqual(Set(receiver.requests.map { $0.headers["coffer-event-id"] }).count, 1, "the same event each time")
     }
 
-    /// A delivery that outlasts its job's lease (the runner's 60 s) keeps the lease while its runner
-    /// renews it: another runner claims nothing, and the one request is recorded as delivered on
-    /// its first attempt. Without the renewal, the other runner takes the job at 61 s.
-    func testARunningJobKeepsItsLeaseWhileItsRunnerRenewsIt() throws {
-        let gate = DispatchSemaphore(value: 0)
+    /// The lease tests' setup: a receiver that holds each request until `gate` opens (8 s at
+    /// most), and one delivery to it queued, with the clock stopped and this period's maintenance
+    /// out of the way.
+    private func queueAHeldDelivery(_ gate: DispatchSemaphore) throws -> (member: TestApp.Member, webhookID: String) {
         receiver = try WebhookReceiver { _ in
             _ = gate.wait(timeout: .now() + 8)
             return 200
@@ -110,21 +109,40 @@ class WebhookTests: APITestCase {
         let ann = t.member()
         let account = t.openAccount(ann)
         t.clock.stop()
-        try t.runJobs()  // This period's maintenance, out of the way.
+        try t.runJobs()
         let (id, _) = try register(ann, events: ["transaction.created"])
         t.deposit(ann, account, 10)
+        return (ann, id)
+    }
 
-        let reports = Collected<TestApp.JobReport>()
-        let runner = try t.jobRunner(reports: reports)
-        XCTAssertEqual(runner.renewLeases(), 0, "nothing runs yet")
+    /// `runner.runDue()` on a thread of its own; the semaphore is signalled once it returns.
+    private func runDueInBackground(_ runner: JobRunner) -> DispatchSemaphore {
         let ran = DispatchSemaphore(value: 0)
         Thread {
             _ = try? runner.runDue()
             ran.signal()
         }.start()
+        return ran
+    }
+
+    /// Waits, 8 s at most, until the receiver holds the delivery's request.
+    private func waitForTheHeldRequest() {
         let deadline = Date().addingTimeInterval(8)
         while receiver.requests.isEmpty && Date() < deadline { usleep(10_000) }
         XCTAssertEqual(receiver.requests.count, 1, "the delivery is running")
+    }
+
+    /// A delivery that outlasts its job's lease (the runner's 60 s) keeps the lease while its runner
+    /// renews it: another runner claims nothing, and the one request is recorded as delivered on
+    /// its first attempt. Without the renewal, the other runner takes the job at 61 s.
+    func testARunningJobKeepsItsLeaseWhileItsRunnerRenewsIt() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let (ann, id) = try queueAHeldDelivery(gate)
+        let reports = Collected<TestApp.JobReport>()
+        let runner = try t.jobRunner(reports: reports)
+        XCTAssertEqual(runner.renewLeases(), 0, "nothing runs yet")
+        let ran = runDueInBackground(runner)
+        waitForTheHeldRequest()
 
         t.clock.advance(seconds: 20)
         XCTAssertEqual(runner.renewLeases(), 0, "a third of the lease gone: not yet")
@@ -149,27 +167,12 @@ class WebhookTests: APITestCase {
     /// and stops renewing, so another runner takes it once its last lease runs out.
     func testAJobRunningPastTheLongestRunIsLeftToLapse() throws {
         let gate = DispatchSemaphore(value: 0)
-        receiver = try WebhookReceiver { _ in
-            _ = gate.wait(timeout: .now() + 8)
-            return 200
-        }
         defer { gate.signal() }
-        let ann = t.member()
-        let account = t.openAccount(ann)
-        t.clock.stop()
-        try t.runJobs()
-        _ = try register(ann, events: ["transaction.created"])
-        t.deposit(ann, account, 10)
+        _ = try queueAHeldDelivery(gate)
         let reports = Collected<TestApp.JobReport>()
         let runner = try t.jobRunner(reports: reports) { $0.maxRunSeconds = 600 }
-        let ran = DispatchSemaphore(value: 0)
-        Thread {
-            _ = try? runner.runDue()
-            ran.signal()
-        }.start()
-        let deadline = Date().addingTimeInterval(8)
-        while receiver.requests.isEmpty && Date() < deadline { usleep(10_000) }
-        XCTAssertEqual(receiver.requests.count, 1, "the delivery is running")
+        let ran = runDueInBackground(runner)
+        waitForTheHeldRequest()
 
         t.clock.advance(seconds: 590)
         XCTAssertEqual(runner.renewLeases(), 1, "within the longest run")
@@ -190,24 +193,13 @@ class WebhookTests: APITestCase {
     /// outlasts its lease during the drain is not taken by another runner.
     func testLeasesAreRenewedWhileTheRunnerDrainsOnStop() throws {
         let gate = DispatchSemaphore(value: 0)
-        receiver = try WebhookReceiver { _ in
-            _ = gate.wait(timeout: .now() + 8)
-            return 200
-        }
         defer { gate.signal() }
-        let ann = t.member()
-        let account = t.openAccount(ann)
-        t.clock.stop()
-        try t.runJobs()
-        _ = try register(ann, events: ["transaction.created"])
-        t.deposit(ann, account, 10)
+        _ = try queueAHeldDelivery(gate)
         let reports = Collected<TestApp.JobReport>()
         let runner = try t.jobRunner(reports: reports) { $0.interval = 0.1 }
         runner.start()
         defer { runner.stop() }  // Returns at once after the stop below; stops the runner if an assertion threw first.
-        let deadline = Date().addingTimeInterval(8)
-        while receiver.requests.isEmpty && Date() < deadline { usleep(10_000) }
-        XCTAssertEqual(receiver.requests.count, 1, "the delivery is running")
+        waitForTheHeldRequest()
         func leaseEnd() throws -> Int64 {
             try t.sql.scalarInt("SELECT locked_until FROM jobs WHERE kind = 'webhook_delivery' AND status = 'running'")
         }
