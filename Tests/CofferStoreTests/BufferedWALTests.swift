@@ -6,6 +6,7 @@ import XCTest
 
 #if canImport(Glibc)
 import Glibc
+import CofferTestSupport
 #endif
 
 /// `BufferedWAL` against real files: what a commit returns from is in the WAL file, other
@@ -15,8 +16,7 @@ final class BufferedWALTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-wal-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory.make()
     }
 
     override func tearDown() {

@@ -1,5 +1,6 @@
 import CofferCore
 import CofferStore
+import CofferTestSupport
 import Foundation
 import XCTest
 
@@ -10,8 +11,7 @@ final class DatabaseTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory.make()
     }
 
     override func tearDown() {

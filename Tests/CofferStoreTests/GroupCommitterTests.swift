@@ -1,5 +1,6 @@
 import CofferSQLite
 import CofferStore
+import CofferTestSupport
 import Foundation
 import XCTest
 
@@ -14,8 +15,7 @@ final class GroupCommitterTests: XCTestCase {
     struct Refused: Error {}
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-commit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory.make()
         let setup = try Database(path: path)
         try setup.execute(
             """

@@ -52,7 +52,7 @@ final class BackupTests: XCTestCase {
     }
 
     func testRestoreRefusesAFileThatIsNotACofferBackup() throws {
-        let directory = try TestPaths.temporaryDirectory()
+        let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(at: directory) }
         let bogus = directory.appendingPathComponent("not-a-backup").path
         FileManager.default.createFile(atPath: bogus, contents: Data("hello".utf8))
@@ -79,7 +79,7 @@ final class BackupTests: XCTestCase {
         }
         let password = try XCTUnwrap(URLComponents(string: admin)?.password)
         XCTAssertEqual(try CofferCLI.run(["seed-demo", "--database-url", url(source)]).status, 0)
-        let directory = try TestPaths.temporaryDirectory()
+        let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("coffer.dump").path
         let backup = try CofferCLI.run(["backup", "--database-url", url(source), "--to", file])

@@ -162,7 +162,7 @@ final class PostgresRestartThroughNginxTests: XCTestCase {
         guard ProcessInfo.processInfo.environment["COFFER_TEST_POSTGRES_URL"] != nil else {
             throw XCTSkip(PostgresTestDatabase.unconfigured)
         }
-        let server = try TestPaths.temporaryDirectory()
+        let server = try TemporaryDirectory.make()
         let script = TestPaths.repositoryRoot.appendingPathComponent("scripts/postgres.sh").path
         let started = try Shell.run(script, ["start", server.path])
         XCTAssertEqual(started.status, 0, started.output)

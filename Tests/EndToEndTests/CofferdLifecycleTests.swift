@@ -1,3 +1,4 @@
+import CofferTestSupport
 import Foundation
 import XCTest
 
@@ -10,7 +11,7 @@ final class CofferdLifecycleTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = try TestPaths.temporaryDirectory()
+        directory = try TemporaryDirectory.make()
     }
 
     override func tearDown() {

@@ -45,7 +45,7 @@ final class PostgresOperationsTests: XCTestCase {
         guard ProcessInfo.processInfo.environment["COFFER_TEST_POSTGRES_URL"] != nil else {
             throw XCTSkip(PostgresTestDatabase.unconfigured)
         }
-        let data = try TestPaths.temporaryDirectory()
+        let data = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(at: data) }
         let port = FreePort.next()
         let logURL = data.deletingLastPathComponent().appendingPathComponent("\(data.lastPathComponent).log")

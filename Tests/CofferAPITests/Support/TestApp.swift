@@ -64,8 +64,7 @@ final class TestApp {
         // Before any store opens, as in cofferd: stores keep the metric handles they make.
         _ = TestMetrics.registry
         self.backend = backend
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-api-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory.make()
         switch backend {
         case .sqlite:
             let path = directory.appendingPathComponent("api.db").path

@@ -33,7 +33,7 @@ final class Stack {
             guard let database = try PostgresTestDatabase() else { throw XCTSkip(PostgresTestDatabase.unconfigured) }
             postgres = database
         }
-        directory = try TestPaths.temporaryDirectory()
+        directory = try TemporaryDirectory.make()
         databaseURL = given ?? postgres?.url ?? "sqlite://\(directory.path)/coffer.db"
         port = FreePort.next()
         http = RawHTTPClient(port: port)

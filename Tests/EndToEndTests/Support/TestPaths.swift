@@ -20,11 +20,4 @@ enum TestPaths {
     }
 
     static func binary(_ name: String) -> URL { binaryDirectory.appendingPathComponent(name) }
-
-    /// A fresh private directory under /tmp, short enough for a unix socket path (108 bytes).
-    static func temporaryDirectory() throws -> URL {
-        let url = URL(fileURLWithPath: "/tmp/coffer-test-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }
