@@ -55,7 +55,7 @@ final class BackupTests: XCTestCase {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(at: directory) }
         let bogus = directory.appendingPathComponent("not-a-backup").path
-        FileManager.default.createFile(atPath: bogus, contents: Data("hello".utf8))
+        _ = FileManager.default.createFile(atPath: bogus, contents: Data("hello".utf8))
         let restore = try CofferCLI.run(["restore", "--from", bogus, "--database-url", "sqlite://\(directory.path)/target.db"])
         XCTAssertNotEqual(restore.status, 0)
         XCTAssertTrue(restore.output.contains("not-a-backup"), restore.output)
@@ -71,7 +71,7 @@ final class BackupTests: XCTestCase {
         let (source, target) = ("backup_src_\(suffix)", "backup_dst_\(suffix)")
         let server = try TestSQL(url: admin)
         for name in [source, target] { try server.run("CREATE DATABASE \(name)") }
-        defer { for name in [source, target] { try? server.run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") } }
+        defer { for name in [source, target] { _ = try? server.run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") } }
         func url(_ database: String) throws -> String {
             var components = try XCTUnwrap(URLComponents(string: admin))
             components.path = "/" + database
