@@ -14,8 +14,8 @@ import Synchronization
 /// its jobs one lease later. A job that throws is tried again after an exponential back-off with
 /// jitter, and is dead once its attempts run out.
 public final class JobRunner: @unchecked Sendable {
-    // @unchecked: `stopping` and `running` are guarded by `condition`, `running` jobs by their own
-    // lock; the rest is immutable.
+    // @unchecked: `stopping`, `running` and `started` are guarded by `condition`, the running jobs'
+    // leases (`jobs`) by their own lock; the rest is immutable.
     public struct Settings: Sendable {
         public var interval: Double = 1
         public var concurrency = 4
